@@ -1,0 +1,419 @@
+//! The public API of a generated model: constants, by-value and `*_into` functions, traits.
+//!
+//! Every function is a fixed sequence of layer calls; which part of the scratch each layer
+//! reads and writes comes from the core's buffer plan.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use tinyae_core::cost::layers_cost;
+use tinyae_core::ir::{Metric, Model, ModelKind};
+use tinyae_core::plan::Place;
+
+use super::literal::{f32_array, f32_lit};
+use super::Context;
+
+/// Where a run of layers starts or ends.
+enum End {
+    /// A buffer the caller passed (an identifier in scope).
+    Caller(TokenStream),
+    /// The layer's place in the buffer plan.
+    Plan,
+}
+
+/// The sizes every signature uses.
+struct Sizes {
+    n: usize,
+    l: usize,
+    s: usize,
+}
+
+fn sizes(model: &Model, ctx: &Context<'_>) -> Sizes {
+    Sizes { n: model.input_len(), l: model.latent_len(), s: ctx.plan.scratch_len }
+}
+
+impl Context<'_> {
+    /// Statements running layers `from..=to`, reading `input` and writing `output`, with the
+    /// scratch array bound to `s`.
+    fn run(&self, from: usize, to: usize, input: End, output: End) -> TokenStream {
+        let s = self.plan.scratch_len;
+        let mut out = TokenStream::new();
+        for j in from..=to {
+            let layer = &self.model.layers[j];
+            let (i_n, o_n) = (layer.op.in_features(), layer.op.out_features());
+            let f = self.layer_fn(j);
+            let src = match (&input, j == from) {
+                (End::Caller(t), true) => Some(t.clone()),
+                _ => None,
+            };
+            let dst = match (&output, j == to) {
+                (End::Caller(t), true) => Some(t.clone()),
+                _ => None,
+            };
+            let input_place = if j == 0 { Place::Output } else { self.plan.places[j - 1] };
+            let output_place = self.plan.places[j];
+            out.extend(match (src, dst) {
+                (Some(x), Some(y)) => quote!(#f(#x, #y);),
+                (Some(x), None) => {
+                    let view = single_view(output_place);
+                    quote!(#f(#x, rt::#view::<#s, #o_n>(s));)
+                }
+                (None, Some(y)) => {
+                    let view = single_view(input_place);
+                    quote!(#f(rt::#view::<#s, #i_n>(s), #y);)
+                }
+                (None, None) => {
+                    let view = pair_view(input_place);
+                    quote! {{
+                        let (input, output) = rt::#view::<#s, #i_n, #o_n>(s);
+                        #f(input, output);
+                    }}
+                }
+            });
+        }
+        out
+    }
+
+    fn uses_scratch(&self, from: usize, to: usize, input: &End, output: &End) -> bool {
+        !(from == to && matches!(input, End::Caller(_)) && matches!(output, End::Caller(_)))
+    }
+
+    /// `let s = &mut scratch.0;` when the run touches scratch, else a use of `scratch` that
+    /// keeps the parameter from being reported unused.
+    fn bind_scratch(&self, uses: bool) -> TokenStream {
+        if uses {
+            quote!(let s = &mut scratch.0;)
+        } else {
+            quote!(let _ = scratch;)
+        }
+    }
+}
+
+fn single_view(place: Place) -> TokenStream {
+    match place {
+        Place::Front => quote!(front),
+        _ => quote!(back),
+    }
+}
+
+fn pair_view(input: Place) -> TokenStream {
+    match input {
+        Place::Front => quote!(front_to_back),
+        _ => quote!(back_to_front),
+    }
+}
+
+/// The inherent `impl` with constants and functions, plus the model-level statics.
+pub fn inherent(ctx: &Context<'_>) -> TokenStream {
+    let model = ctx.model;
+    let Sizes { n, l, s } = sizes(model, ctx);
+    let name = ctx.name;
+    let parts = ctx.options.parts;
+    let (k, last) = (model.latent_layer, model.layers.len() - 1);
+    let affine = model.preprocessing.affine(n);
+
+    let emitted: Vec<_> = model
+        .layers
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| ctx.emits_layer(*j))
+        .map(|(_, l)| l.clone())
+        .collect();
+    let cost = layers_cost(&emitted);
+    let (scaling_static, scaling_bytes) = match &affine {
+        None => (quote!(), 0),
+        Some(a) if is_uniform(&a.offset) && is_uniform(&a.scale) && is_uniform(&a.range) => {
+            let (o, sc, r) = (f32_lit(a.offset[0]), f32_lit(a.scale[0]), f32_lit(a.range[0]));
+            (
+                quote! {
+                    #[allow(dead_code)]
+                    static SCALING: rt::Scaling<'static, #n> = rt::Scaling::Uniform { offset: #o, scale: #sc, range: #r };
+                },
+                0,
+            )
+        }
+        Some(a) => {
+            let (o, sc, r) = (f32_array(&a.offset), f32_array(&a.scale), f32_array(&a.range));
+            (
+                quote! {
+                    #[allow(dead_code)]
+                    static SCALING: rt::Scaling<'static, #n> = rt::Scaling::PerFeature { offset: &#o, scale: &#sc, range: &#r };
+                },
+                3 * n * 4,
+            )
+        }
+    };
+    let (params, macs, weight_bytes) = (cost.params, cost.macs, cost.weight_bytes + scaling_bytes);
+    let largest_output = if parts.decoder() { n } else { l };
+    let buffer_bytes = (s + largest_output) * 4;
+    let scaling_arg = if affine.is_some() { quote!(Some(&SCALING)) } else { quote!(None) };
+    let unscale = if affine.is_some() { quote!(rt::unscale(y, &SCALING);) } else { quote!() };
+
+    let mut fns = TokenStream::new();
+    if parts.encoder() {
+        let uses = ctx.uses_scratch(0, k, &End::Caller(quote!(x)), &End::Caller(quote!(z)));
+        let bind = ctx.bind_scratch(uses);
+        let run = ctx.run(0, k, End::Caller(quote!(x)), End::Caller(quote!(z)));
+        fns.extend(quote! {
+            /// The latent code of `x` (raw input in user units; the scaling is built in).
+            #[inline]
+            pub fn encode(x: &[f32; #n]) -> [f32; #l] {
+                let mut scratch = ::tinyae::Scratch::<#s>::new();
+                let mut z = [0.0f32; #l];
+                Self::encode_into(x, &mut scratch, &mut z);
+                z
+            }
+
+            /// [`Self::encode`] into `z`, keeping intermediate values in `scratch`.
+            #[inline]
+            pub fn encode_into(x: &[f32; #n], scratch: &mut ::tinyae::Scratch<#s>, z: &mut [f32; #l]) {
+                #bind
+                #run
+            }
+        });
+        if model.kind == ModelKind::Vae {
+            fns.extend(sample_latent(ctx));
+        }
+    }
+    if parts.decoder() {
+        let uses = ctx.uses_scratch(k + 1, last, &End::Caller(quote!(z)), &End::Caller(quote!(y)));
+        let bind = ctx.bind_scratch(uses);
+        let run = ctx.run(k + 1, last, End::Caller(quote!(z)), End::Caller(quote!(y)));
+        fns.extend(quote! {
+            /// The decoded values of latent code `z`, in user units.
+            #[inline]
+            pub fn decode(z: &[f32; #l]) -> [f32; #n] {
+                let mut scratch = ::tinyae::Scratch::<#s>::new();
+                let mut y = [0.0f32; #n];
+                Self::decode_into(z, &mut scratch, &mut y);
+                y
+            }
+
+            /// [`Self::decode`] into `y`, keeping intermediate values in `scratch`.
+            #[inline]
+            pub fn decode_into(z: &[f32; #l], scratch: &mut ::tinyae::Scratch<#s>, y: &mut [f32; #n]) {
+                #bind
+                #run
+                #unscale
+            }
+        });
+    }
+    if parts.encoder() && parts.decoder() {
+        let run = ctx.run(0, last, End::Caller(quote!(x)), End::Caller(quote!(y)));
+        let metric = metric(model);
+        fns.extend(quote! {
+            /// The reconstruction of `x`, in user units.
+            #[inline]
+            pub fn reconstruct(x: &[f32; #n]) -> [f32; #n] {
+                let mut scratch = ::tinyae::Scratch::<#s>::new();
+                let mut y = [0.0f32; #n];
+                Self::reconstruct_into(x, &mut scratch, &mut y);
+                y
+            }
+
+            /// [`Self::reconstruct`] into `y`, keeping intermediate values in `scratch`.
+            #[inline]
+            pub fn reconstruct_into(x: &[f32; #n], scratch: &mut ::tinyae::Scratch<#s>, y: &mut [f32; #n]) {
+                let s = &mut scratch.0;
+                #run
+                #unscale
+            }
+
+            /// The reconstruction error of `x` with the model's metric, in the scaled space it
+            /// was trained in (what the threshold is calibrated against).
+            #[inline]
+            pub fn anomaly_score(x: &[f32; #n]) -> f32 {
+                let mut scratch = ::tinyae::Scratch::<#s>::new();
+                let mut y = [0.0f32; #n];
+                Self::anomaly_score_into(x, &mut scratch, &mut y)
+            }
+
+            /// [`Self::anomaly_score`] with caller buffers; `y` receives the scaled-space
+            /// reconstruction.
+            #[inline]
+            pub fn anomaly_score_into(x: &[f32; #n], scratch: &mut ::tinyae::Scratch<#s>, y: &mut [f32; #n]) -> f32 {
+                let s = &mut scratch.0;
+                #run
+                rt::score(#metric, x, #scaling_arg, y)
+            }
+        });
+        if let Some(anomaly) = &model.anomaly {
+            let threshold = f32_lit(anomaly.threshold);
+            let doc = format!(" Scores above this are anomalies ({}).", calibration_text(model));
+            fns.extend(quote! {
+                #[doc = #doc]
+                pub const THRESHOLD: f32 = #threshold;
+
+                /// `anomaly_score(x) > THRESHOLD`.
+                #[inline]
+                pub fn is_anomaly(x: &[f32; #n]) -> bool {
+                    Self::anomaly_score(x) > Self::THRESHOLD
+                }
+            });
+        }
+    }
+
+    quote! {
+        #scaling_static
+
+        impl #name {
+            /// Values in one input sample.
+            pub const INPUT_LEN: usize = #n;
+            /// Values in the latent code.
+            pub const LATENT_LEN: usize = #l;
+            /// Weights plus biases of the generated layers.
+            pub const PARAMS: usize = #params;
+            /// Multiply-accumulates of one pass through the generated layers.
+            pub const MACS: usize = #macs;
+            /// Flash taken by constant data: weights, biases and per-feature input scaling.
+            pub const WEIGHT_BYTES: usize = #weight_bytes;
+            /// Length of the scratch the `*_into` functions take.
+            pub const SCRATCH_LEN: usize = #s;
+            /// Bytes of buffers the by-value functions put on the stack (scratch plus the
+            /// largest array they fill).
+            pub const BUFFER_BYTES: usize = #buffer_bytes;
+
+            /// Zeroed scratch for the `*_into` functions.
+            pub const fn new_scratch() -> ::tinyae::Scratch<#s> {
+                ::tinyae::Scratch::new()
+            }
+
+            #fns
+        }
+    }
+}
+
+/// `sample_latent` and `sample_latent_into` for a VAE.
+fn sample_latent(ctx: &Context<'_>) -> TokenStream {
+    let Sizes { n, l, s } = sizes(ctx.model, ctx);
+    let k = ctx.model.latent_layer;
+    let mu = ctx.layer_fn(k);
+    let log_var = quote::format_ident!("layer_{}_log_var", k);
+    let place = ctx.plan.places[k];
+    let heads = if k == 0 {
+        let view = single_view(place);
+        quote! {
+            let log_var = rt::#view::<#s, #l>(s);
+            #log_var(x, log_var);
+            #mu(x, z);
+            rt::reparameterize_into(z, log_var, eps);
+        }
+    } else {
+        let before = ctx.run(0, k - 1, End::Caller(quote!(x)), End::Plan);
+        let view = pair_view(ctx.plan.places[k - 1]);
+        let i_n = ctx.model.layers[k].op.in_features();
+        quote! {
+            #before
+            let (h, log_var) = rt::#view::<#s, #i_n, #l>(s);
+            #log_var(h, log_var);
+            #mu(h, z);
+            rt::reparameterize_into(z, log_var, eps);
+        }
+    };
+    quote! {
+        /// A latent sample `mu + exp(0.5 * log_var) * eps` for `x`, with caller noise `eps`
+        /// (standard normal values, e.g. from a hardware RNG and a Box–Muller transform).
+        #[inline]
+        pub fn sample_latent(x: &[f32; #n], eps: &[f32; #l]) -> [f32; #l] {
+            let mut scratch = ::tinyae::Scratch::<#s>::new();
+            let mut z = [0.0f32; #l];
+            Self::sample_latent_into(x, eps, &mut scratch, &mut z);
+            z
+        }
+
+        /// [`Self::sample_latent`] with caller buffers.
+        #[inline]
+        pub fn sample_latent_into(x: &[f32; #n], eps: &[f32; #l], scratch: &mut ::tinyae::Scratch<#s>, z: &mut [f32; #l]) {
+            let s = &mut scratch.0;
+            #heads
+        }
+    }
+}
+
+/// Implementations of the runtime's traits for the emitted parts.
+pub fn trait_impls(ctx: &Context<'_>) -> TokenStream {
+    let model = ctx.model;
+    let Sizes { n, l, s } = sizes(model, ctx);
+    let name = ctx.name;
+    let parts = ctx.options.parts;
+    let mut out = quote! {
+        impl ::tinyae::ModelInfo for #name {
+            const PARAMS: usize = #name::PARAMS;
+            const MACS: usize = #name::MACS;
+            const WEIGHT_BYTES: usize = #name::WEIGHT_BYTES;
+            const SCRATCH_LEN: usize = #name::SCRATCH_LEN;
+            const BUFFER_BYTES: usize = #name::BUFFER_BYTES;
+            type Scratch = ::tinyae::Scratch<#s>;
+            fn new_scratch() -> Self::Scratch {
+                ::tinyae::Scratch::new()
+            }
+        }
+    };
+    if parts.encoder() {
+        out.extend(quote! {
+            impl ::tinyae::Encoder<#n, #l> for #name {
+                fn encode(x: &[f32; #n]) -> [f32; #l] { #name::encode(x) }
+                fn encode_into(x: &[f32; #n], scratch: &mut Self::Scratch, z: &mut [f32; #l]) {
+                    #name::encode_into(x, scratch, z)
+                }
+            }
+        });
+    }
+    if parts.decoder() {
+        out.extend(quote! {
+            impl ::tinyae::Decoder<#l, #n> for #name {
+                fn decode(z: &[f32; #l]) -> [f32; #n] { #name::decode(z) }
+                fn decode_into(z: &[f32; #l], scratch: &mut Self::Scratch, y: &mut [f32; #n]) {
+                    #name::decode_into(z, scratch, y)
+                }
+            }
+        });
+    }
+    if parts.encoder() && parts.decoder() {
+        out.extend(quote! {
+            impl ::tinyae::Autoencoder<#n, #l> for #name {
+                fn reconstruct(x: &[f32; #n]) -> [f32; #n] { #name::reconstruct(x) }
+                fn reconstruct_into(x: &[f32; #n], scratch: &mut Self::Scratch, y: &mut [f32; #n]) {
+                    #name::reconstruct_into(x, scratch, y)
+                }
+                fn anomaly_score(x: &[f32; #n]) -> f32 { #name::anomaly_score(x) }
+                fn anomaly_score_into(x: &[f32; #n], scratch: &mut Self::Scratch, y: &mut [f32; #n]) -> f32 {
+                    #name::anomaly_score_into(x, scratch, y)
+                }
+            }
+        });
+        if model.anomaly.is_some() {
+            out.extend(quote! {
+                impl ::tinyae::AnomalyDetector<#n, #l> for #name {
+                    const THRESHOLD: f32 = #name::THRESHOLD;
+                }
+            });
+        }
+    }
+    out
+}
+
+fn metric(model: &Model) -> TokenStream {
+    match model.anomaly.as_ref().map_or(Metric::Mse, |a| a.metric) {
+        Metric::Mse => quote!(rt::Metric::Mse),
+        Metric::Mae => quote!(rt::Metric::Mae),
+    }
+}
+
+fn calibration_text(model: &Model) -> String {
+    use tinyae_core::ir::Calibration;
+    let Some(a) = &model.anomaly else { return String::new() };
+    let metric = a.metric.name();
+    match &a.calibration {
+        Calibration::Percentile { percentile, samples, split } => format!(
+            "{metric}; {percentile}th percentile of {} {} errors",
+            samples.map_or("the".to_owned(), |s| s.to_string()),
+            split.as_deref().unwrap_or("calibration")
+        ),
+        Calibration::MeanStd { k, .. } => format!("{metric}; mean + {k} standard deviations"),
+        Calibration::Manual => format!("{metric}; set by hand"),
+    }
+}
+
+fn is_uniform(values: &[f32]) -> bool {
+    values.iter().all(|v| v.to_bits() == values[0].to_bits())
+}

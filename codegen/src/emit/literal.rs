@@ -1,0 +1,60 @@
+//! Float literals and constant arrays.
+//!
+//! Values are printed with Rust's shortest round-trip formatting, so every literal parses back
+//! to exactly the stored bits.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+/// An `f32` literal, e.g. `-0.125f32`.
+pub fn f32_lit(v: f32) -> Literal {
+    Literal::f32_suffixed(v)
+}
+
+/// `[a, b, c]` of unsuffixed literals (the array's type gives them `f32`).
+pub fn f32_array(values: &[f32]) -> TokenStream {
+    let items = values.iter().map(|v| Literal::f32_unsuffixed(*v));
+    quote!([#(#items),*])
+}
+
+/// A nested array `[[..; cols]; rows]` from row-major values.
+pub fn f32_matrix(values: &[f32], cols: usize) -> TokenStream {
+    let rows = values.chunks(cols).map(f32_array);
+    quote!([#(#rows),*])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_round_trip_bit_for_bit() {
+        let specials =
+            [0.0f32, -0.0, 1.0, -1.5, f32::MIN_POSITIVE, 1e-45, f32::MAX, f32::MIN, 0.1, 3.4028e38];
+        let mut state = 0x1234_5678u32;
+        let randoms = (0..2000).map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            f32::from_bits(state)
+        });
+        for v in specials.into_iter().chain(randoms).filter(|v| v.is_finite()) {
+            let text = f32_lit(v).to_string();
+            let expr: syn::Expr = syn::parse_str(&text).unwrap();
+            let parsed = match expr {
+                syn::Expr::Lit(l) => match l.lit {
+                    syn::Lit::Float(f) => f.base10_parse::<f32>().unwrap(),
+                    other => panic!("{other:?}"),
+                },
+                syn::Expr::Unary(u) => match *u.expr {
+                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(f), .. }) => {
+                        -f.base10_parse::<f32>().unwrap()
+                    }
+                    other => panic!("{other:?}"),
+                },
+                other => panic!("{text}: {other:?}"),
+            };
+            assert_eq!(parsed.to_bits(), v.to_bits(), "{text}");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Sizes and work derived from the IR: what `inspect` prints and the macro's constants state.
+
+use crate::ir::{Dense, Layer, Model, Storage};
+use crate::plan::buffer_plan;
+
+/// Static figures of a model, independent of how its code is generated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cost {
+    /// Weights plus biases.
+    pub params: usize,
+    /// Multiply-accumulates of one `reconstruct` (a VAE counts its mean head only).
+    pub macs: usize,
+    /// Bytes of all weights and biases as stored (the flash they take in the generated code).
+    pub weight_bytes: usize,
+    /// f32 values of scratch the `*_into` functions need.
+    pub scratch_len: usize,
+    /// Values in one input sample.
+    pub input_len: usize,
+    /// Values in the latent code.
+    pub latent_len: usize,
+}
+
+impl Cost {
+    /// Bytes of scratch the `*_into` functions need.
+    pub fn scratch_bytes(&self) -> usize {
+        self.scratch_len * 4
+    }
+
+    /// Bytes of buffers the by-value functions keep on the stack: the scratch plus the largest
+    /// array they return or fill (the reconstruction).
+    pub fn stack_buffer_bytes(&self) -> usize {
+        (self.scratch_len + self.input_len.max(self.latent_len)) * 4
+    }
+}
+
+/// Computes the figures for a validated model.
+pub fn cost(model: &Model) -> Cost {
+    let totals = layers_cost(&model.layers);
+    Cost {
+        params: totals.params,
+        macs: totals.macs,
+        weight_bytes: totals.weight_bytes,
+        scratch_len: buffer_plan(model).scratch_len,
+        input_len: model.input_len(),
+        latent_len: model.latent_len(),
+    }
+}
+
+/// Parameters, MACs and stored bytes of some layers (e.g. only the encoder's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LayersCost {
+    /// Weights plus biases (both heads of a VAE's Gaussian layer).
+    pub params: usize,
+    /// Multiply-accumulates of one pass (a Gaussian layer counts its mean head only).
+    pub macs: usize,
+    /// Bytes of weights and biases as stored.
+    pub weight_bytes: usize,
+}
+
+/// Sums [`LayersCost`] over `layers`.
+pub fn layers_cost(layers: &[Layer]) -> LayersCost {
+    let mut total = LayersCost::default();
+    for layer in layers {
+        let parts = layer.op.dense_parts();
+        total.params += parts.iter().map(|d| dense_params(d)).sum::<usize>();
+        total.weight_bytes += parts.iter().map(|d| dense_bytes(d)).sum::<usize>();
+        total.macs += parts[0].in_features * parts[0].out_features;
+    }
+    total
+}
+
+/// Bytes the same weights would take if stored as `storage` (for `inspect`'s per-precision
+/// table).
+pub fn weight_bytes_as(model: &Model, storage: Storage) -> usize {
+    model.layers.iter().flat_map(|l| l.op.dense_parts()).map(dense_params).sum::<usize>()
+        * storage.bytes()
+}
+
+fn dense_params(d: &Dense) -> usize {
+    d.in_features * d.out_features + d.bias.as_ref().map_or(0, |_| d.out_features)
+}
+
+fn dense_bytes(d: &Dense) -> usize {
+    d.weight.numel() * d.weight.storage.bytes()
+        + d.bias.as_ref().map_or(0, |b| b.numel() * b.storage.bytes())
+}

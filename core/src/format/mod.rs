@@ -1,0 +1,30 @@
+//! The model file: a safetensors file whose `__metadata__` describes the whole model.
+//!
+//! `docs/FORMAT.md` is the specification; this module is its implementation. Metadata values
+//! are strings (a safetensors rule), so each structured entry holds a JSON document.
+
+mod read;
+mod schema;
+mod write;
+
+pub use read::read;
+pub use write::{to_bytes, write_atomic};
+
+/// The format version this tinyae writes, and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// `__metadata__` key holding the format version, a decimal integer string.
+pub const KEY_FORMAT_VERSION: &str = "tinyae.format_version";
+/// `__metadata__` key holding the graph (JSON).
+pub const KEY_GRAPH: &str = "tinyae.graph";
+/// `__metadata__` key holding the input preprocessing (JSON; optional, default none).
+pub const KEY_PREPROCESSING: &str = "tinyae.preprocessing";
+/// `__metadata__` key holding the anomaly metric and threshold (JSON; optional).
+pub const KEY_ANOMALY: &str = "tinyae.anomaly";
+/// `__metadata__` key holding provenance (JSON; optional).
+pub const KEY_PROVENANCE: &str = "tinyae.provenance";
+
+/// Largest width of any layer: far beyond any microcontroller, small enough to catch garbage.
+pub const MAX_DIM: usize = 1 << 20;
+/// Largest parameter count of a whole model (64 MiB of f32 weights).
+pub const MAX_PARAMS: usize = 16 << 20;

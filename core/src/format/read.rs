@@ -1,0 +1,402 @@
+//! Bytes → IR: container checks, metadata parsing, tensor resolution.
+//!
+//! Structural rules that need the whole model (shape chains, finiteness, ...) are left to
+//! `validate`; this stage only fails where it cannot build the IR at all.
+
+use std::collections::HashMap;
+
+use safetensors::{Dtype, SafeTensorError, SafeTensors};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::schema::{
+    AnomalyDoc, CalibrationDoc, DenseDoc, GaussianHeadDoc, GraphDoc, HeadDoc, MetricDoc,
+    PreprocessingDoc, ProvenanceDoc,
+};
+use super::{
+    FORMAT_VERSION, KEY_ANOMALY, KEY_FORMAT_VERSION, KEY_GRAPH, KEY_PREPROCESSING, KEY_PROVENANCE,
+};
+use crate::activation::Activation;
+use crate::error::{Error, ErrorKind, Errors};
+use crate::ir::{
+    Anomaly, Calibration, Dense, GaussianHead, Layer, Metric, Model, ModelKind, Op, Preprocessing,
+    Provenance, Storage, Tensor,
+};
+
+/// Ops the format reserves for later versions of tinyae (docs/FORMAT.md §Reserved ops).
+const RESERVED_OPS: &[&str] = &[
+    "conv2d",
+    "conv_transpose2d",
+    "max_pool2d",
+    "upsample2d",
+    "flatten",
+    "reshape",
+    "lstm",
+    "repeat",
+];
+
+/// Parses a model file's bytes into the IR.
+pub fn read(bytes: &[u8]) -> Result<Model, Errors> {
+    check_container(bytes)?;
+    let file = SafeTensors::deserialize(bytes).map_err(|e| container_error(e, bytes))?;
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| container_error(e, bytes))?;
+    let metadata = header.metadata().clone().ok_or_else(|| {
+        Error::new(ErrorKind::MissingMetadata, "file has no `__metadata__`: it is a plain safetensors file, not a tinyae model")
+            .help(format!(
+                "add the `{KEY_FORMAT_VERSION}` and `{KEY_GRAPH}` entries described in docs/FORMAT.md, or train with `tinyae train`"
+            ))
+    })?;
+
+    check_version(&metadata)?;
+    let graph: GraphDoc = parse_entry(&metadata, KEY_GRAPH)?.ok_or_else(|| missing(KEY_GRAPH))?;
+    let preprocessing = parse_entry::<PreprocessingDoc>(&metadata, KEY_PREPROCESSING)?;
+    let anomaly = parse_entry::<AnomalyDoc>(&metadata, KEY_ANOMALY)?;
+    let provenance = parse_entry::<ProvenanceDoc>(&metadata, KEY_PROVENANCE)?;
+
+    let kind = match graph.kind.as_str() {
+        "autoencoder" => ModelKind::Autoencoder,
+        "vae" => ModelKind::Vae,
+        other => {
+            return Err(Error::new(
+                ErrorKind::BadMetadata,
+                format!("`{KEY_GRAPH}`: unknown model kind `{other}`"),
+            )
+            .help("use \"autoencoder\" or \"vae\"")
+            .into())
+        }
+    };
+
+    let tensors = Tensors { file: &file };
+    let mut errors = Vec::new();
+    let mut layers = Vec::new();
+    for (index, value) in graph.layers.iter().enumerate() {
+        match parse_layer(index, value, &tensors) {
+            Ok(layer) => layers.push(layer),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if let Some(errors) = Errors::from_vec(errors) {
+        return Err(errors);
+    }
+
+    Ok(Model {
+        kind,
+        input_shape: graph.input_shape,
+        layers,
+        latent_layer: graph.latent_layer,
+        preprocessing: preprocessing.map_or(Preprocessing::None, convert_preprocessing),
+        anomaly: anomaly.map(convert_anomaly),
+        provenance: provenance.map(convert_provenance).unwrap_or_default(),
+    })
+}
+
+/// Checks what the safetensors crate would report vaguely: too short, not JSON, header too long.
+fn check_container(bytes: &[u8]) -> Result<(), Error> {
+    let not_safetensors = |why: String| {
+        Error::new(ErrorKind::NotSafetensors, format!("not a safetensors file: {why}")).help(
+            "point the macro at the `.safetensors` file written by `tinyae train` or `safetensors.torch.save_file`",
+        )
+    };
+    if bytes.len() < 8 {
+        return Err(not_safetensors(format!(
+            "it has {} bytes, fewer than the 8-byte header length",
+            bytes.len()
+        )));
+    }
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap_or([0; 8]));
+    let starts_like_json = bytes.get(8) == Some(&b'{');
+    if !starts_like_json {
+        return Err(not_safetensors("the header does not start with `{`".to_owned()));
+    }
+    let available = (bytes.len() - 8) as u64;
+    if header_len > available {
+        return Err(Error::new(
+            ErrorKind::Truncated,
+            format!(
+                "safetensors header is longer than the file: it declares {header_len} bytes but only {available} follow"
+            ),
+        )
+        .help("the file is truncated; copy or export it again"));
+    }
+    Ok(())
+}
+
+fn container_error(error: SafeTensorError, bytes: &[u8]) -> Error {
+    let regenerate = "the file is damaged; copy or export it again";
+    match error {
+        SafeTensorError::InvalidHeader(_) => {
+            Error::new(ErrorKind::NotSafetensors, "not a safetensors file: the header is not UTF-8")
+                .help(regenerate)
+        }
+        SafeTensorError::InvalidHeaderDeserialization(e) => Error::new(
+            ErrorKind::NotSafetensors,
+            format!("safetensors header is not valid JSON: {e}"),
+        )
+        .help(regenerate),
+        SafeTensorError::MetadataIncompleteBuffer => {
+            let declared = declared_data_len(bytes);
+            let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap_or([0; 8])) as usize;
+            let actual = bytes.len().saturating_sub(8 + header_len);
+            let what = match declared {
+                Some(d) if d > actual => format!(
+                    "file is truncated: the header describes {d} bytes of tensor data but only {actual} follow"
+                ),
+                Some(d) => format!(
+                    "file has {} unexpected bytes after its tensor data ({d} bytes described, {actual} present)",
+                    actual - d
+                ),
+                None => "tensor data does not match the header".to_owned(),
+            };
+            Error::new(ErrorKind::Truncated, what).help(regenerate)
+        }
+        SafeTensorError::InvalidOffset(name) => Error::new(
+            ErrorKind::NotSafetensors,
+            format!("tensor `{name}` has data offsets that overlap or leave gaps"),
+        )
+        .help(regenerate),
+        SafeTensorError::TensorInvalidInfo => Error::new(
+            ErrorKind::NotSafetensors,
+            "a tensor's byte length does not match its dtype and shape",
+        )
+        .help(regenerate),
+        other => {
+            Error::new(ErrorKind::NotSafetensors, format!("not a valid safetensors file: {other}"))
+                .help(regenerate)
+        }
+    }
+}
+
+/// The data length the header promises (the largest end offset), if the header can be read.
+fn declared_data_len(bytes: &[u8]) -> Option<usize> {
+    let n = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?) as usize;
+    let header: Value = serde_json::from_slice(bytes.get(8..8 + n)?).ok()?;
+    header
+        .as_object()?
+        .iter()
+        .filter(|(k, _)| *k != "__metadata__")
+        .filter_map(|(_, v)| v.get("data_offsets")?.get(1)?.as_u64())
+        .max()
+        .map(|m| m as usize)
+}
+
+fn missing(key: &str) -> Error {
+    Error::new(ErrorKind::MissingMetadata, format!("`__metadata__` has no `{key}` entry"))
+        .help("see docs/FORMAT.md for the entries a tinyae model file carries")
+}
+
+fn check_version(metadata: &HashMap<String, String>) -> Result<(), Error> {
+    let Some(text) = metadata.get(KEY_FORMAT_VERSION) else {
+        return Err(Error::new(
+            ErrorKind::FormatVersion,
+            format!("`__metadata__` has no `{KEY_FORMAT_VERSION}` entry"),
+        )
+        .help(format!("add \"{KEY_FORMAT_VERSION}\": \"{FORMAT_VERSION}\" (docs/FORMAT.md)")));
+    };
+    match text.trim().parse::<u32>() {
+        Ok(v) if (1..=FORMAT_VERSION).contains(&v) => Ok(()),
+        Ok(v) if v > FORMAT_VERSION => Err(Error::new(
+            ErrorKind::FormatVersion,
+            format!(
+                "format version {v} is newer than this tinyae understands (up to {FORMAT_VERSION})"
+            ),
+        )
+        .help("upgrade tinyae, or re-export the model with this version's trainer")),
+        _ => Err(Error::new(
+            ErrorKind::FormatVersion,
+            format!("`{KEY_FORMAT_VERSION}` must be a positive integer, found `{text}`"),
+        )
+        .help(format!("write \"{FORMAT_VERSION}\""))),
+    }
+}
+
+fn parse_entry<T: DeserializeOwned>(
+    metadata: &HashMap<String, String>,
+    key: &str,
+) -> Result<Option<T>, Error> {
+    let Some(text) = metadata.get(key) else { return Ok(None) };
+    serde_json::from_str(text).map(Some).map_err(|e| {
+        Error::new(ErrorKind::BadMetadata, format!("`{key}` is invalid: {e}"))
+            .help("see docs/FORMAT.md for this entry's schema")
+    })
+}
+
+fn parse_layer(index: usize, value: &Value, tensors: &Tensors<'_>) -> Result<Layer, Vec<Error>> {
+    let name = value.get("name").and_then(Value::as_str).unwrap_or("?").to_owned();
+    let at = format!("layer {index} (`{name}`)");
+    let bad = |message: String, help: &str| {
+        vec![Error::new(ErrorKind::BadMetadata, format!("`{KEY_GRAPH}` {at}: {message}")).help(help)]
+    };
+    if value.get("quantization").is_some() {
+        return Err(vec![Error::new(
+            ErrorKind::Unsupported,
+            format!("{at}: int8 quantized layers are not supported by this version of tinyae"),
+        )
+        .help("export the layer with F32 weights")]);
+    }
+    let op = match value.get("op") {
+        Some(Value::String(op)) => op.as_str(),
+        _ => return Err(bad("has no string `op`".to_owned(), "add e.g. \"op\": \"dense\"")),
+    };
+    match op {
+        "dense" => {
+            let doc: DenseDoc = serde_json::from_value(value.clone())
+                .map_err(|e| bad(e.to_string(), "see docs/FORMAT.md §Layers"))?;
+            let activation = Activation::from_json(&doc.activation, &doc.name);
+            let dense = tensors.dense(&doc.weight, doc.bias.as_deref(), doc.in_features, doc.out_features);
+            match (dense, activation) {
+                (Ok(dense), Ok(activation)) => {
+                    Ok(Layer { name: doc.name, op: Op::Dense(dense), activation })
+                }
+                (dense, activation) => {
+                    Err(dense.err().into_iter().flatten().chain(activation.err()).collect())
+                }
+            }
+        }
+        "gaussian_head" => {
+            let doc: GaussianHeadDoc = serde_json::from_value(value.clone())
+                .map_err(|e| bad(e.to_string(), "see docs/FORMAT.md §Layers"))?;
+            let activation = Activation::from_json(&doc.activation, &doc.name);
+            let head = |h: &HeadDoc| {
+                tensors.dense(&h.weight, h.bias.as_deref(), doc.in_features, doc.out_features)
+            };
+            match (head(&doc.mu), head(&doc.log_var), activation) {
+                (Ok(mu), Ok(log_var), Ok(activation)) => Ok(Layer {
+                    name: doc.name,
+                    op: Op::GaussianHead(GaussianHead { mu, log_var }),
+                    activation,
+                }),
+                (mu, log_var, activation) => Err(mu
+                    .err()
+                    .into_iter()
+                    .flatten()
+                    .chain(log_var.err().into_iter().flatten())
+                    .chain(activation.err())
+                    .collect()),
+            }
+        }
+        reserved if RESERVED_OPS.contains(&reserved) => Err(vec![Error::new(
+            ErrorKind::Unsupported,
+            format!("{at}: op `{reserved}` is reserved by the format but not supported by this version of tinyae"),
+        )
+        .help("this version generates dense autoencoders and VAEs; upgrade tinyae")]),
+        unknown => Err(bad(
+            format!("unknown op `{unknown}`"),
+            "supported ops: dense, gaussian_head",
+        )),
+    }
+}
+
+/// Tensor lookup and decoding.
+struct Tensors<'a> {
+    file: &'a SafeTensors<'a>,
+}
+
+impl Tensors<'_> {
+    fn dense(
+        &self,
+        weight: &str,
+        bias: Option<&str>,
+        in_features: usize,
+        out_features: usize,
+    ) -> Result<Dense, Vec<Error>> {
+        let weight = self.get(weight);
+        let bias = bias.map(|b| self.get(b)).transpose();
+        match (weight, bias) {
+            (Ok(weight), Ok(bias)) => Ok(Dense { in_features, out_features, weight, bias }),
+            (w, b) => Err(w.err().into_iter().chain(b.err()).collect()),
+        }
+    }
+
+    fn get(&self, key: &str) -> Result<Tensor, Error> {
+        let view = self.file.tensor(key).map_err(|_| {
+            let mut names = self.file.names();
+            names.sort();
+            let listed: Vec<String> = names.iter().take(8).map(|n| format!("`{n}`")).collect();
+            let more = if names.len() > 8 { ", ..." } else { "" };
+            Error::new(ErrorKind::MissingTensor, format!("tensor `{key}` is not in the file"))
+                .help(format!(
+                    "the graph names it, but the file holds {}{more}; fix the key in `{KEY_GRAPH}` or save the tensor",
+                    if listed.is_empty() { "no tensors".to_owned() } else { listed.join(", ") }
+                ))
+        })?;
+        let data = view.data();
+        let (storage, values): (Storage, Vec<f32>) =
+            match view.dtype() {
+                Dtype::F32 => (
+                    Storage::F32,
+                    data.chunks_exact(4)
+                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                        .collect(),
+                ),
+                Dtype::F16 => (
+                    Storage::F16,
+                    data.chunks_exact(2)
+                        .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
+                        .collect(),
+                ),
+                Dtype::BF16 => (
+                    Storage::Bf16,
+                    data.chunks_exact(2)
+                        .map(|c| half::bf16::from_le_bytes([c[0], c[1]]).to_f32())
+                        .collect(),
+                ),
+                other => return Err(Error::new(
+                    ErrorKind::WrongDtype,
+                    format!("tensor `{key}` has dtype {other:?}, expected F32, F16 or BF16"),
+                )
+                .help(
+                    "convert the weights to float before saving (e.g. `tensor.float()` in PyTorch)",
+                )),
+            };
+        Ok(Tensor { key: key.to_owned(), shape: view.shape().to_vec(), storage, values })
+    }
+}
+
+fn convert_preprocessing(doc: PreprocessingDoc) -> Preprocessing {
+    match doc {
+        PreprocessingDoc::None => Preprocessing::None,
+        PreprocessingDoc::MinMax { min, max } => Preprocessing::MinMax { min, max },
+        PreprocessingDoc::Standard { mean, std } => Preprocessing::Standard { mean, std },
+    }
+}
+
+fn convert_anomaly(doc: AnomalyDoc) -> Anomaly {
+    Anomaly {
+        metric: match doc.metric {
+            MetricDoc::Mse => Metric::Mse,
+            MetricDoc::Mae => Metric::Mae,
+        },
+        threshold: doc.threshold,
+        calibration: match doc.calibration {
+            CalibrationDoc::Percentile { percentile, samples, split } => {
+                Calibration::Percentile { percentile, samples, split }
+            }
+            CalibrationDoc::MeanStd { k, samples, split } => {
+                Calibration::MeanStd { k, samples, split }
+            }
+            CalibrationDoc::Manual => Calibration::Manual,
+        },
+    }
+}
+
+fn convert_provenance(doc: ProvenanceDoc) -> Provenance {
+    Provenance {
+        tool: doc.tool,
+        dataset: doc.dataset,
+        epochs: doc.epochs,
+        seed: doc.seed,
+        train_loss: doc.train_loss,
+        val_loss: doc.val_loss,
+        extra: doc
+            .extra
+            .into_iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, text)
+            })
+            .collect(),
+    }
+}

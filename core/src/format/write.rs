@@ -1,0 +1,203 @@
+//! IR → bytes, and the atomic file write every tinyae output goes through.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use safetensors::Dtype;
+use serde_json::{json, Value};
+
+use super::schema::{
+    AnomalyDoc, CalibrationDoc, DenseDoc, GaussianHeadDoc, HeadDoc, MetricDoc, PreprocessingDoc,
+    ProvenanceDoc,
+};
+use super::{
+    FORMAT_VERSION, KEY_ANOMALY, KEY_FORMAT_VERSION, KEY_GRAPH, KEY_PREPROCESSING, KEY_PROVENANCE,
+};
+use crate::ir::{
+    Anomaly, Calibration, Dense, Metric, Model, Op, Preprocessing, Provenance, Storage, Tensor,
+};
+
+/// Serializes a model to the bytes of a `.safetensors` file.
+pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
+    let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
+    let mut layers = Vec::new();
+    for layer in &model.layers {
+        let activation = layer.activation.to_json();
+        let doc = match &layer.op {
+            Op::Dense(d) => {
+                collect(d, &mut tensors);
+                serde_json::to_value(DenseDoc {
+                    name: layer.name.clone(),
+                    op: "dense".to_owned(),
+                    in_features: d.in_features,
+                    out_features: d.out_features,
+                    weight: d.weight.key.clone(),
+                    bias: d.bias.as_ref().map(|b| b.key.clone()),
+                    activation,
+                })
+            }
+            Op::GaussianHead(h) => {
+                collect(&h.mu, &mut tensors);
+                collect(&h.log_var, &mut tensors);
+                let head = |d: &Dense| HeadDoc {
+                    weight: d.weight.key.clone(),
+                    bias: d.bias.as_ref().map(|b| b.key.clone()),
+                };
+                serde_json::to_value(GaussianHeadDoc {
+                    name: layer.name.clone(),
+                    op: "gaussian_head".to_owned(),
+                    in_features: h.mu.in_features,
+                    out_features: h.mu.out_features,
+                    mu: head(&h.mu),
+                    log_var: head(&h.log_var),
+                    activation,
+                })
+            }
+        }
+        .map_err(|e| e.to_string())?;
+        layers.push(doc);
+    }
+
+    let graph = json!({
+        "kind": model.kind.name(),
+        "input_shape": model.input_shape,
+        "latent_layer": model.latent_layer,
+        "layers": layers,
+    });
+    let mut metadata = BTreeMap::new();
+    metadata.insert(KEY_FORMAT_VERSION.to_owned(), FORMAT_VERSION.to_string());
+    metadata.insert(KEY_GRAPH.to_owned(), graph.to_string());
+    metadata.insert(
+        KEY_PREPROCESSING.to_owned(),
+        json_string(&preprocessing_doc(&model.preprocessing))?,
+    );
+    if let Some(anomaly) = &model.anomaly {
+        metadata.insert(KEY_ANOMALY.to_owned(), json_string(&anomaly_doc(anomaly))?);
+    }
+    metadata.insert(KEY_PROVENANCE.to_owned(), json_string(&provenance_doc(&model.provenance))?);
+
+    Ok(container(metadata, tensors))
+}
+
+/// Lays out a safetensors container deterministically: the same model always gives the same
+/// bytes (the `safetensors` crate writes its metadata map in hash order). Tensors go in order of
+/// decreasing alignment, then name, as the `safetensors` crate does; the header is padded with
+/// spaces to a multiple of 8 bytes so data stays aligned.
+fn container(
+    metadata: BTreeMap<String, String>,
+    mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)>,
+) -> Vec<u8> {
+    tensors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut header = serde_json::Map::new();
+    header.insert("__metadata__".to_owned(), json!(metadata));
+    let mut offset = 0;
+    for (key, dtype, shape, data) in &tensors {
+        header.insert(
+            key.clone(),
+            json!({"dtype": format!("{dtype:?}"), "shape": shape, "data_offsets": [offset, offset + data.len()]}),
+        );
+        offset += data.len();
+    }
+    let mut header = Value::Object(header).to_string().into_bytes();
+    header.resize(header.len().next_multiple_of(8), b' ');
+    let mut bytes = Vec::with_capacity(8 + header.len() + offset);
+    bytes.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&header);
+    for (_, _, _, data) in &tensors {
+        bytes.extend_from_slice(data);
+    }
+    bytes
+}
+
+/// Writes `bytes` to `path` so that readers see either the old file or the whole new one:
+/// write a temporary file beside it, flush it to disk, then rename over the target.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn collect(dense: &Dense, out: &mut Vec<(String, Dtype, Vec<usize>, Vec<u8>)>) {
+    out.push(encode(&dense.weight));
+    if let Some(b) = &dense.bias {
+        out.push(encode(b));
+    }
+}
+
+fn encode(t: &Tensor) -> (String, Dtype, Vec<usize>, Vec<u8>) {
+    let (dtype, data): (Dtype, Vec<u8>) = match t.storage {
+        Storage::F32 => (Dtype::F32, t.values.iter().flat_map(|v| v.to_le_bytes()).collect()),
+        Storage::F16 => (
+            Dtype::F16,
+            t.values.iter().flat_map(|v| half::f16::from_f32(*v).to_le_bytes()).collect(),
+        ),
+        Storage::Bf16 => (
+            Dtype::BF16,
+            t.values.iter().flat_map(|v| half::bf16::from_f32(*v).to_le_bytes()).collect(),
+        ),
+    };
+    (t.key.clone(), dtype, t.shape.clone(), data)
+}
+
+fn json_string<T: serde::Serialize>(doc: &T) -> Result<String, String> {
+    serde_json::to_string(doc).map_err(|e| e.to_string())
+}
+
+fn preprocessing_doc(p: &Preprocessing) -> PreprocessingDoc {
+    match p {
+        Preprocessing::None => PreprocessingDoc::None,
+        Preprocessing::MinMax { min, max } => {
+            PreprocessingDoc::MinMax { min: min.clone(), max: max.clone() }
+        }
+        Preprocessing::Standard { mean, std } => {
+            PreprocessingDoc::Standard { mean: mean.clone(), std: std.clone() }
+        }
+    }
+}
+
+fn anomaly_doc(a: &Anomaly) -> AnomalyDoc {
+    AnomalyDoc {
+        metric: match a.metric {
+            Metric::Mse => MetricDoc::Mse,
+            Metric::Mae => MetricDoc::Mae,
+        },
+        threshold: a.threshold,
+        calibration: match &a.calibration {
+            Calibration::Percentile { percentile, samples, split } => CalibrationDoc::Percentile {
+                percentile: *percentile,
+                samples: *samples,
+                split: split.clone(),
+            },
+            Calibration::MeanStd { k, samples, split } => {
+                CalibrationDoc::MeanStd { k: *k, samples: *samples, split: split.clone() }
+            }
+            Calibration::Manual => CalibrationDoc::Manual,
+        },
+    }
+}
+
+fn provenance_doc(p: &Provenance) -> ProvenanceDoc {
+    ProvenanceDoc {
+        tool: p.tool.clone(),
+        dataset: p.dataset.clone(),
+        epochs: p.epochs,
+        seed: p.seed,
+        train_loss: p.train_loss,
+        val_loss: p.val_loss,
+        extra: p.extra.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect(),
+    }
+}

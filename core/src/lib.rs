@@ -1,0 +1,35 @@
+//! Everything the tinyae trainer and the `autoencoder!` macro must agree on.
+//!
+//! The pipeline reads top to bottom:
+//!
+//! 1. [`format::read`] turns the bytes of a `.safetensors` file into an [`ir::Model`];
+//! 2. [`validate::validate`] checks every rule a model must satisfy, collecting all problems;
+//! 3. [`cost`] derives parameter counts, MACs, flash and RAM figures from the IR;
+//! 4. [`reference`] evaluates any valid model with plain `f32` loops: the oracle of every
+//!    parity test;
+//! 5. [`format::write`] turns an IR back into bytes (the trainer's output).
+//!
+//! The file format is specified in `docs/FORMAT.md`.
+
+pub mod activation;
+pub mod cost;
+pub mod error;
+pub mod format;
+pub mod ir;
+pub mod plan;
+pub mod reference;
+pub mod synth;
+pub mod validate;
+
+pub use activation::Activation;
+pub use error::{Error, ErrorKind, Errors};
+pub use ir::Model;
+
+/// Reads and validates a model file's bytes: what both the macro and `tinyae inspect` do.
+///
+/// All problems found are returned together, so a user fixes a file in one round.
+pub fn load(bytes: &[u8]) -> Result<Model, Errors> {
+    let model = format::read(bytes)?;
+    validate::validate(&model)?;
+    Ok(model)
+}

@@ -1,0 +1,118 @@
+//! The reference interpreter: evaluates any valid model with plain f32 loops.
+//!
+//! It is the oracle of every parity test, so it is written for obviousness, not speed, and
+//! fixes the evaluation order the generated code follows:
+//!
+//! - input scaling: `x' = (x - offset) * scale`, feature by feature;
+//! - dense: `y[o] = b[o] + w[o][0] * x[0] + w[o][1] * x[1] + ...`, summed in input order,
+//!   starting from `+0.0` when there is no bias, no fused multiply-add;
+//! - activation: [`Activation::apply`](crate::Activation::apply) on every output;
+//! - output unscaling: `x = x' * range + offset`;
+//! - anomaly score: the metric's terms summed in feature order in the scaled space, divided
+//!   by the feature count.
+//!
+//! A VAE's encoder output is the mean of its Gaussian head; `reconstruct` decodes the mean.
+
+use crate::ir::{Dense, Layer, Metric, Model, Op};
+
+/// Applies one dense layer (without activation).
+pub fn dense(d: &Dense, x: &[f32]) -> Vec<f32> {
+    (0..d.out_features)
+        .map(|o| {
+            let mut acc = d.b(o);
+            for (i, xi) in x.iter().enumerate().take(d.in_features) {
+                acc += d.w(o, i) * xi;
+            }
+            acc
+        })
+        .collect()
+}
+
+/// Applies one layer, activation included. A Gaussian head yields its mean.
+pub fn layer(l: &Layer, x: &[f32]) -> Vec<f32> {
+    let mut y = match &l.op {
+        Op::Dense(d) => dense(d, x),
+        Op::GaussianHead(h) => dense(&h.mu, x),
+    };
+    for v in &mut y {
+        *v = l.activation.apply(*v);
+    }
+    y
+}
+
+/// Maps raw inputs to the model's scaled space.
+pub fn scale_input(model: &Model, x: &[f32]) -> Vec<f32> {
+    match model.preprocessing.affine(model.input_len()) {
+        None => x.to_vec(),
+        Some(a) => x.iter().enumerate().map(|(i, v)| (v - a.offset[i]) * a.scale[i]).collect(),
+    }
+}
+
+/// Maps model outputs back to user units.
+pub fn unscale_output(model: &Model, y: &[f32]) -> Vec<f32> {
+    match model.preprocessing.affine(model.input_len()) {
+        None => y.to_vec(),
+        Some(a) => y.iter().enumerate().map(|(i, v)| v * a.range[i] + a.offset[i]).collect(),
+    }
+}
+
+/// Runs layers `layers` on already-scaled values.
+pub fn run(layers: &[Layer], x: &[f32]) -> Vec<f32> {
+    layers.iter().fold(x.to_vec(), |h, l| layer(l, &h))
+}
+
+/// The latent code of a raw input (a VAE's mean).
+pub fn encode(model: &Model, x: &[f32]) -> Vec<f32> {
+    run(model.encoder(), &scale_input(model, x))
+}
+
+/// The decoder's output for a latent code, in user units.
+pub fn decode(model: &Model, z: &[f32]) -> Vec<f32> {
+    unscale_output(model, &run(model.decoder(), z))
+}
+
+/// The reconstruction of a raw input, in user units.
+pub fn reconstruct(model: &Model, x: &[f32]) -> Vec<f32> {
+    unscale_output(model, &run(&model.layers, &scale_input(model, x)))
+}
+
+/// The reconstruction error of a raw input in the scaled space (the model's anomaly metric,
+/// MSE when the file has no anomaly section).
+pub fn anomaly_score(model: &Model, x: &[f32]) -> f32 {
+    let xs = scale_input(model, x);
+    let ys = run(&model.layers, &xs);
+    let metric = model.anomaly.as_ref().map_or(Metric::Mse, |a| a.metric);
+    score(metric, &xs, &ys)
+}
+
+/// The metric between two equally long vectors, summed in order then divided by the length.
+pub fn score(metric: Metric, a: &[f32], b: &[f32]) -> f32 {
+    let mut sum = 0.0f32;
+    for (x, y) in a.iter().zip(b) {
+        let d = x - y;
+        sum += match metric {
+            Metric::Mse => d * d,
+            Metric::Mae => d.abs(),
+        };
+    }
+    sum / a.len() as f32
+}
+
+/// Whether the score exceeds the calibrated threshold (`None` without an anomaly section).
+pub fn is_anomaly(model: &Model, x: &[f32]) -> Option<bool> {
+    let threshold = model.anomaly.as_ref()?.threshold;
+    Some(anomaly_score(model, x) > threshold)
+}
+
+/// A VAE's latent sample `mu + exp(0.5 * log_var) * eps` for caller-supplied noise `eps`;
+/// `None` for a plain autoencoder.
+pub fn sample_latent(model: &Model, x: &[f32], eps: &[f32]) -> Option<Vec<f32>> {
+    let latent = &model.layers[model.latent_layer];
+    let Op::GaussianHead(head) = &latent.op else { return None };
+    let h = run(&model.layers[..model.latent_layer], &scale_input(model, x));
+    let mu = dense(&head.mu, &h);
+    let log_var = dense(&head.log_var, &h);
+    Some(
+        mu.iter().zip(&log_var).zip(eps).map(|((m, lv), e)| m + libm::expf(0.5 * lv) * e).collect(),
+    )
+}

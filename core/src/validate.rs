@@ -1,0 +1,373 @@
+//! The rules every model must satisfy, one function per rule, all problems collected.
+//!
+//! After [`validate`] succeeds, later stages may index tensors without checks: every shape
+//! agrees with its layer, every value is finite, the layer chain is consistent.
+
+use crate::error::{Error, ErrorKind, Errors};
+use crate::format::{MAX_DIM, MAX_PARAMS};
+use crate::ir::{Calibration, Dense, Model, ModelKind, Op, Preprocessing};
+
+/// Checks every rule, returning all problems found.
+pub fn validate(model: &Model) -> Result<(), Errors> {
+    if model.layers.is_empty() {
+        return Err(Error::new(ErrorKind::Graph, "the graph has no layers")
+            .help("a model needs at least an encoder layer and a decoder layer")
+            .into());
+    }
+    let mut errors = Vec::new();
+    // Dimension rules first: the others compute sizes from these dimensions.
+    dims_in_range(model, &mut errors);
+    if errors.is_empty() {
+        for rule in [
+            names_unique,
+            params_within_limit,
+            input_feeds_first_layer,
+            shape_chain,
+            tensor_shapes,
+            tensors_finite,
+            latent_in_range,
+            output_matches_input,
+            vae_head_placement,
+            preprocessing_consistent,
+            anomaly_consistent,
+        ] {
+            rule(model, &mut errors);
+        }
+    }
+    match Errors::from_vec(errors) {
+        Some(errors) => Err(errors),
+        None => Ok(()),
+    }
+}
+
+fn dims_in_range(model: &Model, errors: &mut Vec<Error>) {
+    let check = |what: String, value: usize, errors: &mut Vec<Error>| {
+        if value == 0 {
+            errors.push(
+                Error::new(ErrorKind::BadDim, format!("{what} is 0"))
+                    .help("every dimension must be at least 1"),
+            );
+        } else if value > MAX_DIM {
+            errors.push(
+                Error::new(ErrorKind::BadDim, format!("{what} is {value}, larger than {MAX_DIM}"))
+                    .help("no microcontroller holds a layer this wide; check the exported sizes"),
+            );
+        }
+    };
+    if model.input_shape.is_empty() {
+        errors.push(
+            Error::new(ErrorKind::BadDim, "`input_shape` is empty")
+                .help("give the shape of one sample, e.g. [140]"),
+        );
+    }
+    for (i, d) in model.input_shape.iter().enumerate() {
+        check(format!("`input_shape[{i}]`"), *d, errors);
+    }
+    if model.input_len() > MAX_DIM {
+        check("the input size".to_owned(), model.input_len(), errors);
+    }
+    for layer in &model.layers {
+        check(format!("`in_features` of layer `{}`", layer.name), layer.op.in_features(), errors);
+        check(format!("`out_features` of layer `{}`", layer.name), layer.op.out_features(), errors);
+    }
+}
+
+fn names_unique(model: &Model, errors: &mut Vec<Error>) {
+    for (i, layer) in model.layers.iter().enumerate() {
+        if model.layers[..i].iter().any(|l| l.name == layer.name) {
+            errors.push(
+                Error::new(ErrorKind::Graph, format!("layer name `{}` is used twice", layer.name))
+                    .help("give every layer a unique name"),
+            );
+        }
+    }
+}
+
+fn params_within_limit(model: &Model, errors: &mut Vec<Error>) {
+    let params: usize = model
+        .layers
+        .iter()
+        .flat_map(|l| l.op.dense_parts())
+        .map(|d| d.in_features.saturating_mul(d.out_features).saturating_add(d.out_features))
+        .fold(0usize, usize::saturating_add);
+    if params > MAX_PARAMS {
+        errors.push(
+            Error::new(
+                ErrorKind::BadDim,
+                format!("the model has {params} parameters, more than the limit of {MAX_PARAMS}"),
+            )
+            .help("tinyae targets microcontrollers; use a smaller model"),
+        );
+    }
+}
+
+fn input_feeds_first_layer(model: &Model, errors: &mut Vec<Error>) {
+    let first = &model.layers[0];
+    if first.op.in_features() != model.input_len() {
+        errors.push(
+            Error::new(
+                ErrorKind::ShapeChain,
+                format!(
+                    "layer `{}` expects {} inputs but `input_shape` {:?} has {} elements",
+                    first.name,
+                    first.op.in_features(),
+                    model.input_shape,
+                    model.input_len()
+                ),
+            )
+            .help("make `input_shape` match the first layer's `in_features`"),
+        );
+    }
+}
+
+fn shape_chain(model: &Model, errors: &mut Vec<Error>) {
+    for pair in model.layers.windows(2) {
+        let (prev, next) = (&pair[0], &pair[1]);
+        if prev.op.out_features() != next.op.in_features() {
+            errors.push(
+                Error::new(
+                    ErrorKind::ShapeChain,
+                    format!(
+                        "layer `{}` expects {} inputs but the previous layer `{}` produces {}",
+                        next.name,
+                        next.op.in_features(),
+                        prev.name,
+                        prev.op.out_features()
+                    ),
+                )
+                .help("the `in_features` of each layer must equal the `out_features` of the one before"),
+            );
+        }
+    }
+}
+
+fn tensor_shapes(model: &Model, errors: &mut Vec<Error>) {
+    for layer in &model.layers {
+        for dense in layer.op.dense_parts() {
+            check_dense_shapes(&layer.name, dense, errors);
+        }
+    }
+}
+
+fn check_dense_shapes(layer: &str, d: &Dense, errors: &mut Vec<Error>) {
+    let expected = [d.out_features, d.in_features];
+    if d.weight.shape != expected {
+        let transposed = d.weight.shape == [d.in_features, d.out_features];
+        errors.push(
+            Error::new(
+                ErrorKind::ShapeMismatch,
+                format!(
+                    "tensor `{}` has shape {:?}, expected {:?} ([out_features, in_features] of layer `{layer}`)",
+                    d.weight.key, d.weight.shape, expected
+                ),
+            )
+            .help(if transposed {
+                "the weight is transposed: store it as PyTorch's nn.Linear does, [out, in] (Keras kernels are [in, out]: save `kernel.T`)"
+            } else {
+                "fix `in_features`/`out_features` in the graph or export the matching weight"
+            }),
+        );
+    }
+    if let Some(bias) = &d.bias {
+        if bias.shape != [d.out_features] {
+            errors.push(
+                Error::new(
+                    ErrorKind::ShapeMismatch,
+                    format!(
+                        "tensor `{}` has shape {:?}, expected [{}] (the bias of layer `{layer}`)",
+                        bias.key, bias.shape, d.out_features
+                    ),
+                )
+                .help("a bias holds one value per output"),
+            );
+        }
+    }
+}
+
+fn tensors_finite(model: &Model, errors: &mut Vec<Error>) {
+    for layer in &model.layers {
+        for dense in layer.op.dense_parts() {
+            for tensor in std::iter::once(&dense.weight).chain(&dense.bias) {
+                let bad = tensor.values.iter().filter(|v| !v.is_finite()).count();
+                if let Some(first) = tensor.values.iter().position(|v| !v.is_finite()) {
+                    errors.push(
+                        Error::new(
+                            ErrorKind::NonFinite,
+                            format!(
+                                "tensor `{}` holds {bad} non-finite value(s), the first ({}) at flat index {first}",
+                                tensor.key, tensor.values[first]
+                            ),
+                        )
+                        .help("training diverged or the export is corrupt; retrain with a lower learning rate"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn latent_in_range(model: &Model, errors: &mut Vec<Error>) {
+    let n = model.layers.len();
+    if model.latent_layer + 1 >= n {
+        errors.push(
+            Error::new(
+                ErrorKind::Latent,
+                format!(
+                    "`latent_layer` is {}, but with {n} layer(s) it must be below {} so a decoder follows",
+                    model.latent_layer,
+                    n.saturating_sub(1)
+                ),
+            )
+            .help("set `latent_layer` to the index of the bottleneck layer (counting from 0)"),
+        );
+    }
+}
+
+fn output_matches_input(model: &Model, errors: &mut Vec<Error>) {
+    let Some(last) = model.layers.last() else { return };
+    if last.op.out_features() != model.input_len() {
+        errors.push(
+            Error::new(
+                ErrorKind::Graph,
+                format!(
+                    "the last layer `{}` produces {} values but the input has {}",
+                    last.name,
+                    last.op.out_features(),
+                    model.input_len()
+                ),
+            )
+            .help("an autoencoder reconstructs its input: the decoder must end at the input size"),
+        );
+    }
+}
+
+fn vae_head_placement(model: &Model, errors: &mut Vec<Error>) {
+    for (i, layer) in model.layers.iter().enumerate() {
+        let is_head = matches!(layer.op, Op::GaussianHead(_));
+        if is_head && (model.kind != ModelKind::Vae || i != model.latent_layer) {
+            errors.push(
+                Error::new(
+                    ErrorKind::Graph,
+                    format!(
+                        "layer `{}` is a gaussian_head but is not the latent layer of a VAE",
+                        layer.name
+                    ),
+                )
+                .help("set \"kind\": \"vae\" and `latent_layer` to this layer's index"),
+            );
+        }
+        if is_head && layer.activation != crate::Activation::Linear {
+            errors.push(
+                Error::new(
+                    ErrorKind::Activation,
+                    format!(
+                        "gaussian_head `{}` must have a linear activation, found `{}`",
+                        layer.name,
+                        layer.activation.name()
+                    ),
+                )
+                .help("mean and log-variance are unconstrained; remove the activation"),
+            );
+        }
+    }
+    if model.kind == ModelKind::Vae {
+        let latent_is_head = model
+            .layers
+            .get(model.latent_layer)
+            .is_some_and(|l| matches!(l.op, Op::GaussianHead(_)));
+        if !latent_is_head {
+            errors.push(
+                Error::new(ErrorKind::Graph, "a VAE's latent layer must be a gaussian_head")
+                    .help("add a gaussian_head layer (mu and log_var) at `latent_layer`"),
+            );
+        }
+    }
+}
+
+fn preprocessing_consistent(model: &Model, errors: &mut Vec<Error>) {
+    let n = model.input_len();
+    let (pairs, names): ([&[f32]; 2], [&str; 2]) = match &model.preprocessing {
+        Preprocessing::None => return,
+        Preprocessing::MinMax { min, max } => ([min, max], ["min", "max"]),
+        Preprocessing::Standard { mean, std } => ([mean, std], ["mean", "std"]),
+    };
+    let mut ok = true;
+    for (values, name) in pairs.iter().zip(names) {
+        if values.len() != 1 && values.len() != n {
+            ok = false;
+            errors.push(
+                Error::new(
+                    ErrorKind::Preprocessing,
+                    format!("preprocessing `{name}` has {} values, expected 1 or {n} (one per input feature)", values.len()),
+                )
+                .help("store one value per feature, or a single value for all"),
+            );
+        }
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            ok = false;
+            errors.push(
+                Error::new(
+                    ErrorKind::NonFinite,
+                    format!("preprocessing `{name}[{i}]` is not finite"),
+                )
+                .help("refit the scaler on data without NaN or infinite values"),
+            );
+        }
+    }
+    if !ok {
+        return;
+    }
+    let Some(affine) = model.preprocessing.affine(n) else { return };
+    for (i, (range, scale)) in affine.range.iter().zip(&affine.scale).enumerate() {
+        if !(*range > 0.0 && scale.is_finite()) {
+            let what = match model.preprocessing {
+                Preprocessing::MinMax { .. } => format!("`max[{i}]` - `min[{i}]` is {range}"),
+                _ => format!("`std[{i}]` is {range}"),
+            };
+            errors.push(
+                Error::new(
+                    ErrorKind::Preprocessing,
+                    format!("preprocessing {what}; it must be positive"),
+                )
+                .help("a constant feature has no range: store a range of 1 (or drop the feature)"),
+            );
+        }
+    }
+}
+
+fn anomaly_consistent(model: &Model, errors: &mut Vec<Error>) {
+    let Some(anomaly) = &model.anomaly else { return };
+    if !anomaly.threshold.is_finite() || anomaly.threshold < 0.0 {
+        errors.push(
+            Error::new(
+                ErrorKind::Anomaly,
+                format!(
+                    "anomaly `threshold` must be a finite number >= 0, found {}",
+                    anomaly.threshold
+                ),
+            )
+            .help("recalibrate with `tinyae train` or set the threshold by hand"),
+        );
+    }
+    match &anomaly.calibration {
+        Calibration::Percentile { percentile, .. }
+            if !(*percentile > 0.0 && *percentile <= 100.0) =>
+        {
+            errors.push(
+                Error::new(
+                    ErrorKind::Anomaly,
+                    format!("calibration `percentile` is {percentile}, expected (0, 100]"),
+                )
+                .help("the seeds' choice is 95"),
+            )
+        }
+        Calibration::MeanStd { k, .. } if !k.is_finite() => errors.push(
+            Error::new(
+                ErrorKind::Anomaly,
+                format!("calibration `k` is {k}, expected a finite number"),
+            )
+            .help("typical values are 2 or 3"),
+        ),
+        _ => {}
+    }
+}

@@ -1,0 +1,67 @@
+//! Activation functions, exactly as `docs/FORMAT.md` defines them.
+//!
+//! The generated code calls these; the reference interpreter (`tinyae-core`) implements the same
+//! formulas with the same `libm` functions, and a test checks the two agree bit for bit.
+//! No function here selects between two float constants: the upstream Xtensa backend cannot
+//! compile that shape.
+
+/// `max(x, 0)`; NaN maps to 0.
+#[inline(always)]
+pub fn relu(x: f32) -> f32 {
+    x.max(0.0)
+}
+
+/// `x` if `x >= 0`, else `alpha * x`.
+#[inline(always)]
+pub fn leaky_relu(x: f32, alpha: f32) -> f32 {
+    if x >= 0.0 {
+        x
+    } else {
+        alpha * x
+    }
+}
+
+/// `1 / (1 + exp(-x))`.
+#[inline(always)]
+pub fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + libm::expf(-x))
+}
+
+/// `min(max(slope * x + offset, 0), 1)`.
+#[inline(always)]
+pub fn hard_sigmoid(x: f32, slope: f32, offset: f32) -> f32 {
+    (slope * x + offset).max(0.0).min(1.0)
+}
+
+/// `tanh(x)`.
+#[inline(always)]
+pub fn tanh(x: f32) -> f32 {
+    libm::tanhf(x)
+}
+
+/// `x` if `x > 0`, else `alpha * expm1(x)`.
+#[inline(always)]
+pub fn elu(x: f32, alpha: f32) -> f32 {
+    if x > 0.0 {
+        x
+    } else {
+        alpha * libm::expm1f(x)
+    }
+}
+
+/// `log1p(exp(beta * x)) / beta`, or `x` where `beta * x > threshold`.
+#[inline(always)]
+pub fn softplus(x: f32, beta: f32, threshold: f32) -> f32 {
+    let bx = beta * x;
+    if bx > threshold {
+        x
+    } else {
+        libm::log1pf(libm::expf(bx)) / beta
+    }
+}
+
+/// `mu + exp(0.5 * log_var) * eps`: one reparameterized VAE latent sample.
+#[inline(always)]
+pub fn reparameterize(mu: f32, log_var: f32, eps: f32) -> f32 {
+    mu + libm::expf(0.5 * log_var) * eps
+}

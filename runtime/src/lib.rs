@@ -1,0 +1,40 @@
+//! Allocation-free, panic-free autoencoder inference for microcontrollers, generated at compile
+//! time from a `.safetensors` model file.
+//!
+//! ```no_run
+//! // The path is relative to the calling crate's Cargo.toml.
+//! tinyae::autoencoder!(pub SensorAe = "../models/sensor.safetensors");
+//!
+//! let x = [0.12_f32, 61.0, 101.3]; // raw sensor units; the scaling is baked in
+//! let z: [f32; 2] = SensorAe::encode(&x);
+//! let score = SensorAe::anomaly_score(&x);
+//! if SensorAe::is_anomaly(&x) { /* raise an alarm */ }
+//! # let _ = (z, score);
+//! ```
+//!
+//! The macro reads the file when your crate compiles (and again whenever the file changes),
+//! checks it, and emits straight-line `#![no_std]` code with every shape a literal. Each
+//! model type carries its costs as constants (`PARAMS`, `MACS`, `WEIGHT_BYTES`,
+//! `SCRATCH_LEN`, `BUFFER_BYTES`), so flash and RAM are known before anything is flashed.
+//!
+//! See the repository's README for the macro's options and `docs/FORMAT.md` for the file.
+#![no_std]
+#![warn(missing_docs)]
+
+pub mod activation;
+mod kernels;
+mod scratch;
+mod traits;
+
+pub use kernels::{Metric, Scaling};
+pub use scratch::Scratch;
+pub use tinyae_macros::autoencoder;
+pub use traits::{AnomalyDetector, Autoencoder, Decoder, Encoder, ModelInfo};
+
+/// What the generated code calls; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::activation::*;
+    pub use crate::kernels::*;
+    pub use crate::scratch::*;
+}

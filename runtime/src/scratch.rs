@@ -1,0 +1,103 @@
+//! Scratch memory for the `*_into` functions, and panic-free views into it.
+//!
+//! Hidden-layer outputs alternate between the front and the back of one array (see
+//! `tinyae_core::plan`), so a layer reads the front and writes the back or the reverse. The
+//! views below are checked at compile time (`const` assertions) and contain no panic path:
+//! the impossible branches loop instead of panicking, and the optimizer removes them.
+
+/// Scratch space for a generated model's `*_into` functions: `S` is the model's `SCRATCH_LEN`.
+///
+/// Put one in a `static` (or a task's state) to run inference with a stack of a few dozen
+/// bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scratch<const S: usize>(pub [f32; S]);
+
+impl<const S: usize> Scratch<S> {
+    /// Zeroed scratch; `const` so it can initialize a `static`.
+    pub const fn new() -> Self {
+        Scratch([0.0; S])
+    }
+}
+
+impl<const S: usize> Default for Scratch<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The first `N` values.
+#[inline(always)]
+pub fn front<const S: usize, const N: usize>(s: &mut [f32; S]) -> &mut [f32; N] {
+    const { assert!(N <= S) };
+    match s.first_chunk_mut::<N>() {
+        Some(f) => f,
+        None => unreachable_without_panic(),
+    }
+}
+
+/// The last `N` values.
+#[inline(always)]
+pub fn back<const S: usize, const N: usize>(s: &mut [f32; S]) -> &mut [f32; N] {
+    const { assert!(N <= S) };
+    match s.last_chunk_mut::<N>() {
+        Some(b) => b,
+        None => unreachable_without_panic(),
+    }
+}
+
+/// The first `A` values to read and the last `B` values to write.
+#[inline(always)]
+pub fn front_to_back<const S: usize, const A: usize, const B: usize>(
+    s: &mut [f32; S],
+) -> (&[f32; A], &mut [f32; B]) {
+    const { assert!(A + B <= S) };
+    let (rest, out) = match s.split_last_chunk_mut::<B>() {
+        Some(p) => p,
+        None => unreachable_without_panic(),
+    };
+    match rest.first_chunk::<A>() {
+        Some(input) => (input, out),
+        None => unreachable_without_panic(),
+    }
+}
+
+/// The last `A` values to read and the first `B` values to write.
+#[inline(always)]
+pub fn back_to_front<const S: usize, const A: usize, const B: usize>(
+    s: &mut [f32; S],
+) -> (&[f32; A], &mut [f32; B]) {
+    const { assert!(A + B <= S) };
+    let (out, rest) = match s.split_first_chunk_mut::<B>() {
+        Some(p) => p,
+        None => unreachable_without_panic(),
+    };
+    match rest.last_chunk::<A>() {
+        Some(input) => (input, out),
+        None => unreachable_without_panic(),
+    }
+}
+
+/// Marks a branch the const assertions rule out, without linking any panic machinery.
+#[inline(always)]
+#[allow(clippy::empty_loop)]
+fn unreachable_without_panic() -> ! {
+    loop {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn views_are_disjoint_ends() {
+        let mut s = [0.0f32, 1.0, 2.0, 3.0, 4.0];
+        let (a, b) = front_to_back::<5, 2, 3>(&mut s);
+        assert_eq!(a, &[0.0, 1.0]);
+        assert_eq!(b, &[2.0, 3.0, 4.0]);
+        let (a, b) = back_to_front::<5, 3, 2>(&mut s);
+        assert_eq!(a, &[2.0, 3.0, 4.0]);
+        assert_eq!(b, &[0.0, 1.0]);
+        assert_eq!(front::<5, 1>(&mut s), &[0.0]);
+        assert_eq!(back::<5, 1>(&mut s), &[4.0]);
+    }
+}
