@@ -1,0 +1,1 @@
+//! Host examples of tinyae (see `src/bin`).

@@ -1,0 +1,1 @@
+//! The tinyae trainer (work in progress).
