@@ -99,33 +99,34 @@ impl Activation {
     /// Parses the file's form: a bare name (`"relu"`) or an object with `kind` and parameters
     /// (`{"kind": "leaky_relu", "alpha": 0.2}`). `layer` names the layer for messages.
     pub fn from_json(value: &Value, layer: &str) -> Result<Self, Error> {
-        let (kind, params) =
-            match value {
-                Value::String(s) => (s.as_str(), Map::new()),
-                Value::Object(map) => {
-                    match map.get("kind") {
-                        Some(Value::String(s)) => {
-                            let mut params = map.clone();
-                            params.remove("kind");
-                            (s.as_str(), params)
-                        }
-                        _ => return Err(Error::new(
-                            ErrorKind::Activation,
-                            format!("layer `{layer}`: activation object has no string `kind`"),
-                        )
-                        .help(format!(
-                            r#"write e.g. {{"kind": "leaky_relu", "alpha": 0.01}}; kinds: {NAMES}"#
-                        ))),
-                    }
+        let (kind, params) = match value {
+            Value::String(s) => (s.as_str(), Map::new()),
+            Value::Object(map) => match map.get("kind") {
+                Some(Value::String(s)) => {
+                    let mut params = map.clone();
+                    params.remove("kind");
+                    (s.as_str(), params)
                 }
-                other => return Err(Error::new(
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::Activation,
+                        format!("layer `{layer}`: activation object has no string `kind`"),
+                    )
+                    .help(format!(
+                        r#"write e.g. {{"kind": "leaky_relu", "alpha": 0.01}}; kinds: {NAMES}"#
+                    )))
+                }
+            },
+            other => {
+                return Err(Error::new(
                     ErrorKind::Activation,
                     format!(
                         "layer `{layer}`: activation must be a name or an object, found `{other}`"
                     ),
                 )
-                .help(format!("use one of: {NAMES}"))),
-            };
+                .help(format!("use one of: {NAMES}")))
+            }
+        };
         let mut params = Params { layer, kind, map: params };
         let activation = match kind {
             "linear" | "identity" | "none" => Activation::Linear,
