@@ -9,7 +9,7 @@ use tinyae_core::cost::layers_cost;
 use tinyae_core::ir::{Metric, Model, ModelKind};
 use tinyae_core::plan::Place;
 
-use super::literal::{f32_array, f32_lit};
+use super::literal::{f32_array, f32_lit, usize_lit};
 use super::Context;
 
 /// Where a run of layers starts or ends.
@@ -36,10 +36,12 @@ impl Context<'_> {
     /// scratch array bound to `s`.
     fn run(&self, from: usize, to: usize, input: End, output: End) -> TokenStream {
         let s = self.plan.scratch_len;
+        let s_lit = usize_lit(s);
         let mut out = TokenStream::new();
         for j in from..=to {
             let layer = &self.model.layers[j];
-            let (i_n, o_n) = (layer.op.in_features(), layer.op.out_features());
+            let (i_n_lit, o_n_lit) =
+                (usize_lit(layer.op.in_features()), usize_lit(layer.op.out_features()));
             let f = self.layer_fn(j);
             let src = match (&input, j == from) {
                 (End::Caller(t), true) => Some(t.clone()),
@@ -55,16 +57,16 @@ impl Context<'_> {
                 (Some(x), Some(y)) => quote!(#f(#x, #y);),
                 (Some(x), None) => {
                     let view = single_view(output_place);
-                    quote!(#f(#x, rt::#view::<#s, #o_n>(s));)
+                    quote!(#f(#x, rt::#view::<#s_lit, #o_n_lit>(s));)
                 }
                 (None, Some(y)) => {
                     let view = single_view(input_place);
-                    quote!(#f(rt::#view::<#s, #i_n>(s), #y);)
+                    quote!(#f(rt::#view::<#s_lit, #i_n_lit>(s), #y);)
                 }
                 (None, None) => {
                     let view = pair_view(input_place);
                     quote! {{
-                        let (input, output) = rt::#view::<#s, #i_n, #o_n>(s);
+                        let (input, output) = rt::#view::<#s_lit, #i_n_lit, #o_n_lit>(s);
                         #f(input, output);
                     }}
                 }
@@ -110,6 +112,7 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
     let parts = ctx.options.parts;
     let (k, last) = (model.latent_layer, model.layers.len() - 1);
     let affine = model.preprocessing.affine(n);
+    let n_lit = usize_lit(n);
 
     let emitted: Vec<_> = model
         .layers
@@ -126,7 +129,7 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
             (
                 quote! {
                     #[allow(dead_code)]
-                    static SCALING: rt::Scaling<'static, #n> = rt::Scaling::Uniform { offset: #o, scale: #sc, range: #r };
+                    static SCALING: rt::Scaling<'static, #n_lit> = rt::Scaling::Uniform { offset: #o, scale: #sc, range: #r };
                 },
                 0,
             )
@@ -136,7 +139,7 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
             (
                 quote! {
                     #[allow(dead_code)]
-                    static SCALING: rt::Scaling<'static, #n> = rt::Scaling::PerFeature { offset: &#o, scale: &#sc, range: &#r };
+                    static SCALING: rt::Scaling<'static, #n_lit> = rt::Scaling::PerFeature { offset: &#o, scale: &#sc, range: &#r };
                 },
                 3 * n * 4,
             )
@@ -147,6 +150,9 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
     let buffer_bytes = (s + largest_output) * 4;
     let scaling_arg = if affine.is_some() { quote!(Some(&SCALING)) } else { quote!(None) };
     let unscale = if affine.is_some() { quote!(rt::unscale(y, &SCALING);) } else { quote!() };
+    let (l_lit, s_lit) = (usize_lit(l), usize_lit(s));
+    let (params_lit, macs_lit) = (usize_lit(params), usize_lit(macs));
+    let (weight_bytes_lit, buffer_bytes_lit) = (usize_lit(weight_bytes), usize_lit(buffer_bytes));
 
     let mut fns = TokenStream::new();
     if parts.encoder() {
@@ -156,16 +162,16 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
         fns.extend(quote! {
             /// The latent code of `x` (raw input in user units; the scaling is built in).
             #[inline]
-            pub fn encode(x: &[f32; #n]) -> [f32; #l] {
-                let mut scratch = ::tinyae::Scratch::<#s>::new();
-                let mut z = [0.0f32; #l];
+            pub fn encode(x: &[f32; #n_lit]) -> [f32; #l_lit] {
+                let mut scratch = ::tinyae::Scratch::<#s_lit>::new();
+                let mut z = [0.0f32; #l_lit];
                 Self::encode_into(x, &mut scratch, &mut z);
                 z
             }
 
             /// [`Self::encode`] into `z`, keeping intermediate values in `scratch`.
             #[inline]
-            pub fn encode_into(x: &[f32; #n], scratch: &mut ::tinyae::Scratch<#s>, z: &mut [f32; #l]) {
+            pub fn encode_into(x: &[f32; #n_lit], scratch: &mut ::tinyae::Scratch<#s_lit>, z: &mut [f32; #l_lit]) {
                 #bind
                 #run
             }
@@ -181,16 +187,16 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
         fns.extend(quote! {
             /// The decoded values of latent code `z`, in user units.
             #[inline]
-            pub fn decode(z: &[f32; #l]) -> [f32; #n] {
-                let mut scratch = ::tinyae::Scratch::<#s>::new();
-                let mut y = [0.0f32; #n];
+            pub fn decode(z: &[f32; #l_lit]) -> [f32; #n_lit] {
+                let mut scratch = ::tinyae::Scratch::<#s_lit>::new();
+                let mut y = [0.0f32; #n_lit];
                 Self::decode_into(z, &mut scratch, &mut y);
                 y
             }
 
             /// [`Self::decode`] into `y`, keeping intermediate values in `scratch`.
             #[inline]
-            pub fn decode_into(z: &[f32; #l], scratch: &mut ::tinyae::Scratch<#s>, y: &mut [f32; #n]) {
+            pub fn decode_into(z: &[f32; #l_lit], scratch: &mut ::tinyae::Scratch<#s_lit>, y: &mut [f32; #n_lit]) {
                 #bind
                 #run
                 #unscale
@@ -203,16 +209,16 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
         fns.extend(quote! {
             /// The reconstruction of `x`, in user units.
             #[inline]
-            pub fn reconstruct(x: &[f32; #n]) -> [f32; #n] {
-                let mut scratch = ::tinyae::Scratch::<#s>::new();
-                let mut y = [0.0f32; #n];
+            pub fn reconstruct(x: &[f32; #n_lit]) -> [f32; #n_lit] {
+                let mut scratch = ::tinyae::Scratch::<#s_lit>::new();
+                let mut y = [0.0f32; #n_lit];
                 Self::reconstruct_into(x, &mut scratch, &mut y);
                 y
             }
 
             /// [`Self::reconstruct`] into `y`, keeping intermediate values in `scratch`.
             #[inline]
-            pub fn reconstruct_into(x: &[f32; #n], scratch: &mut ::tinyae::Scratch<#s>, y: &mut [f32; #n]) {
+            pub fn reconstruct_into(x: &[f32; #n_lit], scratch: &mut ::tinyae::Scratch<#s_lit>, y: &mut [f32; #n_lit]) {
                 let s = &mut scratch.0;
                 #run
                 #unscale
@@ -221,16 +227,16 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
             /// The reconstruction error of `x` with the model's metric, in the scaled space it
             /// was trained in (what the threshold is calibrated against).
             #[inline]
-            pub fn anomaly_score(x: &[f32; #n]) -> f32 {
-                let mut scratch = ::tinyae::Scratch::<#s>::new();
-                let mut y = [0.0f32; #n];
+            pub fn anomaly_score(x: &[f32; #n_lit]) -> f32 {
+                let mut scratch = ::tinyae::Scratch::<#s_lit>::new();
+                let mut y = [0.0f32; #n_lit];
                 Self::anomaly_score_into(x, &mut scratch, &mut y)
             }
 
             /// [`Self::anomaly_score`] with caller buffers; `y` receives the scaled-space
             /// reconstruction.
             #[inline]
-            pub fn anomaly_score_into(x: &[f32; #n], scratch: &mut ::tinyae::Scratch<#s>, y: &mut [f32; #n]) -> f32 {
+            pub fn anomaly_score_into(x: &[f32; #n_lit], scratch: &mut ::tinyae::Scratch<#s_lit>, y: &mut [f32; #n_lit]) -> f32 {
                 let s = &mut scratch.0;
                 #run
                 rt::score(#metric, x, #scaling_arg, y)
@@ -245,7 +251,7 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
 
                 /// `anomaly_score(x) > THRESHOLD`.
                 #[inline]
-                pub fn is_anomaly(x: &[f32; #n]) -> bool {
+                pub fn is_anomaly(x: &[f32; #n_lit]) -> bool {
                     Self::anomaly_score(x) > Self::THRESHOLD
                 }
             });
@@ -257,23 +263,23 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
 
         impl #name {
             /// Values in one input sample.
-            pub const INPUT_LEN: usize = #n;
+            pub const INPUT_LEN: usize = #n_lit;
             /// Values in the latent code.
-            pub const LATENT_LEN: usize = #l;
+            pub const LATENT_LEN: usize = #l_lit;
             /// Weights plus biases of the generated layers.
-            pub const PARAMS: usize = #params;
+            pub const PARAMS: usize = #params_lit;
             /// Multiply-accumulates of one pass through the generated layers.
-            pub const MACS: usize = #macs;
+            pub const MACS: usize = #macs_lit;
             /// Flash taken by constant data: weights, biases and per-feature input scaling.
-            pub const WEIGHT_BYTES: usize = #weight_bytes;
+            pub const WEIGHT_BYTES: usize = #weight_bytes_lit;
             /// Length of the scratch the `*_into` functions take.
-            pub const SCRATCH_LEN: usize = #s;
+            pub const SCRATCH_LEN: usize = #s_lit;
             /// Bytes of buffers the by-value functions put on the stack (scratch plus the
             /// largest array they fill).
-            pub const BUFFER_BYTES: usize = #buffer_bytes;
+            pub const BUFFER_BYTES: usize = #buffer_bytes_lit;
 
             /// Zeroed scratch for the `*_into` functions.
-            pub const fn new_scratch() -> ::tinyae::Scratch<#s> {
+            pub const fn new_scratch() -> ::tinyae::Scratch<#s_lit> {
                 ::tinyae::Scratch::new()
             }
 
@@ -285,6 +291,7 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
 /// `sample_latent` and `sample_latent_into` for a VAE.
 fn sample_latent(ctx: &Context<'_>) -> TokenStream {
     let Sizes { n, l, s } = sizes(ctx.model, ctx);
+    let (n_lit, l_lit, s_lit) = (usize_lit(n), usize_lit(l), usize_lit(s));
     let k = ctx.model.latent_layer;
     let mu = ctx.layer_fn(k);
     let log_var = quote::format_ident!("layer_{}_log_var", k);
@@ -292,7 +299,7 @@ fn sample_latent(ctx: &Context<'_>) -> TokenStream {
     let heads = if k == 0 {
         let view = single_view(place);
         quote! {
-            let log_var = rt::#view::<#s, #l>(s);
+            let log_var = rt::#view::<#s_lit, #l_lit>(s);
             #log_var(x, log_var);
             #mu(x, z);
             rt::reparameterize_into(z, log_var, eps);
@@ -300,10 +307,10 @@ fn sample_latent(ctx: &Context<'_>) -> TokenStream {
     } else {
         let before = ctx.run(0, k - 1, End::Caller(quote!(x)), End::Plan);
         let view = pair_view(ctx.plan.places[k - 1]);
-        let i_n = ctx.model.layers[k].op.in_features();
+        let i_n_lit = usize_lit(ctx.model.layers[k].op.in_features());
         quote! {
             #before
-            let (h, log_var) = rt::#view::<#s, #i_n, #l>(s);
+            let (h, log_var) = rt::#view::<#s_lit, #i_n_lit, #l_lit>(s);
             #log_var(h, log_var);
             #mu(h, z);
             rt::reparameterize_into(z, log_var, eps);
@@ -313,16 +320,16 @@ fn sample_latent(ctx: &Context<'_>) -> TokenStream {
         /// A latent sample `mu + exp(0.5 * log_var) * eps` for `x`, with caller noise `eps`
         /// (standard normal values, e.g. from a hardware RNG and a Box–Muller transform).
         #[inline]
-        pub fn sample_latent(x: &[f32; #n], eps: &[f32; #l]) -> [f32; #l] {
-            let mut scratch = ::tinyae::Scratch::<#s>::new();
-            let mut z = [0.0f32; #l];
+        pub fn sample_latent(x: &[f32; #n_lit], eps: &[f32; #l_lit]) -> [f32; #l_lit] {
+            let mut scratch = ::tinyae::Scratch::<#s_lit>::new();
+            let mut z = [0.0f32; #l_lit];
             Self::sample_latent_into(x, eps, &mut scratch, &mut z);
             z
         }
 
         /// [`Self::sample_latent`] with caller buffers.
         #[inline]
-        pub fn sample_latent_into(x: &[f32; #n], eps: &[f32; #l], scratch: &mut ::tinyae::Scratch<#s>, z: &mut [f32; #l]) {
+        pub fn sample_latent_into(x: &[f32; #n_lit], eps: &[f32; #l_lit], scratch: &mut ::tinyae::Scratch<#s_lit>, z: &mut [f32; #l_lit]) {
             let s = &mut scratch.0;
             #heads
         }
@@ -333,6 +340,7 @@ fn sample_latent(ctx: &Context<'_>) -> TokenStream {
 pub fn trait_impls(ctx: &Context<'_>) -> TokenStream {
     let model = ctx.model;
     let Sizes { n, l, s } = sizes(model, ctx);
+    let (n_lit, l_lit, s_lit) = (usize_lit(n), usize_lit(l), usize_lit(s));
     let name = ctx.name;
     let parts = ctx.options.parts;
     let mut out = quote! {
@@ -342,7 +350,7 @@ pub fn trait_impls(ctx: &Context<'_>) -> TokenStream {
             const WEIGHT_BYTES: usize = #name::WEIGHT_BYTES;
             const SCRATCH_LEN: usize = #name::SCRATCH_LEN;
             const BUFFER_BYTES: usize = #name::BUFFER_BYTES;
-            type Scratch = ::tinyae::Scratch<#s>;
+            type Scratch = ::tinyae::Scratch<#s_lit>;
             fn new_scratch() -> Self::Scratch {
                 ::tinyae::Scratch::new()
             }
@@ -350,9 +358,9 @@ pub fn trait_impls(ctx: &Context<'_>) -> TokenStream {
     };
     if parts.encoder() {
         out.extend(quote! {
-            impl ::tinyae::Encoder<#n, #l> for #name {
-                fn encode(x: &[f32; #n]) -> [f32; #l] { #name::encode(x) }
-                fn encode_into(x: &[f32; #n], scratch: &mut Self::Scratch, z: &mut [f32; #l]) {
+            impl ::tinyae::Encoder<#n_lit, #l_lit> for #name {
+                fn encode(x: &[f32; #n_lit]) -> [f32; #l_lit] { #name::encode(x) }
+                fn encode_into(x: &[f32; #n_lit], scratch: &mut Self::Scratch, z: &mut [f32; #l_lit]) {
                     #name::encode_into(x, scratch, z)
                 }
             }
@@ -360,9 +368,9 @@ pub fn trait_impls(ctx: &Context<'_>) -> TokenStream {
     }
     if parts.decoder() {
         out.extend(quote! {
-            impl ::tinyae::Decoder<#l, #n> for #name {
-                fn decode(z: &[f32; #l]) -> [f32; #n] { #name::decode(z) }
-                fn decode_into(z: &[f32; #l], scratch: &mut Self::Scratch, y: &mut [f32; #n]) {
+            impl ::tinyae::Decoder<#l_lit, #n_lit> for #name {
+                fn decode(z: &[f32; #l_lit]) -> [f32; #n_lit] { #name::decode(z) }
+                fn decode_into(z: &[f32; #l_lit], scratch: &mut Self::Scratch, y: &mut [f32; #n_lit]) {
                     #name::decode_into(z, scratch, y)
                 }
             }
@@ -370,20 +378,20 @@ pub fn trait_impls(ctx: &Context<'_>) -> TokenStream {
     }
     if parts.encoder() && parts.decoder() {
         out.extend(quote! {
-            impl ::tinyae::Autoencoder<#n, #l> for #name {
-                fn reconstruct(x: &[f32; #n]) -> [f32; #n] { #name::reconstruct(x) }
-                fn reconstruct_into(x: &[f32; #n], scratch: &mut Self::Scratch, y: &mut [f32; #n]) {
+            impl ::tinyae::Autoencoder<#n_lit, #l_lit> for #name {
+                fn reconstruct(x: &[f32; #n_lit]) -> [f32; #n_lit] { #name::reconstruct(x) }
+                fn reconstruct_into(x: &[f32; #n_lit], scratch: &mut Self::Scratch, y: &mut [f32; #n_lit]) {
                     #name::reconstruct_into(x, scratch, y)
                 }
-                fn anomaly_score(x: &[f32; #n]) -> f32 { #name::anomaly_score(x) }
-                fn anomaly_score_into(x: &[f32; #n], scratch: &mut Self::Scratch, y: &mut [f32; #n]) -> f32 {
+                fn anomaly_score(x: &[f32; #n_lit]) -> f32 { #name::anomaly_score(x) }
+                fn anomaly_score_into(x: &[f32; #n_lit], scratch: &mut Self::Scratch, y: &mut [f32; #n_lit]) -> f32 {
                     #name::anomaly_score_into(x, scratch, y)
                 }
             }
         });
         if model.anomaly.is_some() {
             out.extend(quote! {
-                impl ::tinyae::AnomalyDetector<#n, #l> for #name {
+                impl ::tinyae::AnomalyDetector<#n_lit, #l_lit> for #name {
                     const THRESHOLD: f32 = #name::THRESHOLD;
                 }
             });

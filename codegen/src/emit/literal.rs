@@ -11,6 +11,11 @@ pub fn f32_lit(v: f32) -> Literal {
     Literal::f32_suffixed(v)
 }
 
+/// A `usize` literal without suffix (`784`, not `784usize`), for readable expansions.
+pub fn usize_lit(v: usize) -> Literal {
+    Literal::usize_unsuffixed(v)
+}
+
 /// `[a, b, c]` of unsuffixed literals (the array's type gives them `f32`).
 pub fn f32_array(values: &[f32]) -> TokenStream {
     let items = values.iter().map(|v| Literal::f32_unsuffixed(*v));

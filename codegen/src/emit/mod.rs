@@ -91,6 +91,7 @@ impl Context<'_> {
             let scaling = if j == 0 { affine.as_ref() } else { None };
             let unrolled = |macs: usize| self.options.unroll.full_for(macs);
             let (i_n, o_n) = (layer.op.in_features(), layer.op.out_features());
+            let (i_n_lit, o_n_lit) = (literal::usize_lit(i_n), literal::usize_lit(o_n));
             let name = self.layer_fn(j);
             let body = match &layer.op {
                 Op::Dense(d) => dense::body(d, layer.activation, scaling, unrolled(i_n * o_n)),
@@ -100,7 +101,7 @@ impl Context<'_> {
                         dense::body(&h.log_var, layer.activation, scaling, unrolled(i_n * o_n));
                     out.extend(quote! {
                         #[inline]
-                        fn #log_var_name(x: &[f32; #i_n], y: &mut [f32; #o_n]) { #log_var }
+                        fn #log_var_name(x: &[f32; #i_n_lit], y: &mut [f32; #o_n_lit]) { #log_var }
                     });
                     dense::body(&h.mu, layer.activation, scaling, unrolled(i_n * o_n))
                 }
@@ -114,7 +115,7 @@ impl Context<'_> {
             out.extend(quote! {
                 #[doc = #doc]
                 #[inline]
-                fn #name(x: &[f32; #i_n], y: &mut [f32; #o_n]) { #body }
+                fn #name(x: &[f32; #i_n_lit], y: &mut [f32; #o_n_lit]) { #body }
             });
         }
         out

@@ -1,0 +1,42 @@
+//! What the generator emits, as reviewed snapshots of prettyplease-formatted code.
+//!
+//! A change to the generated code shows up here as a readable diff (`cargo insta review`).
+
+use tinyae_codegen::{expand_model, Options, Parts, Unroll};
+use tinyae_core::ir::{Anomaly, Calibration, Metric, Preprocessing};
+use tinyae_core::{synth, Activation, Model};
+
+fn sensor() -> Model {
+    let mut m = synth::dense_autoencoder(&[3, 2, 3], Activation::Tanh, Activation::Sigmoid, 3);
+    m.preprocessing =
+        Preprocessing::MinMax { min: vec![0.0, 20.0, 95.0], max: vec![0.5, 80.0, 105.0] };
+    m.anomaly =
+        Some(Anomaly { metric: Metric::Mse, threshold: 0.02, calibration: Calibration::Manual });
+    m
+}
+
+fn pretty(model: &Model, options: Options) -> String {
+    let tokens = expand_model(model, "SensorAe", options);
+    let file: syn::File = syn::parse2(tokens).expect("generated code parses");
+    prettyplease::unparse(&file)
+}
+
+#[test]
+fn sensor_fully_unrolled() {
+    insta::assert_snapshot!(pretty(&sensor(), Options { unroll: Unroll::Full, parts: Parts::All }));
+}
+
+#[test]
+fn sensor_with_kernels() {
+    insta::assert_snapshot!(pretty(
+        &sensor(),
+        Options { unroll: Unroll::Loops, parts: Parts::All }
+    ));
+}
+
+#[test]
+fn encoder_only() {
+    let mut m = synth::dense_autoencoder(&[4, 3, 2, 3, 4], Activation::Relu, Activation::Linear, 1);
+    m.preprocessing = Preprocessing::None;
+    insta::assert_snapshot!(pretty(&m, Options { unroll: Unroll::Loops, parts: Parts::Encoder }));
+}
