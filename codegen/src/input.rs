@@ -1,10 +1,18 @@
 //! The macro's input: `[vis] Name = "path" [, key = value]*`.
+//!
+//! Once the type's name is read, a later syntax error does not fail the parse: it is kept in
+//! [`MacroInput::problem`] so the expansion can emit it next to a stand-in of the named type,
+//! and code using the type reports only the real mistake.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token, Visibility};
 
 use crate::options::{Options, Parts, Unroll};
+
+const EXAMPLE: &str = r#"`pub SensorAe = "models/sensor.safetensors"`"#;
+const OPTIONS_HELP: &str =
+    "help: the options are `unroll = auto | full | loops` and `parts = all | encoder | decoder`";
 
 /// A parsed `autoencoder!` invocation; every literal keeps its span for error messages.
 #[derive(Debug)]
@@ -13,56 +21,96 @@ pub struct MacroInput {
     pub vis: Visibility,
     /// Name of the generated type.
     pub name: Ident,
-    /// The model path as written.
+    /// The model path as written (empty when [`MacroInput::problem`] is set).
     pub path: LitStr,
     /// Options after the path.
     pub options: Options,
+    /// A syntax error after the name: expansion reports it instead of reading the file.
+    pub problem: Option<syn::Error>,
 }
 
 impl Parse for MacroInput {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let vis: Visibility = input.parse()?;
-        let name: Ident = input.parse()?;
-        input.parse::<Token![=]>()?;
-        let path: LitStr = input.parse().map_err(|e| {
+        let name: Ident = input.parse().map_err(|e| {
             syn::Error::new(
                 e.span(),
-                "expected the model path as a string literal, e.g. \"models/sensor.safetensors\"",
+                format!("expected the name of the type to generate, as in {EXAMPLE}"),
             )
         })?;
-        let mut options = Options::default();
-        let mut seen: Vec<String> = Vec::new();
-        while input.parse::<Option<Token![,]>>()?.is_some() {
-            if input.is_empty() {
-                break;
+        match path_and_options(input, &name) {
+            Ok((path, options)) => Ok(MacroInput { vis, name, path, options, problem: None }),
+            Err(problem) => {
+                // Skip the rest so the parse succeeds and the stand-in type can be emitted.
+                input.parse::<TokenStream>()?;
+                let path = LitStr::new("", name.span());
+                let options = Options::default();
+                Ok(MacroInput { vis, name, path, options, problem: Some(problem) })
             }
-            let key: Ident = input.parse()?;
-            input.parse::<Token![=]>()?;
-            let value: Ident = input.parse()?;
-            let key_name = key.to_string();
-            if seen.contains(&key_name) {
+        }
+    }
+}
+
+fn path_and_options(input: ParseStream<'_>, name: &Ident) -> syn::Result<(LitStr, Options)> {
+    input.parse::<Token![=]>().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("expected `=` and the model path after `{name}`, as in {EXAMPLE}"),
+        )
+    })?;
+    let path: LitStr = input.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "expected the model path as a string literal, e.g. \"models/sensor.safetensors\"",
+        )
+    })?;
+    let mut options = Options::default();
+    let mut seen: Vec<Ident> = Vec::new();
+    while input.parse::<Option<Token![,]>>()?.is_some() {
+        if input.is_empty() {
+            break;
+        }
+        let key: Ident = input.parse().map_err(|e| {
+            syn::Error::new(e.span(), format!("expected an option name\n{OPTIONS_HELP}"))
+        })?;
+        // Spanned on the option's name: at the end of the input syn would point at the whole
+        // invocation.
+        input.parse::<Token![=]>().map_err(|_| {
+            syn::Error::new(
+                key.span(),
+                format!("expected `=` and a value after option `{key}`\n{OPTIONS_HELP}"),
+            )
+        })?;
+        let value: Ident = input.parse().map_err(|_| {
+            syn::Error::new(
+                key.span(),
+                format!("expected a word as the value of option `{key}`\n{OPTIONS_HELP}"),
+            )
+        })?;
+        if seen.contains(&key) {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("option `{key}` is given twice\nhelp: keep one `{key} = ...`"),
+            ));
+        }
+        match key.to_string().as_str() {
+            "unroll" => options.unroll = parse_unroll(&value)?,
+            "parts" => options.parts = parse_parts(&value)?,
+            _ => {
                 return Err(syn::Error::new(
                     key.span(),
-                    format!("option `{key_name}` is given twice"),
-                ));
-            }
-            seen.push(key_name.clone());
-            match key_name.as_str() {
-                "unroll" => options.unroll = parse_unroll(&value)?,
-                "parts" => options.parts = parse_parts(&value)?,
-                _ => {
-                    return Err(syn::Error::new(
-                        key.span(),
-                        format!("unknown option `{key_name}`; expected `unroll` or `parts`"),
-                    ))
-                }
+                    format!("unknown option `{key}`, expected `unroll` or `parts`\n{OPTIONS_HELP}"),
+                ))
             }
         }
-        if !input.is_empty() {
-            return Err(input.error("expected `,` followed by an option such as `unroll = auto`"));
-        }
-        Ok(MacroInput { vis, name, path, options })
+        seen.push(key);
     }
+    if !input.is_empty() {
+        return Err(input.error(format!(
+            "unexpected tokens after the model path, expected `,` and an option\n{OPTIONS_HELP}"
+        )));
+    }
+    Ok((path, options))
 }
 
 fn parse_unroll(value: &Ident) -> syn::Result<Unroll> {
@@ -70,7 +118,7 @@ fn parse_unroll(value: &Ident) -> syn::Result<Unroll> {
         "full" => Ok(Unroll::Full),
         "loops" => Ok(Unroll::Loops),
         "auto" => Ok(Unroll::Auto),
-        other => Err(bad_value(value.span(), "unroll", other, "full, loops or auto")),
+        other => Err(bad_value(value.span(), "unroll", other, "`auto`, `full` or `loops`")),
     }
 }
 
@@ -79,17 +127,25 @@ fn parse_parts(value: &Ident) -> syn::Result<Parts> {
         "all" => Ok(Parts::All),
         "encoder" => Ok(Parts::Encoder),
         "decoder" => Ok(Parts::Decoder),
-        other => Err(bad_value(value.span(), "parts", other, "all, encoder or decoder")),
+        other => Err(bad_value(value.span(), "parts", other, "`all`, `encoder` or `decoder`")),
     }
 }
 
 fn bad_value(span: Span, key: &str, found: &str, expected: &str) -> syn::Error {
-    syn::Error::new(span, format!("`{key} = {found}` is not an option; expected {expected}"))
+    syn::Error::new(
+        span,
+        format!("unknown value `{found}` for option `{key}`, expected {expected}\n{OPTIONS_HELP}"),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn problem(text: &str) -> String {
+        let input: MacroInput = syn::parse_str(text).expect("parses once the name is read");
+        input.problem.expect("a problem").to_string()
+    }
 
     #[test]
     fn parses_options() {
@@ -98,17 +154,26 @@ mod tests {
         assert_eq!(i.name, "Ae");
         assert_eq!(i.path.value(), "m.safetensors");
         assert_eq!(i.options, Options { unroll: Unroll::Full, parts: Parts::Encoder });
+        assert!(i.problem.is_none());
         let i: MacroInput = syn::parse_str(r#"Ae = "m.safetensors","#).unwrap();
         assert_eq!(i.options, Options::default());
     }
 
     #[test]
-    fn rejects_unknown_options() {
-        let e = syn::parse_str::<MacroInput>(r#"Ae = "m", speed = max"#).unwrap_err();
-        assert!(e.to_string().contains("unknown option `speed`"));
-        let e = syn::parse_str::<MacroInput>(r#"Ae = "m", unroll = some"#).unwrap_err();
-        assert!(e.to_string().contains("expected full, loops or auto"));
-        let e = syn::parse_str::<MacroInput>(r#"Ae = models"#).unwrap_err();
-        assert!(e.to_string().contains("string literal"));
+    fn keeps_problems_after_the_name() {
+        assert!(problem(r#"Ae = "m", speed = max"#).contains("unknown option `speed`"));
+        assert!(
+            problem(r#"Ae = "m", unroll = some"#).contains("expected `auto`, `full` or `loops`")
+        );
+        assert!(problem(r#"Ae = "m", parts = all, parts = all"#).contains("given twice"));
+        assert!(problem(r#"Ae = models"#).contains("string literal"));
+        assert!(problem(r#"Ae "m""#).contains("expected `=` and the model path after `Ae`"));
+        assert!(problem(r#"Ae = "m" unroll = full"#).contains("unexpected tokens"));
+    }
+
+    #[test]
+    fn fails_without_a_name() {
+        let e = syn::parse_str::<MacroInput>(r#""m.safetensors""#).unwrap_err();
+        assert!(e.to_string().contains("expected the name of the type"), "{e}");
     }
 }

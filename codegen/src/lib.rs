@@ -22,17 +22,14 @@ pub use options::{Options, Parts, Unroll};
 
 /// Expands one invocation; `env` looks up environment variables (injected for tests).
 ///
-/// On error, returns the errors together with a stub of the named type, so the caller's
+/// On error, returns the errors together with a stand-in for the named type, so the caller's
 /// code does not drown in follow-on errors.
 pub fn expand(input: &MacroInput, env: &dyn Fn(&str) -> Option<String>) -> TokenStream {
-    match try_expand(input, env) {
-        Ok(tokens) => tokens,
-        Err(error) => {
-            let stub = fallback(input);
-            let error = error.into_compile_error();
-            quote!(#error #stub)
-        }
-    }
+    let result = match &input.problem {
+        Some(problem) => Err(problem.clone()),
+        None => try_expand(input, env),
+    };
+    result.unwrap_or_else(|error| fallback(input, error))
 }
 
 fn try_expand(
@@ -40,7 +37,7 @@ fn try_expand(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> syn::Result<TokenStream> {
     let path = resolve::resolve(&input.path, env)?;
-    let bytes = std::fs::read(&path).map_err(|e| read_error(&input.path, &path, &e))?;
+    let bytes = read_file(&input.path, &path)?;
     let model = tinyae_core::load(&bytes).map_err(|errors| file_errors(&input.path, errors))?;
     support::check(&model).map_err(|errors| file_errors(&input.path, errors))?;
     let tracked = path.to_str().map(str::to_owned);
@@ -61,53 +58,114 @@ pub fn expand_model(model: &Model, name: &str, options: Options) -> TokenStream 
     emit::model(model, &emit::Target { vis: &vis, name: &name, options, tracked_file: None })
 }
 
-fn read_error(written: &LitStr, resolved: &Path, error: &std::io::Error) -> syn::Error {
+/// Reads the file, naming it as written (never the resolved absolute path, which differs
+/// between machines).
+fn read_file(written: &LitStr, resolved: &Path) -> syn::Result<Vec<u8>> {
     let shown = written.value();
-    let message = match error.kind() {
-        std::io::ErrorKind::NotFound => format!(
-            "model file `{shown}` not found\nhelp: the path is relative to the crate's Cargo.toml (CARGO_MANIFEST_DIR); check the name or train it with `tinyae train`"
-        ),
-        _ => format!("cannot read model file `{shown}`: {error}"),
-    };
-    let _ = resolved;
-    syn::Error::new(written.span(), message)
+    let fail = |message: String| Err(syn::Error::new(written.span(), message));
+    if resolved.is_dir() {
+        return fail(format!(
+            "model path `{shown}` is a directory, expected a `.safetensors` file\nhelp: name the file, e.g. `{}/model.safetensors`",
+            shown.trim_end_matches('/')
+        ));
+    }
+    match std::fs::read(resolved) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => fail(format!(
+            "model file `{shown}` not found\nhelp: the path is relative to the directory of the crate's Cargo.toml; check the name, or train the model with `tinyae train`"
+        )),
+        Err(e) => fail(format!("cannot read model file `{shown}`: {e}")),
+    }
 }
 
+/// One error per problem in the file, each spanned on the path literal and naming the file.
 fn file_errors(written: &LitStr, errors: tinyae_core::Errors) -> syn::Error {
     let shown = written.value();
-    let mut combined: Option<syn::Error> = None;
-    for e in errors {
+    let mut combined = syn::Error::new(written.span(), format!("in `{shown}`: invalid model"));
+    for (i, e) in errors.into_iter().enumerate() {
         let next = syn::Error::new(written.span(), format!("in `{shown}`: {e}"));
-        match &mut combined {
-            Some(c) => c.combine(next),
-            None => combined = Some(next),
+        if i == 0 {
+            combined = next;
+        } else {
+            combined.combine(next);
         }
     }
     combined
-        .unwrap_or_else(|| syn::Error::new(written.span(), format!("in `{shown}`: invalid model")))
 }
 
-/// A stand-in for the named type with the API's names and no shapes, so code that uses the
-/// model reports only the real error.
-fn fallback(input: &MacroInput) -> TokenStream {
+/// The errors, plus a stand-in for the named type with the whole generated API, so code that
+/// uses the type reports only the real error.
+///
+/// Every size in the stand-in is `__TINYAE_INVALID_MODEL`, a constant whose value *is* the
+/// `compile_error!` invocations. rustc treats a constant that failed to evaluate as an error
+/// already reported, and does not report the types built on it again: `let z: [f32; 2] =
+/// Ae::encode(&x)`, `let z = Ae::encode(&x)` and `[0.0; Ae::INPUT_LEN]` all type-check
+/// silently. The trait impls are generic over every shape for the same reason.
+fn fallback(input: &MacroInput, error: syn::Error) -> TokenStream {
     let (vis, name) = (&input.vis, &input.name);
+    let errors: Vec<TokenStream> = error.into_iter().map(|e| e.to_compile_error()).collect();
+    let bad = quote!(#name::__TINYAE_INVALID_MODEL);
+    let scratch = quote!(::tinyae::Scratch<{ #bad }>);
+    let x = quote!(&[f32; #bad]);
+    let y = quote!(&mut [f32; #bad]);
     quote! {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
         #vis struct #name;
-        #[allow(dead_code, unused_variables, clippy::empty_loop)]
+
+        #[allow(dead_code, unused_variables, clippy::all)]
         impl #name {
-            pub const INPUT_LEN: usize = 0;
-            pub const LATENT_LEN: usize = 0;
-            pub const PARAMS: usize = 0;
-            pub const MACS: usize = 0;
-            pub const WEIGHT_BYTES: usize = 0;
-            pub const SCRATCH_LEN: usize = 0;
-            pub const BUFFER_BYTES: usize = 0;
-            pub const THRESHOLD: f32 = 0.0;
-            pub fn encode<const N: usize, const L: usize>(x: &[f32; N]) -> [f32; L] { loop {} }
-            pub fn decode<const L: usize, const N: usize>(z: &[f32; L]) -> [f32; N] { loop {} }
-            pub fn reconstruct<const N: usize>(x: &[f32; N]) -> [f32; N] { loop {} }
-            pub fn anomaly_score<const N: usize>(x: &[f32; N]) -> f32 { loop {} }
-            pub fn is_anomaly<const N: usize>(x: &[f32; N]) -> bool { loop {} }
+            #[doc(hidden)]
+            const __TINYAE_INVALID_MODEL: usize = { #(#errors);* };
+            pub const INPUT_LEN: usize = #bad;
+            pub const LATENT_LEN: usize = #bad;
+            pub const PARAMS: usize = #bad;
+            pub const MACS: usize = #bad;
+            pub const WEIGHT_BYTES: usize = #bad;
+            pub const SCRATCH_LEN: usize = #bad;
+            pub const BUFFER_BYTES: usize = #bad;
+            pub const THRESHOLD: f32 = #bad as f32;
+            pub const fn new_scratch() -> #scratch { loop {} }
+            pub fn encode(x: #x) -> [f32; #bad] { loop {} }
+            pub fn encode_into(x: #x, scratch: &mut #scratch, z: #y) { loop {} }
+            pub fn decode(z: #x) -> [f32; #bad] { loop {} }
+            pub fn decode_into(z: #x, scratch: &mut #scratch, y: #y) { loop {} }
+            pub fn reconstruct(x: #x) -> [f32; #bad] { loop {} }
+            pub fn reconstruct_into(x: #x, scratch: &mut #scratch, y: #y) { loop {} }
+            pub fn anomaly_score(x: #x) -> f32 { loop {} }
+            pub fn anomaly_score_into(x: #x, scratch: &mut #scratch, y: #y) -> f32 { loop {} }
+            pub fn is_anomaly(x: #x) -> bool { loop {} }
+            pub fn sample_latent(x: #x, eps: #x) -> [f32; #bad] { loop {} }
+            pub fn sample_latent_into(x: #x, eps: #x, scratch: &mut #scratch, z: #y) { loop {} }
         }
+
+        #[allow(unused_variables, clippy::all)]
+        const _: () = {
+            impl ::tinyae::ModelInfo for #name {
+                const PARAMS: usize = #bad;
+                const MACS: usize = #bad;
+                const WEIGHT_BYTES: usize = #bad;
+                const SCRATCH_LEN: usize = #bad;
+                const BUFFER_BYTES: usize = #bad;
+                type Scratch = #scratch;
+                fn new_scratch() -> Self::Scratch { loop {} }
+            }
+            impl<const N: usize, const L: usize> ::tinyae::Encoder<N, L> for #name {
+                fn encode(x: &[f32; N]) -> [f32; L] { loop {} }
+                fn encode_into(x: &[f32; N], scratch: &mut Self::Scratch, z: &mut [f32; L]) { loop {} }
+            }
+            impl<const L: usize, const N: usize> ::tinyae::Decoder<L, N> for #name {
+                fn decode(z: &[f32; L]) -> [f32; N] { loop {} }
+                fn decode_into(z: &[f32; L], scratch: &mut Self::Scratch, y: &mut [f32; N]) { loop {} }
+            }
+            impl<const N: usize, const L: usize> ::tinyae::Autoencoder<N, L> for #name {
+                fn reconstruct(x: &[f32; N]) -> [f32; N] { loop {} }
+                fn reconstruct_into(x: &[f32; N], scratch: &mut Self::Scratch, y: &mut [f32; N]) { loop {} }
+                fn anomaly_score(x: &[f32; N]) -> f32 { loop {} }
+                fn anomaly_score_into(x: &[f32; N], scratch: &mut Self::Scratch, y: &mut [f32; N]) -> f32 { loop {} }
+            }
+            impl<const N: usize, const L: usize> ::tinyae::AnomalyDetector<N, L> for #name {
+                const THRESHOLD: f32 = #bad as f32;
+            }
+        };
     }
 }

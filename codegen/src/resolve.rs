@@ -16,7 +16,10 @@ pub const OVERRIDE_VAR: &str = "TINYAE_MANIFEST_DIR";
 pub fn resolve(path: &LitStr, env: &dyn Fn(&str) -> Option<String>) -> syn::Result<PathBuf> {
     let written = PathBuf::from(path.value());
     if written.as_os_str().is_empty() {
-        return Err(syn::Error::new(path.span(), "the model path is empty"));
+        return Err(syn::Error::new(
+            path.span(),
+            "the model path is empty\nhelp: give the path of the `.safetensors` file relative to the crate's Cargo.toml, e.g. \"models/sensor.safetensors\"",
+        ));
     }
     if written.is_absolute() {
         return Ok(written);
@@ -24,7 +27,10 @@ pub fn resolve(path: &LitStr, env: &dyn Fn(&str) -> Option<String>) -> syn::Resu
     let base = env(OVERRIDE_VAR).or_else(|| env("CARGO_MANIFEST_DIR")).ok_or_else(|| {
         syn::Error::new(
             path.span(),
-            "CARGO_MANIFEST_DIR is not set, so the relative model path cannot be resolved; build with cargo or use an absolute path",
+            format!(
+                "cannot resolve the relative model path `{}`: CARGO_MANIFEST_DIR is not set\nhelp: build with cargo, or use an absolute path",
+                path.value()
+            ),
         )
     })?;
     Ok(PathBuf::from(base).join(written))

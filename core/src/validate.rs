@@ -44,40 +44,68 @@ fn dims_in_range(model: &Model, errors: &mut Vec<Error>) {
     let check = |what: String, value: usize, errors: &mut Vec<Error>| {
         if value == 0 {
             errors.push(
-                Error::new(ErrorKind::BadDim, format!("{what} is 0"))
-                    .help("every dimension must be at least 1"),
+                Error::new(ErrorKind::BadDim, format!("{what} is 0, expected at least 1"))
+                    .help("every dimension must be at least 1; check the exported sizes"),
             );
         } else if value > MAX_DIM {
             errors.push(
-                Error::new(ErrorKind::BadDim, format!("{what} is {value}, larger than {MAX_DIM}"))
-                    .help("no microcontroller holds a layer this wide; check the exported sizes"),
+                Error::new(
+                    ErrorKind::BadDim,
+                    format!("{what} is {value}, expected at most {MAX_DIM}"),
+                )
+                .help("no microcontroller holds a layer this wide; check the exported sizes"),
             );
         }
     };
     if model.input_shape.is_empty() {
         errors.push(
-            Error::new(ErrorKind::BadDim, "`input_shape` is empty")
-                .help("give the shape of one sample, e.g. [140]"),
+            Error::new(
+                ErrorKind::BadDim,
+                "`input_shape` is empty, expected the shape of one sample",
+            )
+            .help("give the shape of one sample, e.g. [140]"),
         );
     }
     for (i, d) in model.input_shape.iter().enumerate() {
         check(format!("`input_shape[{i}]`"), *d, errors);
     }
-    if model.input_len() > MAX_DIM {
-        check("the input size".to_owned(), model.input_len(), errors);
+    // Checked: each dimension may be in range while their product overflows.
+    let input_len = model.input_shape.iter().try_fold(1usize, |n, d| n.checked_mul(*d));
+    if model.input_shape.iter().all(|d| (1..=MAX_DIM).contains(d)) {
+        match input_len {
+            Some(n) if n <= MAX_DIM => {}
+            _ => errors.push(
+                Error::new(
+                    ErrorKind::BadDim,
+                    format!(
+                        "`input_shape` {:?} has {} elements, expected at most {MAX_DIM}",
+                        model.input_shape,
+                        input_len.map_or_else(
+                            || format!("more than 2^{}", usize::BITS),
+                            |n| n.to_string()
+                        )
+                    ),
+                )
+                .help("no microcontroller holds an input this large; check the exported shape"),
+            ),
+        }
     }
     for layer in &model.layers {
-        check(format!("`in_features` of layer `{}`", layer.name), layer.op.in_features(), errors);
-        check(format!("`out_features` of layer `{}`", layer.name), layer.op.out_features(), errors);
+        let name = &layer.name;
+        check(format!("`in_features` of layer `{name}`"), layer.op.in_features(), errors);
+        check(format!("`out_features` of layer `{name}`"), layer.op.out_features(), errors);
     }
 }
 
 fn names_unique(model: &Model, errors: &mut Vec<Error>) {
     for (i, layer) in model.layers.iter().enumerate() {
-        if model.layers[..i].iter().any(|l| l.name == layer.name) {
+        if let Some(first) = model.layers[..i].iter().position(|l| l.name == layer.name) {
             errors.push(
-                Error::new(ErrorKind::Graph, format!("layer name `{}` is used twice", layer.name))
-                    .help("give every layer a unique name"),
+                Error::new(
+                    ErrorKind::Graph,
+                    format!("layers {first} and {i} are both named `{}`", layer.name),
+                )
+                .help("give every layer a unique name"),
             );
         }
     }
@@ -208,12 +236,13 @@ fn tensors_finite(model: &Model, errors: &mut Vec<Error>) {
 
 fn latent_in_range(model: &Model, errors: &mut Vec<Error>) {
     let n = model.layers.len();
-    if model.latent_layer + 1 >= n {
+    // Not `latent_layer + 1`: the index comes from the file and may be `usize::MAX`.
+    if model.latent_layer >= n.saturating_sub(1) {
         errors.push(
             Error::new(
                 ErrorKind::Latent,
                 format!(
-                    "`latent_layer` is {}, but with {n} layer(s) it must be below {} so a decoder follows",
+                    "`latent_layer` is {}, expected an index below {}: with {n} layer(s), at least one decoder layer must follow the latent layer",
                     model.latent_layer,
                     n.saturating_sub(1)
                 ),
@@ -270,15 +299,21 @@ fn vae_head_placement(model: &Model, errors: &mut Vec<Error>) {
             );
         }
     }
+    // An out-of-range `latent_layer` is `latent_in_range`'s to report.
+    let latent = model.layers.get(model.latent_layer);
     if model.kind == ModelKind::Vae {
-        let latent_is_head = model
-            .layers
-            .get(model.latent_layer)
-            .is_some_and(|l| matches!(l.op, Op::GaussianHead(_)));
-        if !latent_is_head {
+        if let Some(latent) = latent.filter(|l| !matches!(l.op, Op::GaussianHead(_))) {
             errors.push(
-                Error::new(ErrorKind::Graph, "a VAE's latent layer must be a gaussian_head")
-                    .help("add a gaussian_head layer (mu and log_var) at `latent_layer`"),
+                Error::new(
+                    ErrorKind::Graph,
+                    format!(
+                        "the model kind is \"vae\", so the latent layer must be a gaussian_head, but layer {} (`{}`) is {}",
+                        model.latent_layer,
+                        latent.name,
+                        latent.op.name()
+                    ),
+                )
+                .help("add a gaussian_head layer (mu and log_var) at `latent_layer`, or set \"kind\": \"autoencoder\""),
             );
         }
     }
@@ -321,13 +356,13 @@ fn preprocessing_consistent(model: &Model, errors: &mut Vec<Error>) {
     for (i, (range, scale)) in affine.range.iter().zip(&affine.scale).enumerate() {
         if !(*range > 0.0 && scale.is_finite()) {
             let what = match model.preprocessing {
-                Preprocessing::MinMax { .. } => format!("`max[{i}]` - `min[{i}]` is {range}"),
+                Preprocessing::MinMax { .. } => format!("range `max[{i}] - min[{i}]` is {range}"),
                 _ => format!("`std[{i}]` is {range}"),
             };
             errors.push(
                 Error::new(
                     ErrorKind::Preprocessing,
-                    format!("preprocessing {what}; it must be positive"),
+                    format!("preprocessing {what}, expected a positive number"),
                 )
                 .help("a constant feature has no range: store a range of 1 (or drop the feature)"),
             );

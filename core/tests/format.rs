@@ -85,7 +85,12 @@ fn rejects_files_that_are_not_safetensors() {
     assert_error(
         b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
         ErrorKind::NotSafetensors,
-        "does not start with `{`",
+        "expected a JSON header starting with `{` after the 8-byte length, found byte 0x00",
+    );
+    assert_error(
+        b"vibration,temperature\n0.1,61\n",
+        ErrorKind::NotSafetensors,
+        "it starts with text (`vibration,temper...`), expected an 8-byte header length",
     );
     let mut bad_json = 10u64.to_le_bytes().to_vec();
     bad_json.extend_from_slice(b"{not json}");
@@ -145,7 +150,11 @@ fn rejects_bad_metadata_json() {
 #[test]
 fn rejects_missing_tensors_and_wrong_dtypes() {
     let b = with_graph(|g| g["layers"][1]["weight"] = json!("dec.0.kernel"));
-    assert_error(&b, ErrorKind::MissingTensor, "tensor `dec.0.kernel` is not in the file");
+    assert_error(
+        &b,
+        ErrorKind::MissingTensor,
+        "tensor `dec.0.kernel` (the weight of layer `dec.0`) is not in the file",
+    );
 
     let bytes = sensor_bytes();
     let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
@@ -155,7 +164,11 @@ fn rejects_missing_tensors_and_wrong_dtypes() {
         file.tensors().into_iter().filter(|(k, _)| k != "enc.0.weight").collect();
     views.push(("enc.0.weight".into(), TensorView::new(Dtype::I32, vec![2, 3], &ints).unwrap()));
     let b = safetensors::serialize(views, header.metadata().clone()).unwrap();
-    assert_error(&b, ErrorKind::WrongDtype, "tensor `enc.0.weight` has dtype I32");
+    assert_error(
+        &b,
+        ErrorKind::WrongDtype,
+        "tensor `enc.0.weight` (the weight of layer `enc.0`) has dtype I32",
+    );
 }
 
 #[test]
@@ -217,7 +230,24 @@ fn rejects_zero_and_absurd_dims() {
     let b = with_graph(|g| g["layers"][0]["out_features"] = json!(0));
     assert_error(&b, ErrorKind::BadDim, "`out_features` of layer `enc.0` is 0");
     let b = with_graph(|g| g["layers"][0]["out_features"] = json!(1u64 << 40));
-    assert_error(&b, ErrorKind::BadDim, "larger than 1048576");
+    assert_error(&b, ErrorKind::BadDim, "is 1099511627776, expected at most 1048576");
+}
+
+/// Regression: four in-range dimensions whose product overflows `usize`
+/// panicked in `Model::input_len` instead of being reported.
+#[test]
+fn rejects_input_shape_whose_size_overflows() {
+    let b = with_graph(|g| g["input_shape"] = json!(vec![1u64 << 20; 4]));
+    assert_error(&b, ErrorKind::BadDim, "has more than 2^64 elements, expected at most 1048576");
+    let b = with_graph(|g| g["input_shape"] = json!([1024, 2048]));
+    assert_error(&b, ErrorKind::BadDim, "[1024, 2048] has 2097152 elements");
+}
+
+/// Regression: `latent_layer` = `usize::MAX` overflowed `latent_layer + 1`.
+#[test]
+fn rejects_latent_index_at_usize_max() {
+    let b = with_graph(|g| g["latent_layer"] = json!(u64::MAX));
+    assert_error(&b, ErrorKind::Latent, "`latent_layer` is 18446744073709551615");
 }
 
 #[test]
@@ -243,7 +273,11 @@ fn rejects_inconsistent_preprocessing_and_threshold() {
             json!({"kind": "min_max", "min": [0, 5, 0], "max": [1, 5, 1]}).to_string(),
         );
     });
-    assert_error(&b, ErrorKind::Preprocessing, "`max[1]` - `min[1]` is 0");
+    assert_error(
+        &b,
+        ErrorKind::Preprocessing,
+        "range `max[1] - min[1]` is 0, expected a positive number",
+    );
     let b = with_metadata(|m| {
         m.insert(
             KEY_PREPROCESSING.into(),
@@ -260,7 +294,11 @@ fn rejects_inconsistent_preprocessing_and_threshold() {
 #[test]
 fn rejects_misplaced_vae_head_and_wrong_output_size() {
     let b = with_graph(|g| g["kind"] = json!("vae"));
-    assert_error(&b, ErrorKind::Graph, "a VAE's latent layer must be a gaussian_head");
+    assert_error(
+        &b,
+        ErrorKind::Graph,
+        "the latent layer must be a gaussian_head, but layer 0 (`enc.0`) is dense",
+    );
     let b = with_graph(|g| {
         g["layers"][1]["out_features"] = json!(2);
     });

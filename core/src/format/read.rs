@@ -104,9 +104,26 @@ fn check_container(bytes: &[u8]) -> Result<(), Error> {
         )));
     }
     let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap_or([0; 8]));
-    let starts_like_json = bytes.get(8) == Some(&b'{');
-    if !starts_like_json {
-        return Err(not_safetensors("the header does not start with `{`".to_owned()));
+    let head = &bytes[..bytes.len().min(16)];
+    if head.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+        let text = String::from_utf8_lossy(head);
+        return Err(not_safetensors(format!(
+            "it starts with text (`{}...`), expected an 8-byte header length",
+            text.trim_end()
+        )));
+    }
+    match bytes.get(8) {
+        Some(b'{') => {}
+        found => {
+            let found = match found {
+                None => "the end of the file".to_owned(),
+                Some(b) if b.is_ascii_graphic() => format!("`{}`", char::from(*b)),
+                Some(b) => format!("byte 0x{b:02x}"),
+            };
+            return Err(not_safetensors(format!(
+                "expected a JSON header starting with `{{` after the 8-byte length, found {found}"
+            )));
+        }
     }
     let available = (bytes.len() - 8) as u64;
     if header_len > available {
@@ -135,8 +152,9 @@ fn container_error(error: SafeTensorError, bytes: &[u8]) -> Error {
         .help(regenerate),
         SafeTensorError::MetadataIncompleteBuffer => {
             let declared = declared_data_len(bytes);
-            let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap_or([0; 8])) as usize;
-            let actual = bytes.len().saturating_sub(8 + header_len);
+            let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap_or([0; 8]));
+            let header_len = usize::try_from(header_len).unwrap_or(usize::MAX);
+            let actual = bytes.len().saturating_sub(header_len.saturating_add(8));
             let what = match declared {
                 Some(d) if d > actual => format!(
                     "file is truncated: the header describes {d} bytes of tensor data but only {actual} follow"
@@ -168,8 +186,8 @@ fn container_error(error: SafeTensorError, bytes: &[u8]) -> Error {
 
 /// The data length the header promises (the largest end offset), if the header can be read.
 fn declared_data_len(bytes: &[u8]) -> Option<usize> {
-    let n = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?) as usize;
-    let header: Value = serde_json::from_slice(bytes.get(8..8 + n)?).ok()?;
+    let n = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
+    let header: Value = serde_json::from_slice(bytes.get(8..n.checked_add(8)?)?).ok()?;
     header
         .as_object()?
         .iter()
@@ -242,7 +260,14 @@ fn parse_layer(index: usize, value: &Value, tensors: &Tensors<'_>) -> Result<Lay
             let doc: DenseDoc = serde_json::from_value(value.clone())
                 .map_err(|e| bad(e.to_string(), "see docs/FORMAT.md §Layers"))?;
             let activation = Activation::from_json(&doc.activation, &doc.name);
-            let dense = tensors.dense(&doc.weight, doc.bias.as_deref(), doc.in_features, doc.out_features);
+            let owner = format!("layer `{}`", doc.name);
+            let dense = tensors.dense(
+                &owner,
+                &doc.weight,
+                doc.bias.as_deref(),
+                doc.in_features,
+                doc.out_features,
+            );
             match (dense, activation) {
                 (Ok(dense), Ok(activation)) => {
                     Ok(Layer { name: doc.name, op: Op::Dense(dense), activation })
@@ -256,10 +281,12 @@ fn parse_layer(index: usize, value: &Value, tensors: &Tensors<'_>) -> Result<Lay
             let doc: GaussianHeadDoc = serde_json::from_value(value.clone())
                 .map_err(|e| bad(e.to_string(), "see docs/FORMAT.md §Layers"))?;
             let activation = Activation::from_json(&doc.activation, &doc.name);
-            let head = |h: &HeadDoc| {
-                tensors.dense(&h.weight, h.bias.as_deref(), doc.in_features, doc.out_features)
+            let head = |which: &str, h: &HeadDoc| {
+                let owner = format!("the {which} head of layer `{}`", doc.name);
+                let (weight, bias) = (&h.weight, h.bias.as_deref());
+                tensors.dense(&owner, weight, bias, doc.in_features, doc.out_features)
             };
-            match (head(&doc.mu), head(&doc.log_var), activation) {
+            match (head("mu", &doc.mu), head("log_var", &doc.log_var), activation) {
                 (Ok(mu), Ok(log_var), Ok(activation)) => Ok(Layer {
                     name: doc.name,
                     op: Op::GaussianHead(GaussianHead { mu, log_var }),
@@ -292,28 +319,34 @@ struct Tensors<'a> {
 }
 
 impl Tensors<'_> {
+    /// The tensors of a dense layer; `owner` names the layer in messages.
     fn dense(
         &self,
+        owner: &str,
         weight: &str,
         bias: Option<&str>,
         in_features: usize,
         out_features: usize,
     ) -> Result<Dense, Vec<Error>> {
-        let weight = self.get(weight);
-        let bias = bias.map(|b| self.get(b)).transpose();
+        let weight = self.get(weight, &format!("the weight of {owner}"));
+        let bias = bias.map(|b| self.get(b, &format!("the bias of {owner}"))).transpose();
         match (weight, bias) {
             (Ok(weight), Ok(bias)) => Ok(Dense { in_features, out_features, weight, bias }),
             (w, b) => Err(w.err().into_iter().chain(b.err()).collect()),
         }
     }
 
-    fn get(&self, key: &str) -> Result<Tensor, Error> {
+    /// One tensor, widened to f32; `role` says what it is for (e.g. "the weight of layer `x`").
+    fn get(&self, key: &str, role: &str) -> Result<Tensor, Error> {
         let view = self.file.tensor(key).map_err(|_| {
             let mut names = self.file.names();
             names.sort();
             let listed: Vec<String> = names.iter().take(8).map(|n| format!("`{n}`")).collect();
             let more = if names.len() > 8 { ", ..." } else { "" };
-            Error::new(ErrorKind::MissingTensor, format!("tensor `{key}` is not in the file"))
+            Error::new(
+                ErrorKind::MissingTensor,
+                format!("tensor `{key}` ({role}) is not in the file"),
+            )
                 .help(format!(
                     "the graph names it, but the file holds {}{more}; fix the key in `{KEY_GRAPH}` or save the tensor",
                     if listed.is_empty() { "no tensors".to_owned() } else { listed.join(", ") }
@@ -342,7 +375,9 @@ impl Tensors<'_> {
                 ),
                 other => return Err(Error::new(
                     ErrorKind::WrongDtype,
-                    format!("tensor `{key}` has dtype {other:?}, expected F32, F16 or BF16"),
+                    format!(
+                        "tensor `{key}` ({role}) has dtype {other:?}, expected F32, F16 or BF16"
+                    ),
                 )
                 .help(
                     "convert the weights to float before saving (e.g. `tensor.float()` in PyTorch)",

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/absurd_dim.safetensors");
+
+fn main() {}

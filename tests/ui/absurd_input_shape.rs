@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/absurd_input_shape.safetensors");
+
+fn main() {}

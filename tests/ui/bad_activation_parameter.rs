@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/bad_activation_parameter.safetensors");
+
+fn main() {}

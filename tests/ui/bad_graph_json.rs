@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/bad_graph_json.safetensors");
+
+fn main() {}

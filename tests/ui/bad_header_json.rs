@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/bad_header_json.safetensors");
+
+fn main() {}

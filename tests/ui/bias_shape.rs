@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/bias_shape.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/duplicate_layer_names.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/inf_bias.safetensors");
+
+fn main() {}

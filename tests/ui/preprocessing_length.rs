@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/preprocessing_length.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/quantized_layer.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub = "fixtures/sensor.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/trailing_bytes.safetensors");
+
+fn main() {}

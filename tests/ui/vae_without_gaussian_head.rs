@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/vae_without_gaussian_head.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/wrong_dtype.safetensors");
+
+fn main() {}
