@@ -1,0 +1,231 @@
+//! The test run: every generated function on every test vector, printed as f32 bit patterns,
+//! then the stack and instruction measurements. `tests/tests/firmware.rs` parses this text:
+//!
+//! ```text
+//! tinyae-firmware 1
+//! model <name> macs <n> weight_bytes <n> scratch_len <n> buffer_bytes <n>
+//! out <name> <function> <vector index> <hex bits>...
+//! stack <name> <function> <bytes> | ... at-least <bytes> | ... n/a
+//! bench <name> <function> <vector index>      (one per counted region, in plugin order)
+//! end
+//! ```
+
+use core::hint::black_box;
+
+use tinyae::AnomalyDetector;
+
+use crate::measure::{bench, stack_peak, Peak};
+use crate::Console;
+
+/// Runs every model compiled in; `stack_bottom` is the lowest address of the stack region.
+pub fn run(c: &mut impl Console, stack_bottom: usize) {
+    c.str("tinyae-firmware 1\n");
+    bench(|| ()); // an empty region: the counting overhead, reported by the measure script
+    c.str("bench empty empty 0\n");
+    #[cfg(feature = "sensor")]
+    {
+        use crate::models::sensor::{Model, INPUTS, LATENTS};
+        exercise::<Model, 3, 2>(c, "sensor", &INPUTS, &LATENTS, stack_bottom);
+    }
+    #[cfg(feature = "ecg")]
+    {
+        use crate::models::ecg::{Model, INPUTS, LATENTS};
+        exercise::<Model, 140, 8>(c, "ecg", &INPUTS, &LATENTS, stack_bottom);
+    }
+    #[cfg(feature = "mnist")]
+    {
+        use crate::models::mnist::{Model, INPUTS, LATENTS};
+        exercise::<Model, 784, 32>(c, "mnist", &INPUTS, &LATENTS, stack_bottom);
+    }
+    c.str("end\n");
+}
+
+fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
+    c: &mut impl Console,
+    name: &str,
+    inputs: &[[f32; N]],
+    latents: &[[f32; L]],
+    stack_bottom: usize,
+) {
+    c.str("model ");
+    c.str(name);
+    for (key, value) in [
+        ("macs", M::MACS),
+        ("weight_bytes", M::WEIGHT_BYTES),
+        ("scratch_len", M::SCRATCH_LEN),
+        ("buffer_bytes", M::BUFFER_BYTES),
+    ] {
+        c.str(" ");
+        c.str(key);
+        c.dec(value);
+    }
+    c.str("\n");
+
+    let mut scratch = M::new_scratch();
+    let mut y = [0.0f32; N];
+    let mut z = [0.0f32; L];
+    for (k, x) in inputs.iter().enumerate() {
+        out(c, name, "encode", k, &M::encode(x));
+        out(c, name, "reconstruct", k, &M::reconstruct(x));
+        out(c, name, "score", k, &[M::anomaly_score(x)]);
+        // As an integer: an f32 select between 0.0 and 1.0 is what upstream LLVM's Xtensa
+        // backend cannot compile.
+        c.str("out ");
+        c.str(name);
+        c.str(" is_anomaly");
+        c.dec(k);
+        c.word(u32::from(M::is_anomaly(x)));
+        c.str("\n");
+        M::encode_into(x, &mut scratch, &mut z);
+        out(c, name, "encode_into", k, &z);
+        M::reconstruct_into(x, &mut scratch, &mut y);
+        out(c, name, "reconstruct_into", k, &y);
+        let score = M::anomaly_score_into(x, &mut scratch, &mut y);
+        out(c, name, "score_into", k, &[score]);
+    }
+    for (k, latent) in latents.iter().enumerate() {
+        out(c, name, "decode", k, &M::decode(latent));
+        M::decode_into(latent, &mut scratch, &mut y);
+        out(c, name, "decode_into", k, &y);
+    }
+
+    // Stack: by-value functions (the macro's BUFFER_BYTES covers their buffers), called the way
+    // a user calls them, then `*_into` with the buffers owned by the caller (frames only).
+    if let (Some(x), Some(latent)) = (inputs.first(), latents.first()) {
+        let (x, latent) = (*x, *latent);
+        let by_value: [(&str, &mut dyn FnMut()); 5] = [
+            ("encode", &mut || {
+                let z = M::encode(&x);
+                black_box(&z);
+            }),
+            ("decode", &mut || {
+                let y = M::decode(&latent);
+                black_box(&y);
+            }),
+            ("reconstruct", &mut || {
+                let y = M::reconstruct(&x);
+                black_box(&y);
+            }),
+            ("anomaly_score", &mut || {
+                black_box(M::anomaly_score(&x));
+            }),
+            ("is_anomaly", &mut || {
+                black_box(M::is_anomaly(&x));
+            }),
+        ];
+        for (function, f) in by_value {
+            stack(c, name, function, stack_peak(stack_bottom, f));
+        }
+        let peak = stack_peak(stack_bottom, &mut || {
+            M::encode_into(&x, &mut scratch, &mut z);
+        });
+        stack(c, name, "encode_into", peak);
+        let peak = stack_peak(stack_bottom, &mut || {
+            M::reconstruct_into(&x, &mut scratch, &mut y);
+        });
+        stack(c, name, "reconstruct_into", peak);
+        let peak = stack_peak(stack_bottom, &mut || {
+            black_box(M::anomaly_score_into(&x, &mut scratch, &mut y));
+        });
+        stack(c, name, "anomaly_score_into", peak);
+    }
+
+    // Instructions: one counted region per call, in this order.
+    for (k, x) in inputs.iter().enumerate() {
+        bench(|| once_reconstruct_into::<M, N, L>(x, &mut scratch, &mut y));
+        c.str("bench ");
+        c.str(name);
+        c.str(" reconstruct_into");
+        c.dec(k);
+        c.str("\n");
+    }
+    if let Some(x) = inputs.first() {
+        bench(|| once_encode_into::<M, N, L>(x, &mut scratch, &mut z));
+        c.str("bench ");
+        c.str(name);
+        c.str(" encode_into 0\n");
+        bench(|| {
+            black_box(once_anomaly_score_into::<M, N, L>(x, &mut scratch, &mut y));
+        });
+        c.str("bench ");
+        c.str(name);
+        c.str(" anomaly_score_into 0\n");
+    }
+    black_box((&y, &z));
+}
+
+// One inference per call and never inlined into the counted region's neighbours, so the
+// optimizer cannot move work across the markers.
+#[inline(never)]
+fn once_reconstruct_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
+    x: &[f32; N],
+    s: &mut M::Scratch,
+    y: &mut [f32; N],
+) {
+    M::reconstruct_into(black_box(x), s, y);
+}
+
+#[inline(never)]
+fn once_encode_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
+    x: &[f32; N],
+    s: &mut M::Scratch,
+    z: &mut [f32; L],
+) {
+    M::encode_into(black_box(x), s, z);
+}
+
+#[inline(never)]
+fn once_anomaly_score_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
+    x: &[f32; N],
+    s: &mut M::Scratch,
+    y: &mut [f32; N],
+) -> f32 {
+    M::anomaly_score_into(black_box(x), s, y)
+}
+
+fn out(c: &mut impl Console, name: &str, function: &str, k: usize, values: &[f32]) {
+    c.str("out ");
+    c.str(name);
+    c.str(" ");
+    c.str(function);
+    c.dec(k);
+    for v in values {
+        c.hex(*v);
+    }
+    c.str("\n");
+}
+
+fn stack(c: &mut impl Console, name: &str, function: &str, peak: Peak) {
+    c.str("stack ");
+    c.str(name);
+    c.str(" ");
+    c.str(function);
+    match peak {
+        Peak::Bytes(b) => c.dec(b),
+        Peak::AtLeast(b) => {
+            c.str(" at-least");
+            c.dec(b);
+        }
+        Peak::Unmeasured => c.str(" n/a"),
+    }
+    c.str("\n");
+}
+
+/// The firmware the size table measures: one `anomaly_score_into` per model compiled in, on
+/// an input the optimizer cannot see, with the result kept alive. Nothing else.
+pub fn probe() {
+    #[cfg(feature = "sensor")]
+    probe_one::<crate::models::sensor::Model, 3, 2>();
+    #[cfg(feature = "ecg")]
+    probe_one::<crate::models::ecg::Model, 140, 8>();
+    #[cfg(feature = "mnist")]
+    probe_one::<crate::models::mnist::Model, 784, 32>();
+}
+
+#[allow(dead_code)] // unused when no model is compiled in (the probe's baseline)
+fn probe_one<M: AnomalyDetector<N, L>, const N: usize, const L: usize>() {
+    let x = black_box([0.0f32; N]);
+    let mut scratch = M::new_scratch();
+    let mut y = [0.0f32; N];
+    black_box(M::anomaly_score_into(&x, &mut scratch, &mut y));
+}

@@ -1,0 +1,117 @@
+/*
+ * QEMU TCG plugin: exact instruction counts between two firmware markers.
+ *
+ * Counts the instructions of every translated block executed after `tinyae_bench_start`
+ * returns and before `tinyae_bench_stop` is entered (the markers' own instructions are not
+ * counted), and prints one line per region: `tinyae-insns <region> <count>`. QEMU runs
+ * translated blocks whole unless an exception interrupts them, and the firmware enables no
+ * interrupt, so the count is exact and identical run to run.
+ *
+ * Debian ships no qemu-plugin.h, so the few declarations used are written out below (plugin
+ * API version 4, QEMU 9.x/10.x). Build: gcc -O2 -shared -fPIC -o insn-count.so qemu-insn-count.c
+ * Run:   qemu-system-... -plugin ./insn-count.so -d plugin -D counts.log -kernel firmware.elf
+ * The ELF must keep its symbol table (QEMU finds the markers by name).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef uint64_t qemu_plugin_id_t;
+typedef struct qemu_info_t qemu_info_t;
+struct qemu_plugin_tb;
+struct qemu_plugin_insn;
+enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_CB_R_REGS, QEMU_PLUGIN_CB_RW_REGS };
+typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
+typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
+
+void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb, qemu_plugin_vcpu_udata_cb_t cb,
+                                          enum qemu_plugin_cb_flags flags, void *userdata);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
+const char *qemu_plugin_insn_symbol(const struct qemu_plugin_insn *insn);
+void qemu_plugin_outs(const char *string);
+
+__attribute__((visibility("default"))) int qemu_plugin_version = 4;
+
+enum kind { NORMAL, START, STOP };
+
+/* One per translation of a block; blocks are few, so they are never freed. */
+struct block {
+    enum kind kind;
+    uint64_t insns;
+};
+
+static bool counting;
+static uint64_t count;
+static unsigned regions;
+
+static void on_exec(unsigned int vcpu, void *udata)
+{
+    const struct block *b = udata;
+    (void)vcpu;
+    switch (b->kind) {
+    case START:
+        counting = true;
+        count = 0;
+        break;
+    case STOP:
+        if (counting) {
+            char line[64];
+            snprintf(line, sizeof line, "tinyae-insns %u %llu\n", regions++,
+                     (unsigned long long)count);
+            qemu_plugin_outs(line);
+        }
+        counting = false;
+        break;
+    case NORMAL:
+        if (counting) {
+            count += b->insns;
+        }
+        break;
+    }
+}
+
+static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+    struct block *b = malloc(sizeof *b);
+    const char *symbol = qemu_plugin_insn_symbol(qemu_plugin_tb_get_insn(tb, 0));
+    (void)id;
+    if (!b) {
+        abort();
+    }
+    b->insns = qemu_plugin_tb_n_insns(tb);
+    b->kind = NORMAL;
+    if (symbol && strcmp(symbol, "tinyae_bench_start") == 0) {
+        b->kind = START;
+    } else if (symbol && strcmp(symbol, "tinyae_bench_stop") == 0) {
+        b->kind = STOP;
+    }
+    qemu_plugin_register_vcpu_tb_exec_cb(tb, on_exec, QEMU_PLUGIN_CB_NO_REGS, b);
+}
+
+static void at_exit(qemu_plugin_id_t id, void *udata)
+{
+    char line[64];
+    (void)id;
+    (void)udata;
+    snprintf(line, sizeof line, "tinyae-insns-regions %u\n", regions);
+    qemu_plugin_outs(line);
+}
+
+__attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t id,
+                                                               const qemu_info_t *info,
+                                                               int argc, char **argv)
+{
+    (void)info;
+    (void)argc;
+    (void)argv;
+    qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
+    qemu_plugin_register_atexit_cb(id, at_exit, NULL);
+    return 0;
+}

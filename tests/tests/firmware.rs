@@ -1,0 +1,365 @@
+//! The firmware in `examples/firmware` on emulated microcontrollers: every output bit for bit
+//! equal to the host's generated code, and the measured stack next to the macro's constant.
+//!
+//! Each board crate is built (release, its own `.cargo/config.toml`), run in QEMU under
+//! `timeout`, and its report (`examples/firmware/harness/src/run.rs` documents the format) is
+//! compared with the same functions run here on the same inputs. Bit equality is expected: the
+//! generated code does the same f32 operations in the same order on every target (no FMA
+//! contraction; the soft-float routines round like hardware; `libm` is the same code).
+//!
+//! Missing targets or QEMU skip with a printed reason, or fail when `TINYAE_REQUIRE_TARGETS=1`
+//! or `TINYAE_REQUIRE_QEMU=1`.
+
+mod embedded;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use embedded::{available, cargo, expect_success, missing_programs, missing_targets, target_dir};
+use tinyae::AnomalyDetector;
+use tinyae_tests::{input, repo_root, rows, vectors};
+
+mod sensor {
+    tinyae::autoencoder!(pub Model = "fixtures/sensor.safetensors");
+}
+mod ecg {
+    tinyae::autoencoder!(pub Model = "fixtures/ecg.safetensors");
+}
+mod mnist {
+    tinyae::autoencoder!(pub Model = "fixtures/mnist.safetensors");
+}
+
+/// A board crate and how QEMU boots it.
+struct Board {
+    dir: &'static str,
+    target: &'static str,
+    qemu: &'static str,
+    machine: &'static [&'static str],
+    models: &'static [&'static str],
+}
+
+const CORTEX_M4F: Board = Board {
+    dir: "cortex-m4f",
+    target: "thumbv7em-none-eabihf",
+    qemu: "qemu-system-arm",
+    machine: &["-machine", "mps2-an386", "-cpu", "cortex-m4", SEMIHOSTING[0], SEMIHOSTING[1]],
+    models: &["sensor", "ecg", "mnist"],
+};
+
+const CORTEX_M0: Board = Board {
+    dir: "cortex-m0",
+    target: "thumbv6m-none-eabi",
+    qemu: "qemu-system-arm",
+    machine: &["-machine", "microbit", SEMIHOSTING[0], SEMIHOSTING[1]],
+    // 256 KB of flash: the MNIST-sized model's 884 KB of weights do not fit.
+    models: &["sensor", "ecg"],
+};
+
+const RISCV32IMC: Board = Board {
+    dir: "riscv32imc",
+    target: "riscv32imc-unknown-none-elf",
+    qemu: "qemu-system-riscv32",
+    machine: &["-machine", "virt", "-bios", "none"],
+    models: &["sensor", "ecg", "mnist"],
+};
+
+const SEMIHOSTING: [&str; 2] = ["-semihosting-config", "enable=on,target=native"];
+/// Seconds a run may take before `timeout` ends it (a hung firmware keeps QEMU alive).
+const RUN_SECONDS: &str = "120";
+
+/// Output lines keyed by (model, function, vector index), as f32 bit patterns.
+type Outputs = BTreeMap<(String, String, usize), Vec<u32>>;
+
+/// What a firmware run reported.
+#[derive(Debug, Default)]
+struct Report {
+    outputs: Outputs,
+    /// (model, constant) → value, from the `model` lines.
+    constants: BTreeMap<(String, String), usize>,
+    /// (model, function) → bytes; `None` when the peak filled the painted window.
+    stacks: Vec<(String, String, Option<usize>)>,
+    complete: bool,
+}
+
+fn parse(text: &str) -> Report {
+    let mut report = Report::default();
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["out", model, function, k, values @ ..] => {
+                let bits = values
+                    .iter()
+                    .map(|h| u32::from_str_radix(h, 16).unwrap_or_else(|e| panic!("{line}: {e}")))
+                    .collect();
+                let key = (model.to_string(), function.to_string(), k.parse().expect("index"));
+                assert!(report.outputs.insert(key, bits).is_none(), "repeated line: {line}");
+            }
+            ["model", model, pairs @ ..] => {
+                for pair in pairs.chunks(2) {
+                    let value = pair[1].parse().unwrap_or_else(|e| panic!("{line}: {e}"));
+                    report.constants.insert((model.to_string(), pair[0].to_owned()), value);
+                }
+            }
+            ["stack", _, _, "n/a"] => {}
+            ["stack", model, function, "at-least", _] => {
+                report.stacks.push((model.to_string(), function.to_string(), None));
+            }
+            ["stack", model, function, bytes] => {
+                let bytes = bytes.parse().unwrap_or_else(|e| panic!("{line}: {e}"));
+                report.stacks.push((model.to_string(), function.to_string(), Some(bytes)));
+            }
+            ["end"] => report.complete = true,
+            _ => {}
+        }
+    }
+    report
+}
+
+/// The same report lines, computed here by the host's generated code.
+fn host_outputs<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
+    name: &str,
+    into: &mut Outputs,
+) {
+    let v = vectors(name);
+    let mut put = |function: &str, k: usize, bits: Vec<u32>| {
+        into.insert((name.to_owned(), function.to_owned(), k), bits);
+    };
+    let bits = |values: &[f32]| values.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+    let (mut scratch, mut y, mut z) = (M::new_scratch(), [0.0f32; N], [0.0f32; L]);
+    for (k, row) in rows(&v, "inputs").iter().enumerate() {
+        let x: [f32; N] = input(row);
+        put("encode", k, bits(&M::encode(&x)));
+        put("reconstruct", k, bits(&M::reconstruct(&x)));
+        put("score", k, bits(&[M::anomaly_score(&x)]));
+        put("is_anomaly", k, vec![u32::from(M::is_anomaly(&x))]);
+        M::encode_into(&x, &mut scratch, &mut z);
+        put("encode_into", k, bits(&z));
+        M::reconstruct_into(&x, &mut scratch, &mut y);
+        put("reconstruct_into", k, bits(&y));
+        put("score_into", k, bits(&[M::anomaly_score_into(&x, &mut scratch, &mut y)]));
+    }
+    for (k, row) in rows(&v, "latents").iter().enumerate() {
+        let latent: [f32; L] = input(row);
+        put("decode", k, bits(&M::decode(&latent)));
+        M::decode_into(&latent, &mut scratch, &mut y);
+        put("decode_into", k, bits(&y));
+    }
+}
+
+fn host_constants<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
+    name: &str,
+) -> Vec<((String, String), usize)> {
+    [
+        ("macs", M::MACS),
+        ("weight_bytes", M::WEIGHT_BYTES),
+        ("scratch_len", M::SCRATCH_LEN),
+        ("buffer_bytes", M::BUFFER_BYTES),
+    ]
+    .into_iter()
+    .map(|(k, v)| ((name.to_owned(), k.to_owned()), v))
+    .collect()
+}
+
+fn host(models: &[&str]) -> (Outputs, BTreeMap<(String, String), usize>) {
+    let (mut outputs, mut constants) = (Outputs::new(), BTreeMap::new());
+    for model in models {
+        match *model {
+            "sensor" => {
+                host_outputs::<sensor::Model, 3, 2>(model, &mut outputs);
+                constants.extend(host_constants::<sensor::Model, 3, 2>(model));
+            }
+            "ecg" => {
+                host_outputs::<ecg::Model, 140, 8>(model, &mut outputs);
+                constants.extend(host_constants::<ecg::Model, 140, 8>(model));
+            }
+            "mnist" => {
+                host_outputs::<mnist::Model, 784, 32>(model, &mut outputs);
+                constants.extend(host_constants::<mnist::Model, 784, 32>(model));
+            }
+            other => panic!("no host model `{other}`"),
+        }
+    }
+    (outputs, constants)
+}
+
+/// Builds and runs `board`, or returns `None` after printing why it was skipped.
+fn run(board: &Board) -> Option<Report> {
+    let fix = format!("rustup target add {}", board.target);
+    if !available("Rust target", &missing_targets(&[board.target]), "TINYAE_REQUIRE_TARGETS", &fix)
+    {
+        return None;
+    }
+    let programs = missing_programs(&[board.qemu, "timeout"]);
+    if !available("emulator", &programs, "TINYAE_REQUIRE_QEMU", "run .ci/install-qemu") {
+        return None;
+    }
+    let dir = repo_root().join("examples").join("firmware").join(board.dir);
+    expect_success(
+        &format!("firmware build in {}", dir.display()),
+        &cargo(&dir, &["build", "--release"]),
+    );
+    let elf: PathBuf = target_dir()
+        .join(board.target)
+        .join("release")
+        .join(format!("tinyae-firmware-{}", board.dir));
+    let out = Command::new("timeout")
+        .args(["-k", "5", RUN_SECONDS, board.qemu])
+        .args(board.machine)
+        .args(["-nographic", "-kernel"])
+        .arg(&elf)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", board.qemu));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{} on {} ended with {} (124: timed out after {RUN_SECONDS} s)\nstderr:\n{}\nlast output:\n{}",
+        elf.display(),
+        board.qemu,
+        out.status,
+        String::from_utf8_lossy(&out.stderr),
+        stdout.lines().rev().take(5).collect::<Vec<_>>().join("\n"),
+    );
+    let report = parse(&stdout);
+    assert!(report.complete, "{}: the report has no `end` line", board.dir);
+    Some(report)
+}
+
+/// The first few differences, each with both values and their distance in ULPs.
+fn differences(firmware: &Outputs, host: &Outputs) -> Vec<String> {
+    let mut diffs = Vec::new();
+    for (key, expected) in host {
+        let Some(actual) = firmware.get(key) else {
+            diffs.push(format!("{key:?}: missing from the firmware's report"));
+            continue;
+        };
+        if actual.len() != expected.len() {
+            diffs.push(format!("{key:?}: {} values, expected {}", actual.len(), expected.len()));
+            continue;
+        }
+        for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
+            if a != e {
+                let ulps = (i64::from(*a as i32) - i64::from(*e as i32)).abs();
+                diffs.push(format!(
+                    "{key:?}[{i}]: firmware {} ({a:#010x}), host {} ({e:#010x}), {ulps} ulp",
+                    f32::from_bits(*a),
+                    f32::from_bits(*e)
+                ));
+            }
+        }
+    }
+    for key in firmware.keys().filter(|k| !host.contains_key(*k)) {
+        diffs.push(format!("{key:?}: reported by the firmware but not computed on the host"));
+    }
+    diffs
+}
+
+fn check_board(board: &Board) {
+    let Some(report) = run(board) else { return };
+    let (outputs, constants) = host(board.models);
+    for (key, value) in &constants {
+        assert_eq!(report.constants.get(key), Some(value), "{}: constant {key:?}", board.dir);
+    }
+    let diffs = differences(&report.outputs, &outputs);
+    assert!(
+        diffs.is_empty(),
+        "{}: {} of {} outputs differ from the host's generated code:\n{}",
+        board.dir,
+        diffs.len(),
+        outputs.len(),
+        diffs.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+    );
+    println!("{}: {} outputs identical to the host's, bit for bit", board.dir, outputs.len());
+    print_stacks(board, &report);
+}
+
+fn print_stacks(board: &Board, report: &Report) {
+    for (model, function, bytes) in &report.stacks {
+        let constant = report.constants.get(&(model.clone(), "buffer_bytes".into()));
+        let bytes = bytes.map_or("over the painted window".to_owned(), |b| b.to_string());
+        println!("{}: {model} {function}: stack {bytes} (BUFFER_BYTES {constant:?})", board.dir);
+    }
+}
+
+/// The by-value functions' measured stack must fit the macro's RAM constant.
+fn check_stack_constant(board: &Board) {
+    let Some(report) = run(board) else { return };
+    let by_value = ["encode", "decode", "reconstruct", "anomaly_score", "is_anomaly"];
+    let mut over = Vec::new();
+    for (model, function, bytes) in &report.stacks {
+        if !by_value.contains(&function.as_str()) {
+            continue;
+        }
+        let constant = report.constants[&(model.clone(), "buffer_bytes".to_owned())];
+        match bytes {
+            Some(b) if *b <= constant => {}
+            Some(b) => {
+                over.push(format!("{model} {function}: {b} > {constant} (+{})", b - constant))
+            }
+            None => over.push(format!("{model} {function}: over the painted window")),
+        }
+    }
+    assert!(
+        over.is_empty(),
+        "{}: measured stack above BUFFER_BYTES:\n{}",
+        board.dir,
+        over.join("\n")
+    );
+}
+
+#[test]
+fn cortex_m4f_matches_the_host_bit_for_bit() {
+    check_board(&CORTEX_M4F);
+}
+
+#[test]
+fn cortex_m0_matches_the_host_bit_for_bit() {
+    check_board(&CORTEX_M0);
+}
+
+#[test]
+fn riscv32imc_matches_the_host_bit_for_bit() {
+    check_board(&RISCV32IMC);
+}
+
+// The by-value functions need their buffers plus call frames plus a copy of the returned array,
+// which BUFFER_BYTES does not count: measured and explained in docs/FIRMWARE.md ("Memory").
+// Run with `--ignored` to see the current excess.
+#[test]
+#[ignore = "BUFFER_BYTES is below the measured stack of the by-value functions; docs/FIRMWARE.md"]
+fn measured_stack_fits_the_macros_ram_constant() {
+    for board in [CORTEX_M4F, CORTEX_M0, RISCV32IMC] {
+        check_stack_constant(&board);
+    }
+}
+
+#[test]
+fn the_comparison_reports_a_one_bit_difference_and_missing_lines() {
+    let key = |f: &str| ("ecg".to_owned(), f.to_owned(), 0);
+    let host = Outputs::from([(key("encode"), vec![0x3f80_0000, 0]), (key("decode"), vec![1])]);
+    assert!(differences(&host, &host).is_empty());
+    let mut firmware = host.clone();
+    firmware.get_mut(&key("encode")).expect("line")[1] = 1;
+    firmware.remove(&key("decode"));
+    firmware.insert(key("score"), vec![0]);
+    let diffs = differences(&firmware, &host);
+    assert_eq!(diffs.len(), 3, "{diffs:?}");
+    assert!(diffs[0].contains("missing"), "{diffs:?}");
+    assert!(diffs[1].contains("1 ulp"), "{diffs:?}");
+    assert!(diffs[2].contains("not computed on the host"), "{diffs:?}");
+}
+
+#[test]
+fn the_report_parser_reads_every_line_kind() {
+    let report = parse(
+        "tinyae-firmware 1\nmodel ecg macs 10 buffer_bytes 752\nout ecg encode 3 3f800000 00000001\n\
+         stack ecg reconstruct 1744\nstack ecg decode at-least 65536\nstack ecg encode n/a\n\
+         bench ecg reconstruct_into 0\nend\n",
+    );
+    assert!(report.complete);
+    assert_eq!(report.constants[&("ecg".to_owned(), "buffer_bytes".to_owned())], 752);
+    assert_eq!(report.outputs[&("ecg".to_owned(), "encode".to_owned(), 3)], vec![0x3f80_0000, 1]);
+    let stacks: Vec<_> = report.stacks.iter().map(|(_, f, b)| (f.as_str(), *b)).collect();
+    assert_eq!(stacks, [("reconstruct", Some(1744)), ("decode", None)]);
+}
