@@ -15,12 +15,13 @@ pub fn check(model: &Model) -> Result<(), Errors> {
                         Error::new(
                             ErrorKind::Unsupported,
                             format!(
-                                "tensor `{}` is stored as {}, but this version of tinyae generates f32 weights only",
+                                "tensor `{}` of layer `{}` is stored as {}, expected F32: this version of tinyae generates f32 code only",
                                 tensor.key,
+                                layer.name,
                                 tensor.storage.dtype_name()
                             ),
                         )
-                        .help("save the weights as F32"),
+                        .help("save the weights as F32 (e.g. `tensor.float()` in PyTorch)"),
                     );
                 }
             }

@@ -10,7 +10,7 @@ use crate::ir::{Calibration, Dense, Model, ModelKind, Op, Preprocessing};
 /// Checks every rule, returning all problems found.
 pub fn validate(model: &Model) -> Result<(), Errors> {
     if model.layers.is_empty() {
-        return Err(Error::new(ErrorKind::Graph, "the graph has no layers")
+        return Err(Error::new(ErrorKind::Graph, "the graph has no layers, expected at least two")
             .help("a model needs at least an encoder layer and a decoder layer")
             .into());
     }
@@ -259,7 +259,7 @@ fn output_matches_input(model: &Model, errors: &mut Vec<Error>) {
             Error::new(
                 ErrorKind::Graph,
                 format!(
-                    "the last layer `{}` produces {} values but the input has {}",
+                    "the last layer `{}` produces {} values, expected {} (the input size)",
                     last.name,
                     last.op.out_features(),
                     model.input_len()

@@ -305,7 +305,7 @@ fn rejects_misplaced_vae_head_and_wrong_output_size() {
     assert_error(
         &b,
         ErrorKind::Graph,
-        "the last layer `dec.0` produces 2 values but the input has 3",
+        "the last layer `dec.0` produces 2 values, expected 3 (the input size)",
     );
 }
 
