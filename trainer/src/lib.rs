@@ -1,1 +1,20 @@
-//! The tinyae trainer (work in progress).
+//! The tinyae trainer: dfdx-trained autoencoders written as tinyae model files.
+//!
+//! A [`config::Config`] (TOML) names the data, the network and the training settings;
+//! [`pipeline`] runs the whole flow: load → split → scale → train → calibrate → write.
+
+pub mod calibrate;
+pub mod checkpoint;
+pub mod cli;
+pub mod config;
+pub mod data;
+pub mod export;
+pub mod metrics;
+pub mod net;
+pub mod objective;
+pub mod optim;
+pub mod pipeline;
+pub mod plots;
+pub mod scores;
+pub mod synth;
+pub mod train;

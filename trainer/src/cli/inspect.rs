@@ -1,0 +1,257 @@
+//! `tinyae inspect MODEL`: a Keras-summary-like table plus flash/RAM per precision, scaling,
+//! threshold and provenance.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use serde_json::json;
+use tinyae_core::cost::{cost, weight_bytes_as};
+use tinyae_core::ir::{Calibration, Model, Op, Preprocessing, Storage};
+
+/// `tinyae inspect` flags.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The model file.
+    pub model: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub(super) fn run(a: InspectArgs) -> Result<ExitCode> {
+    let model = load_model(&a.model)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&summary_json(&model))?);
+    } else {
+        print!("{}", summary(&model, &a.model.display().to_string()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads and validates a model file, with every problem listed.
+pub fn load_model(path: &Path) -> Result<Model> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    tinyae_core::load(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: invalid model file:\n{e}", path.display()))
+}
+
+/// Bytes of the int8 layout the format reserves: int8 weights, f32 scale and i32 bias per
+/// output channel.
+fn int8_bytes(model: &Model) -> usize {
+    model
+        .layers
+        .iter()
+        .flat_map(|l| l.op.dense_parts())
+        .map(|d| d.in_features * d.out_features + 8 * d.out_features)
+        .sum()
+}
+
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn short(values: &[f32]) -> String {
+    let shown: Vec<String> = values.iter().take(6).map(|v| format!("{v:.6}")).collect();
+    let more =
+        if values.len() > 6 { format!(", … ({} values)", values.len()) } else { String::new() };
+    format!("[{}{more}]", shown.join(", "))
+}
+
+/// The human-readable summary.
+pub fn summary(model: &Model, path: &str) -> String {
+    let c = cost(model);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Model: {path} ({}, format v{})",
+        model.kind.name(),
+        tinyae_core::format::FORMAT_VERSION
+    );
+    let _ = writeln!(s, "{:-<78}", "");
+    let _ = writeln!(
+        s,
+        "{:<12} {:<22} {:>8} {:>8}  {:<12} {:>9}",
+        "Layer", "Op", "Input", "Output", "Activation", "Params"
+    );
+    let _ = writeln!(s, "{:=<78}", "");
+    let _ = writeln!(
+        s,
+        "{:<12} {:<22} {:>8} {:>8}  {:<12} {:>9}",
+        "input",
+        "",
+        "",
+        format!("{:?}", model.input_shape),
+        "",
+        0
+    );
+    for (j, layer) in model.layers.iter().enumerate() {
+        let mut op = layer.op.name().to_owned();
+        if j == model.latent_layer {
+            op.push_str(" (latent)");
+        }
+        let params: usize = layer
+            .op
+            .dense_parts()
+            .iter()
+            .map(|d| d.in_features * d.out_features + d.bias.as_ref().map_or(0, |_| d.out_features))
+            .sum();
+        let _ = writeln!(
+            s,
+            "{:<12} {:<22} {:>8} {:>8}  {:<12} {:>9}",
+            layer.name,
+            op,
+            format!("[{}]", layer.op.in_features()),
+            format!("[{}]", layer.op.out_features()),
+            layer.activation.name(),
+            thousands(params)
+        );
+    }
+    let _ = writeln!(s, "{:=<78}", "");
+    let _ = writeln!(
+        s,
+        "Total params: {}   MACs per inference: {}",
+        thousands(c.params),
+        thousands(c.macs)
+    );
+    let _ = writeln!(
+        s,
+        "Latent: {} values (layer `{}`)",
+        c.latent_len, model.layers[model.latent_layer].name
+    );
+    let _ = writeln!(s, "\nFlash for weights and biases, by precision:");
+    let stored =
+        model.layers.first().map_or(Storage::F32, |l| l.op.dense_parts()[0].weight.storage);
+    for st in [Storage::F32, Storage::F16, Storage::Bf16] {
+        let mark = if st == stored { "  (as stored)" } else { "" };
+        let _ = writeln!(
+            s,
+            "  {:<6} {:>12} B{mark}",
+            st.dtype_name().to_lowercase(),
+            thousands(weight_bytes_as(model, st))
+        );
+    }
+    let _ = writeln!(s, "  {:<6} {:>12} B  (int8 weights + f32 scale + i32 bias per output; reserved in the format)", "int8", thousands(int8_bytes(model)));
+    let _ = writeln!(
+        s,
+        "RAM: scratch {} f32 = {} B for the *_into functions; by-value calls keep {} B of buffers on the stack",
+        c.scratch_len,
+        thousands(c.scratch_bytes()),
+        thousands(c.stack_buffer_bytes())
+    );
+    let _ = writeln!(s, "\nScaling: {}", scaling(&model.preprocessing, c.input_len));
+    match &model.anomaly {
+        None => {
+            let _ =
+                writeln!(s, "Threshold: none (no anomaly section; is_anomaly is not generated)");
+        }
+        Some(a) => {
+            let how = match &a.calibration {
+                Calibration::Percentile { percentile, samples, split } => format!(
+                    "{percentile}th percentile of {}{} errors",
+                    samples.map_or(String::new(), |n| format!("{n} ")),
+                    split.as_deref().unwrap_or("calibration")
+                ),
+                Calibration::MeanStd { k, samples, split } => format!(
+                    "mean + {k}·std of {}{} errors",
+                    samples.map_or(String::new(), |n| format!("{n} ")),
+                    split.as_deref().unwrap_or("calibration")
+                ),
+                Calibration::Manual => "set by hand".to_owned(),
+            };
+            let _ = writeln!(
+                s,
+                "Threshold: {} ({} in the scaled space), {how}",
+                a.threshold,
+                a.metric.name()
+            );
+        }
+    }
+    let p = &model.provenance;
+    let _ = writeln!(s, "\nProvenance:");
+    let mut field = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            let _ = writeln!(s, "  {k:<20} {v}");
+        }
+    };
+    field("tool", p.tool.clone());
+    field("dataset", p.dataset.clone());
+    field("epochs", p.epochs.map(|e| e.to_string()));
+    field("seed", p.seed.map(|e| e.to_string()));
+    field("train loss", p.train_loss.map(|e| format!("{e:.6}")));
+    field("validation loss", p.val_loss.map(|e| format!("{e:.6}")));
+    for (k, v) in &p.extra {
+        field(k, Some(v.clone()));
+    }
+    s
+}
+
+fn scaling(p: &Preprocessing, n: usize) -> String {
+    let scope = |v: &[f32]| {
+        if v.len() == 1 {
+            format!("one value for all {n} features")
+        } else {
+            "per feature".to_owned()
+        }
+    };
+    match p {
+        Preprocessing::None => "none (inputs used as given)".to_owned(),
+        Preprocessing::MinMax { min, max } => {
+            format!("min_max, {}: min {}, max {}", scope(min), short(min), short(max))
+        }
+        Preprocessing::Standard { mean, std } => {
+            format!("standard, {}: mean {}, std {}", scope(mean), short(mean), short(std))
+        }
+    }
+}
+
+/// The summary as JSON.
+pub fn summary_json(model: &Model) -> serde_json::Value {
+    let c = cost(model);
+    let layers: Vec<_> = model
+        .layers
+        .iter()
+        .map(|l| {
+            json!({
+                "name": l.name, "op": l.op.name(), "in": l.op.in_features(), "out": l.op.out_features(),
+                "activation": l.activation.to_json(),
+                "gaussian_head": matches!(l.op, Op::GaussianHead(_)),
+            })
+        })
+        .collect();
+    json!({
+        "kind": model.kind.name(),
+        "input_shape": model.input_shape,
+        "latent_layer": model.latent_layer,
+        "layers": layers,
+        "params": c.params,
+        "macs": c.macs,
+        "flash_bytes": {
+            "f32": weight_bytes_as(model, Storage::F32),
+            "f16": weight_bytes_as(model, Storage::F16),
+            "bf16": weight_bytes_as(model, Storage::Bf16),
+            "int8": int8_bytes(model),
+        },
+        "scratch_bytes": c.scratch_bytes(),
+        "stack_buffer_bytes": c.stack_buffer_bytes(),
+        "scaling": model.preprocessing.name(),
+        "threshold": model.anomaly.as_ref().map(|a| a.threshold),
+        "metric": model.anomaly.as_ref().map(|a| a.metric.name()),
+        "provenance": {
+            "tool": model.provenance.tool, "dataset": model.provenance.dataset,
+            "epochs": model.provenance.epochs, "seed": model.provenance.seed,
+            "train_loss": model.provenance.train_loss, "val_loss": model.provenance.val_loss,
+            "extra": model.provenance.extra.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
+        },
+    })
+}

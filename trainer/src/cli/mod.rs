@@ -1,0 +1,73 @@
+//! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `synth`.
+
+mod data_args;
+mod eval;
+mod inspect;
+mod plot;
+mod progress;
+mod synth;
+mod train;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+pub use data_args::DataArgs;
+pub use inspect::summary;
+
+/// Train autoencoders on real data and write tinyae model files for microcontrollers.
+#[derive(Debug, Parser)]
+#[command(name = "tinyae", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a model from a TOML config and write its .safetensors file.
+    Train(train::TrainArgs),
+    /// Show a model file's layers, sizes per precision, scaling, threshold and provenance.
+    Inspect(inspect::InspectArgs),
+    /// Score labelled data: confusion matrix, precision, recall, F1, ROC-AUC, PR-AUC.
+    Eval(eval::EvalArgs),
+    /// Write PNGs: reconstructions, error histogram with threshold, latent scatter.
+    Plot(plot::PlotArgs),
+    /// Generate synthetic data sets (the seeds' sensor example).
+    Synth(synth::SynthArgs),
+}
+
+/// Parses `args` and runs the command; errors are printed with their causes.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Train(a) => train::run(a),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Plot(a) => plot::run(a),
+        Command::Synth(a) => synth::run(a),
+    }
+}

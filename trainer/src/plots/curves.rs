@@ -1,0 +1,168 @@
+//! Line plots: the loss curve, error histograms, and 1-D reconstructions.
+
+use std::path::Path;
+
+use anyhow::Result;
+use plotters::prelude::*;
+
+use super::{class_colour, pe, png, FAMILY};
+use crate::train::EpochRecord;
+
+/// Training and validation loss per epoch (log scale when it spans more than a decade).
+pub fn loss_curve(history: &[EpochRecord], title: &str, path: &Path) -> Result<()> {
+    let train: Vec<(f64, f64)> = history.iter().map(|r| (r.epoch as f64, r.train_loss)).collect();
+    let val: Vec<(f64, f64)> =
+        history.iter().filter_map(|r| r.val_loss.map(|v| (r.epoch as f64, v))).collect();
+    let all = train.iter().chain(&val).map(|p| p.1).filter(|v| v.is_finite() && *v > 0.0);
+    let lo = all.clone().fold(f64::INFINITY, f64::min);
+    let hi = all.fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if lo.is_finite() && hi > lo { (lo, hi) } else { (1e-6, 1.0) };
+    let last = history.last().map_or(1.0, |r| r.epoch as f64).max(2.0);
+    png(path, (900, 560), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FAMILY, 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(80)
+            .build_cartesian_2d(1f64..last, (lo * 0.9..hi * 1.1).log_scale())
+            .map_err(pe)?;
+        chart
+            .configure_mesh()
+            .x_desc("epoch")
+            .y_desc("loss")
+            .label_style((FAMILY, 13))
+            .draw()
+            .map_err(pe)?;
+        chart
+            .draw_series(LineSeries::new(train.clone(), class_colour(0).stroke_width(2)))
+            .map_err(pe)?
+            .label("train")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], class_colour(0)));
+        if !val.is_empty() {
+            chart
+                .draw_series(LineSeries::new(val.clone(), class_colour(1).stroke_width(2)))
+                .map_err(pe)?
+                .label("validation")
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], class_colour(1)));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font((FAMILY, 14))
+            .draw()
+            .map_err(pe)?;
+        Ok(())
+    })
+}
+
+/// Histogram of anomaly scores per group (e.g. normal / anomaly) with the threshold line.
+pub fn error_histogram(
+    groups: &[(String, Vec<f32>)],
+    threshold: Option<f32>,
+    title: &str,
+    path: &Path,
+) -> Result<()> {
+    let values = groups.iter().flat_map(|g| g.1.iter().copied()).filter(|v| v.is_finite());
+    let lo = values.clone().fold(f32::INFINITY, f32::min).min(threshold.unwrap_or(f32::INFINITY));
+    let hi = values.fold(f32::NEG_INFINITY, f32::max).max(threshold.unwrap_or(f32::NEG_INFINITY));
+    let (lo, hi) = if hi > lo { (lo, hi) } else { (0.0, 1.0) };
+    const BINS: usize = 60;
+    let width = (hi - lo) / BINS as f32;
+    let counts: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|(_, v)| {
+            let mut c = vec![0usize; BINS];
+            for &x in v.iter().filter(|x| x.is_finite()) {
+                c[(((x - lo) / width) as usize).min(BINS - 1)] += 1;
+            }
+            c
+        })
+        .collect();
+    let top = counts.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
+    png(path, (900, 560), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FAMILY, 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(f64::from(lo)..f64::from(hi), 0f64..top * 1.08)
+            .map_err(pe)?;
+        chart
+            .configure_mesh()
+            .x_desc("reconstruction error")
+            .y_desc("samples")
+            .label_style((FAMILY, 13))
+            .draw()
+            .map_err(pe)?;
+        for (g, ((name, _), c)) in groups.iter().zip(&counts).enumerate() {
+            let colour = class_colour(g);
+            chart
+                .draw_series(c.iter().enumerate().map(|(b, &n)| {
+                    let x0 = f64::from(lo + b as f32 * width);
+                    Rectangle::new(
+                        [(x0, 0.0), (x0 + f64::from(width), n as f64)],
+                        colour.mix(0.45).filled(),
+                    )
+                }))
+                .map_err(pe)?
+                .label(format!("{name} ({})", groups[g].1.len()))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
+                });
+        }
+        if let Some(t) = threshold {
+            let t = f64::from(t);
+            chart
+                .draw_series(LineSeries::new([(t, 0.0), (t, top * 1.08)], BLACK.stroke_width(2)))
+                .map_err(pe)?
+                .label(format!("threshold {t:.4}"))
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font((FAMILY, 14))
+            .draw()
+            .map_err(pe)?;
+        Ok(())
+    })
+}
+
+/// Small multiples of 1-D samples: original (blue) and reconstruction (orange), with titles.
+pub fn series_reconstructions(
+    samples: &[(String, Vec<f32>, Vec<f32>)],
+    title: &str,
+    path: &Path,
+) -> Result<()> {
+    let cols = 3usize;
+    let rows = samples.len().div_ceil(cols).max(1);
+    png(path, (1200, 60 + 260 * rows as u32), |root| {
+        let root = root.titled(title, (FAMILY, 22)).map_err(pe)?;
+        let areas = root.split_evenly((rows, cols));
+        for ((name, x, y), area) in samples.iter().zip(areas) {
+            let lo = x.iter().chain(y).copied().fold(f32::INFINITY, f32::min);
+            let hi = x.iter().chain(y).copied().fold(f32::NEG_INFINITY, f32::max);
+            let pad = ((hi - lo) * 0.05).max(1e-6);
+            let mut chart = ChartBuilder::on(&area)
+                .caption(name, (FAMILY, 15))
+                .margin(8)
+                .x_label_area_size(20)
+                .y_label_area_size(44)
+                .build_cartesian_2d(0f64..x.len() as f64, f64::from(lo - pad)..f64::from(hi + pad))
+                .map_err(pe)?;
+            chart.configure_mesh().label_style((FAMILY, 11)).draw().map_err(pe)?;
+            let line = |v: &[f32]| -> Vec<(f64, f64)> {
+                v.iter().enumerate().map(|(i, &y)| (i as f64, f64::from(y))).collect()
+            };
+            chart
+                .draw_series(LineSeries::new(line(x), class_colour(0).stroke_width(2)))
+                .map_err(pe)?;
+            chart
+                .draw_series(LineSeries::new(line(y), class_colour(1).stroke_width(2)))
+                .map_err(pe)?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,84 @@
+//! PNG plots with plotters: loss curves, error histograms, latent scatters, reconstructions.
+//!
+//! Text uses the DejaVu Sans Mono font bundled in `trainer/assets` (pure-Rust `ab_glyph`
+//! rendering, so no system font library is needed). Every PNG is drawn to a temporary file
+//! beside the target and renamed over it.
+
+mod curves;
+mod images;
+mod pca;
+mod scatter;
+
+use std::path::Path;
+use std::sync::Once;
+
+use anyhow::{Context, Result};
+use plotters::prelude::*;
+
+pub use curves::{error_histogram, loss_curve, series_reconstructions};
+pub use images::image_grid;
+pub use pca::pca_2d;
+pub use scatter::latent_scatter;
+
+static FONT: &[u8] = include_bytes!("../../assets/DejaVuSansMono.ttf");
+static REGISTER: Once = Once::new();
+
+/// The font family the plots use.
+pub(crate) const FAMILY: &str = "sans-serif";
+
+fn register_font() {
+    REGISTER.call_once(|| {
+        // The bytes are a valid TrueType font shipped with the crate; a failure would only
+        // leave text undrawn, so it is not worth aborting a plot for.
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
+    });
+}
+
+/// Draws into a `width × height` PNG at `path` via `draw`, atomically.
+pub(crate) fn png(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> Result<()>,
+) -> Result<()> {
+    register_font();
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp.png", std::process::id()));
+    let result = (|| -> Result<()> {
+        {
+            let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+            root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e}"))?;
+            draw(&root)?;
+            root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        std::fs::rename(&tmp, path)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("cannot write plot {}", path.display()))
+}
+
+/// Turns a plotters error into anyhow.
+pub(crate) fn pe<E: std::fmt::Display>(e: E) -> anyhow::Error {
+    anyhow::anyhow!("plot: {e}")
+}
+
+/// A colour per class index (a qualitative palette).
+pub(crate) fn class_colour(i: usize) -> RGBColor {
+    const PALETTE: [RGBColor; 10] = [
+        RGBColor(31, 119, 180),
+        RGBColor(255, 127, 14),
+        RGBColor(44, 160, 44),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(127, 127, 127),
+        RGBColor(188, 189, 34),
+        RGBColor(23, 190, 207),
+    ];
+    PALETTE[i % PALETTE.len()]
+}

@@ -1,0 +1,75 @@
+//! The latent space as a 2-D scatter coloured by label (PCA when the code is wider than 2).
+
+use std::path::Path;
+
+use anyhow::Result;
+use plotters::prelude::*;
+
+use super::{class_colour, pca_2d, pe, png, FAMILY};
+
+/// Scatter of codes (`rows × dims`), one colour per distinct label.
+pub fn latent_scatter(
+    codes: &[f32],
+    dims: usize,
+    labels: Option<&[String]>,
+    title: &str,
+    path: &Path,
+) -> Result<()> {
+    let points = pca_2d(codes, dims);
+    let mut classes: Vec<String> = labels.map_or_else(Vec::new, |l| l.to_vec());
+    classes.sort();
+    classes.dedup();
+    let class_of = |i: usize| labels.map_or(0, |l| classes.binary_search(&l[i]).unwrap_or(0));
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in &points {
+        x0 = x0.min(x);
+        x1 = x1.max(x);
+        y0 = y0.min(y);
+        y1 = y1.max(y);
+    }
+    if points.is_empty() || x1 <= x0 || y1 <= y0 {
+        (x0, x1, y0, y1) = (x0.min(-1.0), x1.max(1.0), y0.min(-1.0), y1.max(1.0));
+    }
+    let (px, py) = ((x1 - x0) * 0.05, (y1 - y0) * 0.05);
+    let axes = if dims > 2 { ("PC 1", "PC 2") } else { ("z 1", "z 2") };
+    png(path, (900, 760), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FAMILY, 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x0 - px..x1 + px, y0 - py..y1 + py)
+            .map_err(pe)?;
+        chart
+            .configure_mesh()
+            .x_desc(axes.0)
+            .y_desc(axes.1)
+            .label_style((FAMILY, 13))
+            .draw()
+            .map_err(pe)?;
+        let groups = classes.len().max(1);
+        for g in 0..groups {
+            let colour = class_colour(g);
+            let series = points
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| class_of(*i) == g)
+                .map(|(_, &p)| Circle::new(p, 2, colour.mix(0.6).filled()));
+            let s = chart.draw_series(series).map_err(pe)?;
+            if let Some(name) = classes.get(g) {
+                s.label(name.clone())
+                    .legend(move |(x, y)| Circle::new((x + 6, y), 4, colour.filled()));
+            }
+        }
+        if !classes.is_empty() {
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .label_font((FAMILY, 14))
+                .draw()
+                .map_err(pe)?;
+        }
+        Ok(())
+    })
+}
