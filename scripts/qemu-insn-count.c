@@ -7,6 +7,10 @@
  * translated blocks whole unless an exception interrupts them, and the firmware enables no
  * interrupt, so the count is exact and identical run to run.
  *
+ * With the argument `histogram=on` it also prints, at exit, how many of the counted
+ * instructions each mnemonic accounts for (`tinyae-mnemonic <count> <mnemonic>`): what the
+ * instruction stream spends its time on.
+ *
  * Debian ships no qemu-plugin.h, so the few declarations used are written out below (plugin
  * API version 4, QEMU 9.x/10.x). Build: gcc -O2 -shared -fPIC -o insn-count.so qemu-insn-count.c
  * Run:   qemu-system-... -plugin ./insn-count.so -d plugin -D counts.log -kernel firmware.elf
@@ -35,6 +39,7 @@ void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t 
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
 const char *qemu_plugin_insn_symbol(const struct qemu_plugin_insn *insn);
+char *qemu_plugin_insn_disas(const struct qemu_plugin_insn *insn);
 void qemu_plugin_outs(const char *string);
 
 __attribute__((visibility("default"))) int qemu_plugin_version = 4;
@@ -45,7 +50,14 @@ enum kind { NORMAL, START, STOP };
 struct block {
     enum kind kind;
     uint64_t insns;
+    unsigned *mnemonics; /* histogram mode: the mnemonic index of each instruction */
 };
+
+#define MAX_MNEMONICS 512
+static char *mnemonic_names[MAX_MNEMONICS];
+static uint64_t mnemonic_counts[MAX_MNEMONICS];
+static unsigned n_mnemonics;
+static bool histogram;
 
 static bool counting;
 static uint64_t count;
@@ -72,9 +84,34 @@ static void on_exec(unsigned int vcpu, void *udata)
     case NORMAL:
         if (counting) {
             count += b->insns;
+            if (b->mnemonics) {
+                for (uint64_t i = 0; i < b->insns; i++) {
+                    mnemonic_counts[b->mnemonics[i]]++;
+                }
+            }
         }
         break;
     }
+}
+
+/* The index of the first word of `disas` (the mnemonic) in the table, added if new. */
+static unsigned mnemonic_index(const char *disas)
+{
+    char word[32] = "?";
+    unsigned i;
+    if (disas) {
+        sscanf(disas, "%31s", word);
+    }
+    for (i = 0; i < n_mnemonics; i++) {
+        if (strcmp(mnemonic_names[i], word) == 0) {
+            return i;
+        }
+    }
+    if (n_mnemonics == MAX_MNEMONICS) {
+        return MAX_MNEMONICS - 1;
+    }
+    mnemonic_names[n_mnemonics] = strdup(word);
+    return n_mnemonics++;
 }
 
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -87,6 +124,18 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
     }
     b->insns = qemu_plugin_tb_n_insns(tb);
     b->kind = NORMAL;
+    b->mnemonics = NULL;
+    if (histogram) {
+        b->mnemonics = calloc(b->insns, sizeof *b->mnemonics);
+        if (!b->mnemonics) {
+            abort();
+        }
+        for (size_t i = 0; i < b->insns; i++) {
+            char *disas = qemu_plugin_insn_disas(qemu_plugin_tb_get_insn(tb, i));
+            b->mnemonics[i] = mnemonic_index(disas);
+            free(disas);
+        }
+    }
     if (symbol && strcmp(symbol, "tinyae_bench_start") == 0) {
         b->kind = START;
     } else if (symbol && strcmp(symbol, "tinyae_bench_stop") == 0) {
@@ -102,6 +151,13 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
     (void)udata;
     snprintf(line, sizeof line, "tinyae-insns-regions %u\n", regions);
     qemu_plugin_outs(line);
+    for (unsigned i = 0; i < n_mnemonics; i++) {
+        if (mnemonic_counts[i]) {
+            snprintf(line, sizeof line, "tinyae-mnemonic %llu %s\n",
+                     (unsigned long long)mnemonic_counts[i], mnemonic_names[i]);
+            qemu_plugin_outs(line);
+        }
+    }
 }
 
 __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t id,
@@ -109,8 +165,11 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
                                                                int argc, char **argv)
 {
     (void)info;
-    (void)argc;
-    (void)argv;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "histogram=on") == 0) {
+            histogram = true;
+        }
+    }
     qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
     qemu_plugin_register_atexit_cb(id, at_exit, NULL);
     return 0;

@@ -1,0 +1,73 @@
+//! tinyae on an ESP32: the sensor, ECG-sized and MNIST-sized autoencoders, their outputs, and
+//! the time one inference takes on the chip.
+//!
+//! Build and flash with Espressif's toolchain (`espup install`, then `cargo run --release`);
+//! docs/FIRMWARE.md ("ESP32 (Xtensa) with esp-hal") has every step. The printed bit patterns
+//! are the same as the host's (`cargo test -p tinyae-tests --test firmware` checks the same
+//! code on emulated Cortex-M and RISC-V cores).
+#![no_std]
+#![no_main]
+
+use esp_backtrace as _;
+use esp_hal::main;
+use esp_hal::time::Instant;
+use esp_println::println;
+
+esp_bootloader_esp_idf::esp_app_desc!();
+
+// Paths are relative to this crate's Cargo.toml.
+tinyae::autoencoder!(pub SensorAe = "../../../tests/fixtures/sensor.safetensors");
+tinyae::autoencoder!(pub EcgAe = "../../../tests/fixtures/ecg.safetensors");
+tinyae::autoencoder!(pub MnistAe = "../../../tests/fixtures/mnist.safetensors");
+
+/// Inferences per timing.
+const REPEAT: u32 = 20;
+
+#[main]
+fn main() -> ! {
+    let _peripherals = esp_hal::init(esp_hal::Config::default());
+
+    // A reading in user units (vibration g, temperature °C, pressure kPa): scaling is built in.
+    let x = [0.12_f32, 61.0, 101.3];
+    let z = SensorAe::encode(&x);
+    let score = SensorAe::anomaly_score(&x);
+    println!("sensor: latent {:?} score {} anomaly {}", z, score, SensorAe::is_anomaly(&x));
+    println!("sensor: score bits {:08x}", score.to_bits());
+
+    // The `*_into` functions keep their buffers where the caller says: here on the stack.
+    let beat = [0.25_f32; 140];
+    let mut scratch = EcgAe::new_scratch();
+    let mut y = [0.0_f32; 140];
+    let start = Instant::now();
+    let mut score = 0.0;
+    for _ in 0..REPEAT {
+        score = EcgAe::anomaly_score_into(&beat, &mut scratch, &mut y);
+    }
+    let us = start.elapsed().as_micros();
+    println!(
+        "ecg: score {} ({:08x}), {} µs per inference, {} MACs",
+        score,
+        score.to_bits(),
+        us / u64::from(REPEAT),
+        EcgAe::MACS
+    );
+
+    let image = [128.0_f32; 784];
+    let mut scratch = MnistAe::new_scratch();
+    let mut y = [0.0_f32; 784];
+    let start = Instant::now();
+    for _ in 0..REPEAT {
+        score = MnistAe::anomaly_score_into(&image, &mut scratch, &mut y);
+    }
+    let us = start.elapsed().as_micros();
+    println!(
+        "mnist: score {} ({:08x}), {} µs per inference, {} MACs",
+        score,
+        score.to_bits(),
+        us / u64::from(REPEAT),
+        MnistAe::MACS
+    );
+
+    #[allow(clippy::empty_loop)]
+    loop {}
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Firmware on emulated microcontrollers, for CI (.ci/run calls it; it also runs alone):
+#   1. installs the bare-metal targets and QEMU (.ci/install-qemu);
+#   2. the no_std build and panic-freedom proofs, then every firmware in examples/firmware
+#      built, run in QEMU under `timeout` and compared bit for bit with the host's generated
+#      code (tests/tests/no_std.rs, tests/tests/firmware.rs; missing tools fail here);
+#   3. instruction counts per inference (run twice: they must be identical) and stack peaks;
+#   4. the Xtensa (ESP32) compile proof with upstream nightly, or SKIPPED with the reason.
+# Any mismatch, crash or timeout fails the script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n==> %s\n' "$*"; }
+
+step "bare-metal targets and QEMU"
+rustup target add thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf
+.ci/install-qemu
+
+step "no_std and panic-freedom proofs; firmware in QEMU vs the host, bit for bit"
+TINYAE_REQUIRE_TARGETS=1 TINYAE_REQUIRE_QEMU=1 \
+  cargo test -p tinyae-tests --test no_std --test firmware -- --nocapture
+
+step "instructions per inference (deterministic) and stack, per model and target"
+if command -v gcc >/dev/null && command -v python3 >/dev/null; then
+  # Flash sizes need eight more LTO builds; `scripts/firmware-measure.py` alone prints them.
+  scripts/firmware-measure.py --no-sizes
+else
+  echo "SKIPPED instruction counts: gcc (for the QEMU plugin) or python3 is missing"
+fi
+
+step "Xtensa (ESP32): generated code compiled with upstream nightly"
+if rustup toolchain install nightly --profile minimal --component rust-src >/dev/null 2>&1; then
+  rustup component add llvm-tools --toolchain nightly >/dev/null 2>&1 || true
+  set +e
+  scripts/xtensa-check.sh
+  status=$?
+  set -e
+  # 2 means "skipped" (the script printed why); anything else non-zero is a failure.
+  if [[ $status -ne 0 && $status -ne 2 ]]; then exit "$status"; fi
+else
+  echo "SKIPPED Xtensa check: nightly with rust-src could not be installed (no network?)"
+fi
+
+echo
+echo "firmware checks passed"
