@@ -1,1 +1,177 @@
-//! Host examples of tinyae (see `src/bin`).
+//! Helpers shared by the host examples in `src/bin`: reading the bundled data (UCR TSV, CSV,
+//! gzip IDX, NAB series and windows) and scoring detections. Errors name the file and line.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A path under the repository's `data/` folder.
+pub fn data_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(relative)
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn number(field: &str, path: &Path, line: usize) -> Result<f32, String> {
+    match field.trim().parse::<f32>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("{}:{line}: \"{field}\" is not a finite number", path.display())),
+    }
+}
+
+/// Rows of a delimited file of numbers with the label in column `label_col`; `header` skips
+/// the first line. Labels are returned as written (integers normalized: `1.0` → `1`).
+pub fn read_labelled(
+    path: &Path,
+    delimiter: char,
+    label_col: usize,
+    header: bool,
+) -> Result<Vec<(String, Vec<f32>)>, String> {
+    let text = read_text(path)?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(usize::from(header)) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(delimiter).collect();
+        let Some(raw) = fields.get(label_col) else {
+            return Err(format!("{}:{}: no label column {label_col}", path.display(), i + 1));
+        };
+        let label = match raw.trim().parse::<f64>() {
+            Ok(v) if v.fract() == 0.0 => format!("{}", v as i64),
+            _ => raw.trim().to_owned(),
+        };
+        let values = fields
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != label_col)
+            .map(|(_, f)| number(f, path, i + 1))
+            .collect::<Result<Vec<f32>, String>>()?;
+        rows.push((label, values));
+    }
+    Ok(rows)
+}
+
+/// An IDX file of bytes, gzip-compressed: `(dims, data)`.
+pub fn read_idx_gz(path: &Path) -> Result<(Vec<usize>, Vec<u8>), String> {
+    let raw = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(raw.as_slice())
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: not gzip: {e}", path.display()))?;
+    if bytes.len() < 4 || bytes[0] != 0 || bytes[1] != 0 || bytes[2] != 8 {
+        return Err(format!("{}: not an IDX file of bytes", path.display()));
+    }
+    let ndim = usize::from(bytes[3]);
+    let dims: Vec<usize> = (0..ndim)
+        .map(|d| {
+            let at = 4 + 4 * d;
+            u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize
+        })
+        .collect();
+    let start = 4 + 4 * ndim;
+    if bytes.len() != start + dims.iter().product::<usize>() {
+        return Err(format!("{}: truncated IDX file", path.display()));
+    }
+    Ok((dims, bytes[start..].to_vec()))
+}
+
+/// A NAB `timestamp,value` series: `(timestamp text, value)` per row.
+pub fn read_series(path: &Path) -> Result<Vec<(String, f32)>, String> {
+    let text = read_text(path)?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        let Some((ts, v)) = line.split_once(',') else {
+            return Err(format!("{}:{}: expected timestamp,value", path.display(), i + 1));
+        };
+        rows.push((ts.trim().to_owned(), number(v, path, i + 1)?));
+    }
+    Ok(rows)
+}
+
+/// The labelled windows of `key` in a NAB `combined_windows.json`, as `[start, end]` text
+/// timestamps trimmed to `YYYY-MM-DD HH:MM:SS` (which compare correctly as strings).
+pub fn read_windows(path: &Path, key: &str) -> Result<Vec<(String, String)>, String> {
+    let text = read_text(path)?;
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let list = doc
+        .get(key)
+        .and_then(|v| v.as_array())
+        .ok_or(format!("{}: no \"{key}\"", path.display()))?;
+    list.iter()
+        .map(|w| {
+            let s = |i: usize| {
+                w.get(i).and_then(|v| v.as_str()).map(|t| t[..19.min(t.len())].to_owned())
+            };
+            match (s(0), s(1)) {
+                (Some(a), Some(b)) => Ok((a, b)),
+                _ => Err(format!("{}: bad window in \"{key}\"", path.display())),
+            }
+        })
+        .collect()
+}
+
+/// Counts of flagged (`score > threshold`) against truth (`true` = anomaly).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Anomalies flagged.
+    pub tp: usize,
+    /// Normal samples flagged.
+    pub fp: usize,
+    /// Normal samples passed.
+    pub tn: usize,
+    /// Anomalies passed.
+    pub fn_: usize,
+}
+
+impl Counts {
+    /// Tallies decisions.
+    pub fn new(flagged: &[bool], truth: &[bool]) -> Self {
+        let mut c = Counts::default();
+        for (&f, &t) in flagged.iter().zip(truth) {
+            match (f, t) {
+                (true, true) => c.tp += 1,
+                (true, false) => c.fp += 1,
+                (false, false) => c.tn += 1,
+                (false, true) => c.fn_ += 1,
+            }
+        }
+        c
+    }
+
+    /// (accuracy, precision, recall, F1) with anomaly as the positive class.
+    pub fn scores(&self) -> (f64, f64, f64, f64) {
+        let r = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let p = r(self.tp, self.tp + self.fp);
+        let rec = r(self.tp, self.tp + self.fn_);
+        let f1 = if p + rec == 0.0 { 0.0 } else { 2.0 * p * rec / (p + rec) };
+        (r(self.tp + self.tn, self.tp + self.tn + self.fp + self.fn_), p, rec, f1)
+    }
+
+    /// The same decisions with normal as the positive class.
+    pub fn normal_positive(&self) -> Counts {
+        Counts { tp: self.tn, fp: self.fn_, tn: self.tp, fn_: self.fp }
+    }
+}
+
+/// ROC-AUC: the probability that an anomaly outscores a normal sample (ties count ½).
+pub fn roc_auc(scores: &[f32], truth: &[bool]) -> f64 {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let pos = truth.iter().filter(|&&t| t).count() as f64;
+    let neg = truth.len() as f64 - pos;
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        rank_sum += avg * order[i..=j].iter().filter(|&&k| truth[k]).count() as f64;
+        i = j + 1;
+    }
+    (rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg)
+}
