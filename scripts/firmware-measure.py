@@ -37,22 +37,22 @@ BOARDS = {
         target="thumbv7em-none-eabihf",
         label="Cortex-M4F (mps2-an386)",
         qemu=["qemu-system-arm", "-machine", "mps2-an386", "-cpu", "cortex-m4", *SEMIHOSTING],
-        models=["sensor", "ecg", "mnist"],
+        models=["sensor", "ecg5000", "mnist", "activations"],
     ),
     "cortex-m0": dict(
         target="thumbv6m-none-eabi",
         label="Cortex-M0 (microbit)",
         qemu=["qemu-system-arm", "-machine", "microbit", *SEMIHOSTING],
-        models=["sensor", "ecg"],
+        models=["sensor", "ecg5000", "activations"],
     ),
     "riscv32imc": dict(
         target="riscv32imc-unknown-none-elf",
         label="riscv32imc (virt)",
         qemu=["qemu-system-riscv32", "-machine", "virt", "-bios", "none"],
-        models=["sensor", "ecg", "mnist"],
+        models=["sensor", "ecg5000", "mnist", "activations"],
     ),
 }
-INPUT_LEN = {"sensor": 3, "ecg": 140, "mnist": 784}
+INPUT_LEN = {"sensor": 3, "ecg5000": 140, "mnist": 784, "activations": 140}
 
 
 def fail(message):

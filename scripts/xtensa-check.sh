@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Proof that tinyae's generated code compiles to the ESP32's Xtensa ISA with upstream nightly
 # Rust (no Espressif toolchain): builds examples/firmware/xtensa-upstream (the firmware harness:
-# every generated function of the sensor, ECG-sized and MNIST-sized models) as a static library
-# for a custom `xtensa-esp32` target, then checks the archive:
+# every generated function of the shipped sensor, ECG5000 and MNIST models and of the fixture
+# with every activation) as a static library for a custom `xtensa-esp32` target, then checks the
+# archive:
 #   - its objects are Xtensa ELF files, with hardware-float instructions in the models' code
 #     when nightly's llvm-objdump is there to disassemble (`rustup component add llvm-tools`);
-#   - the entry point and every model's weights are in them;
+#   - the entry point and every model's inference code are in them;
 #   - no symbol of the panic machinery is defined or referenced.
 # Exits 0 on success, 1 on failure, 2 when nightly with rust-src is missing (printed as SKIPPED).
 set -euo pipefail
@@ -55,7 +56,7 @@ for o in "${objects[@]}"; do
 done
 symbols=$(nm "${objects[@]}" 2>/dev/null)
 grep -q ' T tinyae_firmware_run$' <<<"$symbols" || check say_fail "the entry point is missing"
-for model in sensor ecg mnist; do
+for model in sensor ecg5000 mnist activations; do
   # v0 mangling: `once_reconstruct_into::<models::<model>::Model, ..>`, the inference itself.
   grep -Eq "once_reconstruct_into.*models${#model}${model}5Model" <<<"$symbols" \
     || check say_fail "no code for the $model model"
@@ -71,6 +72,6 @@ if [[ -x $objdump ]]; then
 fi
 if [[ $status -eq 0 ]]; then
   kb=$(( $(stat -c %s "$archive") / 1024 ))
-  echo "OK Xtensa (ESP32, upstream nightly): the generated code of 3 models compiles (${kb} KB archive, no panic path)"
+  echo "OK Xtensa (ESP32, upstream nightly): the generated code of 4 models compiles (${kb} KB archive, no panic path)"
 fi
 exit $status

@@ -18,16 +18,20 @@ use std::process::{Command, Stdio};
 
 use embedded::{available, cargo, expect_success, missing_programs, missing_targets, target_dir};
 use tinyae::AnomalyDetector;
-use tinyae_tests::{input, repo_root, rows, vectors};
+use tinyae_tests::{input, repo_root, rows};
 
+// The models of examples/firmware/harness/src/models.rs, from the same files.
 mod sensor {
-    tinyae::autoencoder!(pub Model = "fixtures/sensor.safetensors");
+    tinyae::autoencoder!(pub Model = "../models/sensor.safetensors");
 }
-mod ecg {
-    tinyae::autoencoder!(pub Model = "fixtures/ecg.safetensors");
+mod ecg5000 {
+    tinyae::autoencoder!(pub Model = "../models/ecg5000.safetensors");
 }
 mod mnist {
-    tinyae::autoencoder!(pub Model = "fixtures/mnist.safetensors");
+    tinyae::autoencoder!(pub Model = "../models/mnist.safetensors");
+}
+mod activations {
+    tinyae::autoencoder!(pub Model = "fixtures/ecg.safetensors");
 }
 
 /// A board crate and how QEMU boots it.
@@ -44,7 +48,7 @@ const CORTEX_M4F: Board = Board {
     target: "thumbv7em-none-eabihf",
     qemu: "qemu-system-arm",
     machine: &["-machine", "mps2-an386", "-cpu", "cortex-m4", SEMIHOSTING[0], SEMIHOSTING[1]],
-    models: &["sensor", "ecg", "mnist"],
+    models: &["sensor", "ecg5000", "mnist", "activations"],
 };
 
 const CORTEX_M0: Board = Board {
@@ -53,7 +57,7 @@ const CORTEX_M0: Board = Board {
     qemu: "qemu-system-arm",
     machine: &["-machine", "microbit", SEMIHOSTING[0], SEMIHOSTING[1]],
     // 256 KB of flash: the MNIST-sized model's 884 KB of weights do not fit.
-    models: &["sensor", "ecg"],
+    models: &["sensor", "ecg5000", "activations"],
 };
 
 const RISCV32IMC: Board = Board {
@@ -61,7 +65,7 @@ const RISCV32IMC: Board = Board {
     target: "riscv32imc-unknown-none-elf",
     qemu: "qemu-system-riscv32",
     machine: &["-machine", "virt", "-bios", "none"],
-    models: &["sensor", "ecg", "mnist"],
+    models: &["sensor", "ecg5000", "mnist", "activations"],
 };
 
 const SEMIHOSTING: [&str; 2] = ["-semihosting-config", "enable=on,target=native"];
@@ -116,12 +120,19 @@ fn parse(text: &str) -> Report {
     report
 }
 
+/// `examples/firmware/harness/vectors/<name>.json`, which the firmware embeds.
+fn firmware_vectors(name: &str) -> serde_json::Value {
+    let path = repo_root().join("examples/firmware/harness/vectors").join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// The same report lines, computed here by the host's generated code.
 fn host_outputs<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     name: &str,
     into: &mut Outputs,
 ) {
-    let v = vectors(name);
+    let v = firmware_vectors(name);
     let mut put = |function: &str, k: usize, bits: Vec<u32>| {
         into.insert((name.to_owned(), function.to_owned(), k), bits);
     };
@@ -169,13 +180,17 @@ fn host(models: &[&str]) -> (Outputs, BTreeMap<(String, String), usize>) {
                 host_outputs::<sensor::Model, 3, 2>(model, &mut outputs);
                 constants.extend(host_constants::<sensor::Model, 3, 2>(model));
             }
-            "ecg" => {
-                host_outputs::<ecg::Model, 140, 8>(model, &mut outputs);
-                constants.extend(host_constants::<ecg::Model, 140, 8>(model));
+            "ecg5000" => {
+                host_outputs::<ecg5000::Model, 140, 8>(model, &mut outputs);
+                constants.extend(host_constants::<ecg5000::Model, 140, 8>(model));
             }
             "mnist" => {
                 host_outputs::<mnist::Model, 784, 32>(model, &mut outputs);
                 constants.extend(host_constants::<mnist::Model, 784, 32>(model));
+            }
+            "activations" => {
+                host_outputs::<activations::Model, 140, 8>(model, &mut outputs);
+                constants.extend(host_constants::<activations::Model, 140, 8>(model));
             }
             other => panic!("no host model `{other}`"),
         }
@@ -336,7 +351,7 @@ fn measured_stack_fits_the_macros_ram_constant() {
 
 #[test]
 fn the_comparison_reports_a_one_bit_difference_and_missing_lines() {
-    let key = |f: &str| ("ecg".to_owned(), f.to_owned(), 0);
+    let key = |f: &str| ("ecg5000".to_owned(), f.to_owned(), 0);
     let host = Outputs::from([(key("encode"), vec![0x3f80_0000, 0]), (key("decode"), vec![1])]);
     assert!(differences(&host, &host).is_empty());
     let mut firmware = host.clone();

@@ -1,23 +1,20 @@
 //! Embeds the test vectors: for each model, the inputs and latent codes of
-//! `tests/fixtures/<model>.expected.json`, as exact f32 bit patterns in `$OUT_DIR/<model>.rs`.
+//! `vectors/<model>.json` (written by `scripts/firmware-vectors.py` from the bundled test data),
+//! as exact f32 bit patterns in `$OUT_DIR/<model>.rs`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-/// (model, vectors file relative to this crate); keep in step with `src/models.rs`.
-const VECTORS: [(&str, &str); 3] = [
-    ("sensor", "../../../tests/fixtures/sensor.expected.json"),
-    ("ecg", "../../../tests/fixtures/ecg.expected.json"),
-    ("mnist", "../../../tests/fixtures/mnist.expected.json"),
-];
+/// The models of `src/models.rs`.
+const MODELS: [&str; 4] = ["sensor", "ecg5000", "mnist", "activations"];
 
 fn main() {
     let here = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
-    for (model, file) in VECTORS {
-        let path = here.join(file);
+    for model in MODELS {
+        let path = here.join("vectors").join(format!("{model}.json"));
         println!("cargo:rerun-if-changed={}", path.display());
         let code = vectors(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         std::fs::write(out.join(format!("{model}.rs")), code).expect("write vectors");

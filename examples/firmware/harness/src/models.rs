@@ -1,22 +1,31 @@
-//! The models and their test vectors. Paths are relative to this crate's directory.
-//!
-//! The fixtures stand in until trained models are committed under `models/`; switching is a
-//! change of the paths here and in `build.rs`.
+//! The models and their test vectors (`vectors/<model>.json`). Paths are relative to this
+//! crate's directory.
 
+/// The shipped sensor model: vibration, temperature, pressure → 2 → 3.
 #[cfg(feature = "sensor")]
 pub mod sensor {
-    tinyae::autoencoder!(pub Model = "../../../tests/fixtures/sensor.safetensors");
+    tinyae::autoencoder!(pub Model = "../../../models/sensor.safetensors");
     include!(concat!(env!("OUT_DIR"), "/sensor.rs"));
 }
 
-#[cfg(feature = "ecg")]
-pub mod ecg {
-    tinyae::autoencoder!(pub Model = "../../../tests/fixtures/ecg.safetensors");
-    include!(concat!(env!("OUT_DIR"), "/ecg.rs"));
+/// The shipped ECG5000 model: 140 → 32 → 16 → 8 → 16 → 32 → 140.
+#[cfg(feature = "ecg5000")]
+pub mod ecg5000 {
+    tinyae::autoencoder!(pub Model = "../../../models/ecg5000.safetensors");
+    include!(concat!(env!("OUT_DIR"), "/ecg5000.rs"));
 }
 
+/// The shipped MNIST model: 784 → 128 → 64 → 32 → 64 → 128 → 784.
 #[cfg(feature = "mnist")]
 pub mod mnist {
-    tinyae::autoencoder!(pub Model = "../../../tests/fixtures/mnist.safetensors");
+    tinyae::autoencoder!(pub Model = "../../../models/mnist.safetensors");
     include!(concat!(env!("OUT_DIR"), "/mnist.rs"));
+}
+
+/// The ECG-sized test fixture with one layer per activation (leaky_relu, elu, tanh, softplus,
+/// hard_sigmoid, linear), so every activation runs on every target.
+#[cfg(feature = "activations")]
+pub mod activations {
+    tinyae::autoencoder!(pub Model = "../../../tests/fixtures/ecg.safetensors");
+    include!(concat!(env!("OUT_DIR"), "/activations.rs"));
 }

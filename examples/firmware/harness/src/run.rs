@@ -27,15 +27,20 @@ pub fn run(c: &mut impl Console, stack_bottom: usize) {
         use crate::models::sensor::{Model, INPUTS, LATENTS};
         exercise::<Model, 3, 2>(c, "sensor", &INPUTS, &LATENTS, stack_bottom);
     }
-    #[cfg(feature = "ecg")]
+    #[cfg(feature = "ecg5000")]
     {
-        use crate::models::ecg::{Model, INPUTS, LATENTS};
-        exercise::<Model, 140, 8>(c, "ecg", &INPUTS, &LATENTS, stack_bottom);
+        use crate::models::ecg5000::{Model, INPUTS, LATENTS};
+        exercise::<Model, 140, 8>(c, "ecg5000", &INPUTS, &LATENTS, stack_bottom);
     }
     #[cfg(feature = "mnist")]
     {
         use crate::models::mnist::{Model, INPUTS, LATENTS};
         exercise::<Model, 784, 32>(c, "mnist", &INPUTS, &LATENTS, stack_bottom);
+    }
+    #[cfg(feature = "activations")]
+    {
+        use crate::models::activations::{Model, INPUTS, LATENTS};
+        exercise::<Model, 140, 8>(c, "activations", &INPUTS, &LATENTS, stack_bottom);
     }
     c.str("end\n");
 }
@@ -216,10 +221,12 @@ fn stack(c: &mut impl Console, name: &str, function: &str, peak: Peak) {
 pub fn probe() {
     #[cfg(feature = "sensor")]
     probe_one::<crate::models::sensor::Model, 3, 2>();
-    #[cfg(feature = "ecg")]
-    probe_one::<crate::models::ecg::Model, 140, 8>();
+    #[cfg(feature = "ecg5000")]
+    probe_one::<crate::models::ecg5000::Model, 140, 8>();
     #[cfg(feature = "mnist")]
     probe_one::<crate::models::mnist::Model, 784, 32>();
+    #[cfg(feature = "activations")]
+    probe_one::<crate::models::activations::Model, 140, 8>();
 }
 
 #[allow(dead_code)] // unused when no model is compiled in (the probe's baseline)

@@ -1,5 +1,5 @@
-//! The firmware harness (every generated function of the sensor, ECG-sized and MNIST-sized
-//! models on the test vectors) compiled for the ESP32's Xtensa LX6 with upstream nightly Rust.
+//! The firmware harness (every generated function of the shipped sensor, ECG5000 and MNIST
+//! models and of the fixture with every activation, on their test vectors) compiled for the ESP32's Xtensa LX6 with upstream nightly Rust.
 //!
 //! Upstream rustc cannot link a flashable ESP32 image (that needs Espressif's toolchain: see
 //! `../esp32`), so this crate is a static library whose one entry point takes the output
