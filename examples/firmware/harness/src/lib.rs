@@ -20,6 +20,7 @@ mod models;
 mod run;
 
 pub use console::Console;
+pub use measure::bench;
 pub use run::{probe, run};
 
 #[cfg(target_arch = "arm")]
