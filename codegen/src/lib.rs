@@ -81,16 +81,16 @@ fn read_file(written: &LitStr, resolved: &Path) -> syn::Result<Vec<u8>> {
 /// One error per problem in the file, each spanned on the path literal and naming the file.
 fn file_errors(written: &LitStr, errors: tinyae_core::Errors) -> syn::Error {
     let shown = written.value();
-    let mut combined = syn::Error::new(written.span(), format!("in `{shown}`: invalid model"));
-    for (i, e) in errors.into_iter().enumerate() {
-        let next = syn::Error::new(written.span(), format!("in `{shown}`: {e}"));
-        if i == 0 {
-            combined = next;
-        } else {
-            combined.combine(next);
-        }
-    }
-    combined
+    let mut all =
+        errors.into_iter().map(|e| syn::Error::new(written.span(), format!("in `{shown}`: {e}")));
+    // `Errors` is never empty, so `first` always exists.
+    let first = all
+        .next()
+        .unwrap_or_else(|| syn::Error::new(written.span(), format!("in `{shown}`: invalid model")));
+    all.fold(first, |mut combined, next| {
+        combined.combine(next);
+        combined
+    })
 }
 
 /// The errors, plus a stand-in for the named type with the whole generated API, so code that
@@ -167,5 +167,38 @@ fn fallback(input: &MacroInput, error: syn::Error) -> TokenStream {
                 const THRESHOLD: f32 = #bad as f32;
             }
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expands `text` with `CARGO_MANIFEST_DIR` set to this crate's directory.
+    fn expand_str(text: &str) -> String {
+        let input: MacroInput = syn::parse_str(text).expect("parses");
+        let env = |key: &str| {
+            (key == "CARGO_MANIFEST_DIR").then(|| env!("CARGO_MANIFEST_DIR").to_owned())
+        };
+        expand(&input, &env).to_string()
+    }
+
+    #[test]
+    fn file_errors_echo_the_path_as_written_next_to_a_stand_in() {
+        let out = expand_str(r#"pub Ae = "no/such.safetensors""#);
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("model file `no/such.safetensors` not found"), "{out}");
+        assert!(!out.contains(env!("CARGO_MANIFEST_DIR")), "absolute path leaked: {out}");
+        assert!(out.contains("pub struct Ae"), "{out}");
+        assert!(out.contains("__TINYAE_INVALID_MODEL"), "{out}");
+        let out = expand_str(r#"Ae = "src""#);
+        assert!(out.contains("model path `src` is a directory"), "{out}");
+    }
+
+    #[test]
+    fn syntax_errors_after_the_name_keep_a_stand_in() {
+        let out = expand_str(r#"pub Ae = "m.safetensors", unroll = fast"#);
+        assert!(out.contains("unknown value `fast` for option `unroll`"), "{out}");
+        assert!(out.contains("pub struct Ae"), "{out}");
     }
 }
