@@ -1,0 +1,110 @@
+//! Helpers for the trainer's integration tests: tiny synthetic data, tiny nets, temp dirs.
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::path::{Path, PathBuf};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tinyae_core::ir::ModelKind;
+use tinyae_core::Activation;
+use tinyae_trainer::data::Dataset;
+use tinyae_trainer::net::{Architecture, Net};
+use tinyae_trainer::objective::{Kind, Loss, Objective};
+use tinyae_trainer::optim::{OptimizerConfig, OptimizerKind};
+use tinyae_trainer::train::{fit, Settings, Silent, State};
+
+/// `rows` windows of `n` samples of `0.5 + 0.4·a·sin(2π t/n + φ)`: a 2-parameter family
+/// (amplitude, phase) inside [0.1, 0.9], so a 2- or 3-value code can represent it.
+pub fn waves(rows: usize, n: usize, seed: u64) -> Dataset {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut x = Vec::with_capacity(rows * n);
+    for _ in 0..rows {
+        let a: f32 = rng.gen_range(0.5..1.0);
+        let phase: f32 = rng.gen_range(0.0..std::f32::consts::TAU);
+        for t in 0..n {
+            x.push(0.5 + 0.4 * a * (std::f32::consts::TAU * t as f32 / n as f32 + phase).sin());
+        }
+    }
+    Dataset { source: "waves".into(), shape: vec![n], x, labels: None, starts: None }
+}
+
+/// A dense autoencoder `n → hidden → latent → hidden → n` (no hidden layer when `hidden` is 0).
+pub fn arch(
+    kind: ModelKind,
+    n: usize,
+    hidden: usize,
+    latent: usize,
+    latent_act: Activation,
+) -> Architecture {
+    let (encoder, decoder) =
+        if hidden == 0 { (vec![latent], vec![]) } else { (vec![hidden, latent], vec![hidden]) };
+    Architecture {
+        kind,
+        input_shape: vec![n],
+        encoder,
+        decoder,
+        hidden: Activation::Tanh,
+        latent: latent_act,
+        output: Activation::Sigmoid,
+    }
+}
+
+/// Settings for `epochs` epochs of Adam at `lr`, batch 16, seed 3.
+pub fn settings(kind: Kind, epochs: usize, lr: f32) -> Settings {
+    Settings {
+        epochs,
+        batch_size: 16,
+        seed: 3,
+        early_stopping: None,
+        objective: Objective { kind, loss: Loss::Mse, range: (0.0, 1.0) },
+        optimizer: OptimizerConfig::new(OptimizerKind::Adam, lr),
+    }
+}
+
+/// Trains a fresh net (weights seeded with 5) and returns it.
+pub fn trained(arch: &Architecture, data: &Dataset, settings: &Settings) -> Net {
+    let mut net = Net::new(arch, 5);
+    let mut state = State::new(&net, settings.optimizer);
+    fit(&mut net, data, None, settings, &mut state, &mut Silent).expect("training runs");
+    net
+}
+
+/// A directory under the system temp dir, removed on drop.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// A fresh empty directory named after `tag`.
+    pub fn new(tag: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("tinyae-trainer-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+
+    /// A path inside.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// Names of the files inside, sorted.
+    pub fn files(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(&self.0)
+            .expect("read temp dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The repository root.
+pub fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
