@@ -7,66 +7,110 @@
 //! reference interpreter, so results agree bit for bit. No kernel can panic: every index is
 //! an iterator over arrays whose lengths are types.
 
-/// `y = b + W x` with `w[i][o]`; `y` starts from `+0.0` when there is no bias.
+pub mod branchless;
+
+/// Dense-layer weights, blocked by outputs so a block's accumulators stay in registers.
+///
+/// Output `t * T + k` (for `t < TILES`) takes its weights from `tiles[t][i][k]`; the last `R`
+/// outputs from `tail[i][k]`. Each block's weights are one contiguous run, read front to back
+/// once per inference, which the hardware prefetcher streams well.
+#[derive(Debug)]
+pub struct Blocked<const I: usize, const T: usize, const TILES: usize, const R: usize> {
+    /// Full blocks of `T` outputs, each transposed: `[input][output in block]`.
+    pub tiles: [[[f32; T]; I]; TILES],
+    /// The remaining `R < T` outputs, transposed.
+    pub tail: [[f32; R]; I],
+}
+
+/// `y = act(b + W x)`; an output starts from `+0.0` when there is no bias.
+///
+/// For every block of outputs, the accumulators start at the bias and gain `x[i] * w[i][o]`
+/// input by input (the "axpy" form: vectorized across outputs, yet each output's terms are
+/// added in input order, as in the reference interpreter). The activation is applied while
+/// the block is still in registers, so `y` is written once.
 #[inline(always)]
-pub fn dense<const I: usize, const O: usize>(
-    w: &[[f32; O]; I],
+pub fn dense<const I: usize, const T: usize, const TILES: usize, const R: usize, const O: usize>(
+    w: &Blocked<I, T, TILES, R>,
     bias: Option<&[f32; O]>,
     x: &[f32; I],
     y: &mut [f32; O],
+    act: impl Fn(f32) -> f32,
 ) {
-    init(y, bias);
-    for (xi, row) in x.iter().zip(w) {
-        axpy(y, *xi, row);
-    }
+    blocks(w, bias, x.iter().copied(), y, act);
 }
 
 /// [`dense`] on raw inputs scaled on the fly: `x'[i] = (x[i] - offset[i]) * scale[i]`.
 ///
 /// Folding the scaling into the first layer saves a buffer as large as the input.
 #[inline(always)]
-pub fn dense_scaled<const I: usize, const O: usize>(
-    w: &[[f32; O]; I],
+pub fn dense_scaled<
+    const I: usize,
+    const T: usize,
+    const TILES: usize,
+    const R: usize,
+    const O: usize,
+>(
+    w: &Blocked<I, T, TILES, R>,
     bias: Option<&[f32; O]>,
     x: &[f32; I],
     scaling: &Scaling<'_, I>,
     y: &mut [f32; O],
+    act: impl Fn(f32) -> f32,
 ) {
-    init(y, bias);
     match *scaling {
         Scaling::Uniform { offset, scale, .. } => {
-            for (xi, row) in x.iter().zip(w) {
-                axpy(y, (*xi - offset) * scale, row);
-            }
+            blocks(w, bias, x.iter().map(|v| (*v - offset) * scale), y, act);
         }
         Scaling::PerFeature { offset, scale, .. } => {
-            for (((xi, row), o), s) in x.iter().zip(w).zip(offset).zip(scale) {
-                axpy(y, (*xi - *o) * *s, row);
-            }
+            let xs = x.iter().zip(offset).zip(scale).map(|((v, o), s)| (*v - *o) * *s);
+            blocks(w, bias, xs, y, act);
         }
     }
 }
 
+/// The loop behind [`dense`]: `x` yields the (scaled) inputs and is replayed for every block.
 #[inline(always)]
-fn init<const O: usize>(y: &mut [f32; O], bias: Option<&[f32; O]>) {
-    match bias {
-        Some(b) => *y = *b,
-        None => *y = [0.0; O],
+fn blocks<const I: usize, const T: usize, const TILES: usize, const R: usize, const O: usize>(
+    w: &Blocked<I, T, TILES, R>,
+    bias: Option<&[f32; O]>,
+    x: impl Iterator<Item = f32> + Clone,
+    y: &mut [f32; O],
+    act: impl Fn(f32) -> f32,
+) {
+    const { assert!(T > 0 && R < T && T * TILES + R == O) };
+    let mut y_blocks = y.chunks_exact_mut(T);
+    let mut b_blocks = bias.map(|b| b.chunks_exact(T));
+    for (tile, y_block) in w.tiles.iter().zip(&mut y_blocks) {
+        let b_block = b_blocks.as_mut().and_then(Iterator::next);
+        block(tile, b_block, x.clone(), y_block, &act);
     }
+    let b_tail = b_blocks.map(|b| b.remainder());
+    block(&w.tail, b_tail, x, y_blocks.into_remainder(), &act);
 }
 
+/// One block of `N` outputs: accumulators in a local array (registers), bias first, then every
+/// input in order; finally `y = act(acc)`.
 #[inline(always)]
-fn axpy<const O: usize>(y: &mut [f32; O], a: f32, row: &[f32; O]) {
-    for (yo, w) in y.iter_mut().zip(row) {
-        *yo += a * *w;
+fn block<const I: usize, const N: usize>(
+    w: &[[f32; N]; I],
+    bias: Option<&[f32]>,
+    x: impl Iterator<Item = f32>,
+    y: &mut [f32],
+    act: &impl Fn(f32) -> f32,
+) {
+    let mut acc = [0.0f32; N];
+    if let Some(b) = bias {
+        for (a, b) in acc.iter_mut().zip(b) {
+            *a = *b;
+        }
     }
-}
-
-/// Applies `f` to every element in place.
-#[inline(always)]
-pub fn map<const N: usize>(y: &mut [f32; N], f: impl Fn(f32) -> f32) {
-    for v in y.iter_mut() {
-        *v = f(*v);
+    for (xi, row) in x.zip(w) {
+        for (a, w) in acc.iter_mut().zip(row) {
+            *a += xi * *w;
+        }
+    }
+    for (y, a) in y.iter_mut().zip(acc) {
+        *y = act(a);
     }
 }
 

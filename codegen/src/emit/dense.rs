@@ -22,10 +22,14 @@ pub fn body(
     }
 }
 
-/// One statement per output: `y[o] = act(b[o] + w[o][0] * x0 + w[o][1] * x1 + ...)`, summed
-/// left to right in input order like the reference interpreter.
+/// Straight-line code with every weight an immediate, in axpy order: one accumulator per
+/// output (`a0`, `a1`, ...), starting at the bias, then for each input in turn every output
+/// gains `w * x_i`. Each output still sums its terms in input order, like the reference
+/// interpreter, but consecutive statements are independent, so they pipeline (a statement per
+/// output summing all inputs would be one chain of dependent adds).
 fn straight_line(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> TokenStream {
     let inputs: Vec<Ident> = (0..d.in_features).map(|i| format_ident!("x{}", i)).collect();
+    let accs: Vec<Ident> = (0..d.out_features).map(|o| format_ident!("a{}", o)).collect();
     let bindings = inputs.iter().enumerate().map(|(i, name)| match scaling {
         Some(a) => {
             let (offset, scale) = (f32_lit(a.offset[i]), f32_lit(a.scale[i]));
@@ -33,28 +37,48 @@ fn straight_line(d: &Dense, activation: Activation, scaling: Option<&Affine>) ->
         }
         None => quote!(let #name = x[#i];),
     });
-    let outputs = (0..d.out_features).map(|o| {
+    let starts = accs.iter().enumerate().map(|(o, acc)| {
         let bias = f32_lit(d.b(o));
-        let terms = inputs.iter().enumerate().map(|(i, name)| {
+        quote!(let mut #acc = #bias;)
+    });
+    let terms = inputs.iter().enumerate().flat_map(|(i, name)| {
+        accs.iter().enumerate().map(move |(o, acc)| {
             let w = f32_lit(d.w(o, i));
-            quote!(+ #w * #name)
-        });
-        let sum = quote!(#bias #(#terms)*);
-        let value = apply(activation, sum);
+            quote!(#acc += #w * #name;)
+        })
+    });
+    let outputs = accs.iter().enumerate().map(|(o, acc)| {
+        let value = apply(activation, quote!(#acc));
         quote!(y[#o] = #value;)
     });
     quote! {
         #(#bindings)*
+        #(#starts)*
+        #(#terms)*
         #(#outputs)*
     }
 }
 
-/// A call of the runtime's const-generic kernel over transposed `static` weights.
+/// Outputs per block of the runtime kernel: its accumulators stay in registers (4 AVX or 8 SSE
+/// registers), and each block's weights are one contiguous run. Measured in docs/UNROLL.md.
+const BLOCK: usize = 32;
+
+/// A call of the runtime's const-generic kernel over blocked, transposed `static` weights.
 fn kernel_call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> TokenStream {
     let (i_n, o_n) = (d.in_features, d.out_features);
-    let transposed: Vec<f32> =
-        (0..i_n).flat_map(|i| (0..o_n).map(move |o| (i, o))).map(|(i, o)| d.w(o, i)).collect();
-    let weights = f32_matrix(&transposed, o_n);
+    let block = BLOCK;
+    let (tiles, rest) = (o_n / block, o_n % block);
+    // Columns `from..from + n` of the transposed matrix: `[input][output]`.
+    let columns = |from: usize, n: usize| {
+        if n == 0 {
+            return quote!([[]; #i_n]);
+        }
+        let values: Vec<f32> =
+            (0..i_n).flat_map(|i| (from..from + n).map(move |o| d.w(o, i))).collect();
+        f32_matrix(&values, n)
+    };
+    let blocks = (0..tiles).map(|t| columns(t * block, block));
+    let tail = columns(tiles * block, rest);
     let (bias_static, bias_arg) = match &d.bias {
         Some(b) => {
             let values = f32_array(&b.values);
@@ -62,24 +86,29 @@ fn kernel_call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> T
         }
         None => (quote!(), quote!(None)),
     };
-    let call = match scaling {
-        // `SCALING` is the model's input scaling, shared with the score and the unscaling.
-        Some(_) => quote!(rt::dense_scaled(&W, #bias_arg, x, &SCALING, y);),
-        None => quote!(rt::dense(&W, #bias_arg, x, y);),
-    };
-    let activate = match activation {
-        Activation::Linear => quote!(),
+    let act = match activation {
+        Activation::Linear => quote!(|v| v),
         other => {
             let value = apply(other, quote!(v));
-            quote!(rt::map(y, |v| #value);)
+            quote!(|v| #value)
         }
     };
+    let call = match scaling {
+        // `SCALING` is the model's input scaling, shared with the score and the unscaling.
+        Some(_) => quote!(rt::dense_scaled(&W, #bias_arg, x, &SCALING, y, #act);),
+        None => quote!(rt::dense(&W, #bias_arg, x, y, #act);),
+    };
+    let doc = format!(
+        " Blocks of {block} outputs, each transposed: `tiles[t][i][k]` multiplies input `i` into output `t * {block} + k`; `tail` holds the last {rest}."
+    );
     quote! {
-        /// Transposed: `W[i][o]` multiplies input `i` into output `o`.
-        static W: [[f32; #o_n]; #i_n] = #weights;
+        #[doc = #doc]
+        static W: rt::Blocked<#i_n, #block, #tiles, #rest> = rt::Blocked {
+            tiles: [#(#blocks),*],
+            tail: #tail,
+        };
         #bias_static
         #call
-        #activate
     }
 }
 
@@ -92,7 +121,8 @@ pub fn apply(activation: Activation, value: TokenStream) -> TokenStream {
             let alpha = f32_lit(alpha);
             quote!(rt::leaky_relu(#value, #alpha))
         }
-        Activation::Sigmoid => quote!(rt::sigmoid(#value)),
+        // Bit for bit `rt::sigmoid`, without branches, so a block of them vectorizes.
+        Activation::Sigmoid => quote!(rt::branchless::sigmoid(#value)),
         Activation::HardSigmoid { slope, offset } => {
             let (slope, offset) = (f32_lit(slope), f32_lit(offset));
             quote!(rt::hard_sigmoid(#value, #slope, #offset))
