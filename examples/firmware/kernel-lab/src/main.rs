@@ -10,6 +10,7 @@
 #![no_main]
 
 mod kernels;
+mod mnist16;
 
 use core::hint::black_box;
 
@@ -129,6 +130,34 @@ fn activations(c: &mut HostConsole) {
     black_box(&y);
 }
 
+tinyae::autoencoder!(Mnist = "../../../models/mnist.safetensors");
+
+/// The shipped MNIST model end to end: the generated `reconstruct_into` against the same model
+/// on `asm_block16` (src/mnist16.rs), on one test image; outputs compared bit for bit.
+fn mnist_end_to_end(c: &mut HostConsole) {
+    let mut x = [0.0f32; 784];
+    let mut rng = Lcg(7);
+    for v in &mut x {
+        // Pixels: mostly 0, some strokes, like the test images.
+        let r = rng.next();
+        *v = if r > 0.2 { ((r - 0.2) * 850.0) as u32 as f32 } else { 0.0 };
+    }
+    let mut scratch = Mnist::new_scratch();
+    let mut generated = [0.0f32; 784];
+    bench(|| Mnist::reconstruct_into(black_box(&x), &mut scratch, &mut generated));
+    label(c, "generated", "mnist", Mnist::MACS);
+    let mut s = [0.0f32; 784];
+    let mut proposed = [0.0f32; 784];
+    bench(|| mnist16::reconstruct_into(black_box(&x), &mut s, &mut proposed));
+    label(c, "asm-block16", "mnist", Mnist::MACS);
+    let same = generated.iter().zip(&proposed).all(|(a, b)| a.to_bits() == b.to_bits());
+    c.str(if same {
+        "same asm-block16 mnist-end-to-end\n"
+    } else {
+        "DIFF asm-block16 mnist-end-to-end\n"
+    });
+}
+
 #[entry]
 fn main() -> ! {
     let mut c = HostConsole::open();
@@ -138,6 +167,7 @@ fn main() -> ! {
     layer::<140, 32>(&mut c, "140x32", 3);
     layer::<32, 128>(&mut c, "32x128", 4);
     activations(&mut c);
+    mnist_end_to_end(&mut c);
     c.str("end\n");
     exit(true)
 }
