@@ -48,7 +48,8 @@ fn straight_line(d: &Dense, activation: Activation, scaling: Option<&Affine>) ->
         })
     });
     let outputs = accs.iter().enumerate().map(|(o, acc)| {
-        let value = apply(activation, quote!(#acc));
+        // One scalar statement per output: libm's branches beat computing every range.
+        let value = apply(activation, quote!(#acc), false);
         quote!(y[#o] = #value;)
     });
     quote! {
@@ -89,7 +90,7 @@ fn kernel_call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> T
     let act = match activation {
         Activation::Linear => quote!(|v| v),
         other => {
-            let value = apply(other, quote!(v));
+            let value = apply(other, quote!(v), o_n >= BRANCHLESS_MIN_OUTPUTS);
             quote!(|v| #value)
         }
     };
@@ -112,8 +113,15 @@ fn kernel_call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> T
     }
 }
 
-/// `activation(value)` as an expression over the runtime's functions.
-pub fn apply(activation: Activation, value: TokenStream) -> TokenStream {
+/// Kernel calls with at least this many outputs use the runtime's `branchless` sigmoid, tanh,
+/// ELU and softplus: they compute every range's formula, which pays once a vector's worth of
+/// outputs is evaluated at once, but costs more than `libm`'s well-predicted branches for one
+/// or two values (the 3-2-3 sensor model: 50 vs 78 ns). Measured in docs/UNROLL.md.
+const BRANCHLESS_MIN_OUTPUTS: usize = 8;
+
+/// `activation(value)` as an expression over the runtime's functions; `wide` picks the
+/// branch-free forms for vectorized loops.
+pub fn apply(activation: Activation, value: TokenStream, wide: bool) -> TokenStream {
     match activation {
         Activation::Linear => value,
         Activation::Relu => quote!(rt::relu(#value)),
@@ -121,20 +129,31 @@ pub fn apply(activation: Activation, value: TokenStream) -> TokenStream {
             let alpha = f32_lit(alpha);
             quote!(rt::leaky_relu(#value, #alpha))
         }
-        // Bit for bit `rt::sigmoid`, without branches, so a block of them vectorizes.
-        Activation::Sigmoid => quote!(rt::branchless::sigmoid(#value)),
+        // The `branchless` functions equal the `rt::` activations bit for bit
+        // and have no branches, so a block of them vectorizes.
+        Activation::Sigmoid if wide => quote!(rt::branchless::sigmoid(#value)),
+        Activation::Sigmoid => quote!(rt::sigmoid(#value)),
         Activation::HardSigmoid { slope, offset } => {
             let (slope, offset) = (f32_lit(slope), f32_lit(offset));
             quote!(rt::hard_sigmoid(#value, #slope, #offset))
         }
+        Activation::Tanh if wide => quote!(rt::branchless::tanh(#value)),
         Activation::Tanh => quote!(rt::tanh(#value)),
         Activation::Elu { alpha } => {
             let alpha = f32_lit(alpha);
-            quote!(rt::elu(#value, #alpha))
+            if wide {
+                quote!(rt::branchless::elu(#value, #alpha))
+            } else {
+                quote!(rt::elu(#value, #alpha))
+            }
         }
         Activation::Softplus { beta, threshold } => {
             let (beta, threshold) = (f32_lit(beta), f32_lit(threshold));
-            quote!(rt::softplus(#value, #beta, #threshold))
+            if wide {
+                quote!(rt::branchless::softplus(#value, #beta, #threshold))
+            } else {
+                quote!(rt::softplus(#value, #beta, #threshold))
+            }
         }
     }
 }
