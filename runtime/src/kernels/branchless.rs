@@ -189,8 +189,10 @@ pub fn log1pf(x: f32) -> f32 {
     let dk = k as f32;
     let y = s * (hfsq + r) + (dk * M_LN2_LO + c) - hfsq + f + dk * M_LN2_HI;
     // libm's early returns.
-    let y = pick(ix >= 0x7f80_0000 && ix < 0x8000_0000, x, y);
+    let y = pick((0x7f80_0000..0x8000_0000).contains(&ix), x, y);
     let y = pick(ix.wrapping_shl(1) < 0x6700_0000, x, y);
+    // -inf at -1, NaN below (x - x is libm's way to make the NaN).
+    #[allow(clippy::eq_op)]
     let below = pick(x == -1.0, x / 0.0, (x - x) / 0.0);
     pick(ix >= 0xbf80_0000, below, y)
 }
