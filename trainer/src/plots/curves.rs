@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 use plotters::prelude::*;
 
-use super::{class_colour, pe, png, FAMILY};
+use super::{class_colour, pe, png, tick, FAMILY};
 use crate::train::EpochRecord;
 
 /// Training and validation loss per epoch (log scale when it spans more than a decade).
@@ -19,41 +19,74 @@ pub fn loss_curve(history: &[EpochRecord], title: &str, path: &Path) -> Result<(
     let (lo, hi) = if lo.is_finite() && hi > lo { (lo, hi) } else { (1e-6, 1.0) };
     let last = history.last().map_or(1.0, |r| r.epoch as f64).max(2.0);
     png(path, (900, 560), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FAMILY, 22))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(80)
-            .build_cartesian_2d(1f64..last, (lo * 0.9..hi * 1.1).log_scale())
-            .map_err(pe)?;
-        chart
-            .configure_mesh()
-            .x_desc("epoch")
-            .y_desc("loss")
-            .label_style((FAMILY, 13))
-            .draw()
-            .map_err(pe)?;
-        chart
-            .draw_series(LineSeries::new(train.clone(), class_colour(0).stroke_width(2)))
-            .map_err(pe)?
-            .label("train")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], class_colour(0)));
-        if !val.is_empty() {
+        let builder = |root| {
+            let mut b = ChartBuilder::on(root);
+            b.caption(title, (FAMILY, 22)).margin(12).x_label_area_size(40).y_label_area_size(80);
+            b
+        };
+        // A log axis only pays when the loss spans more than ~a decade.
+        if hi / lo > 20.0 {
+            let mut chart = builder(root)
+                .build_cartesian_2d(1f64..last, (lo * 0.9..hi * 1.1).log_scale())
+                .map_err(pe)?;
             chart
-                .draw_series(LineSeries::new(val.clone(), class_colour(1).stroke_width(2)))
-                .map_err(pe)?
-                .label("validation")
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], class_colour(1)));
+                .configure_mesh()
+                .x_desc("epoch")
+                .y_desc("loss (log scale)")
+                .x_label_formatter(&tick)
+                .y_label_formatter(&tick)
+                .label_style((FAMILY, 13))
+                .draw()
+                .map_err(pe)?;
+            draw_losses(&mut chart, &train, &val)
+        } else {
+            let pad = (hi - lo) * 0.05;
+            let mut chart =
+                builder(root).build_cartesian_2d(1f64..last, lo - pad..hi + pad).map_err(pe)?;
+            chart
+                .configure_mesh()
+                .x_desc("epoch")
+                .y_desc("loss")
+                .x_label_formatter(&tick)
+                .y_label_formatter(&tick)
+                .label_style((FAMILY, 13))
+                .draw()
+                .map_err(pe)?;
+            draw_losses(&mut chart, &train, &val)
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font((FAMILY, 14))
-            .draw()
-            .map_err(pe)?;
-        Ok(())
     })
+}
+
+fn draw_losses<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    train: &[(f64, f64)],
+    val: &[(f64, f64)],
+) -> Result<()>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    chart
+        .draw_series(LineSeries::new(train.to_vec(), class_colour(0).stroke_width(2)))
+        .map_err(pe)?
+        .label("train")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], class_colour(0)));
+    if !val.is_empty() {
+        chart
+            .draw_series(LineSeries::new(val.to_vec(), class_colour(1).stroke_width(2)))
+            .map_err(pe)?
+            .label("validation")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], class_colour(1)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font((FAMILY, 14))
+        .draw()
+        .map_err(pe)?;
+    Ok(())
 }
 
 /// Histogram of anomaly scores per group (e.g. normal / anomaly) with the threshold line.
@@ -92,6 +125,8 @@ pub fn error_histogram(
             .configure_mesh()
             .x_desc("reconstruction error")
             .y_desc("samples")
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
             .label_style((FAMILY, 13))
             .draw()
             .map_err(pe)?;
@@ -152,7 +187,13 @@ pub fn series_reconstructions(
                 .y_label_area_size(44)
                 .build_cartesian_2d(0f64..x.len() as f64, f64::from(lo - pad)..f64::from(hi + pad))
                 .map_err(pe)?;
-            chart.configure_mesh().label_style((FAMILY, 11)).draw().map_err(pe)?;
+            chart
+                .configure_mesh()
+                .x_label_formatter(&tick)
+                .y_label_formatter(&tick)
+                .label_style((FAMILY, 11))
+                .draw()
+                .map_err(pe)?;
             let line = |v: &[f32]| -> Vec<(f64, f64)> {
                 v.iter().enumerate().map(|(i, &y)| (i as f64, f64::from(y))).collect()
             };

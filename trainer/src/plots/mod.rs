@@ -66,6 +66,18 @@ pub(crate) fn pe<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow::anyhow!("plot: {e}")
 }
 
+/// Axis tick text: integers without a fraction, other values with up to 4 significant digits.
+pub(crate) fn tick(v: &f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e9 {
+        format!("{}", *v as i64)
+    } else if v.abs() >= 0.01 {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        format!("{v:.1e}")
+    }
+}
+
 /// A colour per class index (a qualitative palette).
 pub(crate) fn class_colour(i: usize) -> RGBColor {
     const PALETTE: [RGBColor; 10] = [

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 use plotters::prelude::*;
 
-use super::{class_colour, pca_2d, pe, png, FAMILY};
+use super::{class_colour, pca_2d, pe, png, tick, FAMILY};
 
 /// Scatter of codes (`rows × dims`), one colour per distinct label.
 pub fn latent_scatter(
@@ -44,6 +44,8 @@ pub fn latent_scatter(
             .configure_mesh()
             .x_desc(axes.0)
             .y_desc(axes.1)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
             .label_style((FAMILY, 13))
             .draw()
             .map_err(pe)?;
