@@ -3,11 +3,13 @@
 //! Random bytes rarely get past the safetensors header, so this target keeps the container and
 //! the sensor model's tensors fixed and lets the fuzzer write the JSON entries (graph,
 //! preprocessing, anomaly, version), separated by `\0`. It reaches the graph parser and every
-//! validation rule.
+//! validation rule, and every model that loads is expanded by the code generator under every
+//! option, as the macro would.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map, Value};
+use tinyae_codegen::{Options, Parts, Unroll};
 
 /// The sensor model's tensors: `enc.0` 3→2 and `dec.0` 2→3, F32, with their byte ranges.
 const TENSORS: [(&str, [usize; 2], usize); 4] = [
@@ -46,5 +48,10 @@ fuzz_target!(|bytes: &[u8]| {
     if let Ok(model) = tinyae_core::load(&file) {
         let _ = tinyae_core::cost::cost(&model);
         let _ = tinyae_core::reference::reconstruct(&model, &vec![0.5; model.input_len()]);
+        for unroll in [Unroll::Full, Unroll::Loops, Unroll::Auto] {
+            for parts in [Parts::All, Parts::Encoder, Parts::Decoder] {
+                let _ = tinyae_codegen::expand_model(&model, "Fuzzed", Options { unroll, parts });
+            }
+        }
     }
 });
