@@ -52,7 +52,7 @@ impl Bars {
         )?
         .progress_chars("=> ");
         let batch_style = ProgressStyle::with_template(
-            "{prefix:>10} batch {pos}/{len} [{bar:30}] {msg} {per_sec}",
+            "{prefix:>10} batch {pos}/{len} [{bar:30}] {msg} ({elapsed} in this epoch)",
         )?
         .progress_chars("=> ");
         let epochs_bar = multi.add(ProgressBar::new(epochs as u64));
