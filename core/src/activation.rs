@@ -76,6 +76,8 @@ impl Activation {
                 }
             }
             Activation::Sigmoid => 1.0 / (1.0 + libm::expf(-x)),
+            // Not `clamp`: `max(0).min(1)` maps NaN to 0 as the format specifies.
+            #[allow(clippy::manual_clamp)]
             Activation::HardSigmoid { slope, offset } => (slope * x + offset).max(0.0).min(1.0),
             Activation::Tanh => libm::tanhf(x),
             Activation::Elu { alpha } => {

@@ -29,6 +29,7 @@ pub fn sigmoid(x: f32) -> f32 {
 
 /// `min(max(slope * x + offset, 0), 1)`.
 #[inline(always)]
+#[allow(clippy::manual_clamp)] // `clamp` would keep NaN; the format maps NaN to 0
 pub fn hard_sigmoid(x: f32, slope: f32, offset: f32) -> f32 {
     (slope * x + offset).max(0.0).min(1.0)
 }

@@ -13,9 +13,13 @@ pub trait ModelInfo {
     const WEIGHT_BYTES: usize;
     /// Length of the scratch the `*_into` functions take.
     const SCRATCH_LEN: usize;
-    /// RAM the by-value functions need for their buffers (scratch plus the largest array they
-    /// return); the `*_into` functions need only the caller's buffers.
+    /// Bytes of arrays the by-value functions keep on the stack: their scratch, the array they
+    /// fill and the copy they return.
     const BUFFER_BYTES: usize;
+    /// Stack the by-value functions need: [`ModelInfo::BUFFER_BYTES`] plus
+    /// [`FRAME_ALLOWANCE`](crate::FRAME_ALLOWANCE) for call frames. The `*_into` functions need
+    /// only `FRAME_ALLOWANCE` beyond the caller's buffers.
+    const STACK_BYTES: usize = Self::BUFFER_BYTES + crate::FRAME_ALLOWANCE;
     /// The scratch type, [`crate::Scratch<SCRATCH_LEN>`](crate::Scratch).
     type Scratch;
     /// Zeroed scratch.

@@ -71,9 +71,9 @@ pub fn compare(actual: &[f32], expected: &[f64], abs: f64, rel: f64) -> (f64, bo
     for (a, e) in actual.iter().zip(expected) {
         let d = (f64::from(*a) - e).abs();
         worst = worst.max(d);
-        if !(d <= abs + rel * e.abs()) {
-            ok = false;
-        }
+        // Written so that a NaN difference counts as a failure.
+        let within = d <= abs + rel * e.abs();
+        ok &= within;
     }
     (worst, ok)
 }

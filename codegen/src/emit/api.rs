@@ -147,7 +147,9 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
     };
     let (params, macs, weight_bytes) = (cost.params, cost.macs, cost.weight_bytes + scaling_bytes);
     let largest_output = if parts.decoder() { n } else { l };
-    let buffer_bytes = (s + largest_output) * 4;
+    // The by-value functions hold their scratch and the array they fill, and return a copy of
+    // it (LLVM does not elide that copy when the call is not inlined).
+    let buffer_bytes = (s + 2 * largest_output) * 4;
     let scaling_arg = if affine.is_some() { quote!(Some(&SCALING)) } else { quote!(None) };
     let unscale = if affine.is_some() { quote!(rt::unscale(y, &SCALING);) } else { quote!() };
     let (l_lit, s_lit) = (usize_lit(l), usize_lit(s));
@@ -274,9 +276,13 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
             pub const WEIGHT_BYTES: usize = #weight_bytes_lit;
             /// Length of the scratch the `*_into` functions take.
             pub const SCRATCH_LEN: usize = #s_lit;
-            /// Bytes of buffers the by-value functions put on the stack (scratch plus the
-            /// largest array they fill).
+            /// Bytes of arrays the by-value functions keep on the stack: their scratch, the
+            /// array they fill and the copy they return.
             pub const BUFFER_BYTES: usize = #buffer_bytes_lit;
+            /// Stack the by-value functions need: `BUFFER_BYTES` plus
+            /// [`tinyae::FRAME_ALLOWANCE`] for call frames. The `*_into` functions need only
+            /// `FRAME_ALLOWANCE` beyond the caller's buffers.
+            pub const STACK_BYTES: usize = #buffer_bytes_lit + ::tinyae::FRAME_ALLOWANCE;
 
             /// Zeroed scratch for the `*_into` functions.
             pub const fn new_scratch() -> ::tinyae::Scratch<#s_lit> {
@@ -350,6 +356,7 @@ pub fn trait_impls(ctx: &Context<'_>) -> TokenStream {
             const WEIGHT_BYTES: usize = #name::WEIGHT_BYTES;
             const SCRATCH_LEN: usize = #name::SCRATCH_LEN;
             const BUFFER_BYTES: usize = #name::BUFFER_BYTES;
+            const STACK_BYTES: usize = #name::STACK_BYTES;
             type Scratch = ::tinyae::Scratch<#s_lit>;
             fn new_scratch() -> Self::Scratch {
                 ::tinyae::Scratch::new()

@@ -53,19 +53,20 @@ pub fn read(bytes: &[u8]) -> Result<Model, Errors> {
     let anomaly = parse_entry::<AnomalyDoc>(&metadata, KEY_ANOMALY)?;
     let provenance = parse_entry::<ProvenanceDoc>(&metadata, KEY_PROVENANCE)?;
 
-    let kind =
-        match graph.kind.as_str() {
-            "autoencoder" => ModelKind::Autoencoder,
-            "vae" => ModelKind::Vae,
-            other => return Err(Error::new(
+    let kind = match graph.kind.as_str() {
+        "autoencoder" => ModelKind::Autoencoder,
+        "vae" => ModelKind::Vae,
+        other => {
+            return Err(Error::new(
                 ErrorKind::BadMetadata,
                 format!(
                     "`{KEY_GRAPH}`: unknown model kind `{other}`, expected `autoencoder` or `vae`"
                 ),
             )
             .help("use \"autoencoder\" or \"vae\"")
-            .into()),
-        };
+            .into())
+        }
+    };
 
     let tensors = Tensors { file: &file };
     let mut errors = Vec::new();

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! tinyae-firmware 1
-//! model <name> macs <n> weight_bytes <n> scratch_len <n> buffer_bytes <n>
+//! model <name> macs <n> weight_bytes <n> scratch_len <n> buffer_bytes <n> stack_bytes <n> frame_allowance <n>
 //! out <name> <function> <vector index> <hex bits>...
 //! stack <name> <function> <bytes> | ... at-least <bytes> | ... n/a
 //! bench <name> <function> <vector index>      (one per counted region, in plugin order)
@@ -59,6 +59,8 @@ fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
         ("weight_bytes", M::WEIGHT_BYTES),
         ("scratch_len", M::SCRATCH_LEN),
         ("buffer_bytes", M::BUFFER_BYTES),
+        ("stack_bytes", M::STACK_BYTES),
+        ("frame_allowance", tinyae::FRAME_ALLOWANCE),
     ] {
         c.str(" ");
         c.str(key);
@@ -94,7 +96,7 @@ fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
         out(c, name, "decode_into", k, &y);
     }
 
-    // Stack: by-value functions (the macro's BUFFER_BYTES covers their buffers), called the way
+    // Stack: by-value functions (the macro's STACK_BYTES bounds them), called the way
     // a user calls them, then `*_into` with the buffers owned by the caller (frames only).
     if let (Some(x), Some(latent)) = (inputs.first(), latents.first()) {
         let (x, latent) = (*x, *latent);
