@@ -172,3 +172,34 @@ fn generated_code_matches_dfdx_and_the_reference() {
         assert!(d <= TOLERANCE, "VAE sample: generated vs dfdx differ by {d}");
     }
 }
+
+#[test]
+fn every_activation_matches_the_reference() {
+    let activations = [
+        Activation::Linear,
+        Activation::Relu,
+        Activation::LeakyRelu { alpha: 0.2 },
+        Activation::Sigmoid,
+        Activation::HardSigmoid { slope: 0.2, offset: 0.5 },
+        Activation::Tanh,
+        Activation::Elu { alpha: 0.7 },
+        Activation::Softplus { beta: 2.0, threshold: 20.0 },
+    ];
+    for act in activations {
+        let a = tinyae_trainer::net::Architecture {
+            hidden: act,
+            latent: act,
+            output: act,
+            ..arch(ModelKind::Autoencoder, 12, 6, 3, act)
+        };
+        let net = Net::new(&a, 21);
+        let model = to_model(&net, Preprocessing::None, None, Provenance::default());
+        tinyae_core::validate::validate(&model).unwrap();
+        // Inputs over [-3, 3] reach both sides of every kink and the saturated tails.
+        let raw: Vec<f32> =
+            (0..12 * 40).map(|k| ((k * 37 % 97) as f32 / 96.0 - 0.5) * 6.0).collect();
+        let d =
+            max_diff(&dfdx_reconstruct(&net, &model, &raw), &reference_reconstruct(&model, &raw));
+        assert!(d <= TOLERANCE, "{}: dfdx vs reference differ by {d}", act.name());
+    }
+}
