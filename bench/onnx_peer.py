@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""ONNX side of the benchmark (docs/BENCHMARKS.md).
+
+  onnx_peer.py export MODEL.safetensors OUT.onnx
+      Writes the bare network (no input scaling) of a tinyae model file as ONNX, from the
+      same weights: one Gemm per dense layer (PyTorch layout [out, in], transB=1) and its
+      activation. tract and onnxruntime both load this file.
+  onnx_peer.py time OUT.onnx INPUT.json
+      Runs onnxruntime (one thread, sequential) on the scaled input in INPUT.json, prints JSON
+      {"version", "output", "ns"}: the output to check against the reference, and the median
+      nanoseconds of one `session.run` (Python call overhead included), timed like the Rust
+      engines: runs of calls lasting >= 0.2 ms, median of 101.
+"""
+import json
+import struct
+import sys
+import time
+
+import numpy as np
+
+
+def read_safetensors(path):
+    data = open(path, "rb").read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + n])
+    meta = header.pop("__metadata__", {})
+    body = data[8 + n :]
+    tensors = {}
+    for key, info in header.items():
+        if info["dtype"] != "F32":
+            raise SystemExit(f"{path}: tensor `{key}` is {info['dtype']}, only F32 is exported")
+        start, end = info["data_offsets"]
+        tensors[key] = np.frombuffer(body[start:end], dtype="<f4").reshape(info["shape"])
+    return tensors, meta
+
+
+def activation_nodes(helper, act, x, y, j):
+    """ONNX nodes computing y = act(x); returns (nodes, initializers)."""
+    kind = act if isinstance(act, str) else act["kind"]
+    if kind == "linear":
+        return [helper.make_node("Identity", [x], [y])], []
+    if kind in ("relu", "sigmoid", "tanh"):
+        op = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh"}[kind]
+        return [helper.make_node(op, [x], [y])], []
+    if kind == "leaky_relu":
+        return [helper.make_node("LeakyRelu", [x], [y], alpha=act["alpha"])], []
+    if kind == "elu":
+        return [helper.make_node("Elu", [x], [y], alpha=act["alpha"])], []
+    if kind == "hard_sigmoid":
+        node = helper.make_node("HardSigmoid", [x], [y], alpha=act["slope"], beta=act["offset"])
+        return [node], []
+    if kind == "softplus":
+        # log1p(exp(beta x)) / beta; the threshold (x past it) changes values by < exp(-20).
+        beta = np.array(act["beta"], dtype=np.float32)
+        b = f"beta{j}"
+        init = [helper_tensor(b, beta)]
+        nodes = [
+            helper.make_node("Mul", [x, b], [f"bx{j}"]),
+            helper.make_node("Softplus", [f"bx{j}"], [f"sp{j}"]),
+            helper.make_node("Div", [f"sp{j}", b], [y]),
+        ]
+        return nodes, init
+    raise SystemExit(f"activation `{kind}` has no ONNX export here")
+
+
+def helper_tensor(name, array):
+    from onnx import numpy_helper
+
+    return numpy_helper.from_array(np.ascontiguousarray(array), name)
+
+
+def export(model_path, out_path):
+    import onnx
+    from onnx import TensorProto, helper
+
+    tensors, meta = read_safetensors(model_path)
+    graph = json.loads(meta["tinyae.graph"])
+    n = graph["input_shape"][0]
+    nodes, inits, current = [], [], "x"
+    for j, layer in enumerate(graph["layers"]):
+        if layer["op"] != "dense":
+            raise SystemExit(f"{model_path}: layer `{layer['name']}` is {layer['op']}, not dense")
+        w, b = f"w{j}", f"b{j}"
+        inits.append(helper_tensor(w, tensors[layer["weight"]]))
+        gemm_inputs = [current, w]
+        if layer.get("bias"):
+            inits.append(helper_tensor(b, tensors[layer["bias"]]))
+            gemm_inputs.append(b)
+        nodes.append(helper.make_node("Gemm", gemm_inputs, [f"h{j}"], transB=1))
+        out = "y" if j + 1 == len(graph["layers"]) else f"a{j}"
+        act_nodes, act_inits = activation_nodes(helper, layer.get("activation", "linear"), f"h{j}", out, j)
+        nodes += act_nodes
+        inits += act_inits
+        current = out
+    g = helper.make_graph(
+        nodes,
+        "tinyae",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, n])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, n])],
+        inits,
+    )
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    onnx.checker.check_model(m)
+    tmp = out_path + ".tmp"
+    onnx.save(m, tmp)
+    import os
+
+    os.replace(tmp, out_path)
+
+
+def median_ns(f):
+    warm = time.perf_counter()
+    while time.perf_counter() - warm < 0.05:
+        f()
+    calls = 1
+    while True:
+        start = time.perf_counter_ns()
+        for _ in range(calls):
+            f()
+        if time.perf_counter_ns() - start >= 200_000:
+            break
+        calls *= 2
+    samples = []
+    for _ in range(101):
+        start = time.perf_counter_ns()
+        for _ in range(calls):
+            f()
+        samples.append((time.perf_counter_ns() - start) / calls)
+    samples.sort()
+    return samples[len(samples) // 2]
+
+
+def time_ort(onnx_path, input_path):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
+    x = np.array(json.load(open(input_path)), dtype=np.float32).reshape(1, -1)
+    feed = {"x": x}
+    y = session.run(["y"], feed)[0]
+    ns = median_ns(lambda: session.run(["y"], feed))
+    print(json.dumps({"version": ort.__version__, "output": y.reshape(-1).tolist(), "ns": ns}))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "export":
+        export(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "time":
+        time_ort(sys.argv[2], sys.argv[3])
+    else:
+        raise SystemExit(__doc__)

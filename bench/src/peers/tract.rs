@@ -1,0 +1,58 @@
+//! tract: the ONNX file written by `onnx_peer.py export`, optimized for a `[1, N]` input,
+//! run through a reused `SimpleState` (no per-call plan setup).
+
+use std::hint::black_box;
+use std::path::Path;
+
+use tract_onnx::prelude::*;
+
+use crate::engine::Engine;
+use crate::timing::median_ns;
+
+/// tract with its optimized plan.
+pub struct Tract {
+    state: TypedSimpleState,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    format!("tract: {e}")
+}
+
+impl Tract {
+    pub fn new(onnx: &Path, n: usize) -> Result<Self, String> {
+        let plan = tract_onnx::onnx()
+            .model_for_path(onnx)
+            .and_then(|m| m.with_input_fact(0, f32::fact([1, n]).into()))
+            .and_then(|m| m.into_optimized())
+            .and_then(|m| m.into_runnable())
+            .map_err(err)?;
+        let state = plan.spawn().map_err(err)?;
+        Ok(Tract { state })
+    }
+
+    fn input(x: &[f32]) -> Result<TValue, String> {
+        Ok(Tensor::from_shape(&[1, x.len()], x).map_err(err)?.into_tvalue())
+    }
+}
+
+impl Engine for Tract {
+    fn name(&self) -> String {
+        "tract 0.23".into()
+    }
+
+    fn run(&mut self, x: &[f32]) -> Result<Vec<f32>, String> {
+        let out = self.state.run(tvec!(Self::input(x)?)).map_err(err)?;
+        let view = out[0].try_as_plain_ram().map_err(err)?;
+        Ok(view.as_slice::<f32>().map_err(err)?.to_vec())
+    }
+
+    fn time(&mut self, x: &[f32]) -> Result<f64, String> {
+        let input = Self::input(x)?;
+        let mut failed = None;
+        let ns = median_ns(|| match self.state.run(tvec!(black_box(input.clone()))) {
+            Ok(y) => drop(black_box(y)),
+            Err(e) => failed = Some(e.to_string()),
+        });
+        failed.map_or(Ok(ns), |e| Err(err(e)))
+    }
+}
