@@ -13,10 +13,12 @@ pub enum Unroll {
 
 /// Largest layer `auto` unrolls fully.
 ///
-/// Measured on this project's x86 machine (docs/UNROLL.md): straight-line code beats the
-/// kernels on tiny layers, where loop and call overhead dominate, and loses on large ones,
-/// where it defeats vectorization and blows up code size and expansion time.
-pub const AUTO_FULL_MAX_MACS: usize = 256;
+/// Measured on this project's x86 machine (docs/UNROLL.md, `bench/run`): the blocked kernels
+/// vectorize across outputs and beat straight-line code from 16 MACs per layer (by 2× and more
+/// from 32 MACs, and 4× on the ECG-sized model as a whole), while straight-line code only ties
+/// them on the 6-MAC layers of the 3-2-3 sensor model, at the same code size. So `auto`
+/// unrolls only such tiny layers, where there is no loop to vectorize.
+pub const AUTO_FULL_MAX_MACS: usize = 8;
 
 impl Unroll {
     /// Whether a layer with `macs` multiply-accumulates is emitted fully unrolled.

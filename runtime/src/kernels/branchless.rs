@@ -151,16 +151,35 @@ pub fn tanhf(x: f32) -> f32 {
     f32::from_bits(tt.to_bits() ^ (hx & 0x8000_0000))
 }
 
+/// Whether the target has SIMD registers for a loop of branch-free activations to fill. On
+/// scalar cores (Cortex-M, RISC-V without V, Xtensa) computing every range costs more than
+/// libm's branches, so the activations below call `crate::activation` there: the choice
+/// changes speed only, never a result.
+const SIMD: bool = cfg!(any(
+    target_feature = "sse2",
+    target_feature = "neon",
+    target_feature = "simd128",
+    target_feature = "v"
+));
+
 /// The tanh activation, as `tinyae::activation::tanh`.
 #[inline(always)]
 pub fn tanh(x: f32) -> f32 {
-    tanhf(x)
+    if SIMD {
+        tanhf(x)
+    } else {
+        crate::activation::tanh(x)
+    }
 }
 
 /// The ELU activation `x` if `x > 0`, else `alpha * expm1f(x)`, as `tinyae::activation::elu`.
 #[inline(always)]
 pub fn elu(x: f32, alpha: f32) -> f32 {
-    pick(x > 0.0, x, alpha * expm1f(x))
+    if SIMD {
+        pick(x > 0.0, x, alpha * expm1f(x))
+    } else {
+        crate::activation::elu(x, alpha)
+    }
 }
 
 /// `libm::log1pf` (FreeBSD `s_log1pf.c`), without branches.
@@ -201,14 +220,22 @@ pub fn log1pf(x: f32) -> f32 {
 /// as `tinyae::activation::softplus`.
 #[inline(always)]
 pub fn softplus(x: f32, beta: f32, threshold: f32) -> f32 {
-    let bx = beta * x;
-    pick(bx > threshold, x, log1pf(expf(bx)) / beta)
+    if SIMD {
+        let bx = beta * x;
+        pick(bx > threshold, x, log1pf(expf(bx)) / beta)
+    } else {
+        crate::activation::softplus(x, beta, threshold)
+    }
 }
 
 /// The sigmoid activation `1 / (1 + expf(-x))`, as `tinyae::activation::sigmoid`.
 #[inline(always)]
 pub fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + expf(-x))
+    if SIMD {
+        1.0 / (1.0 + expf(-x))
+    } else {
+        crate::activation::sigmoid(x)
+    }
 }
 
 #[cfg(test)]
