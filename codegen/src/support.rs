@@ -8,6 +8,19 @@ use tinyae_core::{Error, ErrorKind, Errors};
 pub fn check(model: &Model) -> Result<(), Errors> {
     let mut errors = Vec::new();
     for layer in &model.layers {
+        if layer.op.dense_parts().is_empty() {
+            errors.push(
+                Error::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "layer `{}`: the code generator does not support {} layers yet",
+                        layer.name,
+                        layer.op.name()
+                    ),
+                )
+                .help("tinyae reads and checks this layer; generating its code is issue 7"),
+            );
+        }
         for dense in layer.op.dense_parts() {
             for tensor in std::iter::once(&dense.weight).chain(&dense.bias) {
                 if tensor.storage != Storage::F32 {

@@ -35,7 +35,7 @@ impl Cost {
 
 /// Computes the figures for a validated model.
 pub fn cost(model: &Model) -> Cost {
-    let totals = layers_cost(&model.layers);
+    let totals = layers_cost_from(&model.layers, &model.input_shape);
     Cost {
         params: totals.params,
         macs: totals.macs,
@@ -57,23 +57,53 @@ pub struct LayersCost {
     pub weight_bytes: usize,
 }
 
-/// Sums [`LayersCost`] over `layers`.
+/// Sums [`LayersCost`] over `layers`, starting from a vector of the first layer's declared
+/// width (for dense layers; see [`layers_cost_from`] for layers that need their input shape).
 pub fn layers_cost(layers: &[Layer]) -> LayersCost {
+    let width = layers.first().map_or(0, |l| l.op.in_features());
+    layers_cost_from(layers, &[width])
+}
+
+/// Sums [`LayersCost`] over `layers` run on an input of shape `input_shape`.
+pub fn layers_cost_from(layers: &[Layer], input_shape: &[usize]) -> LayersCost {
     let mut total = LayersCost::default();
+    let mut shape = input_shape.to_vec();
     for layer in layers {
-        let parts = layer.op.dense_parts();
-        total.params += parts.iter().map(|d| dense_params(d)).sum::<usize>();
-        total.weight_bytes += parts.iter().map(|d| dense_bytes(d)).sum::<usize>();
-        total.macs += parts[0].in_features * parts[0].out_features;
+        let c = layer_cost(layer, &shape);
+        total.params += c.params;
+        total.weight_bytes += c.weight_bytes;
+        total.macs += c.macs;
+        shape = crate::shape::layer_output(layer, &shape).unwrap_or_default();
     }
     total
+}
+
+/// The cost of one layer given its input shape.
+pub fn layer_cost(layer: &Layer, input_shape: &[usize]) -> LayersCost {
+    let parts = layer.op.dense_parts();
+    if let Some(first) = parts.first() {
+        let n: usize = input_shape.iter().product();
+        // A dense layer runs once per row of `in_features` values (time-distributed).
+        let rows = n.checked_div(first.in_features).unwrap_or(0).max(1);
+        return LayersCost {
+            params: parts.iter().map(|d| dense_params(d)).sum(),
+            weight_bytes: parts.iter().map(|d| dense_bytes(d)).sum(),
+            macs: rows * first.in_features * first.out_features,
+        };
+    }
+    crate::cost_ops::layer_cost(&layer.op, input_shape)
 }
 
 /// Bytes the same weights would take if stored as `storage` (for `inspect`'s per-precision
 /// table).
 pub fn weight_bytes_as(model: &Model, storage: Storage) -> usize {
-    model.layers.iter().flat_map(|l| l.op.dense_parts()).map(dense_params).sum::<usize>()
-        * storage.bytes()
+    let dense = model.layers.iter().flat_map(|l| l.op.dense_parts()).map(dense_params);
+    let other = model
+        .layers
+        .iter()
+        .filter(|l| l.op.dense_parts().is_empty())
+        .map(|l| crate::cost_ops::stored_values(&l.op));
+    (dense.sum::<usize>() + other.sum::<usize>()) * storage.bytes()
 }
 
 fn dense_params(d: &Dense) -> usize {

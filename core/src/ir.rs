@@ -5,6 +5,9 @@
 //! its name and the tensor keys it came from, so any later stage can name them in messages.
 
 use crate::activation::Activation;
+pub use crate::ops::{
+    Conv2d, ConvTranspose2d, Lstm, MaxPool2d, Padding, Pads, Repeat, Reshape, Upsample2d,
+};
 
 /// Plain autoencoder or variational autoencoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +126,22 @@ pub enum Op {
     Dense(Dense),
     /// VAE latent head (the activation applies to neither head; it must be linear).
     GaussianHead(GaussianHead),
+    /// 2-D convolution over a CHW feature map.
+    Conv2d(Conv2d),
+    /// Transposed 2-D convolution over a CHW feature map.
+    ConvTranspose2d(ConvTranspose2d),
+    /// Max pooling over a CHW feature map (no activation).
+    MaxPool2d(MaxPool2d),
+    /// Nearest-neighbour upsampling of a CHW feature map (no activation).
+    Upsample2d(Upsample2d),
+    /// Any shape → one axis; the values do not move (no activation).
+    Flatten,
+    /// A new shape for the same values (no activation).
+    Reshape(Reshape),
+    /// LSTM over a `[steps, features]` sequence (no activation).
+    Lstm(Lstm),
+    /// `[features]` → `[times, features]` (no activation).
+    Repeat(Repeat),
 }
 
 impl Op {
@@ -131,31 +150,95 @@ impl Op {
         match self {
             Op::Dense(_) => "dense",
             Op::GaussianHead(_) => "gaussian_head",
+            Op::Conv2d(_) => "conv2d",
+            Op::ConvTranspose2d(_) => "conv_transpose2d",
+            Op::MaxPool2d(_) => "max_pool2d",
+            Op::Upsample2d(_) => "upsample2d",
+            Op::Flatten => "flatten",
+            Op::Reshape(_) => "reshape",
+            Op::Lstm(_) => "lstm",
+            Op::Repeat(_) => "repeat",
         }
     }
 
-    /// Declared input width.
+    /// Declared input width of a dense layer or Gaussian head. Other ops declare no width
+    /// (their sizes follow from their input's shape, [`Model::shapes`]): their declared input
+    /// channels or features (`in_channels`, `input_size`), or 0 for ops without weights.
     pub fn in_features(&self) -> usize {
         match self {
             Op::Dense(d) => d.in_features,
             Op::GaussianHead(h) => h.mu.in_features,
+            Op::Conv2d(c) => c.in_channels,
+            Op::ConvTranspose2d(c) => c.in_channels,
+            Op::Lstm(l) => l.input_size,
+            Op::MaxPool2d(_) | Op::Upsample2d(_) | Op::Flatten | Op::Reshape(_) | Op::Repeat(_) => {
+                0
+            }
         }
     }
 
-    /// Declared output width (for a Gaussian head: the latent size).
+    /// Declared output width of a dense layer or Gaussian head (the latent size). Other ops:
+    /// their declared output channels or hidden size, or 0 for ops without weights; see
+    /// [`Model::shapes`] for sizes.
     pub fn out_features(&self) -> usize {
         match self {
             Op::Dense(d) => d.out_features,
             Op::GaussianHead(h) => h.mu.out_features,
+            Op::Conv2d(c) => c.out_channels,
+            Op::ConvTranspose2d(c) => c.out_channels,
+            Op::Lstm(l) => l.hidden_size,
+            Op::MaxPool2d(_) | Op::Upsample2d(_) | Op::Flatten | Op::Reshape(_) | Op::Repeat(_) => {
+                0
+            }
         }
     }
 
-    /// The dense parts, for code that treats every weight matrix alike.
+    /// The dense parts, for code that treats every weight matrix alike (empty for the
+    /// convolutional and recurrent ops, whose tensors [`Op::tensors`] lists).
     pub fn dense_parts(&self) -> Vec<&Dense> {
         match self {
             Op::Dense(d) => vec![d],
             Op::GaussianHead(h) => vec![&h.mu, &h.log_var],
+            _ => Vec::new(),
         }
+    }
+
+    /// Every tensor of the layer (weights first, then biases).
+    pub fn tensors(&self) -> Vec<&Tensor> {
+        let mut out = Vec::new();
+        for d in self.dense_parts() {
+            out.push(&d.weight);
+            out.extend(&d.bias);
+        }
+        match self {
+            Op::Conv2d(c) => {
+                out.push(&c.weight);
+                out.extend(&c.bias);
+            }
+            Op::ConvTranspose2d(c) => {
+                out.push(&c.weight);
+                out.extend(&c.bias);
+            }
+            Op::Lstm(l) => {
+                out.extend([&l.weight_ih, &l.weight_hh]);
+                out.extend(&l.bias_ih);
+                out.extend(&l.bias_hh);
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// Whether the op only reinterprets its input's shape (flatten, reshape): the values and
+    /// their order stay, so the generated code moves nothing.
+    pub fn is_view(&self) -> bool {
+        matches!(self, Op::Flatten | Op::Reshape(_))
+    }
+
+    /// Whether the layer may carry a non-linear activation (dense, convolutions; the others
+    /// must be `linear`).
+    pub fn takes_activation(&self) -> bool {
+        matches!(self, Op::Dense(_) | Op::Conv2d(_) | Op::ConvTranspose2d(_))
     }
 }
 
@@ -342,12 +425,19 @@ impl Model {
 
     /// Elements in the latent code.
     pub fn latent_len(&self) -> usize {
-        self.layers[self.latent_layer].op.out_features()
+        self.shapes().get(self.latent_layer + 1).map_or(0, |s| s.iter().product())
     }
 
     /// Elements in the reconstruction.
     pub fn output_len(&self) -> usize {
-        self.layers.last().map_or(0, |l| l.op.out_features())
+        self.shapes().last().map_or(0, |s| s.iter().product())
+    }
+
+    /// The shape of the input (index 0) and of every layer's output (index `j + 1`), by
+    /// [`crate::shape::infer`]. Assumes a valid model; past an inconsistency the shapes are
+    /// best effort.
+    pub fn shapes(&self) -> Vec<Vec<usize>> {
+        crate::shape::infer(self).shapes()
     }
 
     /// The encoder's layers (up to and including the latent layer).

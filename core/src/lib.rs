@@ -13,13 +13,18 @@
 
 pub mod activation;
 pub mod cost;
+pub mod cost_ops;
 pub mod error;
 pub mod format;
 pub mod ir;
+pub mod ops;
 pub mod plan;
 pub mod reference;
+pub mod reference_ops;
+pub mod shape;
 pub mod synth;
 pub mod validate;
+pub mod validate_ops;
 
 pub use activation::Activation;
 pub use error::{Error, ErrorKind, Errors};

@@ -1,14 +1,19 @@
 //! Where the generated code keeps intermediate values: the buffer plan behind the RAM figures.
 //!
-//! Raw inputs are scaled on the fly inside the first layer, and the last layer writes into the
-//! caller's output, so only hidden-layer outputs need scratch. They alternate between the front
-//! and the back of one scratch array: layer `j`'s output sits at the front when `j` is even, at
-//! the back when odd. Consecutive outputs (one read while the next is written) never overlap
-//! when the array is as long as the largest sum of two consecutive hidden widths, which is
-//! therefore the exact scratch length. The encoder's last output (the latent code) and the
-//! decoder's last output go to the caller's buffers in `encode_into`/`decode_into`.
+//! Raw inputs are scaled on the fly inside the first layer when it is a dense layer over the
+//! whole sample; before any other first layer they are scaled into the front of the scratch.
+//! The last layer writes into the caller's output, so only intermediate feature maps need
+//! scratch. They alternate between the front and the back of one scratch array: a layer
+//! reads one end and writes the other. Flatten and reshape move nothing: their output stays
+//! where their input is. An LSTM also needs its state (`Lstm::state_len`) while it runs; it
+//! sits between its input and output.
+//!
+//! The scratch array is as long as the most any layer needs at once (its input, its state and
+//! its output, counting only what is in scratch) over every public function (`encode` ends at
+//! the latent layer in the caller's buffer, `decode` starts from one): that exact length is
+//! the RAM figure the macro states.
 
-use crate::ir::Model;
+use crate::ir::{Model, Op};
 
 /// Where one layer's output lives during `reconstruct_into`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,23 +31,89 @@ pub enum Place {
 pub struct BufferPlan {
     /// One entry per layer.
     pub places: Vec<Place>,
-    /// Length in f32 values of the scratch array (0 when the model has a single layer).
+    /// Where the scaled input lives when the first layer cannot scale it on the fly (it has
+    /// scaling and is not a whole-sample dense layer or Gaussian head): `Some(Place::Front)`.
+    pub scaled_input: Option<Place>,
+    /// Extra scratch values each layer needs while it runs (an LSTM's state; 0 for others).
+    pub state: Vec<usize>,
+    /// Length in f32 values of the scratch array.
     pub scratch_len: usize,
+}
+
+/// Whether layer 0 scales the raw input itself (a dense layer over the whole sample or a
+/// Gaussian head); otherwise the input is scaled into scratch first.
+pub fn first_layer_scales(model: &Model) -> bool {
+    match model.layers.first().map(|l| &l.op) {
+        Some(Op::Dense(d)) => d.in_features == model.input_len(),
+        Some(Op::GaussianHead(_)) => true,
+        _ => false,
+    }
 }
 
 /// Computes the plan for a validated model.
 pub fn buffer_plan(model: &Model) -> BufferPlan {
     let n = model.layers.len();
-    let widths: Vec<usize> = model.layers.iter().map(|l| l.op.out_features()).collect();
-    let places = (0..n)
-        .map(|j| match j {
-            j if j + 1 == n => Place::Output,
-            j if j % 2 == 0 => Place::Front,
-            _ => Place::Back,
+    let shapes = model.shapes();
+    let len = |j: usize| -> usize { shapes[j].iter().product() };
+    let scaled_input = (model.preprocessing != crate::ir::Preprocessing::None
+        && !first_layer_scales(model))
+    .then_some(Place::Front);
+    let state: Vec<usize> = model
+        .layers
+        .iter()
+        .map(|l| match &l.op {
+            Op::Lstm(lstm) => lstm.state_len(),
+            _ => 0,
         })
         .collect();
-    let hidden = &widths[..n.saturating_sub(1)];
-    let single = hidden.iter().copied().max().unwrap_or(0);
-    let pairs = hidden.windows(2).map(|w| w[0] + w[1]).max().unwrap_or(0);
-    BufferPlan { places, scratch_len: single.max(pairs) }
+
+    let mut places = Vec::with_capacity(n);
+    let mut current = scaled_input;
+    for (j, layer) in model.layers.iter().enumerate() {
+        let place = if j + 1 == n {
+            Place::Output
+        } else if layer.op.is_view() {
+            // The values stay where they are; from the caller's input they are copied once.
+            current.unwrap_or(Place::Front)
+        } else if current == Some(Place::Front) {
+            Place::Back
+        } else {
+            Place::Front
+        };
+        places.push(place);
+        current = Some(place);
+    }
+
+    // What each public function keeps in scratch while layer `j` runs.
+    let k = model.latent_layer.min(n.saturating_sub(1));
+    let mut need = if scaled_input.is_some() { len(0) } else { 0 };
+    for j in 0..n {
+        let input_in_scratch = j > 0 || scaled_input.is_some();
+        let output_in_scratch = places[j] != Place::Output;
+        let (a, b) = (len(j), len(j + 1));
+        let view = model.layers[j].op.is_view();
+        let mut uses = Vec::new();
+        // reconstruct (and encode before the latent layer, decode after it)
+        uses.push((input_in_scratch, output_in_scratch));
+        if j == k {
+            uses.push((input_in_scratch, false)); // encode writes the code to the caller
+        }
+        if j == k + 1 {
+            uses.push((false, output_in_scratch)); // decode reads the code from the caller
+        }
+        for (src, dst) in uses {
+            let total = if view {
+                // An alias needs its region once; a copy to or from the caller needs one region.
+                if src || dst {
+                    a
+                } else {
+                    0
+                }
+            } else {
+                usize::from(src) * a + usize::from(dst) * b + state[j]
+            };
+            need = need.max(total);
+        }
+    }
+    BufferPlan { places, scaled_input, state, scratch_len: need }
 }

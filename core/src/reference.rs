@@ -12,6 +12,7 @@
 //!   by the feature count.
 //!
 //! A VAE's encoder output is the mean of its Gaussian head; `reconstruct` decodes the mean.
+//! The convolutional and recurrent ops are in `reference_ops`, with their summation orders.
 
 use crate::ir::{Dense, Layer, Metric, Model, Op};
 
@@ -28,11 +29,31 @@ pub fn dense(d: &Dense, x: &[f32]) -> Vec<f32> {
         .collect()
 }
 
-/// Applies one layer, activation included. A Gaussian head yields its mean.
+/// Applies one layer, activation included, to a flat input (for layers that need no input
+/// shape: dense layers and Gaussian heads; see [`layer_shaped`]). A Gaussian head yields its
+/// mean.
 pub fn layer(l: &Layer, x: &[f32]) -> Vec<f32> {
+    layer_shaped(l, &[x.len()], x)
+}
+
+/// Applies one layer, activation included, to an input of shape `shape` (CHW feature maps,
+/// `[steps, features]` sequences; `crate::reference_ops` documents each op's order).
+pub fn layer_shaped(l: &Layer, shape: &[usize], x: &[f32]) -> Vec<f32> {
+    use crate::reference_ops as ops;
+    let image = || match *shape {
+        [c, h, w] => [c, h, w],
+        _ => [0, 0, 0],
+    };
     let mut y = match &l.op {
-        Op::Dense(d) => dense(d, x),
+        Op::Dense(d) => ops::dense_rows(d, x),
         Op::GaussianHead(h) => dense(&h.mu, x),
+        Op::Conv2d(c) => ops::conv2d(c, image(), x),
+        Op::ConvTranspose2d(c) => ops::conv_transpose2d(c, image(), x),
+        Op::MaxPool2d(p) => ops::max_pool2d(p, image(), x),
+        Op::Upsample2d(u) => ops::upsample2d(u, image(), x),
+        Op::Flatten | Op::Reshape(_) => x.to_vec(),
+        Op::Lstm(lstm) => ops::lstm(lstm, shape.first().copied().unwrap_or(0), x),
+        Op::Repeat(r) => ops::repeat(r.times, x),
     };
     for v in &mut y {
         *v = l.activation.apply(*v);
@@ -56,31 +77,45 @@ pub fn unscale_output(model: &Model, y: &[f32]) -> Vec<f32> {
     }
 }
 
-/// Runs layers `layers` on already-scaled values.
+/// Runs layers `layers` on already-scaled values, taken as a vector (for layers that need
+/// no input shape; see [`run_from`]).
 pub fn run(layers: &[Layer], x: &[f32]) -> Vec<f32> {
-    layers.iter().fold(x.to_vec(), |h, l| layer(l, &h))
+    run_from(layers, &[x.len()], x)
+}
+
+/// Runs layers `layers` on already-scaled values of shape `shape` (e.g. the model's
+/// `input_shape`, or the latent layer's output shape for the decoder).
+pub fn run_from(layers: &[Layer], shape: &[usize], x: &[f32]) -> Vec<f32> {
+    let mut shape = shape.to_vec();
+    let mut h = x.to_vec();
+    for l in layers {
+        h = layer_shaped(l, &shape, &h);
+        shape = crate::shape::layer_output(l, &shape).unwrap_or_else(|| vec![h.len()]);
+    }
+    h
 }
 
 /// The latent code of a raw input (a VAE's mean).
 pub fn encode(model: &Model, x: &[f32]) -> Vec<f32> {
-    run(model.encoder(), &scale_input(model, x))
+    run_from(model.encoder(), &model.input_shape, &scale_input(model, x))
 }
 
 /// The decoder's output for a latent code, in user units.
 pub fn decode(model: &Model, z: &[f32]) -> Vec<f32> {
-    unscale_output(model, &run(model.decoder(), z))
+    let latent_shape = &model.shapes()[model.latent_layer + 1];
+    unscale_output(model, &run_from(model.decoder(), latent_shape, z))
 }
 
 /// The reconstruction of a raw input, in user units.
 pub fn reconstruct(model: &Model, x: &[f32]) -> Vec<f32> {
-    unscale_output(model, &run(&model.layers, &scale_input(model, x)))
+    unscale_output(model, &run_from(&model.layers, &model.input_shape, &scale_input(model, x)))
 }
 
 /// The reconstruction error of a raw input in the scaled space (the model's anomaly metric,
 /// MSE when the file has no anomaly section).
 pub fn anomaly_score(model: &Model, x: &[f32]) -> f32 {
     let xs = scale_input(model, x);
-    let ys = run(&model.layers, &xs);
+    let ys = run_from(&model.layers, &model.input_shape, &xs);
     let metric = model.anomaly.as_ref().map_or(Metric::Mse, |a| a.metric);
     score(metric, &xs, &ys)
 }
@@ -109,7 +144,8 @@ pub fn is_anomaly(model: &Model, x: &[f32]) -> Option<bool> {
 pub fn sample_latent(model: &Model, x: &[f32], eps: &[f32]) -> Option<Vec<f32>> {
     let latent = &model.layers[model.latent_layer];
     let Op::GaussianHead(head) = &latent.op else { return None };
-    let h = run(&model.layers[..model.latent_layer], &scale_input(model, x));
+    let h =
+        run_from(&model.layers[..model.latent_layer], &model.input_shape, &scale_input(model, x));
     let mu = dense(&head.mu, &h);
     let log_var = dense(&head.log_var, &h);
     Some(

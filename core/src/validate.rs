@@ -21,10 +21,12 @@ pub fn validate(model: &Model) -> Result<(), Errors> {
         for rule in [
             names_unique,
             params_within_limit,
-            input_feeds_first_layer,
-            shape_chain,
+            shapes_consistent,
             tensor_shapes,
+            crate::validate_ops::tensor_shapes,
             tensors_finite,
+            crate::validate_ops::tensors_finite,
+            crate::validate_ops::activation_applies,
             latent_in_range,
             output_matches_input,
             vae_head_placement,
@@ -92,6 +94,10 @@ fn dims_in_range(model: &Model, errors: &mut Vec<Error>) {
     }
     for layer in &model.layers {
         let name = &layer.name;
+        if layer.op.dense_parts().is_empty() {
+            crate::validate_ops::dims(layer, errors);
+            continue;
+        }
         check(format!("`in_features` of layer `{name}`"), layer.op.in_features(), errors);
         check(format!("`out_features` of layer `{name}`"), layer.op.out_features(), errors);
     }
@@ -117,6 +123,7 @@ fn params_within_limit(model: &Model, errors: &mut Vec<Error>) {
         .iter()
         .flat_map(|l| l.op.dense_parts())
         .map(|d| d.in_features.saturating_mul(d.out_features).saturating_add(d.out_features))
+        .chain(model.layers.iter().map(|l| crate::validate_ops::params(&l.op)))
         .fold(0usize, usize::saturating_add);
     if params > MAX_PARAMS {
         errors.push(
@@ -129,44 +136,10 @@ fn params_within_limit(model: &Model, errors: &mut Vec<Error>) {
     }
 }
 
-fn input_feeds_first_layer(model: &Model, errors: &mut Vec<Error>) {
-    let first = &model.layers[0];
-    if first.op.in_features() != model.input_len() {
-        errors.push(
-            Error::new(
-                ErrorKind::ShapeChain,
-                format!(
-                    "layer `{}` expects {} inputs but `input_shape` {:?} has {} elements",
-                    first.name,
-                    first.op.in_features(),
-                    model.input_shape,
-                    model.input_len()
-                ),
-            )
-            .help("make `input_shape` match the first layer's `in_features`"),
-        );
-    }
-}
-
-fn shape_chain(model: &Model, errors: &mut Vec<Error>) {
-    for pair in model.layers.windows(2) {
-        let (prev, next) = (&pair[0], &pair[1]);
-        if prev.op.out_features() != next.op.in_features() {
-            errors.push(
-                Error::new(
-                    ErrorKind::ShapeChain,
-                    format!(
-                        "layer `{}` expects {} inputs but the previous layer `{}` produces {}",
-                        next.name,
-                        next.op.in_features(),
-                        prev.name,
-                        prev.op.out_features()
-                    ),
-                )
-                .help("the `in_features` of each layer must equal the `out_features` of the one before"),
-            );
-        }
-    }
+/// Every layer can take its input: widths chain, feature maps and sequences have the shape
+/// each op expects (`shape::infer`).
+fn shapes_consistent(model: &Model, errors: &mut Vec<Error>) {
+    errors.extend(crate::shape::infer(model).errors);
 }
 
 fn tensor_shapes(model: &Model, errors: &mut Vec<Error>) {
@@ -254,14 +227,17 @@ fn latent_in_range(model: &Model, errors: &mut Vec<Error>) {
 
 fn output_matches_input(model: &Model, errors: &mut Vec<Error>) {
     let Some(last) = model.layers.last() else { return };
-    if last.op.out_features() != model.input_len() {
+    // An unknown shape is `shapes_consistent`'s to report.
+    let Some(Some(shape)) = crate::shape::infer(model).shapes.pop() else { return };
+    let produced: usize = shape.iter().product();
+    if produced != model.input_len() {
         errors.push(
             Error::new(
                 ErrorKind::Graph,
                 format!(
                     "the last layer `{}` produces {} values, expected {} (the input size)",
                     last.name,
-                    last.op.out_features(),
+                    produced,
                     model.input_len()
                 ),
             )

@@ -74,6 +74,7 @@ pub fn from_model(model: &Model) -> Result<Net> {
                 mu: params(&dev, &h.mu, &layer.name)?,
                 log_var: params(&dev, &h.log_var, &layer.name)?,
             },
+            other => bail!("layer `{}`: {} layers cannot be trained yet", layer.name, other.name()),
         };
         layers.push(NetLayer { name: layer.name.clone(), op, activation: layer.activation });
     }

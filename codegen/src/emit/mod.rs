@@ -105,6 +105,8 @@ impl Context<'_> {
                     });
                     dense::body(&h.mu, layer.activation, scaling, unrolled(i_n * o_n))
                 }
+                // `support::check` rejects these before anything is emitted.
+                _ => continue,
             };
             let doc = format!(
                 " Layer `{}`: {} {i_n} → {o_n}, {}.",

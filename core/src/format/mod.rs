@@ -3,8 +3,10 @@
 //! `docs/FORMAT.md` is the specification; this module is its implementation. Metadata values
 //! are strings (a safetensors rule), so each structured entry holds a JSON document.
 
+mod ops;
 mod read;
 mod schema;
+mod schema_ops;
 mod write;
 
 pub use read::read;

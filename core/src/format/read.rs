@@ -23,18 +23,6 @@ use crate::ir::{
     Provenance, Storage, Tensor,
 };
 
-/// Ops the format reserves for later versions of tinyae (docs/FORMAT.md §Reserved ops).
-const RESERVED_OPS: &[&str] = &[
-    "conv2d",
-    "conv_transpose2d",
-    "max_pool2d",
-    "upsample2d",
-    "flatten",
-    "reshape",
-    "lstm",
-    "repeat",
-];
-
 /// Parses a model file's bytes into the IR.
 pub fn read(bytes: &[u8]) -> Result<Model, Errors> {
     check_container(bytes)?;
@@ -303,20 +291,16 @@ fn parse_layer(index: usize, value: &Value, tensors: &Tensors<'_>) -> Result<Lay
                     .collect()),
             }
         }
-        reserved if RESERVED_OPS.contains(&reserved) => Err(vec![Error::new(
-            ErrorKind::Unsupported,
-            format!("{at}: op `{reserved}` is reserved by the format but not supported by this version of tinyae"),
-        )
-        .help("this version generates dense autoencoders and VAEs; upgrade tinyae")]),
+        other if super::ops::OPS.contains(&other) => super::ops::parse(other, &at, value, tensors),
         unknown => Err(bad(
-            format!("unknown op `{unknown}`, expected `dense` or `gaussian_head`"),
-            "supported ops: dense, gaussian_head",
+            format!("unknown op `{unknown}`, expected one of {}", super::ops::ALL_OPS),
+            &format!("supported ops: {}", super::ops::ALL_OPS),
         )),
     }
 }
 
 /// Tensor lookup and decoding.
-struct Tensors<'a> {
+pub(super) struct Tensors<'a> {
     file: &'a SafeTensors<'a>,
 }
 
@@ -339,7 +323,7 @@ impl Tensors<'_> {
     }
 
     /// One tensor, widened to f32; `role` says what it is for (e.g. "the weight of layer `x`").
-    fn get(&self, key: &str, role: &str) -> Result<Tensor, Error> {
+    pub(super) fn get(&self, key: &str, role: &str) -> Result<Tensor, Error> {
         let view = self.file.tensor(key).map_err(|_| {
             let mut names = self.file.names();
             names.sort();

@@ -23,6 +23,10 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
     let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
     let mut layers = Vec::new();
     for layer in &model.layers {
+        if let Some(doc) = super::ops::write(layer, &encode, &mut tensors) {
+            layers.push(doc.map_err(|e| e.to_string())?);
+            continue;
+        }
         let activation = layer.activation.to_json();
         let doc = match &layer.op {
             Op::Dense(d) => {
@@ -54,6 +58,8 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
                     activation,
                 })
             }
+            // Written by `super::ops::write` above.
+            _ => continue,
         }
         .map_err(|e| e.to_string())?;
         layers.push(doc);

@@ -86,7 +86,7 @@ fn cases(base: &[u8], model: &Model) -> Vec<(&'static str, RejectedBy, Vec<u8>)>
             }),
         ),
         ("unknown_op", Core, graph(&|g| g["layers"][0]["op"] = json!("attention"))),
-        ("reserved_op_conv2d", Core, graph(&|g| g["layers"][0]["op"] = json!("conv2d"))),
+        ("conv2d_with_dense_fields", Core, graph(&|g| g["layers"][0]["op"] = json!("conv2d"))),
         (
             "quantized_layer",
             Core,

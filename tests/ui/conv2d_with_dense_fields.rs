@@ -1,4 +1,4 @@
-tinyae::autoencoder!(pub SensorAe = "fixtures/bad/reserved_op_conv2d.safetensors");
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/conv2d_with_dense_fields.safetensors");
 
 fn main() {
     let x = [0.12_f32, 61.0, 101.3];
