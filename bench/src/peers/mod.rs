@@ -25,8 +25,8 @@ pub fn plain_layers(model: &Model) -> Result<Vec<Plain>, String> {
         .iter()
         .map(|l| match &l.op {
             Op::Dense(d) => Ok(plain(d, l.activation)),
-            Op::GaussianHead(_) => {
-                Err(format!("layer `{}`: VAE heads are not benchmarked", l.name))
+            other => {
+                Err(format!("layer `{}`: {} layers are not benchmarked", l.name, other.name()))
             }
         })
         .collect()
