@@ -8,35 +8,20 @@ use tinyae_core::{Error, ErrorKind, Errors};
 pub fn check(model: &Model) -> Result<(), Errors> {
     let mut errors = Vec::new();
     for layer in &model.layers {
-        if layer.op.dense_parts().is_empty() {
-            errors.push(
-                Error::new(
-                    ErrorKind::Unsupported,
-                    format!(
-                        "layer `{}`: the code generator does not support {} layers yet",
-                        layer.name,
-                        layer.op.name()
-                    ),
-                )
-                .help("tinyae reads and checks this layer; generating its code is issue 7"),
-            );
-        }
-        for dense in layer.op.dense_parts() {
-            for tensor in std::iter::once(&dense.weight).chain(&dense.bias) {
-                if tensor.storage != Storage::F32 {
-                    errors.push(
-                        Error::new(
-                            ErrorKind::Unsupported,
-                            format!(
-                                "tensor `{}` of layer `{}` is stored as {}, expected F32: this version of tinyae generates f32 code only",
-                                tensor.key,
-                                layer.name,
-                                tensor.storage.dtype_name()
-                            ),
-                        )
-                        .help("save the weights as F32 (e.g. `tensor.float()` in PyTorch)"),
-                    );
-                }
+        for tensor in layer.op.tensors() {
+            if tensor.storage != Storage::F32 {
+                errors.push(
+                    Error::new(
+                        ErrorKind::Unsupported,
+                        format!(
+                            "tensor `{}` of layer `{}` is stored as {}, expected F32: this version of tinyae generates f32 code only",
+                            tensor.key,
+                            layer.name,
+                            tensor.storage.dtype_name()
+                        ),
+                    )
+                    .help("save the weights as F32 (e.g. `tensor.float()` in PyTorch)"),
+                );
             }
         }
     }

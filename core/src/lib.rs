@@ -23,6 +23,7 @@ pub mod reference;
 pub mod reference_ops;
 pub mod shape;
 pub mod synth;
+pub mod synth_ops;
 pub mod validate;
 pub mod validate_ops;
 

@@ -23,9 +23,14 @@
 #![warn(missing_docs)]
 
 pub mod activation;
+mod conv;
 mod kernels;
+mod lstm;
+mod pool;
 mod scratch;
+mod seq;
 mod traits;
+mod views;
 
 pub use kernels::{Metric, Scaling};
 
@@ -44,6 +49,11 @@ pub use traits::{AnomalyDetector, Autoencoder, Decoder, Encoder, ModelInfo};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::activation::*;
+    pub use crate::conv::*;
     pub use crate::kernels::*;
+    pub use crate::lstm::*;
+    pub use crate::pool::*;
     pub use crate::scratch::*;
+    pub use crate::seq::*;
+    pub use crate::views::*;
 }

@@ -5,7 +5,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use tinyae_core::cost::layers_cost;
+use tinyae_core::cost::{layer_cost, LayersCost};
 use tinyae_core::ir::{Metric, Model, ModelKind};
 use tinyae_core::plan::Place;
 
@@ -31,52 +31,109 @@ fn sizes(model: &Model, ctx: &Context<'_>) -> Sizes {
     Sizes { n: model.input_len(), l: model.latent_len(), s: ctx.plan.scratch_len }
 }
 
+/// Where a layer reads or writes.
+#[derive(Clone)]
+enum Loc {
+    /// A caller's buffer (an identifier in scope).
+    Caller(TokenStream),
+    /// A region of the scratch array.
+    Scratch(Place),
+}
+
 impl Context<'_> {
     /// Statements running layers `from..=to`, reading `input` and writing `output`, with the
-    /// scratch array bound to `s`.
+    /// scratch array bound to `s`. Raw input from the caller is scaled into scratch first
+    /// when the first layer cannot scale it on the fly (`BufferPlan::scaled_input`).
     fn run(&self, from: usize, to: usize, input: End, output: End) -> TokenStream {
         let s = self.plan.scratch_len;
         let s_lit = usize_lit(s);
+        let shapes = self.model.shapes();
+        let len = |j: usize| usize_lit(shapes[j].iter().product());
         let mut out = TokenStream::new();
+        let mut src = match input {
+            End::Caller(x) => match (from, self.plan.scaled_input) {
+                (0, Some(place)) => {
+                    let view = single_view(place);
+                    let n = len(0);
+                    out.extend(quote!(rt::scale_into(#x, &SCALING, rt::#view::<#s_lit, #n>(s));));
+                    Loc::Scratch(place)
+                }
+                _ => Loc::Caller(x),
+            },
+            End::Plan => Loc::Scratch(self.plan.places[from - 1]),
+        };
         for j in from..=to {
             let layer = &self.model.layers[j];
-            let (i_n_lit, o_n_lit) =
-                (usize_lit(layer.op.in_features()), usize_lit(layer.op.out_features()));
-            let f = self.layer_fn(j);
-            let src = match (&input, j == from) {
-                (End::Caller(t), true) => Some(t.clone()),
-                _ => None,
-            };
+            let (a, b) = (len(j), len(j + 1));
             let dst = match (&output, j == to) {
-                (End::Caller(t), true) => Some(t.clone()),
-                _ => None,
+                (End::Caller(t), true) => Loc::Caller(t.clone()),
+                _ => Loc::Scratch(self.plan.places[j]),
             };
-            let input_place = if j == 0 { Place::Output } else { self.plan.places[j - 1] };
-            let output_place = self.plan.places[j];
-            out.extend(match (src, dst) {
-                (Some(x), Some(y)) => quote!(#f(#x, #y);),
-                (Some(x), None) => {
-                    let view = single_view(output_place);
-                    quote!(#f(#x, rt::#view::<#s_lit, #o_n_lit>(s));)
+            let f = self.layer_fn(j);
+            let state = self.plan.state[j];
+            let e = usize_lit(state);
+            out.extend(match (&src, &dst) {
+                _ if layer.op.is_view() => view_copy(&src, &dst, &s_lit, &a),
+                (Loc::Caller(x), Loc::Caller(y)) if state > 0 => {
+                    quote!(#f(#x, #y, rt::front::<#s_lit, #e>(s));)
                 }
-                (None, Some(y)) => {
-                    let view = single_view(input_place);
-                    quote!(#f(rt::#view::<#s_lit, #i_n_lit>(s), #y);)
+                (Loc::Caller(x), Loc::Caller(y)) => quote!(#f(#x, #y);),
+                (Loc::Caller(x), Loc::Scratch(p)) if state > 0 => {
+                    let call = if *p == Place::Front {
+                        quote!(let (output, state) = rt::front_back::<#s_lit, #b, #e>(s);)
+                    } else {
+                        quote!(let (state, output) = rt::front_back::<#s_lit, #e, #b>(s);)
+                    };
+                    quote! {{ #call #f(#x, output, state); }}
                 }
-                (None, None) => {
-                    let view = pair_view(input_place);
+                (Loc::Caller(x), Loc::Scratch(p)) => {
+                    let view = single_view(*p);
+                    quote!(#f(#x, rt::#view::<#s_lit, #b>(s));)
+                }
+                (Loc::Scratch(p), Loc::Caller(y)) if state > 0 => {
+                    let call = if *p == Place::Front {
+                        quote!(let (input, state) = rt::front_back::<#s_lit, #a, #e>(s);)
+                    } else {
+                        quote!(let (state, input) = rt::front_back::<#s_lit, #e, #a>(s);)
+                    };
+                    quote! {{ #call #f(input, #y, state); }}
+                }
+                (Loc::Scratch(p), Loc::Caller(y)) => {
+                    let view = single_view(*p);
+                    quote!(#f(rt::#view::<#s_lit, #a>(s), #y);)
+                }
+                (Loc::Scratch(p), Loc::Scratch(_)) if state > 0 => {
+                    let view = if *p == Place::Front {
+                        quote!(front_state_back)
+                    } else {
+                        quote!(back_state_front)
+                    };
                     quote! {{
-                        let (input, output) = rt::#view::<#s_lit, #i_n_lit, #o_n_lit>(s);
+                        let (input, state, output) = rt::#view::<#s_lit, #a, #e, #b>(s);
+                        #f(input, output, state);
+                    }}
+                }
+                (Loc::Scratch(p), Loc::Scratch(_)) => {
+                    let view = pair_view(*p);
+                    quote! {{
+                        let (input, output) = rt::#view::<#s_lit, #a, #b>(s);
                         #f(input, output);
                     }}
                 }
             });
+            src = dst;
         }
         out
     }
 
+    /// Whether running layers `from..=to` between caller buffers touches scratch.
     fn uses_scratch(&self, from: usize, to: usize, input: &End, output: &End) -> bool {
-        !(from == to && matches!(input, End::Caller(_)) && matches!(output, End::Caller(_)))
+        let prescaled = from == 0 && self.plan.scaled_input.is_some();
+        !(from == to
+            && matches!(input, End::Caller(_))
+            && matches!(output, End::Caller(_))
+            && !prescaled
+            && self.plan.state[from] == 0)
     }
 
     /// `let s = &mut scratch.0;` when the run touches scratch, else a use of `scratch` that
@@ -86,6 +143,35 @@ impl Context<'_> {
             quote!(let s = &mut scratch.0;)
         } else {
             quote!(let _ = scratch;)
+        }
+    }
+}
+
+/// A flatten or reshape layer: nothing to do where its output stays in place, a copy where
+/// it meets a caller's buffer.
+fn view_copy(
+    src: &Loc,
+    dst: &Loc,
+    s: &proc_macro2::Literal,
+    n: &proc_macro2::Literal,
+) -> TokenStream {
+    match (src, dst) {
+        (Loc::Scratch(a), Loc::Scratch(b)) if a == b => quote!(),
+        (Loc::Caller(x), Loc::Caller(y)) => quote!(rt::copy(#x, #y);),
+        (Loc::Caller(x), Loc::Scratch(p)) => {
+            let view = single_view(*p);
+            quote!(rt::copy(#x, rt::#view::<#s, #n>(s));)
+        }
+        (Loc::Scratch(p), Loc::Caller(y)) => {
+            let view = single_view(*p);
+            quote!(rt::copy(rt::#view::<#s, #n>(s), #y);)
+        }
+        (Loc::Scratch(p), Loc::Scratch(_)) => {
+            let view = pair_view(*p);
+            quote! {{
+                let (input, output) = rt::#view::<#s, #n, #n>(s);
+                rt::copy(input, output);
+            }}
         }
     }
 }
@@ -114,14 +200,18 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
     let affine = model.preprocessing.affine(n);
     let n_lit = usize_lit(n);
 
-    let emitted: Vec<_> = model
+    let shapes = model.shapes();
+    let cost = model
         .layers
         .iter()
         .enumerate()
         .filter(|(j, _)| ctx.emits_layer(*j))
-        .map(|(_, l)| l.clone())
-        .collect();
-    let cost = layers_cost(&emitted);
+        .map(|(j, l)| layer_cost(l, &shapes[j]))
+        .fold(LayersCost::default(), |t, c| LayersCost {
+            params: t.params + c.params,
+            macs: t.macs + c.macs,
+            weight_bytes: t.weight_bytes + c.weight_bytes,
+        });
     let (scaling_static, scaling_bytes) = match &affine {
         None => (quote!(), 0),
         Some(a) if is_uniform(&a.offset) && is_uniform(&a.scale) && is_uniform(&a.range) => {

@@ -24,14 +24,23 @@ pub fn summary(model: &Model, options: Options, plan: &BufferPlan) -> Vec<String
         " | # | layer | op | in → out | activation | params | code |".to_owned(),
         " |---|---|---|---|---|---:|---|".to_owned(),
     ];
+    let shapes = model.shapes();
     for (j, layer) in model.layers.iter().enumerate() {
-        let (i, o) = (layer.op.in_features(), layer.op.out_features());
-        let params: usize =
-            layer.op.dense_parts().iter().map(|d| i * o + d.bias.as_ref().map_or(0, |_| o)).sum();
-        let code = if options.unroll.full_for(i * o) { "unrolled" } else { "kernel" };
+        let (input, output) = (&shapes[j], &shapes[j + 1]);
+        let params = tinyae_core::cost::layer_cost(layer, input).params;
+        let (sizes, code) = match layer.op.dense_parts().first() {
+            Some(d) if input.len() == 1 || d.in_features == input.iter().product::<usize>() => {
+                let (i, o) = (d.in_features, d.out_features);
+                let code = if options.unroll.full_for(i * o) { "unrolled" } else { "kernel" };
+                (format!("{i} → {o}"), code)
+            }
+            Some(_) => (format!("{input:?} → {output:?}"), "kernel per step"),
+            None if layer.op.is_view() => (format!("{input:?} → {output:?}"), "none (same values)"),
+            None => (format!("{input:?} → {output:?}"), "kernel"),
+        };
         let latent = if j == model.latent_layer { " (latent)" } else { "" };
         lines.push(format!(
-            " | {j} | `{}`{latent} | {} | {i} → {o} | {} | {params} | {code} |",
+            " | {j} | `{}`{latent} | {} | {sizes} | {} | {params} | {code} |",
             layer.name,
             layer.op.name(),
             layer.activation.describe()

@@ -1,9 +1,13 @@
 //! IR → Rust code: one function per layer, then the public API wired through the buffer plan.
 
 mod api;
+mod conv;
 mod dense;
 mod doc;
 mod literal;
+mod lstm;
+mod pool;
+mod reshape;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -79,22 +83,45 @@ impl Context<'_> {
         }
     }
 
-    /// `fn layer_j(x: &[f32; IN], y: &mut [f32; OUT])` for every emitted layer; a Gaussian
-    /// head also gets `layer_j_log_var`.
+    /// `fn layer_j(x: &[f32; IN], y: &mut [f32; OUT])` for every emitted layer (an LSTM also
+    /// takes `state: &mut [f32; E]`); a Gaussian head also gets `layer_j_log_var`. Flatten and
+    /// reshape layers move nothing and get no function.
     fn layer_functions(&self) -> TokenStream {
         let affine = self.model.preprocessing.affine(self.model.input_len());
+        let shapes = self.model.shapes();
+        let scales = tinyae_core::plan::first_layer_scales(self.model);
         let mut out = TokenStream::new();
         for (j, layer) in self.model.layers.iter().enumerate() {
-            if !self.emits_layer(j) {
+            if !self.emits_layer(j) || layer.op.is_view() {
                 continue;
             }
-            let scaling = if j == 0 { affine.as_ref() } else { None };
+            let scaling = if j == 0 && scales { affine.as_ref() } else { None };
             let unrolled = |macs: usize| self.options.unroll.full_for(macs);
-            let (i_n, o_n) = (layer.op.in_features(), layer.op.out_features());
+            let (input, output) = (&shapes[j], &shapes[j + 1]);
+            let (i_n, o_n) = (input.iter().product::<usize>(), output.iter().product::<usize>());
             let (i_n_lit, o_n_lit) = (literal::usize_lit(i_n), literal::usize_lit(o_n));
             let name = self.layer_fn(j);
+            let image = || match input.as_slice() {
+                &[c, h, w] => [c, h, w],
+                _ => [0; 3],
+            };
+            let mut state = None;
             let body = match &layer.op {
-                Op::Dense(d) => dense::body(d, layer.activation, scaling, unrolled(i_n * o_n)),
+                Op::Dense(d) if d.in_features == i_n => {
+                    dense::body(d, layer.activation, scaling, unrolled(i_n * o_n))
+                }
+                Op::Dense(d) => {
+                    // Applied at every step: one function for a row, called per row.
+                    let row = format_ident!("layer_{}_row", j);
+                    let (ri, ro) = (d.in_features, d.out_features);
+                    let row_body = dense::body(d, layer.activation, None, unrolled(ri * ro));
+                    let (ri_lit, ro_lit) = (literal::usize_lit(ri), literal::usize_lit(ro));
+                    out.extend(quote! {
+                        #[inline]
+                        fn #row(x: &[f32; #ri_lit], y: &mut [f32; #ro_lit]) { #row_body }
+                    });
+                    reshape::rows(&row, ri, ro, i_n / ri)
+                }
                 Op::GaussianHead(h) => {
                     let log_var_name = format_ident!("layer_{}_log_var", j);
                     let log_var =
@@ -105,19 +132,37 @@ impl Context<'_> {
                     });
                     dense::body(&h.mu, layer.activation, scaling, unrolled(i_n * o_n))
                 }
-                // `support::check` rejects these before anything is emitted.
-                _ => continue,
+                Op::Conv2d(c) => conv::conv2d(c, layer.activation, image()),
+                Op::ConvTranspose2d(c) => conv::conv_transpose2d(c, layer.activation, image()),
+                Op::MaxPool2d(p) => pool::max_pool2d(p, image()),
+                Op::Upsample2d(u) => pool::upsample2d(u, image()),
+                Op::Repeat(r) => reshape::repeat(i_n, r.times),
+                Op::Lstm(l) => {
+                    state = Some(literal::usize_lit(l.state_len()));
+                    lstm::body(l, input.first().copied().unwrap_or(0))
+                }
+                Op::Flatten | Op::Reshape(_) => continue,
             };
-            let doc = format!(
-                " Layer `{}`: {} {i_n} → {o_n}, {}.",
-                layer.name,
-                layer.op.name(),
-                layer.activation.describe()
-            );
+            let doc = if layer.op.dense_parts().is_empty() || input.len() > 1 {
+                format!(
+                    " Layer `{}`: {} {input:?} → {output:?}, {}.",
+                    layer.name,
+                    layer.op.name(),
+                    layer.activation.describe()
+                )
+            } else {
+                format!(
+                    " Layer `{}`: {} {i_n} → {o_n}, {}.",
+                    layer.name,
+                    layer.op.name(),
+                    layer.activation.describe()
+                )
+            };
+            let state = state.map(|e| quote!(, state: &mut [f32; #e]));
             out.extend(quote! {
                 #[doc = #doc]
                 #[inline]
-                fn #name(x: &[f32; #i_n_lit], y: &mut [f32; #o_n_lit]) { #body }
+                fn #name(x: &[f32; #i_n_lit], y: &mut [f32; #o_n_lit] #state) { #body }
             });
         }
         out

@@ -1,7 +1,9 @@
 //! Writes the seeded fixture models and their test inputs into `tests/fixtures/`.
 //!
 //! Run `cargo run -p tinyae-tests --bin make-fixtures`, then
-//! `python3 tests/reference/numpy_reference.py` to compute the expected outputs with numpy.
+//! `python3 tests/reference/numpy_reference.py` (dense fixtures) and
+//! `python3 tests/reference/torch_reference.py` (convolutional and recurrent ones) to compute
+//! the expected outputs.
 //! Both outputs are committed; rerunning gives the same bytes.
 
 use std::path::Path;
@@ -28,8 +30,25 @@ fn main() {
     }
 }
 
-fn fixtures() -> Vec<(&'static str, Model, Vec<Vec<f32>>)> {
-    vec![sensor(), ecg(), mnist(), vae(), plain()]
+#[path = "make_fixtures/conv_lstm.rs"]
+mod conv_lstm;
+
+/// A fixture: its name, the model and its raw test inputs.
+type Fixture = (&'static str, Model, Vec<Vec<f32>>);
+
+fn fixtures() -> Vec<Fixture> {
+    vec![
+        sensor(),
+        ecg(),
+        mnist(),
+        vae(),
+        plain(),
+        conv_lstm::conv(),
+        conv_lstm::conv_valid(),
+        conv_lstm::lstm(),
+        conv_lstm::lstm_stack(),
+        conv_lstm::conv_vae(),
+    ]
 }
 
 /// The seeds' 3→2→3 sensor autoencoder: vibration (g), temperature (°C), pressure (kPa).

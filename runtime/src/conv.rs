@@ -1,0 +1,187 @@
+//! Convolution and transposed convolution over flat CHW feature maps.
+//!
+//! Both kernels accumulate straight into the output: each output plane starts at its bias,
+//! then for every input channel `c`, kernel row `ky` and kernel column `kx` in that order, one
+//! weight times a strided run of input pixels is added to a run of output pixels ("axpy" over
+//! a row). Every output therefore adds its terms in the order `c`, `ky`, `kx`, as the
+//! reference interpreter does, so the results agree bit for bit; taps that fall on padding
+//! (or, transposed, outside the output) are never added. The transposed convolution scatters
+//! each input pixel into the output positions its taps reach, so it never materializes the
+//! zero-inserted input: it needs no memory beyond its input and output.
+//!
+//! No indexing can panic: rows come from `chunks_exact`, runs from `get`, whose `None` (which
+//! the ranges computed here never produce) skips the run.
+
+/// The output positions `o` in `0..out` and input positions `i` in `0..n` linked by
+/// `o * so + k = i * si + pad` for a kernel tap `k`, as `(first o, first i, count)`.
+///
+/// A convolution has `so = stride, si = 1` (output `o` reads input `o·s + k - pad`); a
+/// transposed one `so = 1, si = stride` (input `i` writes output `i·s + k - pad`).
+#[inline(always)]
+fn span(
+    k: usize,
+    pad: usize,
+    stride: usize,
+    out: usize,
+    n: usize,
+    transposed: bool,
+) -> (usize, usize, usize) {
+    if transposed {
+        // o = i·s + k - pad: the first i with o ≥ 0, up to o < out and i < n.
+        let i0 = if k >= pad { 0 } else { (pad - k).div_ceil(stride) };
+        let o0 = i0 * stride + k - pad;
+        let by_out = if out > o0 { (out - o0).div_ceil(stride) } else { 0 };
+        let count = by_out.min(n.saturating_sub(i0));
+        (o0, i0, count)
+    } else {
+        // i = o·s + k - pad: the first o with i ≥ 0, up to i < n and o < out.
+        let o0 = if k >= pad { 0 } else { (pad - k).div_ceil(stride) };
+        let i0 = o0 * stride + k - pad;
+        let by_in = if n > i0 { (n - i0).div_ceil(stride) } else { 0 };
+        let count = by_in.min(out.saturating_sub(o0));
+        (o0, i0, count)
+    }
+}
+
+/// `y[o + j·ys] += w · x[i + j·xs]` for `j < count`.
+#[inline(always)]
+fn axpy(y: &mut [f32], ys: usize, x: &[f32], xs: usize, w: f32, count: usize) {
+    for (yv, xv) in y.iter_mut().step_by(ys).zip(x.iter().step_by(xs)).take(count) {
+        *yv += w * *xv;
+    }
+}
+
+/// `y = act(conv2d(x))`: `C`×`H`×`W` in, `O`×`OH`×`OW` out, kernel `KH`×`KW`, stride
+/// `SH`×`SW`, `PT` rows and `PL` columns of padding before; `NI`/`NO` are the flat lengths.
+/// Weights are `[o][c][ky][kx]` (PyTorch's `nn.Conv2d`).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn conv2d<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const O: usize,
+    const OH: usize,
+    const OW: usize,
+    const KH: usize,
+    const KW: usize,
+    const SH: usize,
+    const SW: usize,
+    const PT: usize,
+    const PL: usize,
+    const NI: usize,
+    const NO: usize,
+>(
+    weights: &[[[[f32; KW]; KH]; C]; O],
+    bias: Option<&[f32; O]>,
+    x: &[f32; NI],
+    y: &mut [f32; NO],
+    act: impl Fn(f32) -> f32,
+) {
+    const { assert!(NI == C * H * W && NO == O * OH * OW && SH > 0 && SW > 0) };
+    for (o, (wo, plane)) in weights.iter().zip(y.chunks_exact_mut(OH * OW)).enumerate() {
+        let b = bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+        plane.iter_mut().for_each(|v| *v = b);
+        for (wc, input) in wo.iter().zip(x.chunks_exact(H * W)) {
+            for (ky, wrow) in wc.iter().enumerate() {
+                let (oy0, iy0, rows) = span(ky, PT, SH, OH, H, false);
+                let out_rows = plane.chunks_exact_mut(OW).skip(oy0).take(rows);
+                let in_rows = input.chunks_exact(W).skip(iy0).step_by(SH);
+                for (out_row, in_row) in out_rows.zip(in_rows) {
+                    for (kx, &w) in wrow.iter().enumerate() {
+                        let (ox0, ix0, count) = span(kx, PL, SW, OW, W, false);
+                        if let (Some(yr), Some(xr)) = (out_row.get_mut(ox0..), in_row.get(ix0..)) {
+                            axpy(yr, 1, xr, SW, w, count);
+                        }
+                    }
+                }
+            }
+        }
+        plane.iter_mut().for_each(|v| *v = act(*v));
+    }
+}
+
+/// `y = act(conv_transpose2d(x))`: `C`×`H`×`W` in, `O`×`OH`×`OW` out, kernel `KH`×`KW`,
+/// stride `SH`×`SW`, `PH`/`PW` rows and columns removed from each side. Weights are
+/// `[o][c][ky][kx]`: PyTorch's `[c][o][ky][kx]` with the first two axes swapped at compile
+/// time, so each output plane's weights are contiguous.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn conv_transpose2d<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const O: usize,
+    const OH: usize,
+    const OW: usize,
+    const KH: usize,
+    const KW: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const NI: usize,
+    const NO: usize,
+>(
+    weights: &[[[[f32; KW]; KH]; C]; O],
+    bias: Option<&[f32; O]>,
+    x: &[f32; NI],
+    y: &mut [f32; NO],
+    act: impl Fn(f32) -> f32,
+) {
+    const { assert!(NI == C * H * W && NO == O * OH * OW && SH > 0 && SW > 0) };
+    for (o, (wo, plane)) in weights.iter().zip(y.chunks_exact_mut(OH * OW)).enumerate() {
+        let b = bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+        plane.iter_mut().for_each(|v| *v = b);
+        for (wc, input) in wo.iter().zip(x.chunks_exact(H * W)) {
+            for (ky, wrow) in wc.iter().enumerate() {
+                let (oy0, iy0, rows) = span(ky, PH, SH, OH, H, true);
+                let out_rows = plane.chunks_exact_mut(OW).skip(oy0).step_by(SH);
+                let in_rows = input.chunks_exact(W).skip(iy0).take(rows);
+                for (out_row, in_row) in out_rows.zip(in_rows) {
+                    for (kx, &w) in wrow.iter().enumerate() {
+                        let (ox0, ix0, count) = span(kx, PW, SW, OW, W, true);
+                        if let (Some(yr), Some(xr)) = (out_row.get_mut(ox0..), in_row.get(ix0..)) {
+                            axpy(yr, SW, xr, 1, w, count);
+                        }
+                    }
+                }
+            }
+        }
+        plane.iter_mut().for_each(|v| *v = act(*v));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::vec::Vec;
+
+    use super::*;
+
+    #[test]
+    fn spans_list_exactly_the_valid_taps() {
+        for transposed in [false, true] {
+            for (k, pad, s, out, n) in
+                [(0, 1, 1, 5, 5), (2, 1, 2, 3, 6), (0, 2, 2, 7, 3), (3, 0, 2, 4, 9)]
+            {
+                let (o0, i0, count) = span(k, pad, s, out, n, transposed);
+                let linked: Vec<(usize, usize)> = (0..out)
+                    .flat_map(|o| (0..n).map(move |i| (o, i)))
+                    .filter(|&(o, i)| {
+                        // Convolution: input o·s + k - pad; transposed: output i·s + k - pad.
+                        if transposed {
+                            i * s + k == o + pad
+                        } else {
+                            o * s + k == i + pad
+                        }
+                    })
+                    .collect();
+                let (so, si) = if transposed { (1, s) } else { (s, 1) };
+                let listed: Vec<(usize, usize)> =
+                    (0..count).map(|j| (o0 + j * si, i0 + j * so)).collect();
+                assert_eq!(listed, linked, "k {k} pad {pad} s {s} out {out} n {n} t {transposed}");
+            }
+        }
+    }
+}

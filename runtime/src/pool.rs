@@ -1,0 +1,72 @@
+//! Max pooling and nearest-neighbour upsampling over flat CHW feature maps.
+
+/// `y[c][oy][ox]` = the largest value of the `KH`×`KW` window at `(oy·SH, ox·SW)`: `m` starts
+/// at the window's first value, then `if v > m { m = v }` for each value in row-major order
+/// (the reference interpreter's rule; a comparison, so no `fmaxf` call on cores without a
+/// max instruction).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn max_pool2d<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const OH: usize,
+    const OW: usize,
+    const KH: usize,
+    const KW: usize,
+    const SH: usize,
+    const SW: usize,
+    const NI: usize,
+    const NO: usize,
+>(
+    x: &[f32; NI],
+    y: &mut [f32; NO],
+) {
+    const {
+        assert!(NI == C * H * W && NO == C * OH * OW && KH > 0 && KW > 0);
+        assert!(OH > 0 && OW > 0 && (OH - 1) * SH + KH <= H && (OW - 1) * SW + KW <= W);
+    };
+    for (input, plane) in x.chunks_exact(H * W).zip(y.chunks_exact_mut(OH * OW)) {
+        for (oy, out_row) in plane.chunks_exact_mut(OW).enumerate() {
+            for (ox, out) in out_row.iter_mut().enumerate() {
+                let mut window = input
+                    .chunks_exact(W)
+                    .skip(oy * SH)
+                    .take(KH)
+                    .flat_map(|row| row.iter().skip(ox * SW).take(KW));
+                let Some(&first) = window.next() else { continue };
+                let mut m = first;
+                for &v in window {
+                    if v > m {
+                        m = v;
+                    }
+                }
+                *out = m;
+            }
+        }
+    }
+}
+
+/// `y[c][oy][ox] = x[c][oy / FH][ox / FW]`.
+#[inline(always)]
+pub fn upsample2d<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const FH: usize,
+    const FW: usize,
+    const NI: usize,
+    const NO: usize,
+>(
+    x: &[f32; NI],
+    y: &mut [f32; NO],
+) {
+    const { assert!(NI == C * H * W && NO == C * H * FH * W * FW && FH > 0 && FW > 0) };
+    for (in_row, out_rows) in x.chunks_exact(W).zip(y.chunks_exact_mut(W * FW * FH)) {
+        for out_row in out_rows.chunks_exact_mut(W * FW) {
+            for (v, run) in in_row.iter().zip(out_row.chunks_exact_mut(FW)) {
+                run.iter_mut().for_each(|o| *o = *v);
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! Views into scratch for layers that also keep state there (an LSTM's cell and hidden
+//! state), next to the input and output views of `scratch`. Checked at compile time; no
+//! panic path (the impossible branches loop, and the optimizer removes them).
+
+/// The first `A` values and the last `B` values, both writable.
+#[inline(always)]
+pub fn front_back<const S: usize, const A: usize, const B: usize>(
+    s: &mut [f32; S],
+) -> (&mut [f32; A], &mut [f32; B]) {
+    const { assert!(A + B <= S) };
+    let Some((rest, back)) = s.split_last_chunk_mut::<B>() else { unreachable() };
+    let Some(front) = rest.first_chunk_mut::<A>() else { unreachable() };
+    (front, back)
+}
+
+/// Input in the first `A` values, state in the `E` after it, output in the last `B`.
+#[inline(always)]
+pub fn front_state_back<const S: usize, const A: usize, const E: usize, const B: usize>(
+    s: &mut [f32; S],
+) -> (&[f32; A], &mut [f32; E], &mut [f32; B]) {
+    const { assert!(A + E + B <= S) };
+    let Some((rest, output)) = s.split_last_chunk_mut::<B>() else { unreachable() };
+    let Some((input, rest)) = rest.split_first_chunk_mut::<A>() else { unreachable() };
+    let Some(state) = rest.first_chunk_mut::<E>() else { unreachable() };
+    (input, state, output)
+}
+
+/// Input in the last `A` values, output in the first `B`, state in the `E` after the output.
+#[inline(always)]
+pub fn back_state_front<const S: usize, const A: usize, const E: usize, const B: usize>(
+    s: &mut [f32; S],
+) -> (&[f32; A], &mut [f32; E], &mut [f32; B]) {
+    const { assert!(A + E + B <= S) };
+    let Some((output, rest)) = s.split_first_chunk_mut::<B>() else { unreachable() };
+    let Some((rest, input)) = rest.split_last_chunk_mut::<A>() else { unreachable() };
+    let Some(state) = rest.first_chunk_mut::<E>() else { unreachable() };
+    (input, state, output)
+}
+
+#[inline(always)]
+#[allow(clippy::empty_loop)]
+fn unreachable() -> ! {
+    loop {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_regions_are_disjoint_and_where_documented() {
+        let mut s = [0.0f32, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let (i, st, o) = front_state_back::<7, 2, 3, 1>(&mut s);
+        assert_eq!((i, &*st, &*o), (&[0.0, 1.0], &[2.0, 3.0, 4.0], &[6.0]));
+        let (i, st, o) = back_state_front::<7, 2, 3, 1>(&mut s);
+        assert_eq!((i, &*st, &*o), (&[5.0, 6.0], &[1.0, 2.0, 3.0], &[0.0]));
+        let (a, b) = front_back::<7, 3, 2>(&mut s);
+        assert_eq!((&*a, &*b), (&[0.0, 1.0, 2.0], &[5.0, 6.0]));
+    }
+}
