@@ -46,6 +46,8 @@ pub enum ErrorKind {
     Anomaly,
     /// The file is valid but uses something this version of tinyae cannot generate yet.
     Unsupported,
+    /// A quantized layer's parameters are inconsistent (scales, zero points, ranges, chain).
+    Quantization,
 }
 
 /// One problem with a model file.

@@ -8,6 +8,7 @@ use crate::activation::Activation;
 pub use crate::ops::{
     Conv2d, ConvTranspose2d, Lstm, MaxPool2d, Padding, Pads, Repeat, Reshape, Upsample2d,
 };
+pub use crate::quant::{QParams, Quantization};
 
 /// Plain autoencoder or variational autoencoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +38,10 @@ pub enum Storage {
     F16,
     /// bfloat16, widened to f32 for computation.
     Bf16,
+    /// int8, the weights of a quantized layer (values exact in `Tensor::values`).
+    I8,
+    /// int32, the bias of a quantized layer (exact values in [`Quantization::bias`]).
+    I32,
 }
 
 impl Storage {
@@ -45,6 +50,8 @@ impl Storage {
         match self {
             Storage::F32 => 4,
             Storage::F16 | Storage::Bf16 => 2,
+            Storage::I8 => 1,
+            Storage::I32 => 4,
         }
     }
 
@@ -54,6 +61,8 @@ impl Storage {
             Storage::F32 => "F32",
             Storage::F16 => "F16",
             Storage::Bf16 => "BF16",
+            Storage::I8 => "I8",
+            Storage::I32 => "I32",
         }
     }
 }
@@ -94,6 +103,8 @@ pub struct Dense {
     pub weight: Tensor,
     /// `[out_features]`, or none for a layer without bias.
     pub bias: Option<Tensor>,
+    /// int8 parameters when the layer is quantized (weights `I8`, bias `I32`).
+    pub quant: Option<Box<Quantization>>,
 }
 
 impl Dense {

@@ -19,6 +19,8 @@ pub mod format;
 pub mod ir;
 pub mod ops;
 pub mod plan;
+pub mod quant;
+pub mod quantize;
 pub mod reference;
 pub mod reference_ops;
 pub mod shape;
@@ -26,6 +28,7 @@ pub mod synth;
 pub mod synth_ops;
 pub mod validate;
 pub mod validate_ops;
+pub mod validate_quant;
 
 pub use activation::Activation;
 pub use error::{Error, ErrorKind, Errors};

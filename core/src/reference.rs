@@ -5,7 +5,8 @@
 //!
 //! - input scaling: `x' = (x - offset) * scale`, feature by feature;
 //! - dense: `y[o] = b[o] + w[o][0] * x[0] + w[o][1] * x[1] + ...`, summed in input order,
-//!   starting from `+0.0` when there is no bias, no fused multiply-add;
+//!   starting from `+0.0` when there is no bias, no fused multiply-add, terms with a zero
+//!   weight skipped; quantized (int8) layers follow `crate::quant`;
 //! - activation: [`Activation::apply`](crate::Activation::apply) on every output;
 //! - output unscaling: `x = x' * range + offset`;
 //! - anomaly score: the metric's terms summed in feature order in the scaled space, divided
@@ -22,7 +23,13 @@ pub fn dense(d: &Dense, x: &[f32]) -> Vec<f32> {
         .map(|o| {
             let mut acc = d.b(o);
             for (i, xi) in x.iter().enumerate().take(d.in_features) {
-                acc += d.w(o, i) * xi;
+                // A zero weight contributes no term (docs/FORMAT.md): pruned weights are
+                // skipped work in the generated code, and `+ 0 * x` is not always `+ 0`
+                // (`-0.0 + 0.0`, `0 * inf`), so the reference skips them too.
+                let w = d.w(o, i);
+                if w != 0.0 {
+                    acc += w * xi;
+                }
             }
             acc
         })
@@ -86,6 +93,10 @@ pub fn run(layers: &[Layer], x: &[f32]) -> Vec<f32> {
 /// Runs layers `layers` on already-scaled values of shape `shape` (e.g. the model's
 /// `input_shape`, or the latent layer's output shape for the decoder).
 pub fn run_from(layers: &[Layer], shape: &[usize], x: &[f32]) -> Vec<f32> {
+    if crate::quant::any_quantized(layers) {
+        // int8 layers: quantized on entry, dequantized on exit (`crate::quant`).
+        return crate::quant::run_from(layers, shape, x);
+    }
     let mut shape = shape.to_vec();
     let mut h = x.to_vec();
     for l in layers {

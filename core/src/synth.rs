@@ -49,6 +49,7 @@ pub fn dense_layer(
             out_features,
             weight: Tensor::f32(format!("{name}.weight"), vec![out_features, in_features], weight),
             bias: Some(Tensor::f32(format!("{name}.bias"), vec![out_features], bias)),
+            quant: None,
         }),
         activation,
     }

@@ -167,7 +167,7 @@ fn rejects_missing_tensors_and_wrong_dtypes() {
     assert_error(
         &b,
         ErrorKind::WrongDtype,
-        "tensor `enc.0.weight` (the weight of layer `enc.0`) has dtype I32",
+        "tensor `enc.0.weight` of layer `enc.0` has dtype I32, expected F32, F16 or BF16",
     );
 }
 

@@ -59,6 +59,7 @@ fn dense(d: &DenseParams, prefix: &str) -> Dense {
         out_features: outputs,
         weight: IrTensor::f32(format!("{prefix}.weight"), vec![outputs, inputs], weight),
         bias: Some(IrTensor::f32(format!("{prefix}.bias"), vec![outputs], d.b.as_vec())),
+        quant: None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! are strings (a safetensors rule), so each structured entry holds a JSON document.
 
 mod ops;
+mod quant;
 mod read;
 mod schema;
 mod schema_ops;

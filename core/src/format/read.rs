@@ -234,30 +234,32 @@ fn parse_layer(index: usize, value: &Value, tensors: &Tensors<'_>) -> Result<Lay
     let bad = |message: String, help: &str| {
         vec![Error::new(ErrorKind::BadMetadata, format!("`{KEY_GRAPH}` {at}: {message}")).help(help)]
     };
-    if value.get("quantization").is_some() {
-        return Err(vec![Error::new(
-            ErrorKind::Unsupported,
-            format!("{at}: int8 quantized layers are not supported by this version of tinyae"),
-        )
-        .help("export the layer with F32 weights")]);
-    }
     let op = match value.get("op") {
         Some(Value::String(op)) => op.as_str(),
         _ => return Err(bad("has no string `op`".to_owned(), "add e.g. \"op\": \"dense\"")),
     };
+    if value.get("quantization").is_some() && op != "dense" {
+        return Err(vec![Error::new(
+            ErrorKind::Unsupported,
+            format!("{at}: int8 quantization is defined for dense layers only, found it on a {op} layer"),
+        )
+        .help("store this layer's weights as F32, F16 or BF16")]);
+    }
     match op {
         "dense" => {
             let doc: DenseDoc = serde_json::from_value(value.clone())
                 .map_err(|e| bad(e.to_string(), "see docs/FORMAT.md §Layers"))?;
             let activation = Activation::from_json(&doc.activation, &doc.name);
             let owner = format!("layer `{}`", doc.name);
-            let dense = tensors.dense(
-                &owner,
-                &doc.weight,
-                doc.bias.as_deref(),
-                doc.in_features,
-                doc.out_features,
-            );
+            let dense = tensors
+                .dense(&owner, &doc.weight, doc.bias.as_deref(), doc.in_features, doc.out_features)
+                .and_then(|mut d| {
+                    if let Some(q) = &doc.quantization {
+                        let q = super::quant::read(q, doc.bias.as_deref(), tensors, &owner);
+                        d.quant = Some(Box::new(q.map_err(|e| vec![e])?));
+                    }
+                    Ok(d)
+                });
             match (dense, activation) {
                 (Ok(dense), Ok(activation)) => {
                     Ok(Layer { name: doc.name, op: Op::Dense(dense), activation })
@@ -317,7 +319,9 @@ impl Tensors<'_> {
         let weight = self.get(weight, &format!("the weight of {owner}"));
         let bias = bias.map(|b| self.get(b, &format!("the bias of {owner}"))).transpose();
         match (weight, bias) {
-            (Ok(weight), Ok(bias)) => Ok(Dense { in_features, out_features, weight, bias }),
+            (Ok(weight), Ok(bias)) => {
+                Ok(Dense { in_features, out_features, weight, bias, quant: None })
+            }
             (w, b) => Err(w.err().into_iter().chain(b.err()).collect()),
         }
     }
@@ -359,10 +363,18 @@ impl Tensors<'_> {
                         .map(|c| half::bf16::from_le_bytes([c[0], c[1]]).to_f32())
                         .collect(),
                 ),
+                // int8 layers (docs/FORMAT.md): `validate` checks which roles may use them.
+                Dtype::I8 => (Storage::I8, data.iter().map(|b| f32::from(*b as i8)).collect()),
+                Dtype::I32 => (
+                    Storage::I32,
+                    data.chunks_exact(4)
+                        .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f32)
+                        .collect(),
+                ),
                 other => return Err(Error::new(
                     ErrorKind::WrongDtype,
                     format!(
-                        "tensor `{key}` ({role}) has dtype {other:?}, expected F32, F16 or BF16"
+                        "tensor `{key}` ({role}) has dtype {other:?}, expected F32, F16, BF16 (or I8/I32 in a quantized layer)"
                     ),
                 )
                 .help(
@@ -370,6 +382,17 @@ impl Tensors<'_> {
                 )),
             };
         Ok(Tensor { key: key.to_owned(), shape: view.shape().to_vec(), storage, values })
+    }
+
+    /// The exact values of an `I32` tensor (`None` if it is missing or of another dtype).
+    pub(super) fn i32_values(&self, key: &str) -> Option<Vec<i32>> {
+        let view = self.file.tensor(key).ok().filter(|v| v.dtype() == Dtype::I32)?;
+        Some(
+            view.data()
+                .chunks_exact(4)
+                .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+        )
     }
 }
 

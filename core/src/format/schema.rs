@@ -33,6 +33,9 @@ pub struct DenseDoc {
     pub bias: Option<String>,
     #[serde(default = "linear")]
     pub activation: Value,
+    /// int8 parameters (docs/FORMAT.md, "int8 layers").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantization: Option<super::quant::QuantizationDoc>,
 }
 
 /// The VAE latent layer, `{"op": "gaussian_head", ...}`.

@@ -30,7 +30,11 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
         let activation = layer.activation.to_json();
         let doc = match &layer.op {
             Op::Dense(d) => {
-                collect(d, &mut tensors);
+                match &d.quant {
+                    Some(q) => super::quant::collect(d, q, &encode, &mut tensors)
+                        .map_err(|e| e.to_string())?,
+                    None => collect(d, &mut tensors),
+                }
                 serde_json::to_value(DenseDoc {
                     name: layer.name.clone(),
                     op: "dense".to_owned(),
@@ -39,6 +43,7 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
                     weight: d.weight.key.clone(),
                     bias: d.bias.as_ref().map(|b| b.key.clone()),
                     activation,
+                    quantization: d.quant.as_deref().map(super::quant::doc),
                 })
             }
             Op::GaussianHead(h) => {
@@ -155,6 +160,13 @@ fn encode(t: &Tensor) -> (String, Dtype, Vec<usize>, Vec<u8>) {
             Dtype::BF16,
             t.values.iter().flat_map(|v| half::bf16::from_f32(*v).to_le_bytes()).collect(),
         ),
+        // Exact: an I8 tensor's values are integers in range.
+        Storage::I8 => (Dtype::I8, t.values.iter().map(|v| (*v as i8) as u8).collect()),
+        // Quantized layers write their exact biases (`quant::collect`); this is the fallback
+        // for an I32 tensor built by hand.
+        Storage::I32 => {
+            (Dtype::I32, t.values.iter().flat_map(|v| (*v as i32).to_le_bytes()).collect())
+        }
     };
     (t.key.clone(), dtype, t.shape.clone(), data)
 }
