@@ -62,8 +62,8 @@ fn tinyae_rate(data: &Dataset, warm: &Dataset, threads: usize) -> f64 {
     let arch = Architecture {
         kind: ModelKind::Autoencoder,
         input_shape: vec![784],
-        encoder: vec![128, 64, 32],
-        decoder: vec![64, 128],
+        encoder: tinyae_trainer::spec::LayerSpec::widths(&[128, 64, 32]),
+        decoder: tinyae_trainer::spec::LayerSpec::widths(&[64, 128]),
         hidden: Activation::Relu,
         latent: Activation::Relu,
         output: Activation::Sigmoid,

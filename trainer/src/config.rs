@@ -14,6 +14,7 @@ use crate::data::DataSpec;
 use crate::net::Architecture;
 use crate::objective::{Kind, Loss, Noise, Sparsity};
 use crate::optim::{OptimizerConfig, OptimizerKind};
+use crate::spec::LayerSpec;
 
 /// A whole training config.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,10 +52,16 @@ pub struct ModelConfig {
     /// `vanilla`, `denoising`, `sparse`, `contractive` or `vae`.
     #[serde(default)]
     pub kind: KindName,
-    /// Encoder widths after the input; the last is the latent size.
-    pub encoder: Vec<usize>,
-    /// Decoder widths before the output; default: the encoder's hidden widths reversed.
-    pub decoder: Option<Vec<usize>>,
+    /// The shape of one sample as the network sees it (same number of values as the data's):
+    /// `[1, 28, 28]` for convolutions on MNIST, `[140, 1]` for an LSTM on ECG5000 beats.
+    /// Default: the data's shape.
+    pub input_shape: Option<Vec<usize>>,
+    /// Encoder layers after the input; the last one's output is the code. A number is a dense
+    /// layer of that width; a table names another op (`crate::spec`).
+    pub encoder: Vec<LayerSpec>,
+    /// Decoder layers. Dense models: widths before the output layer, default the encoder's
+    /// hidden widths reversed. Others: every layer, the last producing the input's shape.
+    pub decoder: Option<Vec<LayerSpec>>,
     /// After hidden layers: a name (`"relu"`) or a table (`{ kind = "leaky_relu", alpha = 0.2 }`).
     #[serde(default = "relu")]
     pub hidden_activation: toml::Value,
@@ -223,7 +230,7 @@ impl Config {
     /// Checks everything that does not need the data.
     pub fn check(&self) -> Result<()> {
         self.data.check()?;
-        self.architecture(&[1])?;
+        self.architecture_for(None)?;
         self.kind()?;
         let t = &self.train;
         if t.batch_size == 0 || t.epochs == 0 {
@@ -277,19 +284,49 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("`model.{which}_activation`: {e}"))
     }
 
-    /// The network shape for samples of `input_shape`.
-    pub fn architecture(&self, input_shape: &[usize]) -> Result<Architecture> {
+    /// The network for samples of the data's shape `data_shape` (or `model.input_shape`, which
+    /// must hold as many values), every layer planned.
+    pub fn architecture(&self, data_shape: &[usize]) -> Result<Architecture> {
+        self.architecture_for(Some(data_shape))
+    }
+
+    /// The network; without the data's shape, layers are planned only when `model.input_shape`
+    /// is given or the model is dense (whose widths do not depend on the input).
+    fn architecture_for(&self, data_shape: Option<&[usize]>) -> Result<Architecture> {
         let m = &self.model;
-        if m.encoder.is_empty() || m.encoder.contains(&0) {
+        let width_zero = |specs: &[LayerSpec]| specs.contains(&LayerSpec::Width(0));
+        if m.encoder.is_empty() || width_zero(&m.encoder) {
             bail!("`model.encoder` must list at least the latent width, all widths ≥ 1");
         }
+        let all_widths =
+            |specs: &[LayerSpec]| specs.iter().all(|s| matches!(s, LayerSpec::Width(_)));
         let decoder = match &m.decoder {
             Some(d) => d.clone(),
-            None => m.encoder[..m.encoder.len() - 1].iter().rev().copied().collect(),
+            None if all_widths(&m.encoder) => {
+                m.encoder[..m.encoder.len() - 1].iter().rev().cloned().collect()
+            }
+            None => bail!(
+                "`model.decoder` is required when `model.encoder` has layers other than dense \
+                 widths: list the decoder's layers, the last producing the input's shape"
+            ),
         };
-        if decoder.contains(&0) {
+        if width_zero(&decoder) {
             bail!("`model.decoder` widths must be at least 1");
         }
+        if m.kind == KindName::Contractive && !all_widths(&m.encoder) {
+            bail!("a contractive autoencoder needs a dense encoder (its penalty is the dense layers' Jacobian)");
+        }
+        let numel = |s: &[usize]| s.iter().product::<usize>();
+        let input_shape = match (&m.input_shape, data_shape) {
+            (Some(s), Some(d)) if numel(s) != numel(d) => bail!(
+                "`model.input_shape` {s:?} holds {} values, but the data's samples {d:?} have {}",
+                numel(s),
+                numel(d)
+            ),
+            (Some(s), _) => s.clone(),
+            (None, Some(d)) => d.to_vec(),
+            (None, None) => vec![1],
+        };
         let vae = m.kind == KindName::Vae;
         let hidden = self.activation(&m.hidden_activation, "hidden")?;
         let latent = match &m.latent_activation {
@@ -300,15 +337,26 @@ impl Config {
         if vae && latent != Activation::Linear {
             bail!("a VAE's latent layer is its Gaussian head; `model.latent_activation` must be \"linear\"");
         }
-        Ok(Architecture {
+        let arch = Architecture {
             kind: if vae { ModelKind::Vae } else { ModelKind::Autoencoder },
-            input_shape: input_shape.to_vec(),
+            input_shape,
             encoder: m.encoder.clone(),
             decoder,
             hidden,
             latent,
             output: self.activation(&m.output_activation, "output")?,
-        })
+        };
+        if data_shape.is_some() || m.input_shape.is_some() || arch.is_dense() {
+            let planned = arch.plan()?;
+            let last = planned.last().map(|l| l.op.takes_activation());
+            if last == Some(false) {
+                bail!(
+                    "the decoder's last layer carries `model.output_activation`, so it must be dense \
+                     or a convolution"
+                );
+            }
+        }
+        Ok(arch)
     }
 
     /// The training objective's kind, checking that only the matching section is set.
@@ -339,7 +387,7 @@ impl Config {
         };
         kind.check()?;
         if let Kind::Sparse(Sparsity::Kl { .. }) = kind {
-            let latent = self.architecture(&[1])?.latent;
+            let latent = self.architecture_for(None)?.latent;
             if latent != Activation::Sigmoid {
                 bail!(
                     "the KL sparsity penalty needs codes in (0, 1): set \

@@ -30,6 +30,8 @@ pub fn to_model(
                     mu: dense(mu, &format!("{}.mu", l.name)),
                     log_var: dense(log_var, &format!("{}.log_var", l.name)),
                 }),
+                other => crate::export_ops::to_op(other, &l.name)
+                    .expect("every op other than dense and gaussian is converted"),
             },
             activation: l.activation,
         })
@@ -64,18 +66,27 @@ fn dense(d: &DenseParams, prefix: &str) -> Dense {
 }
 
 /// A trainable net holding a model file's weights (e.g. to fine-tune, evaluate in batches, or
-/// check parity). Only f32 dense layers with biases are accepted.
+/// check parity). Only f32 weights are accepted.
 pub fn from_model(model: &Model) -> Result<Net> {
     let dev = Cpu::default();
+    let shapes = model.shapes();
     let mut layers = Vec::new();
-    for layer in &model.layers {
+    for (j, layer) in model.layers.iter().enumerate() {
+        if let Some(op) = crate::export_ops::from_op(&dev, &layer.op, &shapes[j], &layer.name) {
+            layers.push(NetLayer {
+                name: layer.name.clone(),
+                op: op?,
+                activation: layer.activation,
+            });
+            continue;
+        }
         let op = match &layer.op {
             Op::Dense(d) => NetOp::Dense(params(&dev, d, &layer.name)?),
             Op::GaussianHead(h) => NetOp::Gaussian {
                 mu: params(&dev, &h.mu, &layer.name)?,
                 log_var: params(&dev, &h.log_var, &layer.name)?,
             },
-            other => bail!("layer `{}`: {} layers cannot be trained yet", layer.name, other.name()),
+            other => bail!("layer `{}`: {} layers are not dense", layer.name, other.name()),
         };
         layers.push(NetLayer { name: layer.name.clone(), op, activation: layer.activation });
     }
@@ -90,6 +101,7 @@ pub fn from_model(model: &Model) -> Result<Net> {
         input_shape: model.input_shape.clone(),
         layers,
         latent_layer: model.latent_layer,
+        shapes,
     })
 }
 

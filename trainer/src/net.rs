@@ -6,11 +6,15 @@
 //! forward pass is written with dfdx's tensor ops, which work on run-time shapes and record the
 //! gradient tape like the modules do. docs/TRAINER.md explains the choice.
 
+use anyhow::Result;
 use dfdx::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tinyae_core::ir::ModelKind;
 use tinyae_core::Activation;
+
+use crate::layers::{ConvParams, Gather, LstmParams};
+use crate::spec::{plan, Defaults, LayerSpec, Planned};
 
 /// A batch: `(rows, features)`.
 pub type Mat<T = NoneTape> = Tensor<(usize, usize), f32, Cpu, T>;
@@ -55,6 +59,15 @@ impl DenseParams {
         let b = self.b.clone().broadcast_like::<_, Axis<0>>(&(rows, self.out_features()));
         y + b
     }
+
+    /// Applies the layer at every row of `in_features` values of each sample (after an LSTM
+    /// that returns sequences): `(rows, steps·in)` → `(rows, steps·out)`.
+    pub fn forward_steps<T: Tape<f32, Cpu>>(&self, x: Mat<T>) -> Mat<T> {
+        let (rows, n) = *x.shape();
+        let steps = n / self.in_features();
+        let y = self.forward(x.reshape_like(&(rows * steps, self.in_features())));
+        y.reshape_like(&(rows, steps * self.out_features()))
+    }
 }
 
 /// What a layer computes before its activation.
@@ -69,6 +82,72 @@ pub enum NetOp {
         /// Log-variance head.
         log_var: DenseParams,
     },
+    /// Convolution or transposed convolution.
+    Conv(ConvParams),
+    /// Max pooling.
+    MaxPool {
+        /// Window `[kh, kw]`.
+        kernel: [usize; 2],
+        /// Stride `[sh, sw]`.
+        stride: [usize; 2],
+        /// The windows, gathered.
+        gather: Gather,
+    },
+    /// Nearest-neighbour upsampling.
+    Upsample {
+        /// Factors `[fh, fw]`.
+        factor: [usize; 2],
+        /// The copies, gathered.
+        gather: Gather,
+    },
+    /// To one axis (the values do not move).
+    Flatten,
+    /// To another shape (the values do not move).
+    Reshape(Vec<usize>),
+    /// LSTM.
+    Lstm(LstmParams),
+    /// `[features]` → `[times, features]`.
+    Repeat {
+        /// Copies.
+        times: usize,
+        /// The copies, gathered.
+        gather: Gather,
+    },
+}
+
+/// A borrowed parameter tensor of any rank.
+#[derive(Debug, Clone, Copy)]
+pub enum Param<'a> {
+    /// A matrix.
+    Mat(&'a Mat),
+    /// A vector.
+    Vector(&'a Vector),
+}
+
+impl Param<'_> {
+    /// Row-major values.
+    pub fn values(&self) -> Vec<f32> {
+        match self {
+            Param::Mat(t) => t.as_vec(),
+            Param::Vector(t) => t.as_vec(),
+        }
+    }
+
+    /// The shape as stored here.
+    pub fn shape(&self) -> Vec<usize> {
+        match self {
+            Param::Mat(t) => vec![t.shape().0, t.shape().1],
+            Param::Vector(t) => vec![t.shape().0],
+        }
+    }
+
+    /// Its gradient.
+    pub fn grad(&self, grads: &Gradients<f32, Cpu>) -> Vec<f32> {
+        match self {
+            Param::Mat(t) => grads.get(*t).as_vec(),
+            Param::Vector(t) => grads.get(*t).as_vec(),
+        }
+    }
 }
 
 /// One layer.
@@ -83,25 +162,78 @@ pub struct NetLayer {
 }
 
 impl NetLayer {
-    /// The dense parts, mean head first.
+    /// The dense parts, mean head first (none for the other ops).
     pub fn parts(&self) -> Vec<&DenseParams> {
         match &self.op {
             NetOp::Dense(d) => vec![d],
             NetOp::Gaussian { mu, log_var } => vec![mu, log_var],
+            _ => Vec::new(),
         }
     }
 
-    /// The dense parts, mutably.
-    pub fn parts_mut(&mut self) -> Vec<&mut DenseParams> {
+    /// The parameters with their name suffixes, in a fixed order: a dense part's weight then
+    /// bias (a Gaussian layer's mean head first), a convolution's weight then bias, an LSTM's
+    /// input weight, recurrent weight and bias.
+    pub fn params(&self) -> Vec<(&'static str, Param<'_>)> {
+        match &self.op {
+            NetOp::Dense(d) => vec![("weight", Param::Mat(&d.w)), ("bias", Param::Vector(&d.b))],
+            NetOp::Gaussian { mu, log_var } => vec![
+                ("mu.weight", Param::Mat(&mu.w)),
+                ("mu.bias", Param::Vector(&mu.b)),
+                ("log_var.weight", Param::Mat(&log_var.w)),
+                ("log_var.bias", Param::Vector(&log_var.b)),
+            ],
+            NetOp::Conv(c) => vec![("weight", Param::Mat(&c.w)), ("bias", Param::Vector(&c.b))],
+            NetOp::Lstm(l) => vec![
+                ("weight_ih", Param::Mat(&l.w_ih)),
+                ("weight_hh", Param::Mat(&l.w_hh)),
+                ("bias", Param::Vector(&l.b)),
+            ],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Overwrites the parameters in [`Self::params`] order from `values`.
+    fn set_params<'a>(&mut self, values: &mut impl Iterator<Item = &'a Vec<f32>>) {
+        let mat = |t: &mut Mat, v: Option<&Vec<f32>>| v.into_iter().for_each(|v| t.copy_from(v));
         match &mut self.op {
-            NetOp::Dense(d) => vec![d],
-            NetOp::Gaussian { mu, log_var } => vec![mu, log_var],
+            NetOp::Dense(d) => {
+                mat(&mut d.w, values.next());
+                values.next().into_iter().for_each(|v| d.b.copy_from(v));
+            }
+            NetOp::Gaussian { mu, log_var } => {
+                for d in [mu, log_var] {
+                    mat(&mut d.w, values.next());
+                    values.next().into_iter().for_each(|v| d.b.copy_from(v));
+                }
+            }
+            NetOp::Conv(c) => {
+                mat(&mut c.w, values.next());
+                values.next().into_iter().for_each(|v| c.b.copy_from(v));
+            }
+            NetOp::Lstm(l) => {
+                mat(&mut l.w_ih, values.next());
+                mat(&mut l.w_hh, values.next());
+                values.next().into_iter().for_each(|v| l.b.copy_from(v));
+            }
+            _ => {}
         }
     }
 
-    /// Output width.
-    pub fn out_features(&self) -> usize {
-        self.parts()[0].out_features()
+    /// Applies the op (not the activation) to a batch whose samples have shape `input`.
+    pub fn forward<T: Tape<f32, Cpu> + Merge<T>>(&self, x: Mat<T>, input: &[usize]) -> Mat<T> {
+        let n: usize = input.iter().product();
+        match &self.op {
+            NetOp::Dense(d) if d.in_features() == n => d.forward(x),
+            NetOp::Dense(d) => d.forward_steps(x),
+            NetOp::Gaussian { mu, .. } => mu.forward(x),
+            NetOp::Conv(c) => c.forward(x),
+            NetOp::MaxPool { gather, .. }
+            | NetOp::Upsample { gather, .. }
+            | NetOp::Repeat { gather, .. } => gather.forward(x),
+            NetOp::Flatten | NetOp::Reshape(_) => x,
+            NetOp::Lstm(l) => l.forward(x, input.first().copied().unwrap_or(1)),
+        }
     }
 }
 
@@ -118,19 +250,22 @@ pub struct Net {
     pub layers: Vec<NetLayer>,
     /// Index of the layer whose output is the code.
     pub latent_layer: usize,
+    /// The input shape (index 0) and every layer's output shape (index `j + 1`).
+    pub shapes: Vec<Vec<usize>>,
 }
 
-/// The widths and activations of a network to build.
+/// The layers and activations of a network to build.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Architecture {
     /// Plain or variational.
     pub kind: ModelKind,
     /// Shape of one sample.
     pub input_shape: Vec<usize>,
-    /// Encoder widths after the input, ending with the latent width.
-    pub encoder: Vec<usize>,
-    /// Decoder widths before the output (the output width is the input size).
-    pub decoder: Vec<usize>,
+    /// Encoder layers after the input, ending with the code (plain numbers: dense widths).
+    pub encoder: Vec<LayerSpec>,
+    /// Decoder layers; when they are all dense, the output layer (the input's width) is
+    /// added, otherwise the last one must produce the input's shape.
+    pub decoder: Vec<LayerSpec>,
     /// After every hidden layer.
     pub hidden: Activation,
     /// After the latent layer (linear for a VAE).
@@ -139,36 +274,116 @@ pub struct Architecture {
     pub output: Activation,
 }
 
+impl Architecture {
+    /// Whether every layer is a dense width (the dense models: the output layer is implied).
+    pub fn is_dense(&self) -> bool {
+        self.encoder.iter().chain(&self.decoder).all(|s| matches!(s, LayerSpec::Width(_)))
+    }
+
+    /// The decoder as planned: a dense decoder gains its output layer of the input's width.
+    pub fn full_decoder(&self) -> Vec<LayerSpec> {
+        let mut decoder = self.decoder.clone();
+        if self.is_dense() {
+            decoder.push(LayerSpec::Width(self.input_shape.iter().product()));
+        }
+        decoder
+    }
+
+    /// Every layer's sizes, shapes and activation; an error names the first layer that cannot
+    /// take its input.
+    pub fn plan(&self) -> Result<Vec<crate::spec::PlannedLayer>> {
+        let defaults = Defaults { hidden: self.hidden, latent: self.latent, output: self.output };
+        let activation = |v: &toml::Value, layer: &str| -> Result<Activation> {
+            let json = serde_json::to_value(v)?;
+            Activation::from_json(&json, layer).map_err(|e| anyhow::anyhow!("{e}"))
+        };
+        let planned =
+            plan(&self.input_shape, &self.encoder, &self.full_decoder(), defaults, &activation)?;
+        if self.kind == ModelKind::Vae {
+            let latent = &planned[self.encoder.len() - 1];
+            anyhow::ensure!(
+                matches!(latent.op, Planned::Dense { inputs, .. } if inputs == latent.input.iter().product::<usize>()),
+                "a VAE's last encoder layer becomes its Gaussian head, so it must be a dense width \
+                 on a vector; add {{ op = \"flatten\" }} and a width at the end of `model.encoder`"
+            );
+        }
+        Ok(planned)
+    }
+}
+
+/// `[c, h, w]` of a planned image shape.
+pub fn image(shape: &[usize]) -> [usize; 3] {
+    match *shape {
+        [c, h, w] => [c, h, w],
+        _ => [0, 0, 0],
+    }
+}
+
 impl Net {
     /// A freshly initialized network, weights drawn from a generator seeded with `seed`.
+    ///
+    /// Panics if the architecture does not plan (see [`Net::try_new`]); configs are checked
+    /// by [`crate::config::Config::architecture`].
     pub fn new(arch: &Architecture, seed: u64) -> Self {
+        Self::try_new(arch, seed).unwrap_or_else(|e| panic!("invalid architecture: {e:#}"))
+    }
+
+    /// A freshly initialized network, or why the architecture cannot be built.
+    pub fn try_new(arch: &Architecture, seed: u64) -> Result<Self> {
+        let planned = arch.plan()?;
         let dev = Cpu::default();
         let mut rng = StdRng::seed_from_u64(seed);
-        let n: usize = arch.input_shape.iter().product();
+        let latent_layer = arch.encoder.len() - 1;
         let mut layers = Vec::new();
-        let mut width = n;
-        for (j, &w) in arch.encoder.iter().enumerate() {
-            let last = j + 1 == arch.encoder.len();
-            let op = if last && arch.kind == ModelKind::Vae {
-                let mu = DenseParams::init(&dev, width, w, &mut rng);
-                let log_var = DenseParams::init(&dev, width, w, &mut rng);
-                NetOp::Gaussian { mu, log_var }
-            } else {
-                NetOp::Dense(DenseParams::init(&dev, width, w, &mut rng))
+        let mut shapes = vec![arch.input_shape.clone()];
+        for (j, p) in planned.into_iter().enumerate() {
+            let op = match p.op {
+                Planned::Dense { inputs, units }
+                    if j == latent_layer && arch.kind == ModelKind::Vae =>
+                {
+                    let mu = DenseParams::init(&dev, inputs, units, &mut rng);
+                    let log_var = DenseParams::init(&dev, inputs, units, &mut rng);
+                    NetOp::Gaussian { mu, log_var }
+                }
+                Planned::Dense { inputs, units } => {
+                    NetOp::Dense(DenseParams::init(&dev, inputs, units, &mut rng))
+                }
+                Planned::Conv { geometry, .. } => {
+                    NetOp::Conv(ConvParams::init(&dev, geometry, &mut rng))
+                }
+                Planned::MaxPool { kernel, stride } => {
+                    let (kernel, stride) = ([kernel; 2], [stride; 2]);
+                    let gather = Gather::max_pool(&dev, image(&p.input), kernel, stride);
+                    NetOp::MaxPool { kernel, stride, gather }
+                }
+                Planned::Upsample { factor } => {
+                    let factor = [factor; 2];
+                    NetOp::Upsample {
+                        factor,
+                        gather: Gather::upsample(&dev, image(&p.input), factor),
+                    }
+                }
+                Planned::Flatten => NetOp::Flatten,
+                Planned::Reshape { shape } => NetOp::Reshape(shape),
+                Planned::Lstm { inputs, units, return_sequences } => {
+                    NetOp::Lstm(LstmParams::init(&dev, inputs, units, return_sequences, &mut rng))
+                }
+                Planned::Repeat { times } => {
+                    let features = p.input.iter().product();
+                    NetOp::Repeat { times, gather: Gather::repeat(&dev, features, times) }
+                }
             };
-            let activation = if last { arch.latent } else { arch.hidden };
-            layers.push(NetLayer { name: format!("enc.{j}"), op, activation });
-            width = w;
+            shapes.push(p.output);
+            layers.push(NetLayer { name: p.name, op, activation: p.activation });
         }
-        let latent_layer = layers.len() - 1;
-        let widths = arch.decoder.iter().copied().chain([n]);
-        for (j, w) in widths.enumerate() {
-            let activation = if j == arch.decoder.len() { arch.output } else { arch.hidden };
-            let op = NetOp::Dense(DenseParams::init(&dev, width, w, &mut rng));
-            layers.push(NetLayer { name: format!("dec.{j}"), op, activation });
-            width = w;
-        }
-        Net { dev, kind: arch.kind, input_shape: arch.input_shape.clone(), layers, latent_layer }
+        Ok(Net {
+            dev,
+            kind: arch.kind,
+            input_shape: arch.input_shape.clone(),
+            layers,
+            latent_layer,
+            shapes,
+        })
     }
 
     /// Values per sample.
@@ -178,7 +393,7 @@ impl Net {
 
     /// Values in the code.
     pub fn latent_len(&self) -> usize {
-        self.layers[self.latent_layer].out_features()
+        self.shapes[self.latent_layer + 1].iter().product()
     }
 
     /// A batch tensor from row-major values.
@@ -189,7 +404,7 @@ impl Net {
 
     /// Runs `layers[range]` on a batch; a Gaussian layer yields its mean. With `raw_last`, the
     /// last layer's activation is skipped (logits for a BCE loss).
-    pub fn run<T: Tape<f32, Cpu>>(
+    pub fn run<T: Tape<f32, Cpu> + Merge<T>>(
         &self,
         range: std::ops::Range<usize>,
         mut h: Mat<T>,
@@ -198,7 +413,7 @@ impl Net {
         let end = range.end;
         for j in range {
             let layer = &self.layers[j];
-            h = layer.parts()[0].forward(h);
+            h = layer.forward(h, &self.shapes[j]);
             if !(raw_last && j + 1 == end) {
                 h = activate(h, layer.activation);
             }
@@ -224,58 +439,35 @@ impl Net {
     pub fn param_names(&self) -> Vec<String> {
         let mut names = Vec::new();
         for layer in &self.layers {
-            let heads: &[&str] = match layer.op {
-                NetOp::Dense(_) => &[""],
-                NetOp::Gaussian { .. } => &[".mu", ".log_var"],
-            };
-            for head in heads {
-                names.push(format!("{}{head}.weight", layer.name));
-                names.push(format!("{}{head}.bias", layer.name));
+            for (suffix, _) in layer.params() {
+                names.push(format!("{}.{suffix}", layer.name));
             }
         }
         names
     }
 
-    /// Shapes of the parameters as stored here (weights `(in, out)`).
+    /// Shapes of the parameters as stored here (dense weights `(in, out)`).
     pub fn param_shapes(&self) -> Vec<Vec<usize>> {
-        let mut shapes = Vec::new();
-        for d in self.layers.iter().flat_map(NetLayer::parts) {
-            shapes.push(vec![d.in_features(), d.out_features()]);
-            shapes.push(vec![d.out_features()]);
-        }
-        shapes
+        self.layers.iter().flat_map(|l| l.params()).map(|(_, p)| p.shape()).collect()
     }
 
     /// The parameter values.
     pub fn param_values(&self) -> Vec<Vec<f32>> {
-        let mut values = Vec::new();
-        for d in self.layers.iter().flat_map(NetLayer::parts) {
-            values.push(d.w.as_vec());
-            values.push(d.b.as_vec());
-        }
-        values
+        self.layers.iter().flat_map(|l| l.params()).map(|(_, p)| p.values()).collect()
     }
 
     /// Overwrites the parameters with `values` (same order and lengths as [`Self::param_values`]).
     pub fn set_param_values(&mut self, values: &[Vec<f32>]) {
         let mut it = values.iter();
-        for d in self.layers.iter_mut().flat_map(NetLayer::parts_mut) {
-            if let (Some(w), Some(b)) = (it.next(), it.next()) {
-                d.w.copy_from(w);
-                d.b.copy_from(b);
-            }
+        for layer in &mut self.layers {
+            layer.set_params(&mut it);
         }
     }
 
     /// The gradients of the parameters. Every objective reaches every parameter (a VAE's
     /// log-variance head through the KL term), so each one has a gradient.
     pub fn param_grads(&self, grads: &Gradients<f32, Cpu>) -> Vec<Vec<f32>> {
-        let mut out = Vec::new();
-        for d in self.layers.iter().flat_map(NetLayer::parts) {
-            out.push(grads.get(&d.w).as_vec());
-            out.push(grads.get(&d.b).as_vec());
-        }
-        out
+        self.layers.iter().flat_map(|l| l.params()).map(|(_, p)| p.grad(grads)).collect()
     }
 
     /// Number of trainable values.

@@ -18,7 +18,11 @@ pub fn scores_with(model: &Model, data: &Dataset, metric: Metric) -> Vec<f32> {
         .into_par_iter()
         .map(|i| {
             let x = reference::scale_input(model, data.row(i));
-            reference::score(metric, &x, &reference::run(&model.layers, &x))
+            reference::score(
+                metric,
+                &x,
+                &reference::run_from(&model.layers, &model.input_shape, &x),
+            )
         })
         .collect()
 }

@@ -51,8 +51,8 @@ fn thread_count_does_not_change_the_weights() {
     // Large enough that gemm splits the products across threads (m·n·k ≥ 48·48·256).
     let data = waves(512, 784, 2);
     let a = Architecture {
-        encoder: vec![64, 8],
-        decoder: vec![64],
+        encoder: tinyae_trainer::spec::LayerSpec::widths(&[64, 8]),
+        decoder: tinyae_trainer::spec::LayerSpec::widths(&[64]),
         ..arch(ModelKind::Autoencoder, 784, 8, 2, Activation::Relu)
     };
     let s = Settings { batch_size: 256, ..settings(Kind::Vanilla, 1, 0.001) };

@@ -39,14 +39,31 @@ pub fn load_model(path: &Path) -> Result<Model> {
 }
 
 /// Bytes of the int8 layout the format reserves: int8 weights, f32 scale and i32 bias per
-/// output channel.
+/// output channel (an LSTM: per gate row).
 fn int8_bytes(model: &Model) -> usize {
-    model
+    let dense: usize = model
         .layers
         .iter()
         .flat_map(|l| l.op.dense_parts())
         .map(|d| d.in_features * d.out_features + 8 * d.out_features)
-        .sum()
+        .sum();
+    let other: usize = model
+        .layers
+        .iter()
+        .filter(|l| l.op.dense_parts().is_empty())
+        .map(|l| {
+            let weights: usize =
+                l.op.tensors().iter().filter(|t| t.shape.len() > 1).map(|t| t.numel()).sum();
+            let channels = match &l.op {
+                Op::Conv2d(c) => c.out_channels,
+                Op::ConvTranspose2d(c) => c.out_channels,
+                Op::Lstm(lstm) => 4 * lstm.hidden_size,
+                _ => 0,
+            };
+            weights + 8 * channels
+        })
+        .sum();
+    dense + other
 }
 
 fn thousands(n: usize) -> String {
@@ -95,24 +112,27 @@ pub fn summary(model: &Model, path: &str) -> String {
         "",
         0
     );
+    let shapes = model.shapes();
     for (j, layer) in model.layers.iter().enumerate() {
         let mut op = layer.op.name().to_owned();
         if j == model.latent_layer {
             op.push_str(" (latent)");
         }
-        let params: usize = layer
-            .op
-            .dense_parts()
-            .iter()
-            .map(|d| d.in_features * d.out_features + d.bias.as_ref().map_or(0, |_| d.out_features))
-            .sum();
+        let params = tinyae_core::cost::layer_cost(layer, &shapes[j]).params;
+        // A dense layer on a whole sample shows its widths (a [28, 28] image feeds 784).
+        let (input, output) = match layer.op.dense_parts().first() {
+            Some(d) if d.in_features == shapes[j].iter().product::<usize>() => {
+                (format!("[{}]", d.in_features), format!("[{}]", d.out_features))
+            }
+            _ => (format!("{:?}", shapes[j]), format!("{:?}", shapes[j + 1])),
+        };
         let _ = writeln!(
             s,
             "{:<12} {:<22} {:>8} {:>8}  {:<12} {:>9}",
             layer.name,
             op,
-            format!("[{}]", layer.op.in_features()),
-            format!("[{}]", layer.op.out_features()),
+            input,
+            output,
             layer.activation.name(),
             thousands(params)
         );
@@ -130,8 +150,11 @@ pub fn summary(model: &Model, path: &str) -> String {
         c.latent_len, model.layers[model.latent_layer].name
     );
     let _ = writeln!(s, "\nFlash for weights and biases, by precision:");
-    let stored =
-        model.layers.first().map_or(Storage::F32, |l| l.op.dense_parts()[0].weight.storage);
+    let stored = model
+        .layers
+        .iter()
+        .find_map(|l| l.op.tensors().first().map(|t| t.storage))
+        .unwrap_or(Storage::F32);
     for st in [Storage::F32, Storage::F16, Storage::Bf16] {
         let mark = if st == stored { "  (as stored)" } else { "" };
         let _ = writeln!(
@@ -218,12 +241,17 @@ fn scaling(p: &Preprocessing, n: usize) -> String {
 /// The summary as JSON.
 pub fn summary_json(model: &Model) -> serde_json::Value {
     let c = cost(model);
+    let shapes = model.shapes();
     let layers: Vec<_> = model
         .layers
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(j, l)| {
+            let (input, output) = (&shapes[j], &shapes[j + 1]);
             json!({
-                "name": l.name, "op": l.op.name(), "in": l.op.in_features(), "out": l.op.out_features(),
+                "name": l.name, "op": l.op.name(),
+                "in": input.iter().product::<usize>(), "out": output.iter().product::<usize>(),
+                "input_shape": input, "output_shape": output,
                 "activation": l.activation.to_json(),
                 "gaussian_head": matches!(l.op, Op::GaussianHead(_)),
             })

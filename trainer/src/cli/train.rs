@@ -145,11 +145,16 @@ fn apply_overrides(config: &mut Config, a: &TrainArgs) {
 
 fn describe(p: &Prepared) -> String {
     let a = &p.arch;
-    let mut widths = vec![p.train.features()];
-    widths.extend(&a.encoder);
-    widths.extend(&a.decoder);
-    widths.push(p.train.features());
-    let widths: Vec<String> = widths.iter().map(usize::to_string).collect();
+    // Dense models as widths (784-128-...-784), others as each layer's output shape.
+    let widths: Vec<String> = match a.plan() {
+        Ok(planned) if a.is_dense() => std::iter::once(p.train.features().to_string())
+            .chain(planned.iter().map(|l| l.output.iter().product::<usize>().to_string()))
+            .collect(),
+        Ok(planned) => std::iter::once(format!("{:?}", a.input_shape))
+            .chain(planned.iter().map(|l| format!("{:?}", l.output)))
+            .collect(),
+        Err(e) => vec![format!("{e}")],
+    };
     let c = &p.config;
     format!(
         "{}: {} training rows, {} validation rows, {} values each\n  {} {} ({}), {} loss, \

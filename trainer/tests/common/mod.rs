@@ -11,6 +11,7 @@ use tinyae_trainer::data::Dataset;
 use tinyae_trainer::net::{Architecture, Net};
 use tinyae_trainer::objective::{Kind, Loss, Objective};
 use tinyae_trainer::optim::{OptimizerConfig, OptimizerKind};
+use tinyae_trainer::spec::LayerSpec;
 use tinyae_trainer::train::{fit, Settings, Silent, State};
 
 /// `rows` windows of `n` samples of `0.5 + 0.4·a·sin(2π t/n + φ)`: a 2-parameter family
@@ -41,8 +42,8 @@ pub fn arch(
     Architecture {
         kind,
         input_shape: vec![n],
-        encoder,
-        decoder,
+        encoder: LayerSpec::widths(&encoder),
+        decoder: LayerSpec::widths(&decoder),
         hidden: Activation::Tanh,
         latent: latent_act,
         output: Activation::Sigmoid,
