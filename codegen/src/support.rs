@@ -1,29 +1,31 @@
 //! What this generator can emit, checked before emitting: a valid file that needs a feature
-//! this version lacks fails here, at compile time, naming the tensor, not on the device.
+//! this version lacks fails here, at compile time, naming the layer, not on the device.
 
-use tinyae_core::ir::{Model, Storage};
-use tinyae_core::{Error, ErrorKind, Errors};
+use tinyae_core::ir::Model;
+use tinyae_core::{quant, Error, ErrorKind, Errors};
 
 /// Every reason the model cannot be generated yet.
 pub fn check(model: &Model) -> Result<(), Errors> {
     let mut errors = Vec::new();
-    for layer in &model.layers {
-        for tensor in layer.op.tensors() {
-            if tensor.storage != Storage::F32 {
-                errors.push(
-                    Error::new(
-                        ErrorKind::Unsupported,
-                        format!(
-                            "tensor `{}` of layer `{}` is stored as {}, expected F32: this version of tinyae generates f32 code only",
-                            tensor.key,
-                            layer.name,
-                            tensor.storage.dtype_name()
-                        ),
-                    )
-                    .help("save the weights as F32 (e.g. `tensor.float()` in PyTorch)"),
-                );
-            }
-        }
+    // Float layers may store f16/bf16 (`emit/half.rs`); int8 layers are generated when every
+    // layer is int8 (`emit/int8.rs`): a model mixing them would need conversions between runs.
+    if quant::any_quantized(&model.layers) && !quant::all_quantized(&model.layers) {
+        let float: Vec<String> = model
+            .layers
+            .iter()
+            .filter(|l| quant::of(l).is_none())
+            .map(|l| format!("`{}`", l.name))
+            .collect();
+        errors.push(
+            Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "the model mixes int8 and float layers (float: {}): this version of tinyae generates a model whose layers are all int8 or all float",
+                    float.join(", ")
+                ),
+            )
+            .help("quantize every layer (`tinyae quantize --precision int8`) or none"),
+        );
     }
     match Errors::from_vec(errors) {
         Some(e) => Err(e),

@@ -24,6 +24,7 @@ pub mod quantize;
 pub mod reference;
 pub mod reference_ops;
 pub mod shape;
+pub mod sparse;
 pub mod synth;
 pub mod synth_ops;
 pub mod validate;

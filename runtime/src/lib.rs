@@ -24,11 +24,14 @@
 
 pub mod activation;
 mod conv;
+pub mod half;
+pub mod int8;
 mod kernels;
 mod lstm;
 mod pool;
 mod scratch;
 mod seq;
+mod sparse;
 mod traits;
 mod views;
 
@@ -41,6 +44,7 @@ pub use kernels::{Metric, Scaling};
 /// shipped model and every activation: the largest frame seen was 508 bytes (docs/FIRMWARE.md);
 /// this allowance adds a quarter. `tests/tests/firmware.rs` fails if a measurement exceeds it.
 pub const FRAME_ALLOWANCE: usize = 640;
+pub use int8::ScratchI8;
 pub use scratch::Scratch;
 pub use tinyae_macros::autoencoder;
 pub use traits::{AnomalyDetector, Autoencoder, Decoder, Encoder, ModelInfo};
@@ -50,10 +54,13 @@ pub use traits::{AnomalyDetector, Autoencoder, Decoder, Encoder, ModelInfo};
 pub mod __private {
     pub use crate::activation::*;
     pub use crate::conv::*;
+    pub use crate::half::*;
+    pub use crate::int8::*;
     pub use crate::kernels::*;
     pub use crate::lstm::*;
     pub use crate::pool::*;
     pub use crate::scratch::*;
     pub use crate::seq::*;
+    pub use crate::sparse::*;
     pub use crate::views::*;
 }

@@ -206,7 +206,14 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
         .iter()
         .enumerate()
         .filter(|(j, _)| ctx.emits_layer(*j))
-        .map(|(j, l)| layer_cost(l, &shapes[j]))
+        .map(|(j, l)| {
+            let mut c = layer_cost(l, &shapes[j]);
+            // Compressed (pruned) and unrolled layers store fewer bytes than the file.
+            if let Some(bytes) = super::half::weight_bytes(l, ctx.options.unroll) {
+                c.weight_bytes = bytes;
+            }
+            c
+        })
         .fold(LayersCost::default(), |t, c| LayersCost {
             params: t.params + c.params,
             macs: t.macs + c.macs,

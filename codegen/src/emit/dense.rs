@@ -15,6 +15,10 @@ pub fn body(
     scaling: Option<&Affine>,
     unrolled: bool,
 ) -> TokenStream {
+    // f16/bf16 storage and zero weights (skipped terms): `half.rs`.
+    if super::half::handles(d) {
+        return super::half::body(d, activation, scaling, unrolled, quote!(SCALING));
+    }
     if unrolled {
         straight_line(d, activation, scaling)
     } else {

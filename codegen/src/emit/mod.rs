@@ -4,10 +4,14 @@ mod api;
 mod conv;
 mod dense;
 mod doc;
+mod half;
+mod int8;
+mod int8_api;
 mod literal;
 mod lstm;
 mod pool;
 mod reshape;
+mod sparse;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -36,9 +40,12 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
     let ctx = Context { model, plan: &plan, options: target.options, name: target.name };
     let (name, vis) = (target.name, target.vis);
     let docs = doc::summary(model, target.options, &plan);
-    let layers = ctx.layer_functions();
-    let api = api::inherent(&ctx);
-    let traits = api::trait_impls(&ctx);
+    let (layers, api, traits) = if tinyae_core::quant::all_quantized(&model.layers) {
+        // int8 models: integer layers and their own API (`int8_api.rs`).
+        (int8_api::model(model, target), quote!(), quote!())
+    } else {
+        (ctx.layer_functions(), api::inherent(&ctx), api::trait_impls(&ctx))
+    };
     let track = target.tracked_file.map(|path| {
         quote!(
             const _: &[u8] = include_bytes!(#path);

@@ -1,0 +1,161 @@
+//! int8 models (every layer quantized, docs/FORMAT.md "int8 layers"): integer layer functions
+//! `fn layer_j(x: &[i8; IN], y: &mut [i8; OUT])`, computing exactly what
+//! `tinyae_core::quant` defines; `int8_api.rs` wires them into the public API.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use tinyae_core::ir::{Dense, Layer, Quantization};
+use tinyae_core::quant::{self, Finish, Plan};
+
+use super::literal::usize_lit;
+
+/// Outputs per block of `rt::dense_i8`.
+const BLOCK: usize = 32;
+
+/// Constant data of one int8 layer in the generated code, in bytes: weights in their form,
+/// the folded i32 bias and the requantization constants (`rt::Rq`, 8 bytes) per output, and
+/// the activation table.
+pub fn layer_bytes(
+    d: &Dense,
+    q: &Quantization,
+    activation: tinyae_core::Activation,
+    unrolled: bool,
+) -> usize {
+    let table = if q.pre_activation.is_some()
+        || !matches!(activation, tinyae_core::Activation::Linear | tinyae_core::Activation::Relu)
+    {
+        256
+    } else {
+        0
+    };
+    tinyae_core::sparse::weight_bytes(d, unrolled) + 12 * d.out_features + table
+}
+
+/// The biases with the input zero point's share folded in: `bias[o] - zp · Σ_i w[o][i]`
+/// (exact: validation bounds the sums below 2^31).
+fn folded_bias(d: &Dense, q: &Quantization) -> Vec<i32> {
+    let zp = i64::from(q.input.zero_point);
+    (0..d.out_features)
+        .map(|o| {
+            let sum: i64 = (0..d.in_features).map(|i| d.w(o, i) as i64).sum();
+            let b = i64::from(q.bias.get(o).copied().unwrap_or(0));
+            (b - zp * sum) as i32
+        })
+        .collect()
+}
+
+/// `static RQ`, `static BIAS` (folded), `static LUT` when needed, and the finish expression.
+fn constants(d: &Dense, q: &Quantization, plan: &Plan) -> (TokenStream, TokenStream) {
+    let o = usize_lit(d.out_features);
+    let rq = plan.requant.iter().map(|r| {
+        let (m, s) = (Literal::i32_unsuffixed(r.multiplier), Literal::u8_unsuffixed(r.shift as u8));
+        quote!(rt::Rq { m: #m, s: #s })
+    });
+    let bias = folded_bias(d, q).into_iter().map(Literal::i32_unsuffixed);
+    let (lut, finish) = match &plan.finish {
+        Finish::Linear => (quote!(), quote!(rt::Finish::Linear)),
+        Finish::Relu => {
+            let zp = Literal::i8_unsuffixed(q.output.zero_point as i8);
+            (quote!(), quote!(rt::Finish::Relu(#zp)))
+        }
+        Finish::Table(t) => {
+            let values = t.iter().map(|v| Literal::i8_unsuffixed(*v));
+            (quote!(static LUT: [i8; 256] = [#(#values),*];), quote!(rt::Finish::Table(&LUT)))
+        }
+    };
+    (
+        quote! {
+            static RQ: [rt::Rq; #o] = [#(#rq),*];
+            static BIAS: [i32; #o] = [#(#bias),*];
+            #lut
+        },
+        finish,
+    )
+}
+
+/// `fn layer_j(x: &[i8; IN], y: &mut [i8; OUT]) { ... }` for one quantized layer.
+pub fn layer_fn(j: usize, layer: &Layer, unrolled: bool) -> TokenStream {
+    let name = format_ident!("layer_{}", j);
+    let Some((d, q)) = quant::of(layer) else { return quote!() };
+    let Some(plan) = quant::plan(d, q, layer.activation) else { return quote!() };
+    let (i_n, o_n) = (usize_lit(d.in_features), usize_lit(d.out_features));
+    let (statics, finish) = constants(d, q, &plan);
+    let zp = Literal::i32_unsuffixed(plan.zero_point);
+    let body = if unrolled {
+        straight_line(d, &finish, &zp)
+    } else if tinyae_core::sparse::compressed(d) {
+        let w = super::sparse::int8_weights(d);
+        quote! {
+            #w
+            rt::dense_sparse_i8(&W, &BIAS, &RQ, #zp, x, y, #finish);
+        }
+    } else {
+        blocked(d, &finish, &zp)
+    };
+    let doc = format!(
+        " Layer `{}`: int8 dense {} → {}, {}.",
+        layer.name,
+        d.in_features,
+        d.out_features,
+        layer.activation.describe()
+    );
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        fn #name(x: &[i8; #i_n], y: &mut [i8; #o_n]) {
+            #statics
+            #body
+        }
+    }
+}
+
+/// Straight-line integer code: no statement for a zero weight.
+fn straight_line(d: &Dense, finish: &TokenStream, zp: &Literal) -> TokenStream {
+    let used: Vec<usize> =
+        (0..d.in_features).filter(|&i| (0..d.out_features).any(|o| d.w(o, i) != 0.0)).collect();
+    let bindings = used.iter().map(|&i| {
+        let name = format_ident!("x{}", i);
+        quote!(let #name = i32::from(x[#i]);)
+    });
+    let outputs = (0..d.out_features).map(|o| {
+        let acc = format_ident!("a{}", o);
+        let terms = used.iter().filter(|&&i| d.w(o, i) != 0.0).map(|&i| {
+            let (x, w) = (format_ident!("x{}", i), Literal::i32_unsuffixed(d.w(o, i) as i32));
+            quote!(#acc = #acc.wrapping_add(#x.wrapping_mul(#w));)
+        });
+        quote! {
+            #[allow(unused_mut)]
+            let mut #acc = BIAS[#o];
+            #(#terms)*
+            y[#o] = rt::finish_one(#acc, RQ[#o], #zp, #finish);
+        }
+    });
+    quote! {
+        #(#bindings)*
+        #(#outputs)*
+    }
+}
+
+/// A call of `rt::dense_i8` over blocked, transposed int8 weights.
+fn blocked(d: &Dense, finish: &TokenStream, zp: &Literal) -> TokenStream {
+    let (i_n, o_n) = (d.in_features, d.out_features);
+    let (tiles, rest) = (o_n / BLOCK, o_n % BLOCK);
+    let columns = |from: usize, n: usize| {
+        let rows = (0..i_n).map(|i| {
+            let row = (from..from + n).map(|o| Literal::i8_unsuffixed(d.w(o, i) as i8));
+            quote!([#(#row),*])
+        });
+        quote!([#(#rows),*])
+    };
+    let blocks = (0..tiles).map(|t| columns(t * BLOCK, BLOCK));
+    let tail = columns(tiles * BLOCK, rest);
+    let (i_lit, b_lit, t_lit, r_lit) =
+        (usize_lit(i_n), usize_lit(BLOCK), usize_lit(tiles), usize_lit(rest));
+    quote! {
+        static W: rt::BlockedI8<#i_lit, #b_lit, #t_lit, #r_lit> = rt::BlockedI8 {
+            tiles: [#(#blocks),*],
+            tail: #tail,
+        };
+        rt::dense_i8(&W, &BIAS, &RQ, #zp, x, y, #finish);
+    }
+}

@@ -1,0 +1,68 @@
+//! The compressed form of layers with many zero weights (`rt::Csr`): per output, the count
+//! of its non-zero weights; then the values and their input indices, row after row, indices
+//! increasing, so each output adds its terms in the reference interpreter's order.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+use tinyae_core::ir::Dense;
+use tinyae_core::Activation;
+
+use super::half::{act_closure, bias_static, stored_literal, stored_type};
+use super::literal::usize_lit;
+
+/// `static W: rt::Csr<..> = ...;` for any value type, with its index type.
+fn csr(d: &Dense, value_type: TokenStream, value: &dyn Fn(f32) -> TokenStream) -> TokenStream {
+    let (i_n, o_n) = (d.in_features, d.out_features);
+    let mut counts = Vec::with_capacity(o_n);
+    let mut values = Vec::new();
+    let mut index = Vec::new();
+    for o in 0..o_n {
+        let mut n = 0u16;
+        for i in 0..i_n {
+            let w = d.w(o, i);
+            if w != 0.0 {
+                n += 1;
+                values.push(value(w));
+                index.push(Literal::usize_unsuffixed(i));
+            }
+        }
+        counts.push(Literal::u16_unsuffixed(n));
+    }
+    let index_type =
+        if tinyae_core::sparse::index_bytes(d) == 1 { quote!(u8) } else { quote!(u16) };
+    let (o_lit, nnz) = (usize_lit(o_n), usize_lit(values.len()));
+    quote! {
+        static W: rt::Csr<#value_type, #index_type, #o_lit, #nnz> = rt::Csr {
+            counts: [#(#counts),*],
+            values: [#(#values),*],
+            index: [#(#index),*],
+        };
+    }
+}
+
+/// A float layer in compressed form: `rt::dense_sparse`, scaling raw inputs on the fly when
+/// `scaling` names the model's scaling (the first layer).
+pub fn float_call(d: &Dense, activation: Activation, scaling: Option<TokenStream>) -> TokenStream {
+    let storage = d.weight.storage;
+    let (ty, marker) = stored_type(storage);
+    let w = csr(d, ty, &|v| stored_literal(storage, v));
+    let (bias_static, bias_arg, bias_marker) = bias_static(d);
+    let act = act_closure(activation);
+    let scaling = match scaling {
+        Some(s) => quote!(Some(&#s)),
+        None => quote!(None),
+    };
+    quote! {
+        #w
+        #bias_static
+        rt::dense_sparse(&W, #marker, #bias_arg, #bias_marker, x, #scaling, y, #act);
+    }
+}
+
+/// The int8 weights of a layer in compressed form, for `rt::dense_sparse_i8`.
+pub fn int8_weights(d: &Dense) -> TokenStream {
+    csr(d, quote!(i8), &|v| {
+        let lit = Literal::i8_unsuffixed(v as i8);
+        quote!(#lit)
+    })
+}

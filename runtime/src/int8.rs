@@ -1,0 +1,258 @@
+//! int8 layers: integer-only inference between quantizing the input and dequantizing the
+//! output, exactly as `tinyae_core::quant` defines it (docs/FORMAT.md, "int8 layers").
+//!
+//! Accumulators are i32 and start at a bias with the input zero point folded in at compile
+//! time (`bias - zero_point · Σ w`): integer sums are exact (the format bounds them below
+//! 2^31), so any order and any folding give the reference's value. Then each output is
+//! requantized with its fixed-point multiplier and shift and finished (relu, or a table).
+
+/// How a layer's requantized values become its outputs.
+#[derive(Debug, Clone, Copy)]
+pub enum Finish<'a> {
+    /// Requantized to the output parameters.
+    Linear,
+    /// Requantized to the output parameters, then `max(q, zero_point)`.
+    Relu(i8),
+    /// Requantized to the pre-activation parameters, then mapped: entry `q + 128`.
+    Table(&'a [i8; 256]),
+}
+
+/// The fixed-point requantization of one output channel.
+#[derive(Debug, Clone, Copy)]
+pub struct Rq {
+    /// Multiplier in `[2^30, 2^31)`.
+    pub m: i32,
+    /// Right shift in `[1, 62]`.
+    pub s: u8,
+}
+
+/// `clamp(((acc · m + 2^(s-1)) >> s) + zero_point, -128, 127)`, in 64-bit arithmetic.
+#[inline(always)]
+pub fn requantize(acc: i32, rq: Rq, zero_point: i32) -> i8 {
+    let s = u32::from(rq.s);
+    let round = 1i64.wrapping_shl(s.wrapping_sub(1));
+    let t = (i64::from(acc) * i64::from(rq.m)).wrapping_add(round).wrapping_shr(s);
+    t.wrapping_add(i64::from(zero_point)).clamp(-128, 127) as i8
+}
+
+/// The output of one channel: requantized, then finished.
+#[inline(always)]
+pub fn finish_one(acc: i32, rq: Rq, zero_point: i32, f: Finish<'_>) -> i8 {
+    let q = requantize(acc, rq, zero_point);
+    match f {
+        Finish::Linear => q,
+        Finish::Relu(zp) => q.max(zp),
+        Finish::Table(t) => t[usize::from(q as u8 ^ 0x80)],
+    }
+}
+
+/// Dense int8 weights blocked by outputs like the f32 kernels': `tiles[t][i][k]` multiplies
+/// input `i` into output `t * T + k`.
+#[derive(Debug)]
+pub struct BlockedI8<const I: usize, const T: usize, const TILES: usize, const R: usize> {
+    /// Full blocks of `T` outputs, each transposed.
+    pub tiles: [[[i8; T]; I]; TILES],
+    /// The remaining `R < T` outputs, transposed.
+    pub tail: [[i8; R]; I],
+}
+
+/// A quantized dense layer: `y[o] = finish(requantize(bias[o] + Σ_i w[i][o] · x[i]))`, with
+/// `bias` already holding the input zero point's share.
+#[inline(always)]
+pub fn dense_i8<
+    const I: usize,
+    const T: usize,
+    const TILES: usize,
+    const R: usize,
+    const O: usize,
+>(
+    w: &BlockedI8<I, T, TILES, R>,
+    bias: &[i32; O],
+    rq: &[Rq; O],
+    zero_point: i32,
+    x: &[i8; I],
+    y: &mut [i8; O],
+    f: Finish<'_>,
+) {
+    const { assert!(T > 0 && R < T && T * TILES + R == O) };
+    let mut y_blocks = y.chunks_exact_mut(T);
+    let mut b_blocks = bias.chunks_exact(T);
+    let mut r_blocks = rq.chunks_exact(T);
+    for ((tile, yb), (bb, rb)) in
+        w.tiles.iter().zip(&mut y_blocks).zip((&mut b_blocks).zip(&mut r_blocks))
+    {
+        block(tile, bb, rb, zero_point, x, yb, f);
+    }
+    block(
+        &w.tail,
+        b_blocks.remainder(),
+        r_blocks.remainder(),
+        zero_point,
+        x,
+        y_blocks.into_remainder(),
+        f,
+    );
+}
+
+/// One block of `N` outputs: i32 accumulators, every input added in turn (axpy form, so the
+/// loop vectorizes across outputs).
+#[inline(always)]
+fn block<const I: usize, const N: usize>(
+    w: &[[i8; N]; I],
+    bias: &[i32],
+    rq: &[Rq],
+    zero_point: i32,
+    x: &[i8; I],
+    y: &mut [i8],
+    f: Finish<'_>,
+) {
+    let mut acc = [0i32; N];
+    for (a, b) in acc.iter_mut().zip(bias) {
+        *a = *b;
+    }
+    for (xi, row) in x.iter().zip(w) {
+        let xi = i32::from(*xi);
+        for (a, w) in acc.iter_mut().zip(row) {
+            *a = a.wrapping_add(i32::from(*w).wrapping_mul(xi));
+        }
+    }
+    for ((y, a), r) in y.iter_mut().zip(acc).zip(rq) {
+        *y = finish_one(a, *r, zero_point, f);
+    }
+}
+
+/// Quantizes raw input for the first int8 layer: scaled as f32 (`(x - offset) · scale`) when
+/// the model has input scaling, then `clamp(roundf(v · inv_scale) + zero_point)`.
+#[inline(always)]
+pub fn quantize_into<const N: usize>(
+    x: &[f32; N],
+    scaling: Option<&crate::Scaling<'_, N>>,
+    inv_scale: f32,
+    zero_point: i32,
+    q: &mut [i8; N],
+) {
+    let quantize = |v: f32| -> i8 {
+        let r = libm::roundf(v * inv_scale) as i32;
+        r.saturating_add(zero_point).clamp(-128, 127) as i8
+    };
+    match scaling {
+        None => {
+            for (q, v) in q.iter_mut().zip(x) {
+                *q = quantize(*v);
+            }
+        }
+        Some(crate::Scaling::Uniform { offset, scale, .. }) => {
+            for (q, v) in q.iter_mut().zip(x) {
+                *q = quantize((*v - *offset) * *scale);
+            }
+        }
+        Some(crate::Scaling::PerFeature { offset, scale, .. }) => {
+            for (((q, v), o), s) in q.iter_mut().zip(x).zip(*offset).zip(*scale) {
+                *q = quantize((*v - *o) * *s);
+            }
+        }
+    }
+}
+
+/// `y = (q - zero_point) · scale` in f32.
+#[inline(always)]
+pub fn dequantize_into<const N: usize>(q: &[i8; N], scale: f32, zero_point: i32, y: &mut [f32; N]) {
+    for (y, q) in y.iter_mut().zip(q) {
+        *y = (i32::from(*q) - zero_point) as f32 * scale;
+    }
+}
+
+/// Scratch for an int8 model's `*_into` functions: `S` bytes of int8 activations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScratchI8<const S: usize>(pub [i8; S]);
+
+impl<const S: usize> ScratchI8<S> {
+    /// Zeroed scratch; `const` so it can initialize a `static`.
+    pub const fn new() -> Self {
+        ScratchI8([0; S])
+    }
+}
+
+impl<const S: usize> Default for ScratchI8<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The first `N` values.
+#[inline(always)]
+pub fn q_front<const S: usize, const N: usize>(s: &mut [i8; S]) -> &mut [i8; N] {
+    const { assert!(N <= S) };
+    match s.first_chunk_mut::<N>() {
+        Some(f) => f,
+        None => never(),
+    }
+}
+
+/// The last `N` values.
+#[inline(always)]
+pub fn q_back<const S: usize, const N: usize>(s: &mut [i8; S]) -> &mut [i8; N] {
+    const { assert!(N <= S) };
+    match s.last_chunk_mut::<N>() {
+        Some(b) => b,
+        None => never(),
+    }
+}
+
+/// The first `A` values to read and the last `B` values to write.
+#[inline(always)]
+pub fn q_front_to_back<const S: usize, const A: usize, const B: usize>(
+    s: &mut [i8; S],
+) -> (&[i8; A], &mut [i8; B]) {
+    const { assert!(A + B <= S) };
+    let Some((rest, out)) = s.split_last_chunk_mut::<B>() else { never() };
+    match rest.first_chunk::<A>() {
+        Some(input) => (input, out),
+        None => never(),
+    }
+}
+
+/// The last `A` values to read and the first `B` values to write.
+#[inline(always)]
+pub fn q_back_to_front<const S: usize, const A: usize, const B: usize>(
+    s: &mut [i8; S],
+) -> (&[i8; A], &mut [i8; B]) {
+    const { assert!(A + B <= S) };
+    let Some((out, rest)) = s.split_first_chunk_mut::<B>() else { never() };
+    match rest.last_chunk::<A>() {
+        Some(input) => (input, out),
+        None => never(),
+    }
+}
+
+/// A branch the const assertions rule out, without panic machinery.
+#[inline(always)]
+#[allow(clippy::empty_loop)]
+fn never() -> ! {
+    loop {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requantize_rounds_half_up() {
+        let half = Rq { m: 1 << 30, s: 31 };
+        assert_eq!(requantize(1, half, 0), 1);
+        assert_eq!(requantize(-1, half, 0), 0);
+        assert_eq!(requantize(-3, half, 0), -1);
+        assert_eq!(requantize(i32::MAX, half, 0), 127);
+        assert_eq!(requantize(i32::MIN, Rq { m: i32::MAX, s: 1 }, 0), -128);
+    }
+
+    #[test]
+    fn table_index_is_q_plus_128() {
+        let mut t = [0i8; 256];
+        t[0] = 5;
+        t[255] = 9;
+        let rq = Rq { m: 1 << 30, s: 30 }; // × 1
+        assert_eq!(finish_one(-128, rq, 0, Finish::Table(&t)), 5);
+        assert_eq!(finish_one(127, rq, 0, Finish::Table(&t)), 9);
+    }
+}

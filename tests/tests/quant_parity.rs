@@ -1,0 +1,236 @@
+//! Reduced precision and pruning, generated vs reference: f16/bf16 storage, int8 layers and
+//! pruned (zero-skipping) layers, in every unroll mode, must give the reference interpreter's
+//! output bit for bit on the same file (the fixtures of `make-quant-fixtures`). Then, against
+//! the f32 model they came from, the error each precision costs is bounded (and printed with
+//! `--nocapture`).
+
+use tinyae::Autoencoder;
+use tinyae_core::{quant, reference, Model};
+use tinyae_tests::{fixture, load_model};
+
+macro_rules! models {
+    ($($m:ident = $file:literal),* $(,)?) => {
+        $(mod $m {
+            tinyae::autoencoder!(pub Full = $file, unroll = full);
+            tinyae::autoencoder!(pub Loops = $file, unroll = loops);
+            tinyae::autoencoder!(pub Auto = $file);
+        })*
+    };
+}
+
+models! {
+    sensor_int8 = "fixtures/sensor_int8.safetensors",
+    sensor_f16 = "fixtures/sensor_f16.safetensors",
+    ecg_int8 = "fixtures/ecg_int8.safetensors",
+    ecg_f16 = "fixtures/ecg_f16.safetensors",
+    ecg_bf16 = "fixtures/ecg_bf16.safetensors",
+    ecg_sparse = "fixtures/ecg_sparse.safetensors",
+    ecg_sparse_f16 = "fixtures/ecg_sparse_f16.safetensors",
+    ecg_int8_sparse = "fixtures/ecg_int8_sparse.safetensors",
+    plain_int8 = "fixtures/plain_int8.safetensors",
+}
+
+mod mnist_int8 {
+    tinyae::autoencoder!(pub Loops = "fixtures/mnist_int8.safetensors", unroll = loops);
+}
+mod mnist_f16 {
+    tinyae::autoencoder!(pub Loops = "fixtures/mnist_f16.safetensors", unroll = loops);
+}
+
+fn inputs(name: &str) -> Vec<Vec<f32>> {
+    let text = std::fs::read_to_string(fixture(&format!("{name}.inputs.json"))).expect("inputs");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("json");
+    json["inputs"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            r.as_array().expect("row").iter().map(|v| v.as_f64().expect("num") as f32).collect()
+        })
+        .collect()
+}
+
+fn same(actual: &[f32], expected: &[f32], what: &str) {
+    let ok = actual.len() == expected.len()
+        && actual.iter().zip(expected).all(|(a, e)| a.to_bits() == e.to_bits());
+    assert!(ok, "{what}: generated {actual:?} != reference {expected:?}");
+}
+
+/// Every f32 API function of `M` against the reference on the fixture's inputs; the latent
+/// codes the reference computes are the decoder's inputs.
+fn check<M: Autoencoder<N, L>, const N: usize, const L: usize>(name: &str, mode: &str) -> Model {
+    let model = load_model(&fixture(&format!("{name}.safetensors")));
+    let mut scratch = M::new_scratch();
+    for (i, row) in inputs(name).iter().enumerate() {
+        let what = |f: &str| format!("{name}/{mode} {f} #{i}");
+        let x: [f32; N] = row.as_slice().try_into().expect("width");
+        let z_ref = reference::encode(&model, &x);
+        same(&M::encode(&x), &z_ref, &what("encode"));
+        same(&M::reconstruct(&x), &reference::reconstruct(&model, &x), &what("reconstruct"));
+        let score = M::anomaly_score(&x);
+        same(&[score], &[reference::anomaly_score(&model, &x)], &what("anomaly_score"));
+        let z: [f32; L] = z_ref.as_slice().try_into().expect("latent");
+        same(&M::decode(&z), &reference::decode(&model, &z), &what("decode"));
+        let (mut z2, mut y2) = ([0.0f32; L], [0.0f32; N]);
+        M::encode_into(&x, &mut scratch, &mut z2);
+        same(&z2, &z_ref, &what("encode_into"));
+        M::reconstruct_into(&x, &mut scratch, &mut y2);
+        same(&y2, &M::reconstruct(&x), &what("reconstruct_into"));
+        same(&[M::anomaly_score_into(&x, &mut scratch, &mut y2)], &[score], &what("score_into"));
+        M::decode_into(&z, &mut scratch, &mut y2);
+        same(&y2, &M::decode(&z), &what("decode_into"));
+    }
+    model
+}
+
+/// The int8 API against `tinyae_core::quant::run_q`.
+fn check_q<const N: usize, const L: usize, S>(
+    name: &str,
+    model: &Model,
+    quantize: fn(&[f32; N], &mut [i8; N]),
+    reconstruct_q: fn(&[i8; N], &mut S, &mut [i8; N]),
+    encode_q: fn(&[i8; N], &mut S, &mut [i8; L]),
+    scratch: &mut S,
+) {
+    for (i, row) in inputs(name).iter().enumerate() {
+        let x: [f32; N] = row.as_slice().try_into().expect("width");
+        let mut q = [0i8; N];
+        quantize(&x, &mut q);
+        let scaled = reference::scale_input(model, &x);
+        let (_, first) = quant::of(&model.layers[0]).expect("int8");
+        let expected: Vec<i8> = scaled.iter().map(|v| first.input.quantize(*v)).collect();
+        assert_eq!(q.to_vec(), expected, "{name} quantize_input #{i}");
+        let (mut y, mut z) = ([0i8; N], [0i8; L]);
+        reconstruct_q(&q, scratch, &mut y);
+        assert_eq!(y.to_vec(), quant::run_q(&model.layers, &q), "{name} reconstruct_q #{i}");
+        encode_q(&q, scratch, &mut z);
+        let k = model.latent_layer;
+        assert_eq!(z.to_vec(), quant::run_q(&model.layers[..=k], &q), "{name} encode_q #{i}");
+    }
+}
+
+macro_rules! all_modes {
+    ($m:ident, $name:literal, $n:literal, $l:literal) => {{
+        check::<$m::Full, $n, $l>($name, "full");
+        check::<$m::Loops, $n, $l>($name, "loops");
+        check::<$m::Auto, $n, $l>($name, "auto")
+    }};
+}
+
+#[test]
+fn f16_and_bf16_weights_are_bit_exact_with_the_reference() {
+    all_modes!(sensor_f16, "sensor_f16", 3, 2);
+    all_modes!(ecg_f16, "ecg_f16", 140, 8);
+    all_modes!(ecg_bf16, "ecg_bf16", 140, 8);
+    check::<mnist_f16::Loops, 784, 32>("mnist_f16", "loops");
+}
+
+#[test]
+fn pruned_layers_skip_zeros_bit_exact_with_the_reference() {
+    all_modes!(ecg_sparse, "ecg_sparse", 140, 8);
+    all_modes!(ecg_sparse_f16, "ecg_sparse_f16", 140, 8);
+    // Flash: the compressed form holds each non-zero weight (f32) with a u8 index (inputs
+    // <= 256) and a u16 count per output, plus the f32 biases.
+    let sparse = load_model(&fixture("ecg_sparse.safetensors"));
+    let expected: usize = sparse
+        .layers
+        .iter()
+        .flat_map(|l| l.op.dense_parts())
+        .map(|d| {
+            let nnz = d.weight.values.iter().filter(|w| **w != 0.0).count();
+            nnz * 5 + d.out_features * (2 + 4)
+        })
+        .sum();
+    assert_eq!(ecg_sparse::Loops::WEIGHT_BYTES, expected);
+    let dense = ecg::LoopsDense::WEIGHT_BYTES;
+    println!("ecg 80 % pruned: {expected} bytes of weights, dense {dense}");
+    assert!(expected * 2 < dense);
+}
+
+mod ecg {
+    tinyae::autoencoder!(pub LoopsDense = "fixtures/ecg.safetensors", unroll = loops);
+}
+
+#[test]
+fn int8_models_are_bit_exact_with_the_reference() {
+    let m = all_modes!(sensor_int8, "sensor_int8", 3, 2);
+    let mut s = sensor_int8::Loops::new_scratch();
+    check_q::<3, 2, _>(
+        "sensor_int8",
+        &m,
+        sensor_int8::Loops::quantize_input,
+        sensor_int8::Loops::reconstruct_q,
+        sensor_int8::Loops::encode_q,
+        &mut s,
+    );
+    let m = all_modes!(ecg_int8, "ecg_int8", 140, 8);
+    let mut s = ecg_int8::Loops::new_scratch();
+    check_q::<140, 8, _>(
+        "ecg_int8",
+        &m,
+        ecg_int8::Loops::quantize_input,
+        ecg_int8::Loops::reconstruct_q,
+        ecg_int8::Loops::encode_q,
+        &mut s,
+    );
+    let mut s = ecg_int8::Full::new_scratch();
+    check_q::<140, 8, _>(
+        "ecg_int8",
+        &m,
+        ecg_int8::Full::quantize_input,
+        ecg_int8::Full::reconstruct_q,
+        ecg_int8::Full::encode_q,
+        &mut s,
+    );
+    let m = all_modes!(ecg_int8_sparse, "ecg_int8_sparse", 140, 8);
+    let mut s = ecg_int8_sparse::Loops::new_scratch();
+    check_q::<140, 8, _>(
+        "ecg_int8_sparse",
+        &m,
+        ecg_int8_sparse::Loops::quantize_input,
+        ecg_int8_sparse::Loops::reconstruct_q,
+        ecg_int8_sparse::Loops::encode_q,
+        &mut s,
+    );
+    all_modes!(plain_int8, "plain_int8", 5, 3);
+    let m = check::<mnist_int8::Loops, 784, 32>("mnist_int8", "loops");
+    let mut s = mnist_int8::Loops::new_scratch();
+    check_q::<784, 32, _>(
+        "mnist_int8",
+        &m,
+        mnist_int8::Loops::quantize_input,
+        mnist_int8::Loops::reconstruct_q,
+        mnist_int8::Loops::encode_q,
+        &mut s,
+    );
+}
+
+/// Largest |reduced - f32| of the reconstruction in the scaled space over the inputs.
+fn worst(base: &str, reduced: &str) -> f32 {
+    let (a, b) = (
+        load_model(&fixture(&format!("{base}.safetensors"))),
+        load_model(&fixture(&format!("{reduced}.safetensors"))),
+    );
+    let mut worst = 0.0f32;
+    for x in inputs(base) {
+        let xs = reference::scale_input(&a, &x);
+        let (ya, yb) = (reference::run(&a.layers, &xs), reference::run(&b.layers, &xs));
+        worst = ya.iter().zip(&yb).fold(worst, |w, (p, q)| w.max((p - q).abs()));
+    }
+    println!("{reduced} vs {base}: max |difference| in the scaled space {worst:.3e}");
+    worst
+}
+
+#[test]
+fn reduced_precision_stays_close_to_the_f32_model() {
+    // f16 keeps 11 significant bits: relative error ~2^-11 per weight, summed over a layer.
+    assert!(worst("ecg", "ecg_f16") < 2e-2);
+    assert!(worst("mnist", "mnist_f16") < 2e-3);
+    assert!(worst("sensor", "sensor_f16") < 2e-3);
+    // bf16 keeps 8 bits.
+    assert!(worst("ecg", "ecg_bf16") < 1e-1);
+    // int8: one step of each layer's output range; the seeded fixtures are untrained, so
+    // this only bounds gross errors (the shipped models' quality is in docs/QUANTIZATION.md).
+    assert!(worst("mnist", "mnist_int8") < 0.1);
+    assert!(worst("sensor", "sensor_int8") < 0.1);
+}
