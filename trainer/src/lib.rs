@@ -17,6 +17,8 @@ pub mod objective;
 pub mod optim;
 pub mod pipeline;
 pub mod plots;
+pub mod prune;
+pub mod quantize;
 pub mod scores;
 pub mod spec;
 pub mod synth;

@@ -10,6 +10,7 @@
 #![no_main]
 
 mod calls;
+mod quant;
 
 use core::hint::black_box;
 
@@ -30,6 +31,7 @@ pub extern "C" fn _start() -> ! {
     calls::ecg();
     calls::mnist();
     calls::vae();
+    quant::all();
     #[cfg(feature = "deliberate-panic")]
     calls::deliberate_panic();
     #[allow(clippy::empty_loop)]

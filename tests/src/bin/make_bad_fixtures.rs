@@ -10,7 +10,6 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 use tinyae_core::format::{self, KEY_ANOMALY, KEY_FORMAT_VERSION, KEY_GRAPH, KEY_PREPROCESSING};
-use tinyae_core::ir::{Op, Storage};
 use tinyae_core::synth::{self, Rng};
 use tinyae_core::Model;
 
@@ -75,7 +74,59 @@ fn cases(base: &[u8], model: &Model) -> Vec<(&'static str, RejectedBy, Vec<u8>)>
         ("bias_shape", Core, header(&|h| h["dec.0.bias"]["shape"] = json!([1, 3]))),
         ("nan_weight", Core, c().set_f32("dec.0.weight", 4, f32::NAN).bytes()),
         ("inf_bias", Core, c().set_f32("enc.0.bias", 1, f32::INFINITY).bytes()),
-        ("f16_weight", Codegen, f16_weight(model)),
+        // int8 layers (docs/FORMAT.md): the sensor model quantized, one thing broken.
+        (
+            "quant_missing_scales",
+            Core,
+            quantized(model, &|g| {
+                g["layers"][0]["quantization"]["weight_scale"] = json!("enc.0.scales")
+            }),
+        ),
+        (
+            "quant_scale_shape",
+            Core,
+            quantized(model, &|g| {
+                g["layers"][0]["quantization"]["weight_scale"] = json!("dec.0.weight_scale")
+            }),
+        ),
+        (
+            "quant_zero_scale",
+            Core,
+            quantized(model, &|g| g["layers"][1]["quantization"]["output"]["scale"] = json!(0.0)),
+        ),
+        (
+            "quant_zero_point_range",
+            Core,
+            quantized(model, &|g| {
+                g["layers"][0]["quantization"]["input"]["zero_point"] = json!(300)
+            }),
+        ),
+        (
+            "quant_missing_pre_activation",
+            Core,
+            quantized(model, &|g| {
+                drop(
+                    g["layers"][1]["quantization"]
+                        .as_object_mut()
+                        .map(|q| q.remove("pre_activation")),
+                )
+            }),
+        ),
+        (
+            "quant_chain_mismatch",
+            Core,
+            quantized(model, &|g| {
+                g["layers"][1]["quantization"]["input"]["zero_point"] = json!(17)
+            }),
+        ),
+        (
+            "quant_float_weights",
+            Core,
+            graph(
+                &|g| g["layers"][0]["quantization"] = json!({"weight_scale": "enc.0.bias", "input": {"scale": 0.1, "zero_point": 0}, "output": {"scale": 0.1, "zero_point": -128}, "pre_activation": {"scale": 0.1, "zero_point": 0}}),
+            ),
+        ),
+        ("quant_mixed_precision", Codegen, mixed_precision(model)),
         // Layers and the graph.
         ("unknown_activation", Core, graph(&|g| g["layers"][0]["activation"] = json!("swish"))),
         (
@@ -217,13 +268,27 @@ fn bad_header_json(base: &[u8]) -> Vec<u8> {
     bytes
 }
 
-/// `enc.0.weight` stored as F16 (the writer rounds it): a valid file this version cannot
-/// generate code for.
-fn f16_weight(model: &Model) -> Vec<u8> {
-    let mut m = model.clone();
-    if let Op::Dense(d) = &mut m.layers[0].op {
-        d.weight.storage = Storage::F16;
-    }
+/// The sensor model in int8 (calibrated on rows across its input range), its graph edited.
+fn quantized(model: &Model, edit: &dyn Fn(&mut Value)) -> Vec<u8> {
+    let q = int8(model);
+    Container::parse(&format::to_bytes(&q).expect("serialize")).graph(edit).bytes()
+}
+
+fn int8(model: &Model) -> Model {
+    let mut rng = Rng::new(3);
+    let rows: Vec<Vec<f32>> = (0..32)
+        .map(|_| {
+            vec![rng.next_f32() * 0.5, 20.0 + rng.next_f32() * 60.0, 95.0 + rng.next_f32() * 10.0]
+        })
+        .collect();
+    let cal = tinyae_core::quantize::calibrate(model, &rows).expect("calibrate");
+    tinyae_core::quantize::to_int8(model, &cal).expect("int8")
+}
+
+/// An int8 encoder and an f32 decoder: a valid file the generator cannot emit yet.
+fn mixed_precision(model: &Model) -> Vec<u8> {
+    let mut m = int8(model);
+    m.layers[1] = model.layers[1].clone();
     format::to_bytes(&m).expect("serialize")
 }
 

@@ -66,6 +66,28 @@ fn int8_bytes(model: &Model) -> usize {
     dense + other
 }
 
+/// A layer's weight precision (`f32`, `f16`, `bf16`, `int8`; `-` without weights) and the
+/// fraction of its weights that are zero (`None` without weights).
+fn precision_and_sparsity(layer: &tinyae_core::ir::Layer) -> (&'static str, Option<f64>) {
+    let tensors = layer.op.tensors();
+    let Some(weight) = tensors.first() else { return ("-", None) };
+    let precision = match weight.storage {
+        Storage::F32 => "f32",
+        Storage::F16 => "f16",
+        Storage::Bf16 => "bf16",
+        Storage::I8 | Storage::I32 => "int8",
+    };
+    let parts = layer.op.dense_parts();
+    let weights: Vec<&[f32]> = if parts.is_empty() {
+        vec![&weight.values]
+    } else {
+        parts.iter().map(|d| d.weight.values.as_slice()).collect()
+    };
+    let total: usize = weights.iter().map(|w| w.len()).sum();
+    let zeros: usize = weights.iter().map(|w| w.iter().filter(|v| **v == 0.0).count()).sum();
+    (precision, Some(zeros as f64 / total.max(1) as f64))
+}
+
 fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
@@ -95,13 +117,13 @@ pub fn summary(model: &Model, path: &str) -> String {
         model.kind.name(),
         tinyae_core::format::FORMAT_VERSION
     );
-    let _ = writeln!(s, "{:-<78}", "");
+    let _ = writeln!(s, "{:-<96}", "");
     let _ = writeln!(
         s,
-        "{:<12} {:<22} {:>8} {:>8}  {:<12} {:>9}",
-        "Layer", "Op", "Input", "Output", "Activation", "Params"
+        "{:<12} {:<22} {:>8} {:>8}  {:<12} {:>9}  {:<9} {:>7}",
+        "Layer", "Op", "Input", "Output", "Activation", "Params", "Precision", "Zeros"
     );
-    let _ = writeln!(s, "{:=<78}", "");
+    let _ = writeln!(s, "{:=<96}", "");
     let _ = writeln!(
         s,
         "{:<12} {:<22} {:>8} {:>8}  {:<12} {:>9}",
@@ -126,18 +148,21 @@ pub fn summary(model: &Model, path: &str) -> String {
             }
             _ => (format!("{:?}", shapes[j]), format!("{:?}", shapes[j + 1])),
         };
+        let (precision, zeros) = precision_and_sparsity(layer);
         let _ = writeln!(
             s,
-            "{:<12} {:<22} {:>8} {:>8}  {:<12} {:>9}",
+            "{:<12} {:<22} {:>8} {:>8}  {:<12} {:>9}  {:<9} {:>7}",
             layer.name,
             op,
             input,
             output,
             layer.activation.name(),
-            thousands(params)
+            thousands(params),
+            precision,
+            zeros.map_or(String::new(), |z| format!("{:.1} %", 100.0 * z))
         );
     }
-    let _ = writeln!(s, "{:=<78}", "");
+    let _ = writeln!(s, "{:=<96}", "");
     let _ = writeln!(
         s,
         "Total params: {}   MACs per inference: {}",
@@ -164,7 +189,12 @@ pub fn summary(model: &Model, path: &str) -> String {
             thousands(weight_bytes_as(model, st))
         );
     }
-    let _ = writeln!(s, "  {:<6} {:>12} B  (int8 weights + f32 scale + i32 bias per output; reserved in the format)", "int8", thousands(int8_bytes(model)));
+    let _ = writeln!(
+        s,
+        "  {:<6} {:>12} B  (int8 weights + f32 scale + i32 bias per output)",
+        "int8",
+        thousands(int8_bytes(model))
+    );
     let _ = writeln!(
         s,
         "RAM: scratch {} f32 = {} B for the *_into functions; by-value calls keep {} B of buffers on the stack",
@@ -248,13 +278,18 @@ pub fn summary_json(model: &Model) -> serde_json::Value {
         .enumerate()
         .map(|(j, l)| {
             let (input, output) = (&shapes[j], &shapes[j + 1]);
-            json!({
-                "name": l.name, "op": l.op.name(),
-                "in": input.iter().product::<usize>(), "out": output.iter().product::<usize>(),
-                "input_shape": input, "output_shape": output,
-                "activation": l.activation.to_json(),
-                "gaussian_head": matches!(l.op, Op::GaussianHead(_)),
-            })
+            {
+                let (precision, sparsity) = precision_and_sparsity(l);
+                json!({
+                    "name": l.name, "op": l.op.name(),
+                    "in": input.iter().product::<usize>(), "out": output.iter().product::<usize>(),
+                    "input_shape": input, "output_shape": output,
+                    "activation": l.activation.to_json(),
+                    "gaussian_head": matches!(l.op, Op::GaussianHead(_)),
+                    "precision": precision,
+                    "sparsity": sparsity,
+                })
+            }
         })
         .collect();
     json!({

@@ -5,6 +5,8 @@ mod eval;
 mod inspect;
 mod plot;
 mod progress;
+mod prune;
+mod quantize;
 mod synth;
 mod train;
 
@@ -39,6 +41,10 @@ pub enum Command {
     Plot(plot::PlotArgs),
     /// Generate synthetic data sets (the seeds' sensor example).
     Synth(synth::SynthArgs),
+    /// Store a trained model as int8 (calibrated), f16 or bf16; recalibrates the threshold.
+    Quantize(quantize::QuantizeArgs),
+    /// Prune the smallest weights to a target sparsity, fine-tuning in stages.
+    Prune(prune::PruneArgs),
 }
 
 /// Parses `args` and runs the command; errors are printed with their causes.
@@ -69,5 +75,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eval(a) => eval::run(a),
         Command::Plot(a) => plot::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Quantize(a) => quantize::run(a),
+        Command::Prune(a) => prune::run(a),
     }
 }

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/quant_chain_mismatch.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/quant_mixed_precision.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/quant_scale_shape.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/quant_zero_scale.safetensors");
+
+fn main() {}
