@@ -6,8 +6,8 @@
 use tinyae::{AnomalyDetector, Decoder, Encoder};
 
 use crate::{
-    opaque, EcgAuto, EcgDecoder, EcgEncoder, EcgLoops, Mnist, SensorAuto, SensorFull, SensorLoops,
-    Vae,
+    opaque, Conv, ConvEncoder, ConvVae, ConvValid, EcgAuto, EcgDecoder, EcgEncoder, EcgLoops, Lstm,
+    LstmDecoder, LstmStack, Mnist, SensorAuto, SensorFull, SensorLoops, Vae,
 };
 
 /// Every trait method of an anomaly detector, with by-value and caller-provided buffers.
@@ -97,6 +97,24 @@ pub fn vae() {
     decoder::<Vae, 2, 6>(z);
     opaque(Vae::reconstruct(&x));
     opaque(Vae::anomaly_score(&x));
+}
+
+/// Every op of the convolutional and recurrent fixtures, all generated functions.
+pub fn conv_lstm() {
+    detector::<Conv, 120, 8>([100.0f32; 120]);
+    encoder::<ConvEncoder, 120, 8>([100.0f32; 120]);
+    encoder::<ConvValid, 162, 12>([0.5f32; 162]);
+    decoder::<ConvValid, 12, 162>([0.5f32; 12]);
+    opaque(<ConvValid as tinyae::Autoencoder<162, 12>>::reconstruct(&opaque([0.5f32; 162])));
+    detector::<Lstm, 20, 6>([0.5f32; 20]);
+    decoder::<LstmDecoder, 6, 20>([0.1f32; 6]);
+    detector::<LstmStack, 12, 5>([50.0f32; 12]);
+    let x = opaque([0.5f32; 64]);
+    let eps = opaque([0.3f32, -1.1, 0.2, 0.9]);
+    opaque(ConvVae::sample_latent(&x, &eps));
+    encoder::<ConvVae, 64, 4>(x);
+    decoder::<ConvVae, 4, 64>([0.1f32; 4]);
+    opaque(ConvVae::reconstruct(&x));
 }
 
 /// An index the optimizer cannot prove in bounds: keeps `panic_bounds_check` alive, so the

@@ -23,6 +23,14 @@ tinyae::autoencoder!(pub EcgEncoder = "../fixtures/ecg.safetensors", parts = enc
 tinyae::autoencoder!(pub EcgDecoder = "../fixtures/ecg.safetensors", parts = decoder);
 tinyae::autoencoder!(pub Mnist = "../fixtures/mnist.safetensors");
 tinyae::autoencoder!(pub Vae = "../fixtures/vae.safetensors");
+// Convolutional and recurrent layers (every op of docs/FORMAT.md).
+tinyae::autoencoder!(pub Conv = "../fixtures/conv.safetensors");
+tinyae::autoencoder!(pub ConvValid = "../fixtures/conv_valid.safetensors");
+tinyae::autoencoder!(pub ConvEncoder = "../fixtures/conv.safetensors", parts = encoder);
+tinyae::autoencoder!(pub Lstm = "../fixtures/lstm.safetensors");
+tinyae::autoencoder!(pub LstmStack = "../fixtures/lstm_stack.safetensors");
+tinyae::autoencoder!(pub LstmDecoder = "../fixtures/lstm.safetensors", parts = decoder);
+tinyae::autoencoder!(pub ConvVae = "../fixtures/conv_vae.safetensors");
 
 /// Entry point: runs every generated function on opaque inputs and keeps every output alive.
 #[no_mangle]
@@ -32,6 +40,7 @@ pub extern "C" fn _start() -> ! {
     calls::mnist();
     calls::vae();
     quant::all();
+    calls::conv_lstm();
     #[cfg(feature = "deliberate-panic")]
     calls::deliberate_panic();
     #[allow(clippy::empty_loop)]
