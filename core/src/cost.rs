@@ -35,7 +35,8 @@ impl Cost {
 
 /// Computes the figures for a validated model.
 pub fn cost(model: &Model) -> Cost {
-    let totals = layers_cost_from(&model.layers, &model.input_shape);
+    let mut totals = layers_cost_from(&model.layers, &model.input_shape);
+    totals.macs -= crate::cost_ops::fused_savings(model, 0..model.layers.len());
     Cost {
         params: totals.params,
         macs: totals.macs,

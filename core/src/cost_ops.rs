@@ -5,7 +5,7 @@
 //! figure is exact, not the nominal `out · oh · ow · in · kh · kw`.
 
 use crate::cost::LayersCost;
-use crate::ir::{Op, Tensor};
+use crate::ir::{Model, Op, Tensor};
 
 /// The cost of a non-dense op on an input of shape `input` (a valid model's shapes).
 pub fn layer_cost(op: &Op, input: &[usize]) -> LayersCost {
@@ -73,4 +73,20 @@ pub fn layer_cost(op: &Op, input: &[usize]) -> LayersCost {
 /// Values of the tensors of a non-dense op (for flash at another precision).
 pub fn stored_values(op: &Op) -> usize {
     op.tensors().iter().map(|t| t.numel()).sum()
+}
+
+/// The input-term MACs that the LSTMs among `layers` (indices) after a fused repeat
+/// (`crate::plan::fused_repeat`) do not repeat: they compute them once instead of at every
+/// step.
+pub fn fused_savings(model: &Model, layers: std::ops::Range<usize>) -> usize {
+    let shapes = model.shapes();
+    layers
+        .filter(|&j| j > 0 && crate::plan::fused_repeat(model, j - 1))
+        .map(|j| match (&model.layers[j].op, shapes[j].as_slice()) {
+            (Op::Lstm(l), &[steps, _]) => {
+                steps.saturating_sub(1) * 4 * l.hidden_size * l.input_size
+            }
+            _ => 0,
+        })
+        .sum()
 }

@@ -6,7 +6,8 @@
 //! scratch. They alternate between the front and the back of one scratch array: a layer
 //! reads one end and writes the other. Flatten and reshape move nothing: their output stays
 //! where their input is. An LSTM also needs its state (`Lstm::state_len`) while it runs; it
-//! sits between its input and output.
+//! sits between its input and output. A repeat feeding an LSTM is not written at all
+//! ([`fused_repeat`]).
 //!
 //! The scratch array is as long as the most any layer needs at once (its input, its state and
 //! its output, counting only what is in scratch) over every public function (`encode` ends at
@@ -50,6 +51,16 @@ pub fn first_layer_scales(model: &Model) -> bool {
     }
 }
 
+/// Whether layer `j` is a repeat feeding an LSTM in the same half of the model. The repeated
+/// sequence is then never written: the LSTM reads the vector once, computing its input terms
+/// `bias + Σ w_ih · x` (the first part of every gate's sum, the same at every step) before the
+/// first step, in its state (`4 · hidden` more values), so the results are the same bits.
+pub fn fused_repeat(model: &Model, j: usize) -> bool {
+    matches!(model.layers.get(j).map(|l| &l.op), Some(Op::Repeat(_)))
+        && matches!(model.layers.get(j + 1).map(|l| &l.op), Some(Op::Lstm(_)))
+        && j != model.latent_layer
+}
+
 /// Computes the plan for a validated model.
 pub fn buffer_plan(model: &Model) -> BufferPlan {
     let n = model.layers.len();
@@ -58,10 +69,13 @@ pub fn buffer_plan(model: &Model) -> BufferPlan {
     let scaled_input = (model.preprocessing != crate::ir::Preprocessing::None
         && !first_layer_scales(model))
     .then_some(Place::Front);
+    let fused = |j: usize| j > 0 && fused_repeat(model, j - 1);
     let state: Vec<usize> = model
         .layers
         .iter()
-        .map(|l| match &l.op {
+        .enumerate()
+        .map(|(j, l)| match &l.op {
+            Op::Lstm(lstm) if fused(j) => lstm.state_len() + 4 * lstm.hidden_size,
             Op::Lstm(lstm) => lstm.state_len(),
             _ => 0,
         })
@@ -70,6 +84,11 @@ pub fn buffer_plan(model: &Model) -> BufferPlan {
     let mut places = Vec::with_capacity(n);
     let mut current = scaled_input;
     for (j, layer) in model.layers.iter().enumerate() {
+        if fused_repeat(model, j) {
+            // Nothing is written: the LSTM after it reads this layer's input.
+            places.push(current.unwrap_or(Place::Front));
+            continue;
+        }
         let place = if j + 1 == n {
             Place::Output
         } else if layer.op.is_view() {
@@ -88,9 +107,14 @@ pub fn buffer_plan(model: &Model) -> BufferPlan {
     let k = model.latent_layer.min(n.saturating_sub(1));
     let mut need = if scaled_input.is_some() { len(0) } else { 0 };
     for j in 0..n {
-        let input_in_scratch = j > 0 || scaled_input.is_some();
+        if fused_repeat(model, j) {
+            continue;
+        }
+        // A fused LSTM reads what its repeat would have read.
+        let from = if fused(j) { j - 1 } else { j };
+        let input_in_scratch = from > 0 || scaled_input.is_some();
         let output_in_scratch = places[j] != Place::Output;
-        let (a, b) = (len(j), len(j + 1));
+        let (a, b) = (len(from), len(j + 1));
         let view = model.layers[j].op.is_view();
         let mut uses = Vec::new();
         // reconstruct (and encode before the latent layer, decode after it)
@@ -98,7 +122,7 @@ pub fn buffer_plan(model: &Model) -> BufferPlan {
         if j == k {
             uses.push((input_in_scratch, false)); // encode writes the code to the caller
         }
-        if j == k + 1 {
+        if from == k + 1 {
             uses.push((false, output_in_scratch)); // decode reads the code from the caller
         }
         for (src, dst) in uses {

@@ -23,20 +23,127 @@ fn step<const I: usize, const H: usize>(
     h_next: &mut [f32],
 ) {
     for (u, ((wx, wh), (c, h))) in w_x.iter().zip(w_h).zip(c.iter_mut().zip(h_next)).enumerate() {
-        let mut a = bias.and_then(|b| b.get(u)).copied().unwrap_or([0.0; 4]);
-        for (w, v) in wx.iter().zip(x_t) {
-            for (a, w) in a.iter_mut().zip(w) {
-                *a += *w * *v;
-            }
+        let a = input_terms(wx, bias.and_then(|b| b.get(u)), x_t);
+        finish(a, wh, h_prev.clone(), c, h);
+    }
+}
+
+/// A unit's gates before the recurrent terms: its bias, then `w · x` for every input in order.
+#[inline(always)]
+fn input_terms<const I: usize>(wx: &[[f32; 4]; I], bias: Option<&[f32; 4]>, x: &[f32]) -> [f32; 4] {
+    let mut a = bias.copied().unwrap_or([0.0; 4]);
+    for (w, v) in wx.iter().zip(x) {
+        for (a, w) in a.iter_mut().zip(w) {
+            *a += *w * *v;
         }
-        for (w, v) in wh.iter().zip(h_prev.clone()) {
-            for (a, w) in a.iter_mut().zip(w) {
-                *a += *w * v;
-            }
+    }
+    a
+}
+
+/// Adds a unit's recurrent terms to its gates `a`, then updates its cell and hidden state.
+#[inline(always)]
+fn finish<const H: usize>(
+    mut a: [f32; 4],
+    wh: &[[f32; 4]; H],
+    h_prev: impl Iterator<Item = f32>,
+    c: &mut f32,
+    h: &mut f32,
+) {
+    for (w, v) in wh.iter().zip(h_prev) {
+        for (a, w) in a.iter_mut().zip(w) {
+            *a += *w * v;
         }
-        let (i, f, g, o) = (sigmoid(a[0]), sigmoid(a[1]), tanh(a[2]), sigmoid(a[3]));
-        *c = f * *c + i * g;
-        *h = o * tanh(*c);
+    }
+    let (i, f, g, o) = (sigmoid(a[0]), sigmoid(a[1]), tanh(a[2]), sigmoid(a[3]));
+    *c = f * *c + i * g;
+    *h = o * tanh(*c);
+}
+
+/// One step of an LSTM whose input is the same at every step: each unit's gates start from
+/// its precomputed input terms `pre` (the same bits the sum would reach at every step).
+#[inline(always)]
+fn step_repeated<const H: usize>(
+    w_h: &[[[f32; 4]; H]; H],
+    pre: &[f32],
+    h_prev: impl Iterator<Item = f32> + Clone,
+    c: &mut [f32],
+    h_next: &mut [f32],
+) {
+    for ((wh, p), (c, h)) in w_h.iter().zip(pre.chunks_exact(4)).zip(c.iter_mut().zip(h_next)) {
+        let a = match p.first_chunk::<4>() {
+            Some(p) => *p,
+            None => [0.0; 4],
+        };
+        finish(a, wh, h_prev.clone(), c, h);
+    }
+}
+
+/// Every unit's input terms for the vector `x`, into `pre` (4 per unit).
+#[inline(always)]
+fn precompute<const I: usize, const H: usize>(
+    w_x: &[[[f32; 4]; I]; H],
+    bias: Option<&[[f32; 4]; H]>,
+    x: &[f32; I],
+    pre: &mut [f32],
+) {
+    for (u, (wx, p)) in w_x.iter().zip(pre.chunks_exact_mut(4)).enumerate() {
+        let a = input_terms(wx, bias.and_then(|b| b.get(u)), x);
+        for (p, a) in p.iter_mut().zip(a) {
+            *p = a;
+        }
+    }
+}
+
+/// [`lstm_sequence`] of the vector `x` repeated `NO / H` times (a repeat layer feeding the
+/// LSTM): the repeated sequence is never written. `state` holds the cell state and the input
+/// terms (`E = 5·H`).
+#[inline(always)]
+pub fn lstm_repeated_sequence<const I: usize, const H: usize, const NO: usize, const E: usize>(
+    w_x: &[[[f32; 4]; I]; H],
+    w_h: &[[[f32; 4]; H]; H],
+    bias: Option<&[[f32; 4]; H]>,
+    x: &[f32; I],
+    y: &mut [f32; NO],
+    state: &mut [f32; E],
+) {
+    const { assert!(I > 0 && H > 0 && NO % H == 0 && E == 5 * H) };
+    let (c, pre) = state.split_at_mut(H);
+    precompute(w_x, bias, x, pre);
+    c.iter_mut().for_each(|c| *c = 0.0);
+    let mut previous: Option<&[f32]> = None;
+    for row in y.chunks_exact_mut(H) {
+        match previous {
+            None => step_repeated(w_h, pre, core::iter::repeat_n(0.0, H), c, row),
+            Some(h) => step_repeated(w_h, pre, h.iter().copied(), c, row),
+        }
+        previous = Some(row);
+    }
+}
+
+/// [`lstm_last`] of the vector `x` repeated `T` times: `state` holds the cell state, a second
+/// hidden-state buffer and the input terms (`E = 6·H`).
+#[inline(always)]
+pub fn lstm_repeated_last<const I: usize, const H: usize, const T: usize, const E: usize>(
+    w_x: &[[[f32; 4]; I]; H],
+    w_h: &[[[f32; 4]; H]; H],
+    bias: Option<&[[f32; 4]; H]>,
+    x: &[f32; I],
+    y: &mut [f32; H],
+    state: &mut [f32; E],
+) {
+    const { assert!(I > 0 && H > 0 && T > 0 && E == 6 * H) };
+    let (c, rest) = state.split_at_mut(H);
+    let (other, pre) = rest.split_at_mut(H);
+    precompute(w_x, bias, x, pre);
+    c.iter_mut().for_each(|c| *c = 0.0);
+    for t in 0..T {
+        let into_y = (T - 1 - t) % 2 == 0;
+        match (t == 0, into_y) {
+            (true, true) => step_repeated(w_h, pre, core::iter::repeat_n(0.0, H), c, y),
+            (true, false) => step_repeated(w_h, pre, core::iter::repeat_n(0.0, H), c, other),
+            (false, true) => step_repeated(w_h, pre, other.iter().copied(), c, y),
+            (false, false) => step_repeated(w_h, pre, y.iter().copied(), c, other),
+        }
     }
 }
 

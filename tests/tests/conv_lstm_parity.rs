@@ -201,13 +201,14 @@ fn scratch_is_the_largest_live_pair_plus_lstm_state() {
     // conv_valid: conv 162 (caller) → [3,4,4] 48, pool 48 → 12, decode 12 → [3,5,5] 75;
     // the largest with both ends in scratch: 48 + 12 = 60, or 12 + 75 = 87 in reconstruct.
     assert_eq!(conv_valid::Auto::SCRATCH_LEN, 87);
-    // lstm: scaled input 20, LSTM (last state: c and h, 12) → 6: 20 + 12 + 6 = 38;
-    // repeat 6 → 60: 66; LSTM 60 → 50 with c 5: 115.
-    assert_eq!(lstm::Auto::SCRATCH_LEN, 115);
-    // lstm_stack: input 12 + state 4 + sequence 48 = 64; repeat 5 → 60 = 65;
-    // LSTM 60 + 4 + 48 = 112.
-    assert_eq!(lstm_stack::Auto::SCRATCH_LEN, 112);
-    assert_eq!(<lstm::Auto as ModelInfo>::BUFFER_BYTES, (115 + 2 * 20) * 4);
+    // lstm: scaled input 20, LSTM (last state: c and h, 12) → 6: 20 + 12 + 6 = 38; the
+    // repeat is never written: the decoder LSTM reads the 6 values, keeps c (5) and its input
+    // terms (4 × 5) and writes 10 × 5: 6 + 25 + 50 = 81.
+    assert_eq!(lstm::Auto::SCRATCH_LEN, 81);
+    // lstm_stack: input 12 + state 4 + sequence 48 = 64; dense 48 → 5: 53; the repeated
+    // LSTM: 5 + (4 + 16) + 48 = 73.
+    assert_eq!(lstm_stack::Auto::SCRATCH_LEN, 73);
+    assert_eq!(<lstm::Auto as ModelInfo>::BUFFER_BYTES, (81 + 2 * 20) * 4);
 }
 
 /// MACs count the multiply-adds performed: padding taps are skipped.
@@ -218,6 +219,7 @@ fn macs_count_only_taps_inside_the_input() {
     // padding 1 → 9×9: per axis, the inputs whose tap lands inside (o = 2i + t - 1 < 9):
     // 4 + 5 + 4 = 13 → 2·3·13·13 = 1014.
     assert_eq!(conv_valid::Auto::MACS, 864 + 324 + 1014);
-    // lstm: 10 steps × 24 gate rows × (2 + 6) + 10 × 20 × (6 + 5) + 10 × 5 × 2.
-    assert_eq!(lstm::Auto::MACS, 10 * 24 * 8 + 10 * 20 * 11 + 10 * 10);
+    // lstm: 10 steps × 24 gate rows × (2 + 6); the repeated LSTM's input terms once
+    // (20 × 6) and its recurrent terms at every step (10 × 20 × 5); 10 steps × 5 × 2.
+    assert_eq!(lstm::Auto::MACS, 10 * 24 * 8 + 20 * 6 + 10 * 20 * 5 + 10 * 10);
 }

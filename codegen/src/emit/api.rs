@@ -64,7 +64,12 @@ impl Context<'_> {
         };
         for j in from..=to {
             let layer = &self.model.layers[j];
-            let (a, b) = (len(j), len(j + 1));
+            if j < to && tinyae_core::plan::fused_repeat(self.model, j) {
+                // Not written: the LSTM after it reads its input (`src`).
+                continue;
+            }
+            let fused = j > 0 && tinyae_core::plan::fused_repeat(self.model, j - 1);
+            let (a, b) = (if fused { len(j - 1) } else { len(j) }, len(j + 1));
             let dst = match (&output, j == to) {
                 (End::Caller(t), true) => Loc::Caller(t.clone()),
                 _ => Loc::Scratch(self.plan.places[j]),
@@ -219,6 +224,15 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
             macs: t.macs + c.macs,
             weight_bytes: t.weight_bytes + c.weight_bytes,
         });
+    // LSTMs after a fused repeat compute their input terms once, not at every step.
+    let cost = LayersCost {
+        macs: cost.macs
+            - (0..model.layers.len())
+                .filter(|j| ctx.emits_layer(*j))
+                .map(|j| tinyae_core::cost_ops::fused_savings(model, j..j + 1))
+                .sum::<usize>(),
+        ..cost
+    };
     let (scaling_static, scaling_bytes) = match &affine {
         None => (quote!(), 0),
         Some(a) if is_uniform(&a.offset) && is_uniform(&a.scale) && is_uniform(&a.range) => {

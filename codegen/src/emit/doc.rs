@@ -36,6 +36,9 @@ pub fn summary(model: &Model, options: Options, plan: &BufferPlan) -> Vec<String
             }
             Some(_) => (format!("{input:?} → {output:?}"), "kernel per step"),
             None if layer.op.is_view() => (format!("{input:?} → {output:?}"), "none (same values)"),
+            None if tinyae_core::plan::fused_repeat(model, j) => {
+                (format!("{input:?} → {output:?}"), "none (the LSTM reads its input)")
+            }
             None => (format!("{input:?} → {output:?}"), "kernel"),
         };
         let latent = if j == model.latent_layer { " (latent)" } else { "" };

@@ -23,6 +23,16 @@ fn grouped(hidden: usize, inputs: usize, w: impl Fn(usize, usize) -> f32) -> Tok
 /// The body of `fn(x: &[f32; T·I], y: &mut [f32; T·H or H], state: &mut [f32; E])` for an
 /// LSTM over `steps` steps.
 pub fn body(l: &Lstm, steps: usize) -> TokenStream {
+    body_of(l, steps, false)
+}
+
+/// The body of `fn(x: &[f32; I], y, state)` for an LSTM after a repeat layer: the input vector
+/// is the same at every step, so its terms are computed once (`tinyae_core::plan::fused_repeat`).
+pub fn body_repeated(l: &Lstm, steps: usize) -> TokenStream {
+    body_of(l, steps, true)
+}
+
+fn body_of(l: &Lstm, steps: usize, repeated: bool) -> TokenStream {
     let (i_n, h_n) = (l.input_size, l.hidden_size);
     let w_x = grouped(h_n, i_n, |r, k| l.w_ih(r, k));
     let w_h = grouped(h_n, h_n, |r, k| l.w_hh(r, k));
@@ -38,7 +48,16 @@ pub fn body(l: &Lstm, steps: usize) -> TokenStream {
         (quote!(), quote!(None))
     };
     let ni = usize_lit(steps * i_n);
-    let call = if l.return_sequences {
+    let call = if repeated {
+        let t = usize_lit(steps);
+        let no = usize_lit(steps * h_n);
+        let e = usize_lit(l.state_len() + 4 * h_n);
+        if l.return_sequences {
+            quote!(rt::lstm_repeated_sequence::<#i_lit, #h_lit, #no, #e>(&WX, &WH, #bias_arg, x, y, state);)
+        } else {
+            quote!(rt::lstm_repeated_last::<#i_lit, #h_lit, #t, #e>(&WX, &WH, #bias_arg, x, y, state);)
+        }
+    } else if l.return_sequences {
         let no = usize_lit(steps * h_n);
         quote!(rt::lstm_sequence::<#i_lit, #h_lit, #ni, #no>(&WX, &WH, #bias_arg, x, y, state);)
     } else {

@@ -17,7 +17,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use syn::Visibility;
 use tinyae_core::ir::{Model, Op};
-use tinyae_core::plan::{buffer_plan, BufferPlan};
+use tinyae_core::plan::{buffer_plan, fused_repeat, BufferPlan};
 
 use crate::options::Options;
 
@@ -99,13 +99,16 @@ impl Context<'_> {
         let scales = tinyae_core::plan::first_layer_scales(self.model);
         let mut out = TokenStream::new();
         for (j, layer) in self.model.layers.iter().enumerate() {
-            if !self.emits_layer(j) || layer.op.is_view() {
+            if !self.emits_layer(j) || layer.op.is_view() || fused_repeat(self.model, j) {
                 continue;
             }
+            // An LSTM after a fused repeat reads the repeat's input vector.
+            let fused = j > 0 && fused_repeat(self.model, j - 1);
             let scaling = if j == 0 && scales { affine.as_ref() } else { None };
             let unrolled = |macs: usize| self.options.unroll.full_for(macs);
             let (input, output) = (&shapes[j], &shapes[j + 1]);
-            let (i_n, o_n) = (input.iter().product::<usize>(), output.iter().product::<usize>());
+            let read = if fused { &shapes[j - 1] } else { input };
+            let (i_n, o_n) = (read.iter().product::<usize>(), output.iter().product::<usize>());
             let (i_n_lit, o_n_lit) = (literal::usize_lit(i_n), literal::usize_lit(o_n));
             let name = self.layer_fn(j);
             let image = || match input.as_slice() {
@@ -145,8 +148,13 @@ impl Context<'_> {
                 Op::Upsample2d(u) => pool::upsample2d(u, image()),
                 Op::Repeat(r) => reshape::repeat(i_n, r.times),
                 Op::Lstm(l) => {
-                    state = Some(literal::usize_lit(l.state_len()));
-                    lstm::body(l, input.first().copied().unwrap_or(0))
+                    state = Some(literal::usize_lit(self.plan.state[j]));
+                    let steps = input.first().copied().unwrap_or(0);
+                    if fused {
+                        lstm::body_repeated(l, steps)
+                    } else {
+                        lstm::body(l, steps)
+                    }
                 }
                 Op::Flatten | Op::Reshape(_) => continue,
             };
