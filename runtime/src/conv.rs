@@ -54,6 +54,12 @@ fn axpy(y: &mut [f32], ys: usize, x: &[f32], xs: usize, w: f32, count: usize) {
 /// `y = act(conv2d(x))`: `C`×`H`×`W` in, `O`×`OH`×`OW` out, kernel `KH`×`KW`, stride
 /// `SH`×`SW`, `PT` rows and `PL` columns of padding before; `NI`/`NO` are the flat lengths.
 /// Weights are `[o][c][ky][kx]` (PyTorch's `nn.Conv2d`).
+///
+/// For each output plane, input channel and kernel row, every output row whose window row
+/// `ky` lies inside the input gains that kernel row's taps: output pixels whose taps all lie
+/// inside (the interior) load their sum once, add the `KW` taps in order with the kernel row in
+/// registers and store it; the border pixels add only the taps inside, one tap at a time. Every
+/// output thus adds its terms in the order `c`, `ky`, `kx`, like the reference interpreter.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn conv2d<
@@ -78,7 +84,10 @@ pub fn conv2d<
     y: &mut [f32; NO],
     act: impl Fn(f32) -> f32,
 ) {
-    const { assert!(NI == C * H * W && NO == O * OH * OW && SH > 0 && SW > 0) };
+    const { assert!(NI == C * H * W && NO == O * OH * OW && SH > 0 && SW > 0 && KW > 0) };
+    // Output columns whose taps all lie inside the input: `lo..hi`.
+    let lo = PL.div_ceil(SW).min(OW);
+    let hi = if W + PL >= KW { ((W + PL - KW) / SW + 1).clamp(lo, OW) } else { lo };
     for (o, (wo, plane)) in weights.iter().zip(y.chunks_exact_mut(OH * OW)).enumerate() {
         let b = bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
         plane.iter_mut().for_each(|v| *v = b);
@@ -88,16 +97,42 @@ pub fn conv2d<
                 let out_rows = plane.chunks_exact_mut(OW).skip(oy0).take(rows);
                 let in_rows = input.chunks_exact(W).skip(iy0).step_by(SH);
                 for (out_row, in_row) in out_rows.zip(in_rows) {
-                    for (kx, &w) in wrow.iter().enumerate() {
-                        let (ox0, ix0, count) = span(kx, PL, SW, OW, W, false);
-                        if let (Some(yr), Some(xr)) = (out_row.get_mut(ox0..), in_row.get(ix0..)) {
-                            axpy(yr, 1, xr, SW, w, count);
+                    let Some((left, rest)) = out_row.split_at_mut_checked(lo) else { continue };
+                    let Some((middle, right)) = rest.split_at_mut_checked(hi - lo) else {
+                        continue;
+                    };
+                    let first = (lo * SW).saturating_sub(PL);
+                    if let Some(windows) = in_row.get(first..) {
+                        for (out, win) in middle.iter_mut().zip(windows.windows(KW).step_by(SW)) {
+                            let mut acc = *out;
+                            for (w, v) in wrow.iter().zip(win) {
+                                acc += *w * *v;
+                            }
+                            *out = acc;
                         }
                     }
+                    border(left, 0, wrow, in_row, PL, SW);
+                    border(right, hi, wrow, in_row, PL, SW);
                 }
             }
         }
         plane.iter_mut().for_each(|v| *v = act(*v));
+    }
+}
+
+/// Output pixels `from..from + out.len()` of a row gain the taps of `wrow` that lie inside
+/// `in_row`, in order.
+#[inline(always)]
+fn border(out: &mut [f32], from: usize, wrow: &[f32], in_row: &[f32], pad: usize, stride: usize) {
+    for (k, out) in out.iter_mut().enumerate() {
+        let left = (from + k) * stride;
+        let mut acc = *out;
+        for (kx, w) in wrow.iter().enumerate() {
+            if let Some(v) = (left + kx).checked_sub(pad).and_then(|ix| in_row.get(ix)) {
+                acc += *w * *v;
+            }
+        }
+        *out = acc;
     }
 }
 
