@@ -10,6 +10,31 @@
 pub trait Stored<V: Copy>: Copy {
     /// `v` as f32, exactly.
     fn widen(self, v: V) -> f32;
+
+    /// A full block of 32 outputs: `acc[k] += x[i] * widen(w[i][k])` input by input.
+    #[inline(always)]
+    fn block<const I: usize>(
+        self,
+        w: &[[V; BLOCK_W]; I],
+        x: impl Iterator<Item = f32>,
+        acc: &mut [f32; BLOCK_W],
+    ) {
+        block(w, self, x, acc);
+    }
+
+    /// Two full blocks on the same inputs.
+    #[inline(always)]
+    fn block2<const I: usize>(
+        self,
+        wa: &[[V; BLOCK_W]; I],
+        wb: &[[V; BLOCK_W]; I],
+        x: impl Iterator<Item = f32> + Clone,
+        a: &mut [f32; BLOCK_W],
+        b: &mut [f32; BLOCK_W],
+    ) {
+        self.block(wa, x.clone(), a);
+        self.block(wb, x, b);
+    }
 }
 
 /// Values stored as f32.
@@ -35,6 +60,31 @@ impl Stored<u16> for F16 {
     #[inline(always)]
     fn widen(self, v: u16) -> f32 {
         f16_to_f32(v)
+    }
+
+    // `vcvtph2ps` widens eight halves per instruction where the build has F16C.
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c"))]
+    #[inline(always)]
+    fn block<const I: usize>(
+        self,
+        w: &[[u16; BLOCK_W]; I],
+        x: impl Iterator<Item = f32>,
+        acc: &mut [f32; BLOCK_W],
+    ) {
+        crate::x86::block_f16_32(w, x, acc);
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c"))]
+    #[inline(always)]
+    fn block2<const I: usize>(
+        self,
+        wa: &[[u16; BLOCK_W]; I],
+        wb: &[[u16; BLOCK_W]; I],
+        x: impl Iterator<Item = f32> + Clone,
+        a: &mut [f32; BLOCK_W],
+        b: &mut [f32; BLOCK_W],
+    ) {
+        crate::x86::block2_f16_32(wa, wb, x, a, b);
     }
 }
 
@@ -63,13 +113,17 @@ pub const fn f16_to_f32(h: u16) -> f32 {
     f32::from_bits(bits | sign)
 }
 
+/// Outputs per block of [`BlockedW`] weights: 32 accumulators stay in registers (four AVX
+/// registers), as in the f32 kernels this follows.
+pub const BLOCK_W: usize = 32;
+
 /// Dense weights of any stored type `W`, blocked like the f32 kernels': `tiles[t][i][k]`
-/// multiplies input `i` into output `t * T + k`; `tail[i][k]` into output `TILES * T + k`.
+/// multiplies input `i` into output `t * 32 + k`; `tail[i][k]` into output `TILES * 32 + k`.
 #[derive(Debug)]
-pub struct BlockedW<W, const I: usize, const T: usize, const TILES: usize, const R: usize> {
-    /// Full blocks of `T` outputs, each transposed.
-    pub tiles: [[[W; T]; I]; TILES],
-    /// The remaining `R < T` outputs, transposed.
+pub struct BlockedW<W, const I: usize, const TILES: usize, const R: usize> {
+    /// Full blocks of 32 outputs, each transposed.
+    pub tiles: [[[W; BLOCK_W]; I]; TILES],
+    /// The remaining `R < 32` outputs, transposed.
     pub tail: [[W; R]; I],
 }
 
@@ -81,12 +135,11 @@ pub fn dense_w<
     W: Copy,
     B: Copy,
     const I: usize,
-    const T: usize,
     const TILES: usize,
     const R: usize,
     const O: usize,
 >(
-    w: &BlockedW<W, I, T, TILES, R>,
+    w: &BlockedW<W, I, TILES, R>,
     ws: impl Stored<W>,
     bias: Option<&[B; O]>,
     bs: impl Stored<B>,
@@ -95,84 +148,91 @@ pub fn dense_w<
     y: &mut [f32; O],
     act: impl Fn(f32) -> f32,
 ) {
-    let k = Kinds { ws, bs };
-    const { assert!(T > 0 && R < T && T * TILES + R == O) };
+    const { assert!(R < BLOCK_W && BLOCK_W * TILES + R == O) };
     match scaling {
-        None => blocks(w, &k, bias, x.iter().copied(), y, &act),
+        None => blocks(w, ws, bias, bs, x.iter().copied(), y, &act),
         Some(crate::Scaling::Uniform { offset, scale, .. }) => {
             let (offset, scale) = (*offset, *scale);
-            blocks(w, &k, bias, x.iter().map(move |v| (*v - offset) * scale), y, &act);
+            blocks(w, ws, bias, bs, x.iter().map(move |v| (*v - offset) * scale), y, &act);
         }
         Some(crate::Scaling::PerFeature { offset, scale, .. }) => {
             let xs = x.iter().zip(*offset).zip(*scale).map(|((v, o), s)| (*v - *o) * *s);
-            blocks(w, &k, bias, xs, y, &act);
+            blocks(w, ws, bias, bs, xs, y, &act);
         }
     }
 }
 
-/// The storage markers of weights and bias.
-struct Kinds<WS, BS> {
-    ws: WS,
-    bs: BS,
-}
-
 #[inline(always)]
-fn blocks<
-    W: Copy,
-    B: Copy,
-    WS: Stored<W>,
-    BS: Stored<B>,
-    const I: usize,
-    const T: usize,
-    const TILES: usize,
-    const R: usize,
-    const O: usize,
->(
-    w: &BlockedW<W, I, T, TILES, R>,
-    k: &Kinds<WS, BS>,
+#[allow(clippy::too_many_arguments)]
+fn blocks<W: Copy, B: Copy, const I: usize, const TILES: usize, const R: usize, const O: usize>(
+    w: &BlockedW<W, I, TILES, R>,
+    ws: impl Stored<W>,
     bias: Option<&[B; O]>,
+    bs: impl Stored<B>,
     x: impl Iterator<Item = f32> + Clone,
     y: &mut [f32; O],
     act: &impl Fn(f32) -> f32,
 ) {
-    let mut y_blocks = y.chunks_exact_mut(T);
-    let mut b_blocks = bias.map(|b| b.chunks_exact(T));
-    for (tile, y_block) in w.tiles.iter().zip(&mut y_blocks) {
-        let b_block = b_blocks.as_mut().and_then(Iterator::next);
-        block(tile, k, b_block, x.clone(), y_block, act);
-    }
-    let b_tail = b_blocks.map(|b| b.remainder());
-    block(&w.tail, k, b_tail, x, y_blocks.into_remainder(), act);
-}
-
-/// One block of `N` outputs: accumulators in registers, bias first, then every input in order.
-#[inline(always)]
-fn block<W: Copy, B: Copy, WS: Stored<W>, BS: Stored<B>, const I: usize, const N: usize>(
-    w: &[[W; N]; I],
-    k: &Kinds<WS, BS>,
-    bias: Option<&[B]>,
-    x: impl Iterator<Item = f32>,
-    y: &mut [f32],
-    act: &impl Fn(f32) -> f32,
-) {
-    let mut acc = [0.0f32; N];
-    if let Some(b) = bias {
-        for (a, b) in acc.iter_mut().zip(b) {
-            *a = k.bs.widen(*b);
+    let mut y_blocks = y.chunks_exact_mut(BLOCK_W);
+    let mut b_blocks = bias.map(|b| b.chunks_exact(BLOCK_W));
+    // Two blocks at a time: twice the independent accumulators (x86 hides the latency of
+    // its adds with them), and each scaled input computed once for both.
+    let mut pairs = w.tiles.chunks_exact(2);
+    for pair in &mut pairs {
+        let (Some(ta), Some(tb)) = (pair.first(), pair.get(1)) else { continue };
+        let (Some(ya), Some(yb)) = (y_blocks.next(), y_blocks.next()) else { continue };
+        let (mut a, mut b) = ([0.0f32; BLOCK_W], [0.0f32; BLOCK_W]);
+        start(&mut a, b_blocks.as_mut().and_then(Iterator::next), bs);
+        start(&mut b, b_blocks.as_mut().and_then(Iterator::next), bs);
+        ws.block2(ta, tb, x.clone(), &mut a, &mut b);
+        for (y, v) in ya.iter_mut().chain(yb.iter_mut()).zip(a.into_iter().chain(b)) {
+            *y = act(v);
         }
     }
+    for (tile, y_block) in pairs.remainder().iter().zip(&mut y_blocks) {
+        let mut acc = [0.0f32; BLOCK_W];
+        start(&mut acc, b_blocks.as_mut().and_then(Iterator::next), bs);
+        ws.block(tile, x.clone(), &mut acc);
+        for (y, a) in y_block.iter_mut().zip(acc) {
+            *y = act(a);
+        }
+    }
+    let mut acc = [0.0f32; R];
+    start(&mut acc, b_blocks.map(|b| b.remainder()), bs);
+    block(&w.tail, ws, x, &mut acc);
+    for (y, a) in y_blocks.into_remainder().iter_mut().zip(acc) {
+        *y = act(a);
+    }
+}
+
+/// Accumulators start at the widened bias (or `+0.0`).
+#[inline(always)]
+fn start<B: Copy, const N: usize>(acc: &mut [f32; N], bias: Option<&[B]>, bs: impl Stored<B>) {
+    if let Some(b) = bias {
+        for (a, b) in acc.iter_mut().zip(b) {
+            *a = bs.widen(*b);
+        }
+    }
+}
+
+/// One block of `N` outputs, portable: every input in order, each output gaining
+/// `x[i] * widen(w[i][k])`.
+#[inline(always)]
+pub fn block<W: Copy, const I: usize, const N: usize>(
+    w: &[[W; N]; I],
+    ws: impl Stored<W>,
+    x: impl Iterator<Item = f32>,
+    acc: &mut [f32; N],
+) {
     for (xi, row) in x.zip(w) {
         // Widen the row first: a vector of conversions, then a vector of multiply-adds.
         let mut wide = [0.0f32; N];
         for (v, w) in wide.iter_mut().zip(row) {
-            *v = k.ws.widen(*w);
+            *v = ws.widen(*w);
         }
         for (a, w) in acc.iter_mut().zip(wide) {
             *a += xi * w;
         }
-    }
-    for (y, a) in y.iter_mut().zip(acc) {
-        *y = act(a);
     }
 }
 

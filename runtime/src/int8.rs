@@ -46,27 +46,32 @@ pub fn finish_one(acc: i32, rq: Rq, zero_point: i32, f: Finish<'_>) -> i8 {
     }
 }
 
-/// Dense int8 weights blocked by outputs like the f32 kernels': `tiles[t][i][k]` multiplies
-/// input `i` into output `t * T + k`.
+/// Outputs per block of [`BlockedI8`] weights.
+pub const BLOCK_I8: usize = 32;
+
+/// Dense int8 weights blocked by outputs, input pairs interleaved: `tiles[t][p][k]` holds the
+/// weights of inputs `2p` and `2p + 1` into output `t * 32 + k` (a zero pads an odd input
+/// count), so one load feeds two multiply-adds per output (`vpmaddwd` on x86).
 #[derive(Debug)]
-pub struct BlockedI8<const I: usize, const T: usize, const TILES: usize, const R: usize> {
-    /// Full blocks of `T` outputs, each transposed.
-    pub tiles: [[[i8; T]; I]; TILES],
-    /// The remaining `R < T` outputs, transposed.
-    pub tail: [[i8; R]; I],
+pub struct BlockedI8<const P: usize, const TILES: usize, const R: usize> {
+    /// Full blocks of 32 outputs.
+    pub tiles: [[[[i8; 2]; BLOCK_I8]; P]; TILES],
+    /// The remaining `R < 32` outputs.
+    pub tail: [[[i8; 2]; R]; P],
 }
 
-/// A quantized dense layer: `y[o] = finish(requantize(bias[o] + Σ_i w[i][o] · x[i]))`, with
+/// A quantized dense layer: `y[o] = finish(requantize(bias[o] + Σ_i w[o][i] · x[i]))`, with
 /// `bias` already holding the input zero point's share.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub fn dense_i8<
     const I: usize,
-    const T: usize,
+    const P: usize,
     const TILES: usize,
     const R: usize,
     const O: usize,
 >(
-    w: &BlockedI8<I, T, TILES, R>,
+    w: &BlockedI8<P, TILES, R>,
     bias: &[i32; O],
     rq: &[Rq; O],
     zero_point: i32,
@@ -74,50 +79,83 @@ pub fn dense_i8<
     y: &mut [i8; O],
     f: Finish<'_>,
 ) {
-    const { assert!(T > 0 && R < T && T * TILES + R == O) };
-    let mut y_blocks = y.chunks_exact_mut(T);
-    let mut b_blocks = bias.chunks_exact(T);
-    let mut r_blocks = rq.chunks_exact(T);
+    const { assert!(R < BLOCK_I8 && BLOCK_I8 * TILES + R == O && P == I.div_ceil(2)) };
+    let mut y_blocks = y.chunks_exact_mut(BLOCK_I8);
+    let mut b_blocks = bias.chunks_exact(BLOCK_I8);
+    let mut r_blocks = rq.chunks_exact(BLOCK_I8);
     for ((tile, yb), (bb, rb)) in
         w.tiles.iter().zip(&mut y_blocks).zip((&mut b_blocks).zip(&mut r_blocks))
     {
-        block(tile, bb, rb, zero_point, x, yb, f);
+        let mut acc = [0i32; BLOCK_I8];
+        for (a, b) in acc.iter_mut().zip(bb) {
+            *a = *b;
+        }
+        full_block(tile, x, &mut acc);
+        finish_block(&acc, rb, zero_point, yb, f);
     }
-    block(
-        &w.tail,
-        b_blocks.remainder(),
-        r_blocks.remainder(),
-        zero_point,
-        x,
-        y_blocks.into_remainder(),
-        f,
-    );
-}
-
-/// One block of `N` outputs: i32 accumulators, every input added in turn (axpy form, so the
-/// loop vectorizes across outputs).
-#[inline(always)]
-fn block<const I: usize, const N: usize>(
-    w: &[[i8; N]; I],
-    bias: &[i32],
-    rq: &[Rq],
-    zero_point: i32,
-    x: &[i8; I],
-    y: &mut [i8],
-    f: Finish<'_>,
-) {
-    let mut acc = [0i32; N];
-    for (a, b) in acc.iter_mut().zip(bias) {
+    let mut acc = [0i32; R];
+    for (a, b) in acc.iter_mut().zip(b_blocks.remainder()) {
         *a = *b;
     }
-    for (xi, row) in x.iter().zip(w) {
-        let xi = i32::from(*xi);
-        for (a, w) in acc.iter_mut().zip(row) {
-            *a = a.wrapping_add(i32::from(*w).wrapping_mul(xi));
+    block(&w.tail, x, &mut acc);
+    finish_block(&acc, r_blocks.remainder(), zero_point, y_blocks.into_remainder(), f);
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+#[inline(always)]
+fn full_block<const P: usize, const I: usize>(
+    w: &[[[i8; 2]; BLOCK_I8]; P],
+    x: &[i8; I],
+    acc: &mut [i32; BLOCK_I8],
+) {
+    // The input pairs as broadcastable i16x2 words, once per layer would be better still;
+    // per block they cost one scalar pass over the input.
+    let mut packed = [0i32; P];
+    for (p, (x0, x1)) in packed.iter_mut().zip(pairs(x)) {
+        *p = (x0 & 0xffff) | (x1 << 16);
+    }
+    crate::x86::block_i8_32(w, &packed, acc);
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+#[inline(always)]
+fn full_block<const P: usize, const I: usize>(
+    w: &[[[i8; 2]; BLOCK_I8]; P],
+    x: &[i8; I],
+    acc: &mut [i32; BLOCK_I8],
+) {
+    block(w, x, acc);
+}
+
+/// The int8 values of input pair `p` as `(x[2p], x[2p + 1])`, 0 past the end.
+#[inline(always)]
+pub(crate) fn pairs(x: &[i8]) -> impl Iterator<Item = (i32, i32)> + '_ {
+    x.chunks(2).map(|c| {
+        (i32::from(c.first().copied().unwrap_or(0)), i32::from(c.get(1).copied().unwrap_or(0)))
+    })
+}
+
+/// One block of `N` outputs, portable: i32 accumulators gain both inputs of every pair in
+/// turn (axpy form, so the loop vectorizes across outputs).
+#[inline(always)]
+fn block<const P: usize, const N: usize, const I: usize>(
+    w: &[[[i8; 2]; N]; P],
+    x: &[i8; I],
+    acc: &mut [i32; N],
+) {
+    for (row, (x0, x1)) in w.iter().zip(pairs(x)) {
+        for (a, wp) in acc.iter_mut().zip(row) {
+            let t =
+                i32::from(wp[0]).wrapping_mul(x0).wrapping_add(i32::from(wp[1]).wrapping_mul(x1));
+            *a = a.wrapping_add(t);
         }
     }
+}
+
+#[inline(always)]
+fn finish_block(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8], f: Finish<'_>) {
     for ((y, a), r) in y.iter_mut().zip(acc).zip(rq) {
-        *y = finish_one(a, *r, zero_point, f);
+        *y = finish_one(*a, *r, zero_point, f);
     }
 }
 
@@ -132,8 +170,7 @@ pub fn quantize_into<const N: usize>(
     q: &mut [i8; N],
 ) {
     let quantize = |v: f32| -> i8 {
-        let r = libm::roundf(v * inv_scale) as i32;
-        r.saturating_add(zero_point).clamp(-128, 127) as i8
+        round_half_away(v * inv_scale).saturating_add(zero_point).clamp(-128, 127) as i8
     };
     match scaling {
         None => {
@@ -152,6 +189,16 @@ pub fn quantize_into<const N: usize>(
             }
         }
     }
+}
+
+/// `libm::roundf(v) as i32` (round half away from zero, saturating, NaN → 0) without a
+/// call: truncate, then step away from zero when the exact remainder is at least one half.
+/// `v - trunc(v)` is exact for every f32 (below 2^23 it is the fraction, above it is 0).
+#[inline(always)]
+pub fn round_half_away(v: f32) -> i32 {
+    let t = v as i32;
+    let fraction = v - t as f32;
+    t.saturating_add(i32::from(fraction >= 0.5)).saturating_sub(i32::from(fraction <= -0.5))
 }
 
 /// `y = (q - zero_point) · scale` in f32.
@@ -235,6 +282,32 @@ fn never() -> ! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every f32 in a dense sample of bit patterns (and the halves around each integer):
+    /// the same integer as `libm::roundf`, which the reference interpreter uses. The ignored
+    /// test checks all 2^32 values (`cargo test -p tinyae --release -- --ignored`).
+    #[test]
+    fn round_half_away_equals_roundf() {
+        let check = |v: f32| assert_eq!(round_half_away(v), libm::roundf(v) as i32, "{v:e}");
+        for bits in (0..=u32::MAX).step_by(4099) {
+            check(f32::from_bits(bits));
+        }
+        for k in -300..300 {
+            let h = k as f32 + 0.5;
+            for v in [h, f32::from_bits(h.to_bits() - 1), f32::from_bits(h.to_bits() + 1)] {
+                check(v);
+            }
+        }
+    }
+
+    #[test]
+    #[ignore = "all 2^32 inputs: about a minute in release"]
+    fn round_half_away_equals_roundf_everywhere() {
+        for bits in 0..=u32::MAX {
+            let v = f32::from_bits(bits);
+            assert_eq!(round_half_away(v), libm::roundf(v) as i32, "{v:e}");
+        }
+    }
 
     #[test]
     fn requantize_rounds_half_up() {

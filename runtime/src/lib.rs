@@ -33,6 +33,8 @@ mod scratch;
 mod seq;
 mod sparse;
 mod traits;
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+mod x86;
 mod views;
 
 pub use kernels::{Metric, Scaling};

@@ -11,8 +11,7 @@ use tinyae_core::Activation;
 use super::literal::{f32_lit, usize_lit};
 use crate::options::Unroll;
 
-/// Outputs per block of the half-precision kernel (`rt::dense_w`): 32 accumulators stay in
-/// registers on x86 (four AVX registers), as in the f32 kernel this follows.
+/// Outputs per block of the half-precision kernel (`rt::BLOCK_W`).
 const BLOCK: usize = 32;
 
 /// Whether this module emits the layer: any weight or bias not stored as F32, or any zero
@@ -187,10 +186,9 @@ fn blocked_call(d: &Dense, activation: Activation, scaling: Option<TokenStream>)
         None => quote!(None),
     };
     let act = act_closure(activation);
-    let (i_lit, b_lit, t_lit, r_lit) =
-        (usize_lit(i_n), usize_lit(BLOCK), usize_lit(tiles), usize_lit(rest));
+    let (i_lit, t_lit, r_lit) = (usize_lit(i_n), usize_lit(tiles), usize_lit(rest));
     quote! {
-        static W: rt::BlockedW<#ty, #i_lit, #b_lit, #t_lit, #r_lit> = rt::BlockedW {
+        static W: rt::BlockedW<#ty, #i_lit, #t_lit, #r_lit> = rt::BlockedW {
             tiles: [#(#blocks),*],
             tail: #tail,
         };

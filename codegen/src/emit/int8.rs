@@ -9,7 +9,7 @@ use tinyae_core::quant::{self, Finish, Plan};
 
 use super::literal::usize_lit;
 
-/// Outputs per block of `rt::dense_i8`.
+/// Outputs per block of `rt::dense_i8` (`rt::BLOCK_I8`).
 const BLOCK: usize = 32;
 
 /// Constant data of one int8 layer in the generated code, in bytes: weights in their form,
@@ -136,23 +136,29 @@ fn straight_line(d: &Dense, finish: &TokenStream, zp: &Literal) -> TokenStream {
     }
 }
 
-/// A call of `rt::dense_i8` over blocked, transposed int8 weights.
+/// A call of `rt::dense_i8` over int8 weights blocked by 32 outputs, input pairs
+/// interleaved (`rt::BlockedI8`).
 fn blocked(d: &Dense, finish: &TokenStream, zp: &Literal) -> TokenStream {
     let (i_n, o_n) = (d.in_features, d.out_features);
+    let pairs = i_n.div_ceil(2);
     let (tiles, rest) = (o_n / BLOCK, o_n % BLOCK);
+    let w = |o: usize, i: usize| if i < i_n { d.w(o, i) as i8 } else { 0 };
     let columns = |from: usize, n: usize| {
-        let rows = (0..i_n).map(|i| {
-            let row = (from..from + n).map(|o| Literal::i8_unsuffixed(d.w(o, i) as i8));
+        let rows = (0..pairs).map(|p| {
+            let row = (from..from + n).map(|o| {
+                let (a, b) =
+                    (Literal::i8_unsuffixed(w(o, 2 * p)), Literal::i8_unsuffixed(w(o, 2 * p + 1)));
+                quote!([#a, #b])
+            });
             quote!([#(#row),*])
         });
         quote!([#(#rows),*])
     };
     let blocks = (0..tiles).map(|t| columns(t * BLOCK, BLOCK));
     let tail = columns(tiles * BLOCK, rest);
-    let (i_lit, b_lit, t_lit, r_lit) =
-        (usize_lit(i_n), usize_lit(BLOCK), usize_lit(tiles), usize_lit(rest));
+    let (p_lit, t_lit, r_lit) = (usize_lit(pairs), usize_lit(tiles), usize_lit(rest));
     quote! {
-        static W: rt::BlockedI8<#i_lit, #b_lit, #t_lit, #r_lit> = rt::BlockedI8 {
+        static W: rt::BlockedI8<#p_lit, #t_lit, #r_lit> = rt::BlockedI8 {
             tiles: [#(#blocks),*],
             tail: #tail,
         };
