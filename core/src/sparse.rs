@@ -86,14 +86,16 @@ pub enum Scope {
 /// dropped (ties broken by position, so the result is deterministic).
 pub fn magnitude_masks(model: &crate::Model, sparsity: f64, scope: Scope) -> Vec<Vec<bool>> {
     let parts: Vec<&Dense> = model.layers.iter().flat_map(|l| l.op.dense_parts()).collect();
-    let drop_smallest = |values: Vec<(f32, usize, usize)>, count: usize, masks: &mut Vec<Vec<bool>>| {
-        let mut v = values;
-        v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        for (_, part, i) in v.into_iter().take(count) {
-            masks[part][i] = false;
-        }
-    };
-    let mut masks: Vec<Vec<bool>> = parts.iter().map(|d| vec![true; d.weight.values.len()]).collect();
+    let drop_smallest =
+        |values: Vec<(f32, usize, usize)>, count: usize, masks: &mut Vec<Vec<bool>>| {
+            let mut v = values;
+            v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            for (_, part, i) in v.into_iter().take(count) {
+                masks[part][i] = false;
+            }
+        };
+    let mut masks: Vec<Vec<bool>> =
+        parts.iter().map(|d| vec![true; d.weight.values.len()]).collect();
     let entries = |p: usize, d: &Dense| {
         d.weight.values.iter().enumerate().map(move |(i, w)| (w.abs(), p, i)).collect::<Vec<_>>()
     };

@@ -33,9 +33,9 @@ mod scratch;
 mod seq;
 mod sparse;
 mod traits;
+mod views;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
 mod x86;
-mod views;
 
 pub use kernels::{Metric, Scaling};
 
