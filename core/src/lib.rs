@@ -5,9 +5,10 @@
 //! 1. [`format::read`] turns the bytes of a `.safetensors` file into an [`ir::Model`];
 //! 2. [`validate::validate`] checks every rule a model must satisfy, collecting all problems;
 //! 3. [`cost`] derives parameter counts, MACs, flash and RAM figures from the IR;
-//! 4. [`reference`] evaluates any valid model with plain `f32` loops: the oracle of every
+//! 4. [`mod@reference`] evaluates any valid model with plain `f32` loops: the oracle of every
 //!    parity test;
-//! 5. [`format::write`] turns an IR back into bytes (the trainer's output).
+//! 5. [`format::to_bytes`] turns an IR back into bytes, [`format::write_atomic`] into a file
+//!    (the trainer's output).
 //!
 //! The file format is specified in `docs/FORMAT.md`.
 
