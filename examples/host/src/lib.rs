@@ -175,3 +175,84 @@ pub fn roc_auc(scores: &[f32], truth: &[bool]) -> f64 {
     }
     (rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg)
 }
+
+/// What a streaming detector's alarms amount to against labelled anomaly windows (NAB's rule
+/// as `nab_machine_temperature` applies it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamEvents {
+    /// Per labelled window, the index of its first alarm.
+    pub first_alarm: Vec<Option<usize>>,
+    /// Alarms outside every labelled window, grouped into events: `(first, last, alarms)`.
+    pub false_events: Vec<(usize, usize, usize)>,
+    /// Decisions that raised an alarm.
+    pub alarms: usize,
+}
+
+impl StreamEvents {
+    /// Labelled windows with at least one alarm.
+    pub fn detected(&self) -> usize {
+        self.first_alarm.iter().filter(|f| f.is_some()).count()
+    }
+}
+
+/// Groups streaming decisions: `alarm[k]` is decision `k`, taken at timestamp `at[k]` (text
+/// `YYYY-MM-DD HH:MM:SS`, compared as strings against the `[start, end]` of `windows`). An
+/// alarm inside a labelled window detects it; alarms outside all of them are false alarms, and
+/// one within `gap` decisions of the previous false alarm extends that event instead of
+/// starting a new one (a detector sliding one reading at a time flags an excursion from many
+/// overlapping windows).
+pub fn stream_events(
+    alarm: &[bool],
+    at: &[&str],
+    windows: &[(String, String)],
+    gap: usize,
+) -> StreamEvents {
+    let inside = |t: &str| windows.iter().position(|(a, b)| a.as_str() <= t && t <= b.as_str());
+    let mut out = StreamEvents {
+        first_alarm: vec![None; windows.len()],
+        false_events: Vec::new(),
+        alarms: 0,
+    };
+    for (k, (_, t)) in alarm.iter().zip(at).enumerate().filter(|(_, (a, _))| **a) {
+        out.alarms += 1;
+        match inside(t) {
+            Some(w) => {
+                out.first_alarm[w].get_or_insert(k);
+            }
+            None => match out.false_events.last_mut() {
+                Some(event) if k - event.1 <= gap => {
+                    event.1 = k;
+                    event.2 += 1;
+                }
+                _ => out.false_events.push((k, k, 1)),
+            },
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_events_detect_windows_and_merge_nearby_false_alarms() {
+        let windows = vec![("2014-01-02".to_owned(), "2014-01-03".to_owned())];
+        let at = ["2014-01-01", "2014-01-01", "2014-01-02", "2014-01-03", "2014-01-04"];
+        let at: Vec<&str> = at.iter().copied().chain(["2014-01-05"; 5]).collect();
+        // Alarms at 0 and 1 (before the window), 3 (inside it), 4 and 9 (after it).
+        let alarm = [true, true, false, true, true, false, false, false, false, true];
+        let e = stream_events(&alarm, &at, &windows, 2);
+        assert_eq!(e.first_alarm, vec![Some(3)]);
+        assert_eq!(e.false_events, vec![(0, 1, 2), (4, 4, 1), (9, 9, 1)]);
+        assert_eq!((e.alarms, e.detected()), (5, 1));
+        // Wider gaps join false alarms across the labelled alarm in between.
+        let e = stream_events(&alarm, &at, &windows, 3);
+        assert_eq!(e.false_events, vec![(0, 4, 3), (9, 9, 1)]);
+        let e = stream_events(&alarm, &at, &windows, 5);
+        assert_eq!(e.false_events, vec![(0, 9, 4)]);
+        // No alarm: nothing detected.
+        let e = stream_events(&[false; 10], &at, &windows, 5);
+        assert_eq!((e.detected(), e.false_events.len(), e.alarms), (0, 0, 0));
+    }
+}
