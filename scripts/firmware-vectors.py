@@ -11,6 +11,8 @@ generated code on the same values. Deterministic: rerunning writes the same byte
 - ecg5000:     models/ecg5000.safetensors; 8 normal (class 1) and 8 abnormal beats of
                data/ecg5000/ECG5000_TEST.tsv.
 - mnist:       models/mnist.safetensors; the first 8 images of the MNIST test set (pixels 0-255).
+- mnist_conv:  models/mnist_conv.safetensors; the same 8 MNIST test images.
+- ecg5000_lstm: models/ecg5000_lstm.safetensors; the same 16 ECG5000 beats.
 - activations: tests/fixtures/ecg.safetensors, the ECG-sized fixture with one layer per
                activation (leaky_relu, elu, tanh, softplus, hard_sigmoid, linear); its inputs
                and latents come from tests/fixtures/ecg.expected.json.
@@ -88,6 +90,22 @@ def mnist():
     }
 
 
+def mnist_conv():
+    vectors = mnist()
+    vectors["model"] = "models/mnist_conv.safetensors"
+    # The code is the [16, 7, 7] feature map after relu and max pooling: non-negative.
+    vectors["latents"] = lcg_latents(4, 784, 0.0, 2.0, 4)
+    return vectors
+
+
+def ecg5000_lstm():
+    vectors = ecg5000()
+    vectors["model"] = "models/ecg5000_lstm.safetensors"
+    # The code is the LSTM's last hidden state, o · tanh(c): in (-1, 1).
+    vectors["latents"] = lcg_latents(8, 32, -1.0, 1.0, 5)
+    return vectors
+
+
 def activations():
     expected = json.loads((ROOT / "tests" / "fixtures" / "ecg.expected.json").read_text())
     return {
@@ -110,7 +128,8 @@ def write(name, vectors):
 
 def main():
     for name, make in [("sensor", sensor), ("ecg5000", ecg5000), ("mnist", mnist),
-                       ("activations", activations)]:
+                       ("activations", activations), ("mnist_conv", mnist_conv),
+                       ("ecg5000_lstm", ecg5000_lstm)]:
         write(name, make())
 
 

@@ -123,6 +123,7 @@ fn fallback(input: &MacroInput, error: syn::Error) -> TokenStream {
             pub const WEIGHT_BYTES: usize = #bad;
             pub const SCRATCH_LEN: usize = #bad;
             pub const BUFFER_BYTES: usize = #bad;
+            pub const FRAME_BYTES: usize = #bad;
             pub const STACK_BYTES: usize = #bad;
             pub const THRESHOLD: f32 = #bad as f32;
             pub const fn new_scratch() -> #scratch { loop {} }

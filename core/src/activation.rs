@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorKind};
 pub enum Activation {
     /// `x`
     Linear,
-    /// `max(x, 0)`; NaN maps to 0.
+    /// `x` if `x > 0`, else `+0.0`: NaN and `-0.0` map to `+0.0`.
     Relu,
     /// `x` if `x >= 0`, else `alpha * x`.
     LeakyRelu {
@@ -67,7 +67,14 @@ impl Activation {
     pub fn apply(&self, x: f32) -> f32 {
         match *self {
             Activation::Linear => x,
-            Activation::Relu => x.max(0.0),
+            // Not `x.max(0.0)`: its sign of zero is unspecified (docs/FORMAT.md).
+            Activation::Relu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    0.0
+                }
+            }
             Activation::LeakyRelu { alpha } => {
                 if x >= 0.0 {
                     x

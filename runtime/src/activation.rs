@@ -5,10 +5,18 @@
 //! No function here selects between two float constants: the upstream Xtensa backend cannot
 //! compile that shape.
 
-/// `max(x, 0)`; NaN maps to 0.
+/// `x` if `x > 0`, else `+0.0` (so NaN and `-0.0` map to `+0.0`).
+///
+/// Written as a comparison rather than `x.max(0.0)`: `f32::max` leaves the sign of a zero
+/// result unspecified (x86 gives `+0.0`, `libm::fmaxf` on Cortex-M gives `-0.0` for `-0.0`)
+/// and compiles to a call of `fmaxf` on cores without a float max instruction.
 #[inline(always)]
 pub fn relu(x: f32) -> f32 {
-    x.max(0.0)
+    if x > 0.0 {
+        x
+    } else {
+        0.0
+    }
 }
 
 /// `x` if `x >= 0`, else `alpha * x`.

@@ -1,117 +1,196 @@
 //! Const-generic kernels the generated code calls for layers too large to unroll.
 //!
-//! Weights are stored transposed, `w[i][o]`, and applied in "axpy" form: for each input `i`,
-//! every output gains `x[i] * w[i][o]`. Rust never reassociates float sums, so a dot product
-//! per output is one dependent chain that LLVM cannot vectorize; the axpy form vectorizes across
-//! outputs instead, and still adds each output's terms in input order: the same order as the
-//! reference interpreter, so results agree bit for bit. No kernel can panic: every index is
-//! an iterator over arrays whose lengths are types.
+//! Weights are stored in blocks of [`BLOCK`] outputs, each transposed (`w[i][o]`), and applied
+//! in "axpy" form: every output of a block starts at its bias and gains `x[i] * w[i][o]` input
+//! by input, so each output adds its terms in input order, like the reference interpreter, and
+//! results agree bit for bit on every target. How a block is computed depends on the target:
+//!
+//! - SIMD targets (`simd.rs`): four blocks at a time in vector registers (vectorized across
+//!   outputs: Rust never reassociates a float sum, so a dot product per output could not be);
+//! - Arm cores with a single-precision FPU, `eabihf` (`vfp.rs`): a register-blocked
+//!   micro-kernel that loads sixteen weights per instruction (`blocks.rs` drives it);
+//! - other scalar cores (soft float, Xtensa; `blocks.rs`): one small loop shared by every layer.
+//!
+//! No kernel can panic: every index is an iterator over arrays or a checked sub-slice.
 
+pub mod act;
 pub mod branchless;
+// Used by the scalar cores' block loop; SIMD targets compile it for its tests only.
+#[cfg_attr(
+    any(
+        target_feature = "sse2",
+        target_feature = "neon",
+        target_feature = "simd128",
+        target_feature = "v"
+    ),
+    allow(dead_code)
+)]
+mod exact;
+
+#[cfg(not(any(
+    target_feature = "sse2",
+    target_feature = "neon",
+    target_feature = "simd128",
+    target_feature = "v"
+)))]
+mod blocks;
+#[cfg(any(
+    target_feature = "sse2",
+    target_feature = "neon",
+    target_feature = "simd128",
+    target_feature = "v"
+))]
+mod simd;
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+mod vfp;
+
+#[cfg(not(any(
+    target_feature = "sse2",
+    target_feature = "neon",
+    target_feature = "simd128",
+    target_feature = "v"
+)))]
+use blocks as imp;
+#[cfg(any(
+    target_feature = "sse2",
+    target_feature = "neon",
+    target_feature = "simd128",
+    target_feature = "v"
+))]
+use simd as imp;
+
+pub use act::Activation;
+
+/// Outputs per block of [`Blocked`] weights: one row of a block is `BLOCK` floats.
+///
+/// Eight is what the Cortex-M4F micro-kernel keeps in registers next to eight inputs and
+/// sixteen weights (its 32 single-precision registers); SIMD targets process four blocks at a
+/// time (32 accumulators: four AVX or eight SSE registers). Measured in docs/FIRMWARE.md and
+/// docs/UNROLL.md.
+pub const BLOCK: usize = 8;
 
 /// Dense-layer weights, blocked by outputs so a block's accumulators stay in registers.
 ///
-/// Output `t * T + k` (for `t < TILES`) takes its weights from `tiles[t][i][k]`; the last `R`
-/// outputs from `tail[i][k]`. Each block's weights are one contiguous run, read front to back
-/// once per inference, which the hardware prefetcher streams well.
+/// Output `t * BLOCK + k` (for `t < TILES`) takes its weights from `tiles[t][i][k]`; the last
+/// `R < BLOCK` outputs from `tail[i][k]`. Each block's weights are one contiguous run, read front
+/// to back once per inference.
 #[derive(Debug)]
-pub struct Blocked<const I: usize, const T: usize, const TILES: usize, const R: usize> {
-    /// Full blocks of `T` outputs, each transposed: `[input][output in block]`.
-    pub tiles: [[[f32; T]; I]; TILES],
-    /// The remaining `R < T` outputs, transposed.
+pub struct Blocked<const I: usize, const TILES: usize, const R: usize> {
+    /// Full blocks of [`BLOCK`] outputs, each transposed: `[input][output in block]`.
+    pub tiles: [[[f32; BLOCK]; I]; TILES],
+    /// The remaining `R` outputs, transposed.
     pub tail: [[f32; R]; I],
 }
 
-/// `y = act(b + W x)`; an output starts from `+0.0` when there is no bias.
+/// A dense layer's constant data: weights, bias and (first layer) input scaling, in a
+/// `static` the generated code builds at compile time with [`Dense::new`].
 ///
-/// For every block of outputs, the accumulators start at the bias and gain `x[i] * w[i][o]`
-/// input by input (the "axpy" form: vectorized across outputs, yet each output's terms are
-/// added in input order, as in the reference interpreter). The activation is applied while
-/// the block is still in registers, so `y` is written once.
+/// On scalar cores the same data is also kept as slices (one shared function computes every
+/// layer of every model), so a layer's call passes one address instead of a dozen constants.
+#[derive(Debug)]
+pub struct Dense<'a, const I: usize, const TILES: usize, const R: usize, const O: usize> {
+    #[cfg(any(
+        target_feature = "sse2",
+        target_feature = "neon",
+        target_feature = "simd128",
+        target_feature = "v"
+    ))]
+    w: &'a Blocked<I, TILES, R>,
+    #[cfg(any(
+        target_feature = "sse2",
+        target_feature = "neon",
+        target_feature = "simd128",
+        target_feature = "v"
+    ))]
+    bias: Option<&'a [f32; O]>,
+    #[cfg(any(
+        target_feature = "sse2",
+        target_feature = "neon",
+        target_feature = "simd128",
+        target_feature = "v"
+    ))]
+    scaling: Option<&'a Scaling<'a, I>>,
+    #[cfg(not(any(
+        target_feature = "sse2",
+        target_feature = "neon",
+        target_feature = "simd128",
+        target_feature = "v"
+    )))]
+    flat: blocks::Layer<'a>,
+    #[cfg(not(any(
+        target_feature = "sse2",
+        target_feature = "neon",
+        target_feature = "simd128",
+        target_feature = "v"
+    )))]
+    shape: core::marker::PhantomData<(&'a Blocked<I, TILES, R>, [f32; O])>,
+}
+
+impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize>
+    Dense<'a, I, TILES, R, O>
+{
+    /// The layer `y = act(b + W x')`, where `x' = (x - offset) * scale` (raw inputs scaled on
+    /// the fly: no buffer as large as the input) when `scaling` is given, else `x' = x`; an
+    /// output starts from `+0.0` when there is no bias.
+    pub const fn new(
+        w: &'a Blocked<I, TILES, R>,
+        bias: Option<&'a [f32; O]>,
+        scaling: Option<&'a Scaling<'a, I>>,
+    ) -> Self {
+        const { assert!(R < BLOCK && TILES * BLOCK + R == O) };
+        #[cfg(any(
+            target_feature = "sse2",
+            target_feature = "neon",
+            target_feature = "simd128",
+            target_feature = "v"
+        ))]
+        return Dense { w, bias, scaling };
+        #[cfg(not(any(
+            target_feature = "sse2",
+            target_feature = "neon",
+            target_feature = "simd128",
+            target_feature = "v"
+        )))]
+        return Dense {
+            flat: blocks::Layer::new(w, bias, scaling),
+            shape: core::marker::PhantomData,
+        };
+    }
+}
+
+/// `y = act(b + W x')` for the layer `layer` (see [`Dense::new`]).
 #[inline(always)]
-pub fn dense<const I: usize, const T: usize, const TILES: usize, const R: usize, const O: usize>(
-    w: &Blocked<I, T, TILES, R>,
-    bias: Option<&[f32; O]>,
+pub fn dense<const I: usize, const TILES: usize, const R: usize, const O: usize>(
+    layer: &Dense<'_, I, TILES, R, O>,
     x: &[f32; I],
     y: &mut [f32; O],
-    act: impl Fn(f32) -> f32,
+    act: impl Activation,
 ) {
-    blocks(w, bias, x.iter().copied(), y, act);
+    imp::dense(layer, x, y, act);
 }
 
-/// [`dense`] on raw inputs scaled on the fly: `x'[i] = (x[i] - offset[i]) * scale[i]`.
+/// Raw inputs the scalar-core dense kernel scales at a time into a buffer on its stack, for a
+/// first layer of `inputs` inputs: at most a third of the input, 16 to 256 values (fewer,
+/// longer chunks cost fewer passes over the weight blocks; a smaller buffer less RAM). SIMD
+/// targets scale each input where they read it and need no buffer.
 ///
-/// Folding the scaling into the first layer saves a buffer as large as the input.
-#[inline(always)]
-pub fn dense_scaled<
-    const I: usize,
-    const T: usize,
-    const TILES: usize,
-    const R: usize,
-    const O: usize,
->(
-    w: &Blocked<I, T, TILES, R>,
-    bias: Option<&[f32; O]>,
-    x: &[f32; I],
-    scaling: &Scaling<'_, I>,
-    y: &mut [f32; O],
-    act: impl Fn(f32) -> f32,
-) {
-    match *scaling {
-        Scaling::Uniform { offset, scale, .. } => {
-            blocks(w, bias, x.iter().map(|v| (*v - offset) * scale), y, act);
-        }
-        Scaling::PerFeature { offset, scale, .. } => {
-            let xs = x.iter().zip(offset).zip(scale).map(|((v, o), s)| (*v - *o) * *s);
-            blocks(w, bias, xs, y, act);
-        }
+/// The generated `FRAME_BYTES` adds this buffer to [`crate::FRAME_ALLOWANCE`], so the RAM
+/// constants cover it on every target.
+pub const fn scaled_input_chunk(inputs: usize) -> usize {
+    if inputs >= 768 {
+        256
+    } else if inputs >= 384 {
+        128
+    } else if inputs >= 192 {
+        64
+    } else {
+        16
     }
 }
 
-/// The loop behind [`dense`]: `x` yields the (scaled) inputs and is replayed for every block.
-#[inline(always)]
-fn blocks<const I: usize, const T: usize, const TILES: usize, const R: usize, const O: usize>(
-    w: &Blocked<I, T, TILES, R>,
-    bias: Option<&[f32; O]>,
-    x: impl Iterator<Item = f32> + Clone,
-    y: &mut [f32; O],
-    act: impl Fn(f32) -> f32,
-) {
-    const { assert!(T > 0 && R < T && T * TILES + R == O) };
-    let mut y_blocks = y.chunks_exact_mut(T);
-    let mut b_blocks = bias.map(|b| b.chunks_exact(T));
-    for (tile, y_block) in w.tiles.iter().zip(&mut y_blocks) {
-        let b_block = b_blocks.as_mut().and_then(Iterator::next);
-        block(tile, b_block, x.clone(), y_block, &act);
-    }
-    let b_tail = b_blocks.map(|b| b.remainder());
-    block(&w.tail, b_tail, x, y_blocks.into_remainder(), &act);
-}
-
-/// One block of `N` outputs: accumulators in a local array (registers), bias first, then every
-/// input in order; finally `y = act(acc)`.
-#[inline(always)]
-fn block<const I: usize, const N: usize>(
-    w: &[[f32; N]; I],
-    bias: Option<&[f32]>,
-    x: impl Iterator<Item = f32>,
-    y: &mut [f32],
-    act: &impl Fn(f32) -> f32,
-) {
-    let mut acc = [0.0f32; N];
-    if let Some(b) = bias {
-        for (a, b) in acc.iter_mut().zip(b) {
-            *a = *b;
-        }
-    }
-    for (xi, row) in x.zip(w) {
-        for (a, w) in acc.iter_mut().zip(row) {
-            *a += xi * *w;
-        }
-    }
-    for (y, a) in y.iter_mut().zip(acc) {
-        *y = act(a);
-    }
+/// Stack bytes of [`scaled_input_chunk`]'s buffer.
+pub const fn scaled_input_buffer_bytes(inputs: usize) -> usize {
+    scaled_input_chunk(inputs) * core::mem::size_of::<f32>()
 }
 
 /// The input scaling `x' = (x - offset) * scale` and its inverse `x = x' * range + offset`.

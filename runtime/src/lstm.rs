@@ -106,7 +106,7 @@ pub fn lstm_repeated_sequence<const I: usize, const H: usize, const NO: usize, c
     y: &mut [f32; NO],
     state: &mut [f32; E],
 ) {
-    const { assert!(I > 0 && H > 0 && NO % H == 0 && E == 5 * H) };
+    const { assert!(I > 0 && H > 0 && NO.is_multiple_of(H) && E == 5 * H) };
     let (c, pre) = state.split_at_mut(H);
     precompute(w_x, bias, x, pre);
     c.iter_mut().for_each(|c| *c = 0.0);
@@ -137,7 +137,7 @@ pub fn lstm_repeated_last<const I: usize, const H: usize, const T: usize, const 
     precompute(w_x, bias, x, pre);
     c.iter_mut().for_each(|c| *c = 0.0);
     for t in 0..T {
-        let into_y = (T - 1 - t) % 2 == 0;
+        let into_y = (T - 1 - t).is_multiple_of(2);
         match (t == 0, into_y) {
             (true, true) => step_repeated(w_h, pre, core::iter::repeat_n(0.0, H), c, y),
             (true, false) => step_repeated(w_h, pre, core::iter::repeat_n(0.0, H), c, other),
@@ -158,7 +158,7 @@ pub fn lstm_sequence<const I: usize, const H: usize, const NI: usize, const NO: 
     y: &mut [f32; NO],
     state: &mut [f32; H],
 ) {
-    const { assert!(I > 0 && H > 0 && NI % I == 0 && NO == NI / I * H) };
+    const { assert!(I > 0 && H > 0 && NI.is_multiple_of(I) && NO == NI / I * H) };
     state.iter_mut().for_each(|c| *c = 0.0);
     let mut previous: Option<&[f32]> = None;
     for (x_t, row) in x.chunks_exact(I).zip(y.chunks_exact_mut(H)) {
@@ -182,12 +182,12 @@ pub fn lstm_last<const I: usize, const H: usize, const NI: usize, const E: usize
     y: &mut [f32; H],
     state: &mut [f32; E],
 ) {
-    const { assert!(I > 0 && H > 0 && NI % I == 0 && E == 2 * H) };
+    const { assert!(I > 0 && H > 0 && NI.is_multiple_of(I) && E == 2 * H) };
     let steps = NI / I;
     let (c, other) = state.split_at_mut(H);
     c.iter_mut().for_each(|c| *c = 0.0);
     for (t, x_t) in x.chunks_exact(I).enumerate() {
-        let into_y = (steps - 1 - t) % 2 == 0;
+        let into_y = (steps - 1 - t).is_multiple_of(2);
         match (t == 0, into_y) {
             (true, true) => step(w_x, w_h, bias, x_t, core::iter::repeat_n(0.0, H), c, y),
             (true, false) => step(w_x, w_h, bias, x_t, core::iter::repeat_n(0.0, H), c, other),

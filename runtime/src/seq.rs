@@ -10,7 +10,7 @@ pub fn rows<const I: usize, const O: usize, const NI: usize, const NO: usize>(
     y: &mut [f32; NO],
     f: impl Fn(&[f32; I], &mut [f32; O]),
 ) {
-    const { assert!(I > 0 && O > 0 && NI % I == 0 && NO == NI / I * O) };
+    const { assert!(I > 0 && O > 0 && NI.is_multiple_of(I) && NO == NI / I * O) };
     for (xr, yr) in x.chunks_exact(I).zip(y.chunks_exact_mut(O)) {
         // `chunks_exact` yields exactly `I` and `O` values, so both conversions succeed.
         if let (Some(xr), Some(yr)) = (xr.first_chunk::<I>(), yr.first_chunk_mut::<O>()) {
@@ -22,7 +22,7 @@ pub fn rows<const I: usize, const O: usize, const NI: usize, const NO: usize>(
 /// `[F]` → `[T, F]`: `x` copied into every row of `y` (`NO = T·F`).
 #[inline(always)]
 pub fn repeat<const F: usize, const NO: usize>(x: &[f32; F], y: &mut [f32; NO]) {
-    const { assert!(F > 0 && NO % F == 0) };
+    const { assert!(F > 0 && NO.is_multiple_of(F)) };
     for row in y.chunks_exact_mut(F) {
         for (o, v) in row.iter_mut().zip(x) {
             *o = *v;

@@ -16,10 +16,13 @@ pub trait ModelInfo {
     /// Bytes of arrays the by-value functions keep on the stack: their scratch, the array they
     /// fill and the copy they return.
     const BUFFER_BYTES: usize;
+    /// Stack the `*_into` functions need beyond the caller's buffers: call frames
+    /// ([`FRAME_ALLOWANCE`](crate::FRAME_ALLOWANCE)) plus any buffer a kernel keeps on its
+    /// stack (raw inputs scaled a chunk at a time on cores without SIMD).
+    const FRAME_BYTES: usize = crate::FRAME_ALLOWANCE;
     /// Stack the by-value functions need: [`ModelInfo::BUFFER_BYTES`] plus
-    /// [`FRAME_ALLOWANCE`](crate::FRAME_ALLOWANCE) for call frames. The `*_into` functions need
-    /// only `FRAME_ALLOWANCE` beyond the caller's buffers.
-    const STACK_BYTES: usize = Self::BUFFER_BYTES + crate::FRAME_ALLOWANCE;
+    /// [`ModelInfo::FRAME_BYTES`].
+    const STACK_BYTES: usize = Self::BUFFER_BYTES + Self::FRAME_BYTES;
     /// The scratch type, [`crate::Scratch<SCRATCH_LEN>`](crate::Scratch).
     type Scratch;
     /// Zeroed scratch.

@@ -47,7 +47,8 @@ def activation(spec):
     if kind in ("linear", "identity", "none"):
         return lambda x: x
     if kind == "relu":
-        return lambda x: np.maximum(x, 0.0)
+        # `x > 0 ? x : +0`: NaN and -0 give +0, as in docs/FORMAT.md.
+        return lambda x: np.where(x > 0, x, 0.0)
     if kind == "leaky_relu":
         a = spec.get("alpha", 0.01)
         return lambda x: np.where(x >= 0, x, a * x)

@@ -262,6 +262,17 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
     // it (LLVM does not elide that copy when the call is not inlined).
     let buffer_bytes = (s + 2 * largest_output) * 4;
     let scaling_arg = if affine.is_some() { quote!(Some(&SCALING)) } else { quote!(None) };
+    let (frame_extra, frame_doc) = if scaled_input_kernel(ctx) {
+        (
+            quote!(+ ::tinyae::__private::scaled_input_buffer_bytes(#n_lit)),
+            " Stack the `*_into` functions need beyond the caller's buffers: [`tinyae::FRAME_ALLOWANCE`] for call frames, plus the buffer the first layer's kernel scales raw inputs into on cores without SIMD.",
+        )
+    } else {
+        (
+            quote!(),
+            " Stack the `*_into` functions need beyond the caller's buffers: [`tinyae::FRAME_ALLOWANCE`] for call frames.",
+        )
+    };
     let unscale = if affine.is_some() { quote!(rt::unscale(y, &SCALING);) } else { quote!() };
     let (l_lit, s_lit) = (usize_lit(l), usize_lit(s));
     let (params_lit, macs_lit) = (usize_lit(params), usize_lit(macs));
@@ -390,10 +401,10 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
             /// Bytes of arrays the by-value functions keep on the stack: their scratch, the
             /// array they fill and the copy they return.
             pub const BUFFER_BYTES: usize = #buffer_bytes_lit;
-            /// Stack the by-value functions need: `BUFFER_BYTES` plus
-            /// [`tinyae::FRAME_ALLOWANCE`] for call frames. The `*_into` functions need only
-            /// `FRAME_ALLOWANCE` beyond the caller's buffers.
-            pub const STACK_BYTES: usize = #buffer_bytes_lit + ::tinyae::FRAME_ALLOWANCE;
+            #[doc = #frame_doc]
+            pub const FRAME_BYTES: usize = ::tinyae::FRAME_ALLOWANCE #frame_extra;
+            /// Stack the by-value functions need: `BUFFER_BYTES` plus `FRAME_BYTES`.
+            pub const STACK_BYTES: usize = #buffer_bytes_lit + #name::FRAME_BYTES;
 
             /// Zeroed scratch for the `*_into` functions.
             pub const fn new_scratch() -> ::tinyae::Scratch<#s_lit> {
@@ -406,6 +417,28 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
 }
 
 /// `sample_latent` and `sample_latent_into` for a VAE.
+/// Whether the first layer is a dense kernel call that scales raw inputs: on cores without
+/// SIMD that kernel scales them a chunk at a time into a buffer on its stack
+/// (`tinyae::__private::scaled_input_chunk`), which `FRAME_BYTES` must count.
+fn scaled_input_kernel(ctx: &Context<'_>) -> bool {
+    let model = ctx.model;
+    let n = model.input_len();
+    let kernel = |d: &tinyae_core::ir::Dense| {
+        d.in_features == n
+            && !super::half::handles(d)
+            && !ctx.options.unroll.full_for(d.in_features * d.out_features)
+    };
+    let first = match model.layers.first().map(|l| &l.op) {
+        Some(tinyae_core::ir::Op::Dense(d)) => kernel(d),
+        Some(tinyae_core::ir::Op::GaussianHead(h)) => kernel(&h.mu) || kernel(&h.log_var),
+        _ => false,
+    };
+    first
+        && ctx.emits_layer(0)
+        && model.preprocessing.affine(n).is_some()
+        && tinyae_core::plan::first_layer_scales(model)
+}
+
 fn sample_latent(ctx: &Context<'_>) -> TokenStream {
     let Sizes { n, l, s } = sizes(ctx.model, ctx);
     let (n_lit, l_lit, s_lit) = (usize_lit(n), usize_lit(l), usize_lit(s));
@@ -467,6 +500,7 @@ pub fn trait_impls(ctx: &Context<'_>) -> TokenStream {
             const WEIGHT_BYTES: usize = #name::WEIGHT_BYTES;
             const SCRATCH_LEN: usize = #name::SCRATCH_LEN;
             const BUFFER_BYTES: usize = #name::BUFFER_BYTES;
+            const FRAME_BYTES: usize = #name::FRAME_BYTES;
             const STACK_BYTES: usize = #name::STACK_BYTES;
             type Scratch = ::tinyae::Scratch<#s_lit>;
             fn new_scratch() -> Self::Scratch {

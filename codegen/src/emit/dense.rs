@@ -64,9 +64,10 @@ fn straight_line(d: &Dense, activation: Activation, scaling: Option<&Affine>) ->
     }
 }
 
-/// Outputs per block of the runtime kernel: its accumulators stay in registers (4 AVX or 8 SSE
-/// registers), and each block's weights are one contiguous run. Measured in docs/UNROLL.md.
-const BLOCK: usize = 32;
+/// Outputs per block of the runtime kernel (`rt::BLOCK`): each block's weights are one
+/// contiguous run, transposed. Eight is what the Cortex-M4F micro-kernel keeps in registers;
+/// SIMD targets process four blocks at a time. Measured in docs/FIRMWARE.md and docs/UNROLL.md.
+const BLOCK: usize = 8;
 
 /// A call of the runtime's const-generic kernel over blocked, transposed `static` weights.
 fn kernel_call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> TokenStream {
@@ -91,29 +92,36 @@ fn kernel_call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> T
         }
         None => (quote!(), quote!(None)),
     };
+    // `SCALING` is the model's input scaling, shared with the score and the unscaling.
+    let scaling_arg = match scaling {
+        Some(_) => quote!(Some(&SCALING)),
+        None => quote!(None),
+    };
     let act = match activation {
-        Activation::Linear => quote!(|v| v),
+        Activation::Linear => quote!(rt::act::Linear),
+        Activation::Relu => quote!(rt::act::Relu),
+        Activation::Sigmoid => {
+            let wide = o_n >= BRANCHLESS_MIN_OUTPUTS;
+            quote!(rt::act::Sigmoid { wide: #wide })
+        }
         other => {
             let value = apply(other, quote!(v), o_n >= BRANCHLESS_MIN_OUTPUTS);
-            quote!(|v| #value)
+            quote!(rt::act::Map(|v| #value))
         }
-    };
-    let call = match scaling {
-        // `SCALING` is the model's input scaling, shared with the score and the unscaling.
-        Some(_) => quote!(rt::dense_scaled(&W, #bias_arg, x, &SCALING, y, #act);),
-        None => quote!(rt::dense(&W, #bias_arg, x, y, #act);),
     };
     let doc = format!(
         " Blocks of {block} outputs, each transposed: `tiles[t][i][k]` multiplies input `i` into output `t * {block} + k`; `tail` holds the last {rest}."
     );
     quote! {
         #[doc = #doc]
-        static W: rt::Blocked<#i_n, #block, #tiles, #rest> = rt::Blocked {
+        static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
             tiles: [#(#blocks),*],
             tail: #tail,
         };
         #bias_static
-        #call
+        static L: rt::Dense<'static, #i_n, #tiles, #rest, #o_n> =
+            rt::Dense::new(&W, #bias_arg, #scaling_arg);
+        rt::dense(&L, x, y, #act);
     }
 }
 

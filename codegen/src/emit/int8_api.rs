@@ -354,8 +354,10 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
             /// Bytes of arrays the by-value functions keep on the stack: their int8 scratch,
             /// the f32 array they fill and the copy they return.
             pub const BUFFER_BYTES: usize = #buffer_lit;
-            /// Stack the by-value functions need: `BUFFER_BYTES` plus
-            /// [`tinyae::FRAME_ALLOWANCE`].
+            /// Stack the `*_into` and `*_q` functions need beyond the caller's buffers:
+            /// [`tinyae::FRAME_ALLOWANCE`] for call frames.
+            pub const FRAME_BYTES: usize = ::tinyae::FRAME_ALLOWANCE;
+            /// Stack the by-value functions need: `BUFFER_BYTES` plus `FRAME_BYTES`.
             pub const STACK_BYTES: usize = #buffer_lit + ::tinyae::FRAME_ALLOWANCE;
             #consts
 
@@ -402,6 +404,7 @@ fn trait_impls(
             const WEIGHT_BYTES: usize = #name::WEIGHT_BYTES;
             const SCRATCH_LEN: usize = #name::SCRATCH_LEN;
             const BUFFER_BYTES: usize = #name::BUFFER_BYTES;
+            const FRAME_BYTES: usize = #name::FRAME_BYTES;
             const STACK_BYTES: usize = #name::STACK_BYTES;
             type Scratch = #scratch;
             fn new_scratch() -> Self::Scratch {

@@ -10,7 +10,14 @@
 #![no_std]
 // The size probe's baseline compiles no model, leaving the measuring code unused.
 #![cfg_attr(
-    not(any(feature = "sensor", feature = "ecg5000", feature = "mnist", feature = "activations")),
+    not(any(
+        feature = "sensor",
+        feature = "ecg5000",
+        feature = "mnist",
+        feature = "activations",
+        feature = "mnist_conv",
+        feature = "ecg5000_lstm"
+    )),
     allow(unused)
 )]
 

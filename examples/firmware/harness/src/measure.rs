@@ -10,7 +10,7 @@ use core::sync::atomic::{compiler_fence, AtomicU32, Ordering};
 const PAINT: u32 = 0x5aa5_c33c;
 /// At most this much stack below the caller is painted (it bounds the time spent painting
 /// QEMU's 4 MB of RAM); a peak reaching it is reported as such, never as a smaller number.
-pub const WINDOW: usize = 64 * 1024;
+pub const WINDOW: usize = 128 * 1024;
 
 /// What [`stack_peak`] found.
 #[derive(Debug, Clone, Copy)]

@@ -29,3 +29,19 @@ pub mod activations {
     tinyae::autoencoder!(pub Model = "../../../tests/fixtures/ecg.safetensors");
     include!(concat!(env!("OUT_DIR"), "/activations.rs"));
 }
+
+/// The shipped convolutional MNIST model: [1, 28, 28] → conv, pool, conv, pool → [16, 7, 7] →
+/// two transposed convolutions → conv → [1, 28, 28].
+#[cfg(feature = "mnist_conv")]
+pub mod mnist_conv {
+    tinyae::autoencoder!(pub Model = "../../../models/mnist_conv.safetensors");
+    include!(concat!(env!("OUT_DIR"), "/mnist_conv.rs"));
+}
+
+/// The shipped LSTM ECG5000 model: [140, 1] → LSTM (32, last state) → repeat → LSTM (32) →
+/// dense at every step → [140, 1].
+#[cfg(feature = "ecg5000_lstm")]
+pub mod ecg5000_lstm {
+    tinyae::autoencoder!(pub Model = "../../../models/ecg5000_lstm.safetensors");
+    include!(concat!(env!("OUT_DIR"), "/ecg5000_lstm.rs"));
+}

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! tinyae-firmware 1
-//! model <name> macs <n> weight_bytes <n> scratch_len <n> buffer_bytes <n> stack_bytes <n> frame_allowance <n>
+//! model <name> macs <n> weight_bytes <n> scratch_len <n> buffer_bytes <n> stack_bytes <n> frame_bytes <n>
 //! out <name> <function> <vector index> <hex bits>...
 //! stack <name> <function> <bytes> | ... at-least <bytes> | ... n/a
 //! bench <name> <function> <vector index>      (one per counted region, in plugin order)
@@ -42,6 +42,16 @@ pub fn run(c: &mut impl Console, stack_bottom: usize) {
         use crate::models::activations::{Model, INPUTS, LATENTS};
         exercise::<Model, 140, 8>(c, "activations", &INPUTS, &LATENTS, stack_bottom);
     }
+    #[cfg(feature = "mnist_conv")]
+    {
+        use crate::models::mnist_conv::{Model, INPUTS, LATENTS};
+        exercise::<Model, 784, 784>(c, "mnist_conv", &INPUTS, &LATENTS, stack_bottom);
+    }
+    #[cfg(feature = "ecg5000_lstm")]
+    {
+        use crate::models::ecg5000_lstm::{Model, INPUTS, LATENTS};
+        exercise::<Model, 140, 32>(c, "ecg5000_lstm", &INPUTS, &LATENTS, stack_bottom);
+    }
     c.str("end\n");
 }
 
@@ -60,7 +70,7 @@ fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
         ("scratch_len", M::SCRATCH_LEN),
         ("buffer_bytes", M::BUFFER_BYTES),
         ("stack_bytes", M::STACK_BYTES),
-        ("frame_allowance", tinyae::FRAME_ALLOWANCE),
+        ("frame_bytes", M::FRAME_BYTES),
     ] {
         c.str(" ");
         c.str(key);
@@ -229,6 +239,10 @@ pub fn probe() {
     probe_one::<crate::models::mnist::Model, 784, 32>();
     #[cfg(feature = "activations")]
     probe_one::<crate::models::activations::Model, 140, 8>();
+    #[cfg(feature = "mnist_conv")]
+    probe_one::<crate::models::mnist_conv::Model, 784, 784>();
+    #[cfg(feature = "ecg5000_lstm")]
+    probe_one::<crate::models::ecg5000_lstm::Model, 140, 32>();
 }
 
 #[allow(dead_code)] // unused when no model is compiled in (the probe's baseline)

@@ -1,0 +1,95 @@
+//! Dense layers on SIMD targets (x86 SSE2/AVX, Arm NEON, wasm simd128, RISC-V V): four blocks
+//! of [`BLOCK`] outputs at a time, their 32 accumulators in vector registers (four AVX or eight
+//! SSE registers; 64 spill the 16 SSE registers, measured in docs/UNROLL.md), each block's
+//! weights one contiguous stream.
+
+use super::act::Activation;
+use super::{Blocked, Dense, Scaling, BLOCK};
+
+/// Blocks processed together.
+const GROUP: usize = 4;
+
+/// The layer: dispatches on the input's scaling, so the inputs are one replayable iterator.
+#[inline(always)]
+pub(super) fn dense<const I: usize, const TILES: usize, const R: usize, const O: usize>(
+    layer: &Dense<'_, I, TILES, R, O>,
+    x: &[f32; I],
+    y: &mut [f32; O],
+    act: impl Activation,
+) {
+    let (w, bias) = (layer.w, layer.bias);
+    match layer.scaling {
+        None => blocks_of(w, bias, x.iter().copied(), y, act),
+        Some(Scaling::Uniform { offset, scale, .. }) => {
+            blocks_of(w, bias, x.iter().map(|v| (*v - *offset) * *scale), y, act);
+        }
+        Some(Scaling::PerFeature { offset, scale, .. }) => {
+            let xs = x.iter().zip(*offset).zip(*scale).map(|((v, o), s)| (*v - *o) * *s);
+            blocks_of(w, bias, xs, y, act);
+        }
+    }
+}
+
+/// Groups of [`GROUP`] blocks, then the remaining zero to three blocks together with the tail
+/// outputs (one loop, so their sums advance side by side as when a block held 32 outputs).
+#[inline(always)]
+fn blocks_of<const I: usize, const TILES: usize, const R: usize, const O: usize>(
+    w: &Blocked<I, TILES, R>,
+    bias: Option<&[f32; O]>,
+    x: impl Iterator<Item = f32> + Clone,
+    y: &mut [f32; O],
+    act: impl Activation,
+) {
+    let (groups, rest) = w.tiles.as_chunks::<GROUP>();
+    let mut y_blocks = y.chunks_exact_mut(BLOCK * GROUP);
+    let mut b_blocks = bias.map(|b| b.chunks_exact(BLOCK * GROUP));
+    let none: &[[f32; 0]; I] = &[[]; I];
+    for (group, y_group) in groups.iter().zip(&mut y_blocks) {
+        let b_group = b_blocks.as_mut().and_then(Iterator::next);
+        blocks(group, none, b_group, x.clone(), y_group, act);
+    }
+    let y_rest = y_blocks.into_remainder();
+    let b_rest = b_blocks.map(|b| b.remainder());
+    if let Ok(three) = <&[_; 3]>::try_from(rest) {
+        blocks(three, &w.tail, b_rest, x, y_rest, act);
+    } else if let Ok(two) = <&[_; 2]>::try_from(rest) {
+        blocks(two, &w.tail, b_rest, x, y_rest, act);
+    } else if let Ok(one) = <&[_; 1]>::try_from(rest) {
+        blocks(one, &w.tail, b_rest, x, y_rest, act);
+    } else {
+        blocks::<I, 0, R>(&[], &w.tail, b_rest, x, y_rest, act);
+    }
+}
+
+/// `G` blocks of outputs and `R` more: accumulators in local arrays (registers), bias first,
+/// then every input in order; finally `y = act(acc)`.
+#[inline(always)]
+fn blocks<const I: usize, const G: usize, const R: usize>(
+    tiles: &[[[f32; BLOCK]; I]; G],
+    tail: &[[f32; R]; I],
+    bias: Option<&[f32]>,
+    x: impl Iterator<Item = f32>,
+    y: &mut [f32],
+    act: impl Activation,
+) {
+    let mut acc = [[0.0f32; BLOCK]; G];
+    let mut acc_tail = [0.0f32; R];
+    if let Some(b) = bias {
+        for (a, b) in acc.as_flattened_mut().iter_mut().chain(&mut acc_tail).zip(b) {
+            *a = *b;
+        }
+    }
+    for (xi, i) in x.zip(0..I) {
+        for (a, tile) in acc.iter_mut().zip(tiles) {
+            for (a, w) in a.iter_mut().zip(&tile[i]) {
+                *a += xi * *w;
+            }
+        }
+        for (a, w) in acc_tail.iter_mut().zip(&tail[i]) {
+            *a += xi * *w;
+        }
+    }
+    for (y, a) in y.iter_mut().zip(acc.as_flattened().iter().chain(&acc_tail)) {
+        *y = act.apply(*a);
+    }
+}

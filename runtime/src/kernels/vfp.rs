@@ -1,0 +1,244 @@
+//! The dense micro-kernel for Arm cores with a single-precision FPU (`eabihf`: Cortex-M4F,
+//! M7, M33, ...): blocks of eight outputs over a run of inputs, in registers.
+//!
+//! Rust loops load every weight with its own `vldr`, so they cost at least two instructions
+//! per multiply-accumulate on these cores (2.2-2.4 measured in `examples/firmware/kernel-lab`).
+//! Here the eight accumulators live in `s0`-`s7`, eight inputs in `s8`-`s15` (one `vldmia`),
+//! and sixteen weights (two inputs' rows) in `s16`-`s31` (one `vldmia`), so 64
+//! multiply-accumulates take 64 `vmla.f32`, four weight loads and one input load.
+//!
+//! `vmla.f32` rounds the product and then the sum (it is not fused; `vfma` would be), so every
+//! output is `acc + x * w` rounded twice, input by input: the reference interpreter's
+//! arithmetic, bit for bit (checked under QEMU by `tests/tests/firmware.rs`).
+
+use super::blocks::Init;
+
+/// `vmla.f32` of input register `$x` into `s0`-`s7` with weights `s16`-`s23`.
+macro_rules! row_lo {
+    ($x:literal) => {
+        concat!(
+            "vmla.f32 s0, ",
+            $x,
+            ", s16\n",
+            "vmla.f32 s1, ",
+            $x,
+            ", s17\n",
+            "vmla.f32 s2, ",
+            $x,
+            ", s18\n",
+            "vmla.f32 s3, ",
+            $x,
+            ", s19\n",
+            "vmla.f32 s4, ",
+            $x,
+            ", s20\n",
+            "vmla.f32 s5, ",
+            $x,
+            ", s21\n",
+            "vmla.f32 s6, ",
+            $x,
+            ", s22\n",
+            "vmla.f32 s7, ",
+            $x,
+            ", s23\n",
+        )
+    };
+}
+
+/// The same with weights `s24`-`s31`.
+macro_rules! row_hi {
+    ($x:literal) => {
+        concat!(
+            "vmla.f32 s0, ",
+            $x,
+            ", s24\n",
+            "vmla.f32 s1, ",
+            $x,
+            ", s25\n",
+            "vmla.f32 s2, ",
+            $x,
+            ", s26\n",
+            "vmla.f32 s3, ",
+            $x,
+            ", s27\n",
+            "vmla.f32 s4, ",
+            $x,
+            ", s28\n",
+            "vmla.f32 s5, ",
+            $x,
+            ", s29\n",
+            "vmla.f32 s6, ",
+            $x,
+            ", s30\n",
+            "vmla.f32 s7, ",
+            $x,
+            ", s31\n",
+        )
+    };
+}
+
+/// Two inputs (`$a`, `$b`): their sixteen weights in one load, then 16 `vmla.f32`.
+macro_rules! pair {
+    ($a:literal, $b:literal) => {
+        concat!("vldmia {w}!, {{s16-s31}}\n", row_lo!($a), row_hi!($b))
+    };
+}
+
+/// Eight inputs: one input load, four weight loads, 64 `vmla.f32`.
+macro_rules! eight {
+    () => {
+        concat!(
+            "vldmia {x}!, {{s8-s15}}\n",
+            pair!("s8", "s9"),
+            pair!("s10", "s11"),
+            pair!("s12", "s13"),
+            pair!("s14", "s15"),
+        )
+    };
+}
+
+/// `relu` of `s0`-`s7` in place (`s8` holds `+0.0`): anything not above zero, NaN and `-0.0`
+/// included, becomes `+0.0`, as `crate::activation::relu`.
+macro_rules! relu8 {
+    () => {
+        concat!(
+            relu1!("s0"),
+            relu1!("s1"),
+            relu1!("s2"),
+            relu1!("s3"),
+            relu1!("s4"),
+            relu1!("s5"),
+            relu1!("s6"),
+            relu1!("s7"),
+        )
+    };
+}
+
+/// `vcmp` sets "less or equal" for smaller, equal and unordered (NaN) operands.
+macro_rules! relu1 {
+    ($s:literal) => {
+        concat!(
+            "vcmp.f32 ",
+            $s,
+            ", #0\n",
+            "vmrs APSR_nzcv, fpscr\n",
+            "it le\n",
+            "vmovle.f32 ",
+            $s,
+            ", s8\n",
+        )
+    };
+}
+
+/// Zero accumulators, for layers without a bias.
+static ZEROS: [f32; 8] = [0.0; 8];
+
+/// One pass of inputs `start..start + x.len()` over every block: block `b` (rows
+/// `b * i_n..(b + 1) * i_n` of `tiles`) gains `x[i] * w[start + i][k]` for each `i` in order,
+/// starting from `init`, then relu when `relu`, into `y[b]`.
+///
+/// Per block: sixteen inputs per loop iteration (1.09 instructions per multiply-accumulate),
+/// the last `x.len() % 16` inputs in runs of 8, 4, 2 and 1, then 11 instructions to start
+/// and store the block (plus 34 for relu). Arguments that do not fit (never the case for
+/// the generated code) write nothing.
+#[allow(unsafe_code)]
+#[inline(always)]
+pub(super) fn pass(
+    tiles: &[[f32; 8]],
+    i_n: usize,
+    start: usize,
+    x: &[f32],
+    init: Init<'_>,
+    y: &mut [[f32; 8]],
+    relu: bool,
+) {
+    let (n, blocks) = (x.len(), y.len());
+    let fits = start.checked_add(n).is_some_and(|end| end <= i_n)
+        && blocks.checked_mul(i_n).is_some_and(|rows| rows <= tiles.len());
+    let (from, step): (*const f32, usize) = match init {
+        Init::Bias(b) if b.len() >= blocks => (b.as_ptr().cast(), 32),
+        Init::Bias(_) => return,
+        Init::Zeros => (ZEROS.as_ptr(), 0),
+        Init::Output => (y.as_ptr().cast(), 32),
+    };
+    if !fits || blocks == 0 {
+        return;
+    }
+    // Bytes from the end of a block's run of rows to the start of the next block's run
+    // (`i_n - n` rows of 32 bytes: no overflow, the rows exist).
+    let skip = (i_n - n).wrapping_mul(32);
+    // SAFETY: `fits` makes every read in bounds: block `b`'s rows `start..start + n` lie in
+    // `tiles` (`blocks * i_n <= tiles.len()`, `start + n <= i_n`), the `n` inputs in `x`, the
+    // `blocks` start rows at `from` in `bias` (checked above), `ZEROS` (step 0) or `y`. Writes
+    // are the `blocks` rows of `y`; block `b` is read from `from` (when that is `y`) before it
+    // is written, and nothing else borrows `y`. Every register written is declared: pointers
+    // and counters as inouts, `x`, `t` and `s0`-`s31` as clobbers (the compiler saves the
+    // callee-saved `s16`-`s31`); the flags are not preserved; no stack is used.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "vldmia {from}, {{s0-s7}}",
+            "add {from}, {from}, {step}",
+            "mov {x}, {xs}",
+            "lsrs {t}, {n}, #4",
+            "beq 4f",
+            "3:",
+            eight!(),
+            eight!(),
+            "subs {t}, {t}, #1",
+            "bne 3b",
+            "4:",
+            "ands {t}, {n}, #15",
+            "beq 8f",
+            // C = bit 3 of n, N = bit 2.
+            "lsls {t}, {n}, #29",
+            "bcc 5f",
+            eight!(),
+            "5:",
+            "bpl 6f",
+            "vldmia {x}!, {{s8-s11}}",
+            pair!("s8", "s9"),
+            pair!("s10", "s11"),
+            "6:",
+            // C = bit 1 of n, N = bit 0.
+            "lsls {t}, {n}, #31",
+            "bcc 7f",
+            "vldmia {x}!, {{s8-s9}}",
+            pair!("s8", "s9"),
+            "7:",
+            "bpl 8f",
+            "vldr s8, [{x}]",
+            "vldmia {w}!, {{s16-s23}}",
+            row_lo!("s8"),
+            "8:",
+            "cmp {relu}, #0",
+            "beq 9f",
+            "movs {t}, #0",
+            "vmov s8, {t}",
+            relu8!(),
+            "9:",
+            "vstmia {y}!, {{s0-s7}}",
+            "add {w}, {w}, {skip}",
+            "subs {blocks}, {blocks}, #1",
+            "bne 2b",
+            from = inout(reg) from => _,
+            step = in(reg) step,
+            skip = in(reg) skip,
+            relu = in(reg) usize::from(relu),
+            xs = in(reg) x.as_ptr(),
+            x = out(reg) _,
+            n = in(reg) n,
+            w = inout(reg) tiles.as_ptr().wrapping_add(start) => _,
+            y = inout(reg) y.as_mut_ptr() => _,
+            blocks = inout(reg) blocks => _,
+            t = out(reg) _,
+            out("s0") _, out("s1") _, out("s2") _, out("s3") _, out("s4") _, out("s5") _,
+            out("s6") _, out("s7") _, out("s8") _, out("s9") _, out("s10") _, out("s11") _,
+            out("s12") _, out("s13") _, out("s14") _, out("s15") _, out("s16") _,
+            out("s17") _, out("s18") _, out("s19") _, out("s20") _, out("s21") _,
+            out("s22") _, out("s23") _, out("s24") _, out("s25") _, out("s26") _,
+            out("s27") _, out("s28") _, out("s29") _, out("s30") _, out("s31") _,
+            options(nostack),
+        );
+    }
+}
