@@ -62,7 +62,7 @@ const CORTEX_M0: Board = Board {
     target: "thumbv6m-none-eabi",
     qemu: "qemu-system-arm",
     machine: &["-machine", "microbit", SEMIHOSTING[0], SEMIHOSTING[1]],
-    // 256 KB of flash: the MNIST-sized model's 884 KB of weights do not fit.
+    // 256 KB of flash: the MNIST-sized model's 889,536 bytes of weights do not fit.
     models: &["sensor", "ecg5000", "activations"],
 };
 
