@@ -8,6 +8,7 @@ table: instructions per `reconstruct_into` (raw f32 input to f32 output: scaling
 quantization and dequantization included) and per `reconstruct_q` (int8 in, int8 out), on
 test vector 0, per MAC of the dense model, and the range over the vectors.
 
+Usage: scripts/quant-measure.py (no options; a full run takes several minutes)
 Needs the Rust targets, QEMU (.ci/install-qemu) and gcc (for the plugin).
 """
 import os
@@ -72,6 +73,10 @@ def run(board, qemu, elf):
 
 
 def main():
+    if len(sys.argv) > 1:
+        # No options: any argument (--help included) gets the usage instead of a 10-minute run.
+        print(__doc__.strip())
+        sys.exit(0 if sys.argv[1] in ("-h", "--help") else 2)
     build_plugin()
     results = {}
     for board, (target, qemu) in BOARDS.items():

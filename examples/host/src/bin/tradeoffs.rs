@@ -42,7 +42,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    println!("| model | variant | quality | weight bytes (macro) | scratch RAM |");
+    println!("| model | variant | quality | WEIGHT_BYTES | BUFFER_BYTES |");
     println!("|---|---|---|---:|---:|");
     let beats = read_labelled(&data_path("ecg5000/ECG5000_TEST.tsv"), '\t', 0, false)?;
     let ecg_row = |name: &str, s: (f64, usize, usize)| {
