@@ -26,10 +26,11 @@ impl Cost {
         self.scratch_len * 4
     }
 
-    /// Bytes of buffers the by-value functions keep on the stack: the scratch plus the largest
-    /// array they return or fill (the reconstruction).
+    /// Bytes of buffers the by-value functions keep on the stack: the scratch, the largest
+    /// array they fill and the copy of it they return (LLVM does not elide that copy). The
+    /// generated `BUFFER_BYTES` of a whole f32 model; call frames come on top (`FRAME_BYTES`).
     pub fn stack_buffer_bytes(&self) -> usize {
-        (self.scratch_len + self.input_len.max(self.latent_len)) * 4
+        (self.scratch_len + 2 * self.input_len.max(self.latent_len)) * 4
     }
 }
 

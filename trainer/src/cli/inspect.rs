@@ -117,16 +117,20 @@ pub fn summary(model: &Model, path: &str) -> String {
         model.kind.name(),
         tinyae_core::format::FORMAT_VERSION
     );
-    let _ = writeln!(s, "{:-<96}", "");
+    let shapes = model.shapes();
+    // Shape columns as wide as the widest shape ([16, 28, 28] is wider than [784]).
+    let w = shapes.iter().map(|sh| format!("{sh:?}").len()).max().unwrap_or(0).max(8);
+    let rule = 96 + 2 * (w - 8);
+    let _ = writeln!(s, "{:-<rule$}", "");
     let _ = writeln!(
         s,
-        "{:<12} {:<22} {:>8} {:>8}  {:<12} {:>9}  {:<9} {:>7}",
+        "{:<12} {:<22} {:>w$} {:>w$}  {:<12} {:>9}  {:<9} {:>7}",
         "Layer", "Op", "Input", "Output", "Activation", "Params", "Precision", "Zeros"
     );
-    let _ = writeln!(s, "{:=<96}", "");
+    let _ = writeln!(s, "{:=<rule$}", "");
     let _ = writeln!(
         s,
-        "{:<12} {:<22} {:>8} {:>8}  {:<12} {:>9}",
+        "{:<12} {:<22} {:>w$} {:>w$}  {:<12} {:>9}",
         "input",
         "",
         "",
@@ -134,7 +138,6 @@ pub fn summary(model: &Model, path: &str) -> String {
         "",
         0
     );
-    let shapes = model.shapes();
     for (j, layer) in model.layers.iter().enumerate() {
         let mut op = layer.op.name().to_owned();
         if j == model.latent_layer {
@@ -151,7 +154,7 @@ pub fn summary(model: &Model, path: &str) -> String {
         let (precision, zeros) = precision_and_sparsity(layer);
         let _ = writeln!(
             s,
-            "{:<12} {:<22} {:>8} {:>8}  {:<12} {:>9}  {:<9} {:>7}",
+            "{:<12} {:<22} {:>w$} {:>w$}  {:<12} {:>9}  {:<9} {:>7}",
             layer.name,
             op,
             input,
@@ -162,7 +165,7 @@ pub fn summary(model: &Model, path: &str) -> String {
             zeros.map_or(String::new(), |z| format!("{:.1} %", 100.0 * z))
         );
     }
-    let _ = writeln!(s, "{:=<96}", "");
+    let _ = writeln!(s, "{:=<rule$}", "");
     let _ = writeln!(
         s,
         "Total params: {}   MACs per inference: {}",
@@ -197,7 +200,7 @@ pub fn summary(model: &Model, path: &str) -> String {
     );
     let _ = writeln!(
         s,
-        "RAM: scratch {} f32 = {} B for the *_into functions; by-value calls keep {} B of buffers on the stack",
+        "RAM: scratch {} f32 = {} B for the *_into functions; by-value calls keep {} B of buffers on the stack (BUFFER_BYTES; the generated FRAME_BYTES adds call frames)",
         c.scratch_len,
         thousands(c.scratch_bytes()),
         thousands(c.stack_buffer_bytes())
