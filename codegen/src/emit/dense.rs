@@ -69,6 +69,9 @@ fn straight_line(d: &Dense, activation: Activation, scaling: Option<&Affine>) ->
 /// SIMD targets process four blocks at a time. Measured in docs/FIRMWARE.md and docs/UNROLL.md.
 const BLOCK: usize = 8;
 
+/// Blocks the SIMD kernel processes together (`GROUP` in the runtime's `kernels/simd.rs`).
+const SIMD_GROUP: usize = 4;
+
 /// A call of the runtime's const-generic kernel over blocked, transposed `static` weights.
 fn kernel_call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> TokenStream {
     let (i_n, o_n) = (d.in_features, d.out_features);
@@ -83,7 +86,21 @@ fn kernel_call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> T
             (0..i_n).flat_map(|i| (from..from + n).map(move |o| d.w(o, i))).collect();
         f32_matrix(&values, n)
     };
-    let blocks = (0..tiles).map(|t| columns(t * block, block));
+    let blocks: Vec<TokenStream> = (0..tiles).map(|t| columns(t * block, block)).collect();
+    // SIMD targets read each full group of `SIMD_GROUP` blocks as one `[input][32 outputs]`
+    // run (the runtime's `simd.rs`): the same values, reordered within the group.
+    let simd_blocks: Vec<TokenStream> = (0..tiles / SIMD_GROUP)
+        .flat_map(|g| {
+            let width = block * SIMD_GROUP;
+            let values: Vec<f32> =
+                (0..i_n).flat_map(|i| (0..width).map(move |c| d.w(g * width + c, i))).collect();
+            let tile_len = i_n * block;
+            (0..SIMD_GROUP)
+                .map(|j| f32_matrix(&values[j * tile_len..(j + 1) * tile_len], block))
+                .collect::<Vec<_>>()
+        })
+        .chain(blocks[tiles - tiles % SIMD_GROUP..].iter().cloned())
+        .collect();
     let tail = columns(tiles * block, rest);
     let (bias_static, bias_arg) = match &d.bias {
         Some(b) => {
@@ -104,20 +121,59 @@ fn kernel_call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> T
             let wide = o_n >= BRANCHLESS_MIN_OUTPUTS;
             quote!(rt::act::Sigmoid { wide: #wide })
         }
-        other => {
-            let value = apply(other, quote!(v), o_n >= BRANCHLESS_MIN_OUTPUTS);
-            quote!(rt::act::Map(|v| #value))
+        Activation::LeakyRelu { alpha } => {
+            let alpha = f32_lit(alpha);
+            quote!(rt::act::LeakyRelu { alpha: #alpha })
+        }
+        Activation::HardSigmoid { slope, offset } => {
+            let (slope, offset) = (f32_lit(slope), f32_lit(offset));
+            quote!(rt::act::HardSigmoid { slope: #slope, offset: #offset })
+        }
+        Activation::Tanh => {
+            let wide = o_n >= BRANCHLESS_MIN_OUTPUTS;
+            quote!(rt::act::Tanh { wide: #wide })
+        }
+        Activation::Elu { alpha } => {
+            let (alpha, wide) = (f32_lit(alpha), o_n >= BRANCHLESS_MIN_OUTPUTS);
+            quote!(rt::act::Elu { alpha: #alpha, wide: #wide })
+        }
+        Activation::Softplus { beta, threshold } => {
+            let (beta, threshold) = (f32_lit(beta), f32_lit(threshold));
+            let wide = o_n >= BRANCHLESS_MIN_OUTPUTS;
+            quote!(rt::act::Softplus { beta: #beta, threshold: #threshold, wide: #wide })
         }
     };
     let doc = format!(
         " Blocks of {block} outputs, each transposed: `tiles[t][i][k]` multiplies input `i` into output `t * {block} + k`; `tail` holds the last {rest}."
     );
+    // Only one of the two orders is compiled; the predicate is the runtime's choice of
+    // `simd.rs` (runtime/src/kernels.rs) and must stay equal to it.
+    let weights = if tiles >= SIMD_GROUP {
+        quote! {
+            #[cfg(any(target_feature = "sse2", target_feature = "neon", target_feature = "simd128", target_feature = "v"))]
+            #[doc = #doc]
+            static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
+                tiles: [#(#simd_blocks),*],
+                tail: #tail,
+            };
+            #[cfg(not(any(target_feature = "sse2", target_feature = "neon", target_feature = "simd128", target_feature = "v")))]
+            #[doc = #doc]
+            static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
+                tiles: [#(#blocks),*],
+                tail: #tail,
+            };
+        }
+    } else {
+        quote! {
+            #[doc = #doc]
+            static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
+                tiles: [#(#blocks),*],
+                tail: #tail,
+            };
+        }
+    };
     quote! {
-        #[doc = #doc]
-        static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
-            tiles: [#(#blocks),*],
-            tail: #tail,
-        };
+        #weights
         #bias_static
         static L: rt::Dense<'static, #i_n, #tiles, #rest, #o_n> =
             rt::Dense::new(&W, #bias_arg, #scaling_arg);

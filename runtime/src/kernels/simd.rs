@@ -43,10 +43,9 @@ fn blocks_of<const I: usize, const TILES: usize, const R: usize, const O: usize>
     let (groups, rest) = w.tiles.as_chunks::<GROUP>();
     let mut y_blocks = y.chunks_exact_mut(BLOCK * GROUP);
     let mut b_blocks = bias.map(|b| b.chunks_exact(BLOCK * GROUP));
-    let none: &[[f32; 0]; I] = &[[]; I];
     for (group, y_group) in groups.iter().zip(&mut y_blocks) {
         let b_group = b_blocks.as_mut().and_then(Iterator::next);
-        blocks(group, none, b_group, x.clone(), y_group, act);
+        group_of_four(group, b_group, x.clone(), y_group, act);
     }
     let y_rest = y_blocks.into_remainder();
     let b_rest = b_blocks.map(|b| b.remainder());
@@ -58,6 +57,35 @@ fn blocks_of<const I: usize, const TILES: usize, const R: usize, const O: usize>
         blocks(one, &w.tail, b_rest, x, y_rest, act);
     } else {
         blocks::<I, 0, R>(&[], &w.tail, b_rest, x, y_rest, act);
+    }
+}
+
+/// A full group of [`GROUP`] blocks. On SIMD targets the generated code stores a full group's
+/// weights input by input, `[input][GROUP * BLOCK outputs]` (the same values, reordered within
+/// the group; codegen's `emit/dense.rs`), so each input's 32 weights are one contiguous run,
+/// read front to back: no shuffles to fill a vector register.
+#[inline(always)]
+fn group_of_four<const I: usize>(
+    tiles: &[[[f32; BLOCK]; I]; GROUP],
+    bias: Option<&[f32]>,
+    x: impl Iterator<Item = f32>,
+    y: &mut [f32],
+    act: impl Activation,
+) {
+    let (rows, _) = tiles.as_flattened().as_flattened().as_chunks::<{ GROUP * BLOCK }>();
+    let mut acc = [0.0f32; GROUP * BLOCK];
+    if let Some(b) = bias {
+        for (a, b) in acc.iter_mut().zip(b) {
+            *a = *b;
+        }
+    }
+    for (xi, row) in x.zip(rows) {
+        for (a, w) in acc.iter_mut().zip(row) {
+            *a += xi * *w;
+        }
+    }
+    for (y, a) in y.iter_mut().zip(acc) {
+        *y = act.apply(a);
     }
 }
 
@@ -89,7 +117,22 @@ fn blocks<const I: usize, const G: usize, const R: usize>(
             *a += xi * *w;
         }
     }
-    for (y, a) in y.iter_mut().zip(acc.as_flattened().iter().chain(&acc_tail)) {
-        *y = act.apply(*a);
+    // Two plain loops, not one over a chained iterator: each vectorizes (a branch-free
+    // activation over a whole block at a time), the chain did not (measured: ECG5000 2.2x
+    // slower on x86 with it).
+    match y.split_at_mut_checked(G * BLOCK) {
+        Some((y_blocks, y_tail)) => {
+            for (y, a) in y_blocks.iter_mut().zip(acc.as_flattened()) {
+                *y = act.apply(*a);
+            }
+            for (y, a) in y_tail.iter_mut().zip(&acc_tail) {
+                *y = act.apply(*a);
+            }
+        }
+        None => {
+            for (y, a) in y.iter_mut().zip(acc.as_flattened().iter().chain(&acc_tail)) {
+                *y = act.apply(*a);
+            }
+        }
     }
 }
