@@ -5,6 +5,8 @@
 //! The kernel is the f32 kernels' axpy form over blocks of outputs: each output starts at its
 //! bias and gains `x[i] * w[i][o]` input by input, in input order.
 
+use crate::kernels::act::Activation;
+
 /// How values stored as `V` widen to f32 (exactly): a marker passed by value, so the
 /// generated code names the storage without spelling out generic arguments.
 pub trait Stored<V: Copy>: Copy {
@@ -146,18 +148,18 @@ pub fn dense_w<
     x: &[f32; I],
     scaling: Option<&crate::Scaling<'_, I>>,
     y: &mut [f32; O],
-    act: impl Fn(f32) -> f32,
+    act: impl Activation,
 ) {
     const { assert!(R < BLOCK_W && BLOCK_W * TILES + R == O) };
     match scaling {
-        None => blocks(w, ws, bias, bs, x.iter().copied(), y, &act),
+        None => blocks(w, ws, bias, bs, x.iter().copied(), y, act),
         Some(crate::Scaling::Uniform { offset, scale, .. }) => {
             let (offset, scale) = (*offset, *scale);
-            blocks(w, ws, bias, bs, x.iter().map(move |v| (*v - offset) * scale), y, &act);
+            blocks(w, ws, bias, bs, x.iter().map(move |v| (*v - offset) * scale), y, act);
         }
         Some(crate::Scaling::PerFeature { offset, scale, .. }) => {
             let xs = x.iter().zip(*offset).zip(*scale).map(|((v, o), s)| (*v - *o) * *s);
-            blocks(w, ws, bias, bs, xs, y, &act);
+            blocks(w, ws, bias, bs, xs, y, act);
         }
     }
 }
@@ -171,7 +173,7 @@ fn blocks<W: Copy, B: Copy, const I: usize, const TILES: usize, const R: usize, 
     bs: impl Stored<B>,
     x: impl Iterator<Item = f32> + Clone,
     y: &mut [f32; O],
-    act: &impl Fn(f32) -> f32,
+    act: impl Activation,
 ) {
     let mut y_blocks = y.chunks_exact_mut(BLOCK_W);
     let mut b_blocks = bias.map(|b| b.chunks_exact(BLOCK_W));
@@ -185,8 +187,12 @@ fn blocks<W: Copy, B: Copy, const I: usize, const TILES: usize, const R: usize, 
         start(&mut a, b_blocks.as_mut().and_then(Iterator::next), bs);
         start(&mut b, b_blocks.as_mut().and_then(Iterator::next), bs);
         ws.block2(ta, tb, x.clone(), &mut a, &mut b);
-        for (y, v) in ya.iter_mut().chain(yb.iter_mut()).zip(a.into_iter().chain(b)) {
-            *y = act(v);
+        // Two plain loops (a chained iterator does not vectorize).
+        for (y, v) in ya.iter_mut().zip(a) {
+            *y = act.apply(v);
+        }
+        for (y, v) in yb.iter_mut().zip(b) {
+            *y = act.apply(v);
         }
     }
     for (tile, y_block) in pairs.remainder().iter().zip(&mut y_blocks) {
@@ -194,14 +200,14 @@ fn blocks<W: Copy, B: Copy, const I: usize, const TILES: usize, const R: usize, 
         start(&mut acc, b_blocks.as_mut().and_then(Iterator::next), bs);
         ws.block(tile, x.clone(), &mut acc);
         for (y, a) in y_block.iter_mut().zip(acc) {
-            *y = act(a);
+            *y = act.apply(a);
         }
     }
     let mut acc = [0.0f32; R];
     start(&mut acc, b_blocks.map(|b| b.remainder()), bs);
     block(&w.tail, ws, x, &mut acc);
     for (y, a) in y_blocks.into_remainder().iter_mut().zip(acc) {
-        *y = act(a);
+        *y = act.apply(a);
     }
 }
 

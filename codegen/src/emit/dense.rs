@@ -114,35 +114,7 @@ fn kernel_call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> T
         Some(_) => quote!(Some(&SCALING)),
         None => quote!(None),
     };
-    let act = match activation {
-        Activation::Linear => quote!(rt::act::Linear),
-        Activation::Relu => quote!(rt::act::Relu),
-        Activation::Sigmoid => {
-            let wide = o_n >= BRANCHLESS_MIN_OUTPUTS;
-            quote!(rt::act::Sigmoid { wide: #wide })
-        }
-        Activation::LeakyRelu { alpha } => {
-            let alpha = f32_lit(alpha);
-            quote!(rt::act::LeakyRelu { alpha: #alpha })
-        }
-        Activation::HardSigmoid { slope, offset } => {
-            let (slope, offset) = (f32_lit(slope), f32_lit(offset));
-            quote!(rt::act::HardSigmoid { slope: #slope, offset: #offset })
-        }
-        Activation::Tanh => {
-            let wide = o_n >= BRANCHLESS_MIN_OUTPUTS;
-            quote!(rt::act::Tanh { wide: #wide })
-        }
-        Activation::Elu { alpha } => {
-            let (alpha, wide) = (f32_lit(alpha), o_n >= BRANCHLESS_MIN_OUTPUTS);
-            quote!(rt::act::Elu { alpha: #alpha, wide: #wide })
-        }
-        Activation::Softplus { beta, threshold } => {
-            let (beta, threshold) = (f32_lit(beta), f32_lit(threshold));
-            let wide = o_n >= BRANCHLESS_MIN_OUTPUTS;
-            quote!(rt::act::Softplus { beta: #beta, threshold: #threshold, wide: #wide })
-        }
-    };
+    let act = act_value(activation, o_n);
     let doc = format!(
         " Blocks of {block} outputs, each transposed: `tiles[t][i][k]` multiplies input `i` into output `t * {block} + k`; `tail` holds the last {rest}."
     );
@@ -178,6 +150,40 @@ fn kernel_call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> T
         static L: rt::Dense<'static, #i_n, #tiles, #rest, #o_n> =
             rt::Dense::new(&W, #bias_arg, #scaling_arg);
         rt::dense(&L, x, y, #act);
+    }
+}
+
+/// The activation as the value the runtime's dense kernels take (`rt::act::*`, whose `apply`
+/// is `#[inline(always)]`): never a closure, which LLVM may leave out of line (a call per
+/// output, no vectorization). Layers of `outputs` >= [`BRANCHLESS_MIN_OUTPUTS`] use the
+/// branch-free forms on SIMD targets.
+pub fn act_value(activation: Activation, outputs: usize) -> TokenStream {
+    let wide = outputs >= BRANCHLESS_MIN_OUTPUTS;
+    match activation {
+        Activation::Linear => quote!(rt::act::Linear),
+        Activation::Relu => quote!(rt::act::Relu),
+        Activation::Sigmoid => {
+            quote!(rt::act::Sigmoid { wide: #wide })
+        }
+        Activation::LeakyRelu { alpha } => {
+            let alpha = f32_lit(alpha);
+            quote!(rt::act::LeakyRelu { alpha: #alpha })
+        }
+        Activation::HardSigmoid { slope, offset } => {
+            let (slope, offset) = (f32_lit(slope), f32_lit(offset));
+            quote!(rt::act::HardSigmoid { slope: #slope, offset: #offset })
+        }
+        Activation::Tanh => {
+            quote!(rt::act::Tanh { wide: #wide })
+        }
+        Activation::Elu { alpha } => {
+            let alpha = f32_lit(alpha);
+            quote!(rt::act::Elu { alpha: #alpha, wide: #wide })
+        }
+        Activation::Softplus { beta, threshold } => {
+            let (beta, threshold) = (f32_lit(beta), f32_lit(threshold));
+            quote!(rt::act::Softplus { beta: #beta, threshold: #threshold, wide: #wide })
+        }
     }
 }
 

@@ -185,7 +185,7 @@ fn blocked_call(d: &Dense, activation: Activation, scaling: Option<TokenStream>)
         Some(s) => quote!(Some(&#s)),
         None => quote!(None),
     };
-    let act = act_closure(activation);
+    let act = super::dense::act_value(activation, o_n);
     let (i_lit, t_lit, r_lit) = (usize_lit(i_n), usize_lit(tiles), usize_lit(rest));
     quote! {
         static W: rt::BlockedW<#ty, #i_lit, #t_lit, #r_lit> = rt::BlockedW {
