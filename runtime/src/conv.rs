@@ -12,6 +12,8 @@
 //! No indexing can panic: rows come from `chunks_exact`, runs from `get`, whose `None` (which
 //! the ranges computed here never produce) skips the run.
 
+use crate::kernels::act::Activation;
+
 /// The output positions `o` in `0..out` and input positions `i` in `0..n` linked by
 /// `o * so + k = i * si + pad` for a kernel tap `k`, as `(first o, first i, count)`.
 ///
@@ -82,7 +84,7 @@ pub fn conv2d<
     bias: Option<&[f32; O]>,
     x: &[f32; NI],
     y: &mut [f32; NO],
-    act: impl Fn(f32) -> f32,
+    act: impl Activation,
 ) {
     const { assert!(NI == C * H * W && NO == O * OH * OW && SH > 0 && SW > 0 && KW > 0) };
     // Output columns whose taps all lie inside the input: `lo..hi`.
@@ -116,7 +118,7 @@ pub fn conv2d<
                 }
             }
         }
-        plane.iter_mut().for_each(|v| *v = act(*v));
+        plane.iter_mut().for_each(|v| *v = act.apply(*v));
     }
 }
 
@@ -162,7 +164,7 @@ pub fn conv_transpose2d<
     bias: Option<&[f32; O]>,
     x: &[f32; NI],
     y: &mut [f32; NO],
-    act: impl Fn(f32) -> f32,
+    act: impl Activation,
 ) {
     const { assert!(NI == C * H * W && NO == O * OH * OW && SH > 0 && SW > 0) };
     for (o, (wo, plane)) in weights.iter().zip(y.chunks_exact_mut(OH * OW)).enumerate() {
@@ -183,7 +185,7 @@ pub fn conv_transpose2d<
                 }
             }
         }
-        plane.iter_mut().for_each(|v| *v = act(*v));
+        plane.iter_mut().for_each(|v| *v = act.apply(*v));
     }
 }
 

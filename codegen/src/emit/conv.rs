@@ -6,7 +6,6 @@ use quote::quote;
 use tinyae_core::ir::{Conv2d, ConvTranspose2d};
 use tinyae_core::Activation;
 
-use super::dense::apply;
 use super::literal::{f32_array, usize_lit};
 
 /// Kernels whose output planes are at least this long apply the activation in the branch-free
@@ -44,9 +43,10 @@ fn bias(values: Option<Vec<f32>>, o_n: usize) -> (TokenStream, TokenStream) {
     }
 }
 
+/// The activation as a value (`rt::act::*`), applied to a whole output plane; the branch-free
+/// forms when the plane is at least `WIDE` long.
 fn act(activation: Activation, plane: usize) -> TokenStream {
-    let value = apply(activation, quote!(v), plane >= WIDE);
-    quote!(|v: f32| #value)
+    super::dense::act_value(activation, if plane >= WIDE { usize::MAX } else { 0 })
 }
 
 fn lits(values: &[usize]) -> Vec<Literal> {
