@@ -3,7 +3,7 @@
 //! Every function is a fixed sequence of layer calls; which part of the scratch each layer
 //! reads and writes comes from the core's buffer plan.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use tinyae_core::cost::{layer_cost, LayersCost};
 use tinyae_core::ir::{Metric, Model, ModelKind};
@@ -11,6 +11,7 @@ use tinyae_core::plan::Place;
 
 use super::literal::{f32_array, f32_lit, usize_lit};
 use super::Context;
+use crate::Parts;
 
 /// Where a run of layers starts or ends.
 enum End {
@@ -488,11 +489,36 @@ fn sample_latent(ctx: &Context<'_>) -> TokenStream {
 
 /// Implementations of the runtime's traits for the emitted parts.
 pub fn trait_impls(ctx: &Context<'_>) -> TokenStream {
-    let model = ctx.model;
-    let Sizes { n, l, s } = sizes(model, ctx);
-    let (n_lit, l_lit, s_lit) = (usize_lit(n), usize_lit(l), usize_lit(s));
-    let name = ctx.name;
-    let parts = ctx.options.parts;
+    let Sizes { n, l, s } = sizes(ctx.model, ctx);
+    let s_lit = usize_lit(s);
+    let scratch = TraitScratch {
+        ty: quote!(::tinyae::Scratch<#s_lit>),
+        new: quote!(::tinyae::Scratch::new()),
+    };
+    impls_for(ctx.model, ctx.name, ctx.options.parts, n, l, &scratch)
+}
+
+/// The scratch type of a model's trait impls and the expression that makes a zeroed one.
+pub struct TraitScratch {
+    /// `Self::Scratch`.
+    pub ty: TokenStream,
+    /// The body of `new_scratch()`.
+    pub new: TokenStream,
+}
+
+/// The runtime's traits for the emitted parts of `name` (`N = n`, `L = l`), each method
+/// forwarding to the inherent one: shared by the f32 and int8 APIs, which differ only in
+/// their scratch.
+pub fn impls_for(
+    model: &Model,
+    name: &Ident,
+    parts: Parts,
+    n: usize,
+    l: usize,
+    scratch: &TraitScratch,
+) -> TokenStream {
+    let (n_lit, l_lit) = (usize_lit(n), usize_lit(l));
+    let (scratch_ty, new_scratch) = (&scratch.ty, &scratch.new);
     let mut out = quote! {
         impl ::tinyae::ModelInfo for #name {
             const PARAMS: usize = #name::PARAMS;
@@ -502,9 +528,9 @@ pub fn trait_impls(ctx: &Context<'_>) -> TokenStream {
             const BUFFER_BYTES: usize = #name::BUFFER_BYTES;
             const FRAME_BYTES: usize = #name::FRAME_BYTES;
             const STACK_BYTES: usize = #name::STACK_BYTES;
-            type Scratch = ::tinyae::Scratch<#s_lit>;
+            type Scratch = #scratch_ty;
             fn new_scratch() -> Self::Scratch {
-                ::tinyae::Scratch::new()
+                #new_scratch
             }
         }
     };
@@ -574,6 +600,7 @@ fn calibration_text(model: &Model) -> String {
     }
 }
 
-fn is_uniform(values: &[f32]) -> bool {
+/// Whether every value has the same bits (one scaling constant serves all features).
+pub fn is_uniform(values: &[f32]) -> bool {
     values.iter().all(|v| v.to_bits() == values[0].to_bits())
 }

@@ -11,6 +11,7 @@ use quote::{format_ident, quote};
 use tinyae_core::ir::{Metric, Model, QParams};
 use tinyae_core::quant;
 
+use super::api::{impls_for, is_uniform, TraitScratch};
 use super::literal::{f32_array, f32_lit, usize_lit};
 use super::Target;
 
@@ -123,7 +124,7 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
     let n_lit = usize_lit(n);
     let (scaling_static, scaling_bytes) = match &affine {
         None => (quote!(), 0),
-        Some(a) if uniform(&a.offset) && uniform(&a.scale) && uniform(&a.range) => {
+        Some(a) if is_uniform(&a.offset) && is_uniform(&a.scale) && is_uniform(&a.range) => {
             let (o, sc, r) = (f32_lit(a.offset[0]), f32_lit(a.scale[0]), f32_lit(a.range[0]));
             (
                 quote! {
@@ -332,7 +333,8 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
         }
     }
 
-    let traits = trait_impls(model, target, n, l, &scratch_ty);
+    let scratch = TraitScratch { ty: scratch_ty.clone(), new: quote!(::tinyae::ScratchI8::new()) };
+    let traits = impls_for(model, target.name, target.options.parts, n, l, &scratch);
     quote! {
         #scaling_static
         #layers
@@ -381,77 +383,4 @@ fn bind(single: bool) -> TokenStream {
     } else {
         quote!(let s = &mut scratch.0;)
     }
-}
-
-fn uniform(values: &[f32]) -> bool {
-    values.iter().all(|v| v.to_bits() == values[0].to_bits())
-}
-
-fn trait_impls(
-    model: &Model,
-    target: &Target<'_>,
-    n: usize,
-    l: usize,
-    scratch: &TokenStream,
-) -> TokenStream {
-    let name = target.name;
-    let parts = target.options.parts;
-    let (n_lit, l_lit) = (usize_lit(n), usize_lit(l));
-    let mut out = quote! {
-        impl ::tinyae::ModelInfo for #name {
-            const PARAMS: usize = #name::PARAMS;
-            const MACS: usize = #name::MACS;
-            const WEIGHT_BYTES: usize = #name::WEIGHT_BYTES;
-            const SCRATCH_LEN: usize = #name::SCRATCH_LEN;
-            const BUFFER_BYTES: usize = #name::BUFFER_BYTES;
-            const FRAME_BYTES: usize = #name::FRAME_BYTES;
-            const STACK_BYTES: usize = #name::STACK_BYTES;
-            type Scratch = #scratch;
-            fn new_scratch() -> Self::Scratch {
-                ::tinyae::ScratchI8::new()
-            }
-        }
-    };
-    if parts.encoder() {
-        out.extend(quote! {
-            impl ::tinyae::Encoder<#n_lit, #l_lit> for #name {
-                fn encode(x: &[f32; #n_lit]) -> [f32; #l_lit] { #name::encode(x) }
-                fn encode_into(x: &[f32; #n_lit], scratch: &mut Self::Scratch, z: &mut [f32; #l_lit]) {
-                    #name::encode_into(x, scratch, z)
-                }
-            }
-        });
-    }
-    if parts.decoder() {
-        out.extend(quote! {
-            impl ::tinyae::Decoder<#l_lit, #n_lit> for #name {
-                fn decode(z: &[f32; #l_lit]) -> [f32; #n_lit] { #name::decode(z) }
-                fn decode_into(z: &[f32; #l_lit], scratch: &mut Self::Scratch, y: &mut [f32; #n_lit]) {
-                    #name::decode_into(z, scratch, y)
-                }
-            }
-        });
-    }
-    if parts.encoder() && parts.decoder() {
-        out.extend(quote! {
-            impl ::tinyae::Autoencoder<#n_lit, #l_lit> for #name {
-                fn reconstruct(x: &[f32; #n_lit]) -> [f32; #n_lit] { #name::reconstruct(x) }
-                fn reconstruct_into(x: &[f32; #n_lit], scratch: &mut Self::Scratch, y: &mut [f32; #n_lit]) {
-                    #name::reconstruct_into(x, scratch, y)
-                }
-                fn anomaly_score(x: &[f32; #n_lit]) -> f32 { #name::anomaly_score(x) }
-                fn anomaly_score_into(x: &[f32; #n_lit], scratch: &mut Self::Scratch, y: &mut [f32; #n_lit]) -> f32 {
-                    #name::anomaly_score_into(x, scratch, y)
-                }
-            }
-        });
-        if model.anomaly.is_some() {
-            out.extend(quote! {
-                impl ::tinyae::AnomalyDetector<#n_lit, #l_lit> for #name {
-                    const THRESHOLD: f32 = #name::THRESHOLD;
-                }
-            });
-        }
-    }
-    out
 }
