@@ -6,6 +6,8 @@
 //! order: the reference interpreter's order, which skips zero weights too, so results agree
 //! bit for bit. Indices are `u8` for inputs of at most 256 values, `u16` up to 65,536.
 
+use crate::kernels::act::Activation;
+
 use crate::half::Stored;
 
 /// An input index as stored.
@@ -58,7 +60,7 @@ pub fn dense_sparse<
     x: &[f32; I],
     scaling: Option<&crate::Scaling<'_, I>>,
     y: &mut [f32; O],
-    act: impl Fn(f32) -> f32,
+    act: impl Activation,
 ) {
     match scaling {
         None => rows(w, ws, bias, bs, |i| x.get(i).copied(), y, act),
@@ -81,7 +83,7 @@ fn rows<W: Copy, B: Copy, X: Index, const O: usize, const NNZ: usize>(
     bs: impl Stored<B>,
     input: impl Fn(usize) -> Option<f32>,
     y: &mut [f32; O],
-    act: impl Fn(f32) -> f32,
+    act: impl Activation,
 ) {
     let mut nz = w.values.iter().zip(&w.index);
     for (o, (y, count)) in y.iter_mut().zip(&w.counts).enumerate() {
@@ -95,7 +97,7 @@ fn rows<W: Copy, B: Copy, X: Index, const O: usize, const NNZ: usize>(
                 acc += ws.widen(*v) * xi;
             }
         }
-        *y = act(acc);
+        *y = act.apply(acc);
     }
 }
 

@@ -30,23 +30,35 @@ pub fn body(
 /// output (`a0`, `a1`, ...), starting at the bias, then for each input in turn every output
 /// gains `w * x_i`. Each output still sums its terms in input order, like the reference
 /// interpreter, but consecutive statements are independent, so they pipeline (a statement per
-/// output summing all inputs would be one chain of dependent adds).
-fn straight_line(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> TokenStream {
-    let inputs: Vec<Ident> = (0..d.in_features).map(|i| format_ident!("x{}", i)).collect();
+/// output summing all inputs would be one chain of dependent adds). A zero weight (pruned)
+/// gets no statement, and an input with only zero weights is never read; f16/bf16 weights
+/// appear widened (`half.rs` sends its unrolled layers here).
+pub fn straight_line(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> TokenStream {
+    let used: Vec<usize> =
+        (0..d.in_features).filter(|&i| (0..d.out_features).any(|o| d.w(o, i) != 0.0)).collect();
+    let input = |i: usize| format_ident!("x{}", i);
     let accs: Vec<Ident> = (0..d.out_features).map(|o| format_ident!("a{}", o)).collect();
-    let bindings = inputs.iter().enumerate().map(|(i, name)| match scaling {
-        Some(a) => {
-            let (offset, scale) = (f32_lit(a.offset[i]), f32_lit(a.scale[i]));
-            quote!(let #name = (x[#i] - #offset) * #scale;)
+    let bindings = used.iter().map(|&i| {
+        let name = input(i);
+        match scaling {
+            Some(a) => {
+                let (offset, scale) = (f32_lit(a.offset[i]), f32_lit(a.scale[i]));
+                quote!(let #name = (x[#i] - #offset) * #scale;)
+            }
+            None => quote!(let #name = x[#i];),
         }
-        None => quote!(let #name = x[#i];),
     });
     let starts = accs.iter().enumerate().map(|(o, acc)| {
         let bias = f32_lit(d.b(o));
-        quote!(let mut #acc = #bias;)
+        if (0..d.in_features).any(|i| d.w(o, i) != 0.0) {
+            quote!(let mut #acc = #bias;)
+        } else {
+            quote!(let #acc = #bias;)
+        }
     });
-    let terms = inputs.iter().enumerate().flat_map(|(i, name)| {
-        accs.iter().enumerate().map(move |(o, acc)| {
+    let terms = used.iter().flat_map(|&i| {
+        let name = input(i);
+        accs.iter().enumerate().filter(move |(o, _)| d.w(*o, i) != 0.0).map(move |(o, acc)| {
             let w = f32_lit(d.w(o, i));
             quote!(#acc += #w * #name;)
         })

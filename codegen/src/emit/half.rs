@@ -3,12 +3,12 @@
 //! (docs/FORMAT.md): unrolled code emits no multiply for them, loops use the compressed form
 //! (`sparse.rs`). `dense.rs` hands these layers here.
 
-use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::TokenStream;
+use quote::quote;
 use tinyae_core::ir::{Affine, Dense, Layer, Storage, Tensor};
 use tinyae_core::Activation;
 
-use super::literal::{f32_lit, usize_lit};
+use super::literal::usize_lit;
 use crate::options::Unroll;
 
 /// Outputs per block of the half-precision kernel (`rt::BLOCK_W`).
@@ -47,40 +47,12 @@ pub fn body(
     scaling_static: TokenStream,
 ) -> TokenStream {
     if unrolled {
-        straight_line(d, activation, scaling)
+        super::dense::straight_line(d, activation, scaling)
     } else if tinyae_core::sparse::compressed(d) {
         super::sparse::float_call(d, activation, scaling.map(|_| scaling_static))
     } else {
         blocked_call(d, activation, scaling.map(|_| scaling_static))
     }
-}
-
-/// `|v: f32| activation(v)` over the runtime's scalar activations (the `libm` forms).
-pub fn act_closure(activation: Activation) -> TokenStream {
-    let v = quote!(v);
-    let value = match activation {
-        Activation::Linear => v,
-        Activation::Relu => quote!(rt::relu(v)),
-        Activation::LeakyRelu { alpha } => {
-            let alpha = f32_lit(alpha);
-            quote!(rt::leaky_relu(v, #alpha))
-        }
-        Activation::Sigmoid => quote!(rt::sigmoid(v)),
-        Activation::HardSigmoid { slope, offset } => {
-            let (slope, offset) = (f32_lit(slope), f32_lit(offset));
-            quote!(rt::hard_sigmoid(v, #slope, #offset))
-        }
-        Activation::Tanh => quote!(rt::tanh(v)),
-        Activation::Elu { alpha } => {
-            let alpha = f32_lit(alpha);
-            quote!(rt::elu(v, #alpha))
-        }
-        Activation::Softplus { beta, threshold } => {
-            let (beta, threshold) = (f32_lit(beta), f32_lit(threshold));
-            quote!(rt::softplus(v, #beta, #threshold))
-        }
-    };
-    quote!(|v: f32| #value)
 }
 
 /// The stored form of one value: an f32 literal, or the u16 bits of an f16/bf16.
@@ -120,48 +92,6 @@ pub fn bias_static(d: &Dense) -> (TokenStream, TokenStream, TokenStream) {
             (quote!(static B: [#ty; #o] = [#(#values),*];), quote!(Some(&B)), marker)
         }
         None => (quote!(), quote!(None), quote!(rt::F32)),
-    }
-}
-
-/// Straight-line code in axpy order (as `dense.rs` emits for f32), with widened weights as
-/// immediates and no statement for a zero weight.
-fn straight_line(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> TokenStream {
-    let used: Vec<usize> =
-        (0..d.in_features).filter(|&i| (0..d.out_features).any(|o| d.w(o, i) != 0.0)).collect();
-    let input = |i: usize| format_ident!("x{}", i);
-    let accs: Vec<Ident> = (0..d.out_features).map(|o| format_ident!("a{}", o)).collect();
-    let bindings = used.iter().map(|&i| {
-        let name = input(i);
-        match scaling {
-            Some(a) => {
-                let (offset, scale) = (f32_lit(a.offset[i]), f32_lit(a.scale[i]));
-                quote!(let #name = (x[#i] - #offset) * #scale;)
-            }
-            None => quote!(let #name = x[#i];),
-        }
-    });
-    let starts = accs.iter().enumerate().map(|(o, acc)| {
-        let bias = f32_lit(d.b(o));
-        quote!(let mut #acc = #bias;)
-    });
-    let terms = used.iter().flat_map(|&i| {
-        let name = input(i);
-        accs.iter().enumerate().filter(move |(o, _)| d.w(*o, i) != 0.0).map(move |(o, acc)| {
-            let w = f32_lit(d.w(o, i));
-            quote!(#acc += #w * #name;)
-        })
-    });
-    let act = act_closure(activation);
-    let outputs = accs.iter().enumerate().map(|(o, acc)| quote!(y[#o] = act(#acc);));
-    quote! {
-        let act = #act;
-        #(#bindings)*
-        #[allow(unused_mut)]
-        {
-            #(#starts)*
-            #(#terms)*
-            #(#outputs)*
-        }
     }
 }
 

@@ -7,7 +7,7 @@ use quote::quote;
 use tinyae_core::ir::Dense;
 use tinyae_core::Activation;
 
-use super::half::{act_closure, bias_static, stored_literal, stored_type};
+use super::half::{bias_static, stored_literal, stored_type};
 use super::literal::usize_lit;
 
 /// `static W: rt::Csr<..> = ...;` for any value type, with its index type.
@@ -47,7 +47,8 @@ pub fn float_call(d: &Dense, activation: Activation, scaling: Option<TokenStream
     let (ty, marker) = stored_type(storage);
     let w = csr(d, ty, &|v| stored_literal(storage, v));
     let (bias_static, bias_arg, bias_marker) = bias_static(d);
-    let act = act_closure(activation);
+    // One output at a time: the scalar (`libm`) forms, as for unrolled code.
+    let act = super::dense::act_value(activation, 0);
     let scaling = match scaling {
         Some(s) => quote!(Some(&#s)),
         None => quote!(None),
