@@ -15,49 +15,47 @@
 
 pub mod act;
 pub mod branchless;
-// Used by the scalar cores' block loop; SIMD targets compile it for its tests only.
-#[cfg_attr(
-    any(
-        target_feature = "sse2",
-        target_feature = "neon",
-        target_feature = "simd128",
-        target_feature = "v"
-    ),
-    allow(dead_code)
-)]
-mod exact;
 
-#[cfg(not(any(
-    target_feature = "sse2",
-    target_feature = "neon",
-    target_feature = "simd128",
-    target_feature = "v"
-)))]
-mod blocks;
-#[cfg(any(
-    target_feature = "sse2",
-    target_feature = "neon",
-    target_feature = "simd128",
-    target_feature = "v"
-))]
-mod simd;
+/// Items for SIMD targets (`yes`) and for the others (`no`): the one place the runtime names
+/// what counts as a SIMD target. The generated code repeats the predicate for its weight order
+/// (codegen's `emit/dense.rs`, `simd_cfg`) and must stay equal to it.
+macro_rules! by_simd {
+    (yes: { $($yes:item)* } no: { $($no:item)* }) => {
+        $(#[cfg(any(
+            target_feature = "sse2",
+            target_feature = "neon",
+            target_feature = "simd128",
+            target_feature = "v"
+        ))] $yes)*
+        $(#[cfg(not(any(
+            target_feature = "sse2",
+            target_feature = "neon",
+            target_feature = "simd128",
+            target_feature = "v"
+        )))] $no)*
+    };
+}
+
+by_simd! {
+    yes: {
+        mod simd;
+        use simd as imp;
+        // Used by the scalar cores' block loop; compiled here for its tests.
+        #[allow(dead_code)]
+        mod exact;
+        /// Whether vector registers are there for a loop of branch-free activations to fill.
+        const SIMD: bool = true;
+    }
+    no: {
+        mod blocks;
+        use blocks as imp;
+        mod exact;
+        /// Whether vector registers are there for a loop of branch-free activations to fill.
+        const SIMD: bool = false;
+    }
+}
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 mod vfp;
-
-#[cfg(not(any(
-    target_feature = "sse2",
-    target_feature = "neon",
-    target_feature = "simd128",
-    target_feature = "v"
-)))]
-use blocks as imp;
-#[cfg(any(
-    target_feature = "sse2",
-    target_feature = "neon",
-    target_feature = "simd128",
-    target_feature = "v"
-))]
-use simd as imp;
 
 pub use act::Activation;
 
@@ -83,48 +81,13 @@ pub struct Blocked<const I: usize, const TILES: usize, const R: usize> {
 }
 
 /// A dense layer's constant data: weights, bias and (first layer) input scaling, in a
-/// `static` the generated code builds at compile time with [`Dense::new`].
-///
-/// On scalar cores the same data is also kept as slices (one shared function computes every
-/// layer of every model), so a layer's call passes one address instead of a dozen constants.
+/// `static` the generated code builds at compile time with [`Dense::new`], in the form the
+/// target's kernel reads (on scalar cores as slices: one shared function computes every layer
+/// of every model, so a layer's call passes one address instead of a dozen constants).
 #[derive(Debug)]
-pub struct Dense<'a, const I: usize, const TILES: usize, const R: usize, const O: usize> {
-    #[cfg(any(
-        target_feature = "sse2",
-        target_feature = "neon",
-        target_feature = "simd128",
-        target_feature = "v"
-    ))]
-    w: &'a Blocked<I, TILES, R>,
-    #[cfg(any(
-        target_feature = "sse2",
-        target_feature = "neon",
-        target_feature = "simd128",
-        target_feature = "v"
-    ))]
-    bias: Option<&'a [f32; O]>,
-    #[cfg(any(
-        target_feature = "sse2",
-        target_feature = "neon",
-        target_feature = "simd128",
-        target_feature = "v"
-    ))]
-    scaling: Option<&'a Scaling<'a, I>>,
-    #[cfg(not(any(
-        target_feature = "sse2",
-        target_feature = "neon",
-        target_feature = "simd128",
-        target_feature = "v"
-    )))]
-    flat: blocks::Layer<'a>,
-    #[cfg(not(any(
-        target_feature = "sse2",
-        target_feature = "neon",
-        target_feature = "simd128",
-        target_feature = "v"
-    )))]
-    shape: core::marker::PhantomData<(&'a Blocked<I, TILES, R>, [f32; O])>,
-}
+pub struct Dense<'a, const I: usize, const TILES: usize, const R: usize, const O: usize>(
+    imp::Layer<'a, I, TILES, R, O>,
+);
 
 impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize>
     Dense<'a, I, TILES, R, O>
@@ -138,23 +101,7 @@ impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize>
         scaling: Option<&'a Scaling<'a, I>>,
     ) -> Self {
         const { assert!(R < BLOCK && TILES * BLOCK + R == O) };
-        #[cfg(any(
-            target_feature = "sse2",
-            target_feature = "neon",
-            target_feature = "simd128",
-            target_feature = "v"
-        ))]
-        return Dense { w, bias, scaling };
-        #[cfg(not(any(
-            target_feature = "sse2",
-            target_feature = "neon",
-            target_feature = "simd128",
-            target_feature = "v"
-        )))]
-        return Dense {
-            flat: blocks::Layer::new(w, bias, scaling),
-            shape: core::marker::PhantomData,
-        };
+        Dense(imp::Layer::new(w, bias, scaling))
     }
 }
 
@@ -166,7 +113,7 @@ pub fn dense<const I: usize, const TILES: usize, const R: usize, const O: usize>
     y: &mut [f32; O],
     act: impl Activation,
 ) {
-    imp::dense(layer, x, y, act);
+    imp::dense(&layer.0, x, y, act);
 }
 
 /// Raw inputs the scalar-core dense kernel scales at a time into a buffer on its stack, for a

@@ -81,6 +81,17 @@ pub fn straight_line(d: &Dense, activation: Activation, scaling: Option<&Affine>
 /// SIMD targets process four blocks at a time. Measured in docs/FIRMWARE.md and docs/UNROLL.md.
 const BLOCK: usize = 8;
 
+/// The `cfg` predicate of a SIMD target: the runtime's `by_simd!` (runtime/src/kernels.rs),
+/// which picks the kernel that reads the weights, and this must name the same targets.
+fn simd_cfg() -> TokenStream {
+    quote!(any(
+        target_feature = "sse2",
+        target_feature = "neon",
+        target_feature = "simd128",
+        target_feature = "v"
+    ))
+}
+
 /// Blocks the SIMD kernel processes together (`GROUP` in the runtime's `kernels/simd.rs`).
 const SIMD_GROUP: usize = 4;
 
@@ -130,17 +141,17 @@ fn kernel_call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> T
     let doc = format!(
         " Blocks of {block} outputs, each transposed: `tiles[t][i][k]` multiplies input `i` into output `t * {block} + k`; `tail` holds the last {rest}."
     );
-    // Only one of the two orders is compiled; the predicate is the runtime's choice of
-    // `simd.rs` (runtime/src/kernels.rs) and must stay equal to it.
+    // Only one of the two orders is compiled in the user's crate.
+    let simd = simd_cfg();
     let weights = if tiles >= SIMD_GROUP {
         quote! {
-            #[cfg(any(target_feature = "sse2", target_feature = "neon", target_feature = "simd128", target_feature = "v"))]
+            #[cfg(#simd)]
             #[doc = #doc]
             static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
                 tiles: [#(#simd_blocks),*],
                 tail: #tail,
             };
-            #[cfg(not(any(target_feature = "sse2", target_feature = "neon", target_feature = "simd128", target_feature = "v")))]
+            #[cfg(not(#simd))]
             #[doc = #doc]
             static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
                 tiles: [#(#blocks),*],

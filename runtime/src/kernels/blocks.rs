@@ -10,7 +10,7 @@
 //! Arm `eabihf` targets, plain Rust elsewhere.
 
 use super::act::{Activation, Fused};
-use super::{Blocked, Dense, Scaling, BLOCK};
+use super::{Blocked, Scaling, BLOCK};
 
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 use super::vfp::pass;
@@ -18,7 +18,7 @@ use super::vfp::pass;
 /// The layer, through the shared code; activations other than linear and relu after it.
 #[inline(always)]
 pub(super) fn dense<const I: usize, const TILES: usize, const R: usize, const O: usize, A>(
-    layer: &Dense<'_, I, TILES, R, O>,
+    layer: &Layer<'_, I, TILES, R, O>,
     x: &[f32; I],
     y: &mut [f32; O],
     act: A,
@@ -49,11 +49,31 @@ pub(super) fn dense<const I: usize, const TILES: usize, const R: usize, const O:
     }
 }
 
+/// A dense layer's static data as this kernel reads it: the slices of [`Flat`], its shape
+/// kept in the type only.
+#[derive(Debug)]
+pub(super) struct Layer<'a, const I: usize, const TILES: usize, const R: usize, const O: usize> {
+    flat: Flat<'a>,
+    shape: core::marker::PhantomData<(&'a Blocked<I, TILES, R>, [f32; O])>,
+}
+
+impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize>
+    Layer<'a, I, TILES, R, O>
+{
+    pub(super) const fn new(
+        w: &'a Blocked<I, TILES, R>,
+        bias: Option<&'a [f32; O]>,
+        scaling: Option<&'a Scaling<'a, I>>,
+    ) -> Self {
+        Layer { flat: Flat::new(w, bias, scaling), shape: core::marker::PhantomData }
+    }
+}
+
 /// A dense layer as slices, for the code every layer shares: `tiles` holds blocks of `i_n`
 /// rows of [`BLOCK`] outputs; `tail` `i_n` rows of the last `r < BLOCK` outputs, applied by
 /// `tail_fn` ([`tail::<R>`](tail), the only code that depends on `r`).
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Layer<'a> {
+pub(super) struct Flat<'a> {
     tiles: &'a [[f32; BLOCK]],
     i_n: usize,
     bias: Option<&'a [f32]>,
@@ -72,14 +92,14 @@ enum Scale<'a> {
     PerFeature { offset: &'a [f32], scale: &'a [f32] },
 }
 
-impl<'a> Layer<'a> {
+impl<'a> Flat<'a> {
     /// The slices of a layer's `static` data (evaluated at compile time).
     pub(super) const fn new<const I: usize, const TILES: usize, const R: usize, const O: usize>(
         w: &'a Blocked<I, TILES, R>,
         bias: Option<&'a [f32; O]>,
         scaling: Option<&'a Scaling<'a, I>>,
     ) -> Self {
-        Layer {
+        Flat {
             tiles: w.tiles.as_flattened(),
             i_n: I,
             bias: match bias {
@@ -131,7 +151,7 @@ pub(super) enum Init<'a> {
 /// in `y` between chunks), so each output still adds its terms in input order. The loop is
 /// inlined into the caller: as a function of its own, its frame would add to the stack.
 #[inline(always)]
-fn run<const I: usize>(layer: &Layer<'_>, x: &[f32], y: &mut [f32], buf: &mut [f32], relu: bool) {
+fn run<const I: usize>(layer: &Flat<'_>, x: &[f32], y: &mut [f32], buf: &mut [f32], relu: bool) {
     // Opaque, so the optimizer keeps one loop instead of a call per chunk (flash).
     let chunk = if layer.scaling.is_some() { core::hint::black_box(buf.len()).max(1) } else { I };
     let mut start = 0;
@@ -148,7 +168,7 @@ fn run<const I: usize>(layer: &Layer<'_>, x: &[f32], y: &mut [f32], buf: &mut [f
 /// Inputs `start..end` into every output (relu when `relu`: the last chunk of a relu layer).
 #[inline(never)]
 fn step(
-    layer: &Layer<'_>,
+    layer: &Flat<'_>,
     x: &[f32],
     start: usize,
     end: usize,

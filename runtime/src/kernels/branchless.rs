@@ -151,16 +151,10 @@ pub fn tanhf(x: f32) -> f32 {
     f32::from_bits(tt.to_bits() ^ (hx & 0x8000_0000))
 }
 
-/// Whether the target has SIMD registers for a loop of branch-free activations to fill. On
-/// scalar cores (Cortex-M, RISC-V without V, Xtensa) computing every range costs more than
+/// On scalar cores (Cortex-M, RISC-V without V, Xtensa) computing every range costs more than
 /// libm's branches, so the activations below call `crate::activation` there: the choice
 /// changes speed only, never a result.
-const SIMD: bool = cfg!(any(
-    target_feature = "sse2",
-    target_feature = "neon",
-    target_feature = "simd128",
-    target_feature = "v"
-));
+use super::SIMD;
 
 /// The tanh activation, as `tinyae::activation::tanh`.
 #[inline(always)]

@@ -4,15 +4,35 @@
 //! weights one contiguous stream.
 
 use super::act::Activation;
-use super::{Blocked, Dense, Scaling, BLOCK};
+use super::{Blocked, Scaling, BLOCK};
 
 /// Blocks processed together.
 const GROUP: usize = 4;
 
+/// A dense layer's static data as this kernel reads it.
+#[derive(Debug)]
+pub(super) struct Layer<'a, const I: usize, const TILES: usize, const R: usize, const O: usize> {
+    w: &'a Blocked<I, TILES, R>,
+    bias: Option<&'a [f32; O]>,
+    scaling: Option<&'a Scaling<'a, I>>,
+}
+
+impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize>
+    Layer<'a, I, TILES, R, O>
+{
+    pub(super) const fn new(
+        w: &'a Blocked<I, TILES, R>,
+        bias: Option<&'a [f32; O]>,
+        scaling: Option<&'a Scaling<'a, I>>,
+    ) -> Self {
+        Layer { w, bias, scaling }
+    }
+}
+
 /// The layer: dispatches on the input's scaling, so the inputs are one replayable iterator.
 #[inline(always)]
 pub(super) fn dense<const I: usize, const TILES: usize, const R: usize, const O: usize>(
-    layer: &Dense<'_, I, TILES, R, O>,
+    layer: &Layer<'_, I, TILES, R, O>,
     x: &[f32; I],
     y: &mut [f32; O],
     act: impl Activation,
