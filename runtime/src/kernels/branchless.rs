@@ -14,7 +14,7 @@
 // libm's constants, by their bits.
 const LN2_HI: f32 = f32::from_bits(0x3f31_7200);
 const LN2_LO: f32 = f32::from_bits(0x35bf_be8e);
-const INV_LN2: f32 = f32::from_bits(0x3fb8_aa3b);
+pub(super) const INV_LN2: f32 = f32::from_bits(0x3fb8_aa3b);
 const P1: f32 = f32::from_bits(0x3e2a_aa8f); // 0xaaaa8f.0p-26
 const P2: f32 = f32::from_bits(0xbb35_5215); // -0xb55215.0p-32
                                              // expm1f's own (a shorter ln2 split) and its polynomial.
@@ -38,7 +38,7 @@ fn pick(c: bool, a: f32, b: f32) -> f32 {
 
 /// `2^e` for `-126 <= e <= 127` (other `e` give garbage the callers discard).
 #[inline(always)]
-fn pow2(e: i32) -> f32 {
+pub(super) fn pow2(e: i32) -> f32 {
     f32::from_bits((e.wrapping_add(127) as u32).wrapping_shl(23))
 }
 
@@ -54,6 +54,19 @@ fn scalbn(y: f32, k: i32) -> f32 {
         0
     };
     y * pow2(first) * pow2(k.wrapping_sub(first))
+}
+
+/// libm `expf`'s general path after the choice of `k`: `e^r` for `x = k ln2 + r`, before
+/// the scaling by `2^k` (shared with `exact.rs`, which chooses `k` with branches).
+#[inline(always)]
+pub(super) fn expf_reduced(x: f32, k: i32) -> f32 {
+    let kf = k as f32;
+    let hi = x - kf * LN2_HI;
+    let lo = kf * LN2_LO;
+    let r = hi - lo;
+    let rr = r * r;
+    let c = r - rr * (P1 + rr * P2);
+    1.0 + (r * c / (2.0 - c) - lo + hi)
 }
 
 /// `libm::expf` (FreeBSD `e_expf.c`), without branches.
@@ -73,13 +86,7 @@ pub fn expf(x: f32) -> f32 {
     } else {
         0
     };
-    let kf = k as f32;
-    let hi = x - kf * LN2_HI;
-    let lo = kf * LN2_LO;
-    let r = hi - lo;
-    let rr = r * r;
-    let c = r - rr * (P1 + rr * P2);
-    let y = scalbn(1.0 + (r * c / (2.0 - c) - lo + hi), k);
+    let y = scalbn(expf_reduced(x, k), k);
     // libm's early returns, in its order of tests.
     let y = pick(ax <= 0x3900_0000, 1.0 + x, y);
     let y = pick(sign == 1 && ax >= 0x42cf_f1b5, 0.0, y);

@@ -9,12 +9,7 @@
 //! libm on every range boundary and a stride through all floats; an ignored test checks all
 //! 2^32 inputs.
 
-// libm's constants, by their bits.
-const LN2_HI: f32 = f32::from_bits(0x3f31_7200);
-const LN2_LO: f32 = f32::from_bits(0x35bf_be8e);
-const INV_LN2: f32 = f32::from_bits(0x3fb8_aa3b);
-const P1: f32 = f32::from_bits(0x3e2a_aa8f); // 0xaaaa8f.0p-26
-const P2: f32 = f32::from_bits(0xbb35_5215); // -0xb55215.0p-32
+use super::branchless::{expf_reduced, pow2, INV_LN2};
 
 /// `libm::expf(x)`, bit for bit.
 #[inline(always)]
@@ -33,16 +28,9 @@ pub fn expf(x: f32) -> f32 {
     if ax <= 0x3f85_1592 {
         k = small_k(hx, ax);
     }
-    let kf = k as f32;
-    let hi = x - kf * LN2_HI;
-    let lo = kf * LN2_LO;
-    let r = hi - lo;
-    let rr = r * r;
-    let c = r - rr * (P1 + rr * P2);
-    let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
     // libm's `scalbnf(y, k)`: here |k| <= 126, so 2^k is a normal float and this one product
     // is what scalbnf computes (for k = 0 libm returns y, and y * 1.0 == y).
-    y * f32::from_bits((k.wrapping_add(0x7f) as u32).wrapping_shl(23))
+    expf_reduced(x, k) * pow2(k)
 }
 
 /// libm's own path for the arguments it treats specially; rare, so kept out of line.
