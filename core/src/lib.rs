@@ -18,6 +18,7 @@ pub mod cost_ops;
 pub mod error;
 pub mod format;
 pub mod ir;
+pub mod metrics;
 pub mod ops;
 pub mod plan;
 pub mod quant;

@@ -156,24 +156,9 @@ impl Counts {
     }
 }
 
-/// ROC-AUC: the probability that an anomaly outscores a normal sample (ties count ½).
+/// ROC-AUC ([`tinyae_core::metrics::roc_auc`]); NaN without both classes.
 pub fn roc_auc(scores: &[f32], truth: &[bool]) -> f64 {
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
-    let pos = truth.iter().filter(|&&t| t).count() as f64;
-    let neg = truth.len() as f64 - pos;
-    let mut rank_sum = 0.0;
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        rank_sum += avg * order[i..=j].iter().filter(|&&k| truth[k]).count() as f64;
-        i = j + 1;
-    }
-    (rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg)
+    tinyae_core::metrics::roc_auc(scores, truth).unwrap_or(f64::NAN)
 }
 
 /// What a streaming detector's alarms amount to against labelled anomaly windows (NAB's rule
