@@ -8,7 +8,6 @@
 //! the file records how it was pruned in its provenance.
 
 use anyhow::{ensure, Result};
-use dfdx::prelude::*;
 use rand::{rngs::StdRng, SeedableRng};
 use tinyae_core::ir::Model;
 
@@ -16,7 +15,7 @@ use crate::data::Dataset;
 use crate::export::from_model;
 use crate::net::Net;
 use crate::pipeline::{build_model, Prepared};
-use crate::train::{derive_seed, validation_loss, Outcome, State};
+use crate::train::{derive_seed, step, validation_loss, Outcome, State};
 
 /// How to prune.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -88,7 +87,6 @@ pub fn prune(
     let settings = &prepared.settings;
     let mut state = State::new(&net, settings.optimizer);
     let train = &prepared.train;
-    let n = train.features();
     let mut params = net.param_values();
     let mut losses = Vec::new();
     let mut epoch = 0usize;
@@ -100,7 +98,7 @@ pub fn prune(
         net.set_param_values(&params);
         for _ in 0..p.epochs {
             epoch += 1;
-            fine_tune_epoch(&mut net, &mut params, &mut state, &masks, prepared, epoch, n)?;
+            fine_tune_epoch(&mut net, &mut params, &mut state, &masks, prepared, epoch)?;
         }
         let val = prepared.val.as_ref().unwrap_or(train);
         let loss = validation_loss(&net, &settings.objective, val, settings.batch_size);
@@ -142,7 +140,6 @@ fn fine_tune_epoch(
     masks: &[Option<Vec<bool>>],
     prepared: &Prepared,
     epoch: usize,
-    n: usize,
 ) -> Result<()> {
     let settings = &prepared.settings;
     let train: &Dataset = &prepared.train;
@@ -150,21 +147,10 @@ fn fine_tune_epoch(
     let mut order: Vec<usize> = (0..rows).collect();
     let mut rng = StdRng::seed_from_u64(derive_seed(settings.seed, epoch, STREAM));
     rand::seq::SliceRandom::shuffle(order.as_mut_slice(), &mut rng);
-    let objective = &settings.objective;
     for chunk in order.chunks(settings.batch_size) {
-        let mut clean = Vec::with_capacity(chunk.len() * n);
-        for &i in chunk {
-            clean.extend_from_slice(train.row(i));
-        }
-        let input = objective.corrupt(&clean, &mut rng);
-        let eps = objective.noise_eps(net, chunk.len(), &mut rng);
-        let target = net.batch(clean, chunk.len());
-        let x = net.batch(input, chunk.len()).traced(Gradients::leaky());
-        let loss = objective.evaluate(net, x, &target, eps);
-        let value = loss.array();
+        let value =
+            step(net, &settings.objective, train, chunk, &mut rng, &mut state.optimizer, params);
         ensure!(value.is_finite(), "the loss became {value} while fine-tuning (epoch {epoch})");
-        let grads = loss.backward();
-        state.optimizer.update(params, &net.param_grads(&grads));
         apply(params, masks);
         net.set_param_values(params);
     }

@@ -135,6 +135,37 @@ pub fn derive_seed(seed: u64, epoch: usize, stream: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// One optimizer step on the rows `chunk` of `train` (the training loop's and pruning's
+/// fine-tuning): gather them, corrupt the input (denoising kinds), forward, loss, backward, and
+/// update `params`, which the caller writes back to `net` (after masking, when pruning). The
+/// batch's loss, which the caller checks is finite; `params` is then not to be used.
+pub(crate) fn step(
+    net: &Net,
+    objective: &Objective,
+    train: &Dataset,
+    chunk: &[usize],
+    rng: &mut StdRng,
+    optimizer: &mut Optimizer,
+    params: &mut [Vec<f32>],
+) -> f32 {
+    let n = train.features();
+    let mut clean = Vec::with_capacity(chunk.len() * n);
+    for &i in chunk {
+        clean.extend_from_slice(train.row(i));
+    }
+    let input = objective.corrupt(&clean, rng);
+    let eps = objective.noise_eps(net, chunk.len(), rng);
+    let target = net.batch(clean, chunk.len());
+    let x = net.batch(input, chunk.len()).traced(Gradients::leaky());
+    let loss = objective.evaluate(net, x, &target, eps);
+    let value = loss.array();
+    if value.is_finite() {
+        let grads = loss.backward();
+        optimizer.update(params, &net.param_grads(&grads));
+    }
+    value
+}
+
 /// Trains `net` on `train` (already scaled) from `state` until the epoch budget, early
 /// stopping, or an interruption.
 pub fn fit(
@@ -145,7 +176,6 @@ pub fn fit(
     state: &mut State,
     monitor: &mut dyn Monitor,
 ) -> Result<Outcome> {
-    let n = train.features();
     let rows = train.len();
     anyhow::ensure!(rows > 0, "{}: no training rows", train.source);
     let batches = rows.div_ceil(settings.batch_size);
@@ -165,24 +195,14 @@ pub fn fit(
                 state.optimizer = snapshot.1.clone();
                 return Ok(Outcome::Interrupted);
             }
-            let mut clean = Vec::with_capacity(chunk.len() * n);
-            for &i in chunk {
-                clean.extend_from_slice(train.row(i));
-            }
-            let input = objective.corrupt(&clean, &mut rng);
-            let eps = objective.noise_eps(net, chunk.len(), &mut rng);
-            let target = net.batch(clean, chunk.len());
-            let x = net.batch(input, chunk.len()).traced(Gradients::leaky());
-            let loss = objective.evaluate(net, x, &target, eps);
-            let value = loss.array();
+            let value =
+                step(net, objective, train, chunk, &mut rng, &mut state.optimizer, &mut params);
             anyhow::ensure!(
                 value.is_finite(),
                 "the loss became {value} at epoch {epoch}, batch {}; lower `train.learning_rate` \
                  or check the data scaling",
                 b + 1
             );
-            let grads = loss.backward();
-            state.optimizer.update(&mut params, &net.param_grads(&grads));
             net.set_param_values(&params);
             total += f64::from(value) * chunk.len() as f64;
             monitor.batch(epoch, b + 1, batches, value);
