@@ -19,17 +19,14 @@ Needs the Rust targets, QEMU (.ci/install-qemu) and gcc (for the plugin).
 
 import argparse
 import os
-import shutil
 import struct
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import insn_count
+from insn_count import ROOT, TARGET_DIR
+
 FIRMWARE = ROOT / "examples" / "firmware"
-TARGET_DIR = ROOT / "target" / "embedded"
-PLUGIN_SRC = ROOT / "scripts" / "qemu-insn-count.c"
-PLUGIN = TARGET_DIR / "qemu-insn-count.so"
 SEMIHOSTING = ["-semihosting-config", "enable=on,target=native"]
 
 BOARDS = {
@@ -73,35 +70,12 @@ def build(board, features=None):
 
 
 def build_plugin():
-    if shutil.which("gcc") is None:
-        fail("gcc is needed to build the instruction-counting plugin")
-    TARGET_DIR.mkdir(parents=True, exist_ok=True)
-    if PLUGIN.exists() and PLUGIN.stat().st_mtime >= PLUGIN_SRC.stat().st_mtime:
-        return
-    tmp = PLUGIN.with_suffix(".tmp")
-    cmd = ["gcc", "-O2", "-Wall", "-shared", "-fPIC", "-fvisibility=hidden", "-o", str(tmp),
-           str(PLUGIN_SRC)]
-    if subprocess.run(cmd).returncode != 0:
-        fail("the plugin did not compile")
-    tmp.replace(PLUGIN)
+    insn_count.build_plugin("firmware-measure")
 
 
 def run(board, elf):
     """Runs `elf` under the plugin; returns (report lines, {(model, function, k): count})."""
-    log = TARGET_DIR / f"{board}.insns.log"
-    log.unlink(missing_ok=True)
-    cmd = ["timeout", "-k", "5", "300", *BOARDS[board]["qemu"], "-nographic",
-           "-plugin", str(PLUGIN), "-d", "plugin", "-D", str(log), "-kernel", str(elf)]
-    done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    if done.returncode != 0:
-        fail(f"{board} exited with {done.returncode}: {done.stderr.strip()}")
-    lines = done.stdout.splitlines()
-    labels = [tuple(l.split()[1:]) for l in lines if l.startswith("bench ")]
-    counts = [int(l.split()[2]) for l in log.read_text().splitlines()
-              if l.startswith("tinyae-insns ")]
-    if len(labels) != len(counts):
-        fail(f"{board}: {len(labels)} bench labels but {len(counts)} counted regions")
-    return lines, {(m, f, int(k)): n for (m, f, k), n in zip(labels, counts)}
+    return insn_count.run("firmware-measure", board, BOARDS[board]["qemu"], elf)
 
 
 def elf_sizes(path):

@@ -12,16 +12,13 @@ Usage: scripts/quant-measure.py (no options; a full run takes several minutes)
 Needs the Rust targets, QEMU (.ci/install-qemu) and gcc (for the plugin).
 """
 import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import insn_count
+from insn_count import ROOT, TARGET_DIR
+
 CRATE = ROOT / "examples" / "quant-firmware"
-TARGET_DIR = ROOT / "target" / "embedded"
-PLUGIN_SRC = ROOT / "scripts" / "qemu-insn-count.c"
-PLUGIN = TARGET_DIR / "qemu-insn-count.so"
 BOARDS = {
     "Cortex-M4F": ("thumbv7em-none-eabihf",
                    ["qemu-system-arm", "-machine", "mps2-an386", "-cpu", "cortex-m4",
@@ -46,30 +43,11 @@ def build(target):
 
 
 def build_plugin():
-    if shutil.which("gcc") is None:
-        fail("gcc is needed to build the instruction-counting plugin")
-    TARGET_DIR.mkdir(parents=True, exist_ok=True)
-    if PLUGIN.exists() and PLUGIN.stat().st_mtime >= PLUGIN_SRC.stat().st_mtime:
-        return
-    if subprocess.run(["gcc", "-O2", "-Wall", "-shared", "-fPIC", "-fvisibility=hidden",
-                       "-o", str(PLUGIN), str(PLUGIN_SRC)]).returncode != 0:
-        fail("the plugin did not compile")
+    insn_count.build_plugin("quant-measure")
 
 
 def run(board, qemu, elf):
-    log = TARGET_DIR / f"quant-{board}.insns.log"
-    log.unlink(missing_ok=True)
-    done = subprocess.run(["timeout", "-k", "5", "300", *qemu, "-nographic", "-plugin",
-                           str(PLUGIN), "-d", "plugin", "-D", str(log), "-kernel", str(elf)],
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    if done.returncode != 0:
-        fail(f"{board} exited with {done.returncode}: {done.stderr.strip()}")
-    labels = [tuple(l.split()[1:]) for l in done.stdout.splitlines() if l.startswith("bench ")]
-    counts = [int(l.split()[2]) for l in log.read_text().splitlines()
-              if l.startswith("tinyae-insns ")]
-    if len(labels) != len(counts):
-        fail(f"{board}: {len(labels)} bench labels but {len(counts)} counted regions")
-    return {(m, f, int(k)): n for (m, f, k), n in zip(labels, counts)}
+    return insn_count.run("quant-measure", f"quant-{board}", qemu, elf)[1]
 
 
 def main():
