@@ -423,20 +423,18 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
 /// (`tinyae::__private::scaled_input_chunk`), which `FRAME_BYTES` must count.
 fn scaled_input_kernel(ctx: &Context<'_>) -> bool {
     let model = ctx.model;
-    let n = model.input_len();
     let kernel = |d: &tinyae_core::ir::Dense| {
-        d.in_features == n
-            && !super::half::handles(d)
-            && !ctx.options.unroll.full_for(d.in_features * d.out_features)
+        super::dense::uses_kernel(d, ctx.options.unroll.full_for(d.in_features * d.out_features))
     };
     let first = match model.layers.first().map(|l| &l.op) {
         Some(tinyae_core::ir::Op::Dense(d)) => kernel(d),
         Some(tinyae_core::ir::Op::GaussianHead(h)) => kernel(&h.mu) || kernel(&h.log_var),
         _ => false,
     };
+    // `first_layer_scales`: the layer reads the whole raw input (not a per-step dense).
     first
         && ctx.emits_layer(0)
-        && model.preprocessing.affine(n).is_some()
+        && model.preprocessing.affine(model.input_len()).is_some()
         && tinyae_core::plan::first_layer_scales(model)
 }
 

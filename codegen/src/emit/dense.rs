@@ -19,11 +19,17 @@ pub fn body(
     if super::half::handles(d) {
         return super::half::body(d, activation, scaling, unrolled, quote!(SCALING));
     }
-    if unrolled {
-        straight_line(d, activation, scaling)
-    } else {
+    if uses_kernel(d, unrolled) {
         kernel_call(d, activation, scaling)
+    } else {
+        straight_line(d, activation, scaling)
     }
+}
+
+/// Whether [`body`] emits a call of the runtime's f32 kernel (`rt::dense`) for the layer: the
+/// RAM constants count that kernel's input buffer (`api.rs`).
+pub fn uses_kernel(d: &Dense, unrolled: bool) -> bool {
+    !unrolled && !super::half::handles(d)
 }
 
 /// Straight-line code with every weight an immediate, in axpy order: one accumulator per
