@@ -25,7 +25,6 @@ pub fn validate(model: &Model) -> Result<(), Errors> {
             tensor_shapes,
             crate::validate_ops::tensor_shapes,
             tensors_finite,
-            crate::validate_ops::tensors_finite,
             crate::validate_quant::dtypes_match_precision,
             crate::validate_quant::quantization_consistent,
             crate::validate_quant::quantization_chains,
@@ -188,24 +187,21 @@ fn check_dense_shapes(layer: &str, d: &Dense, errors: &mut Vec<Error>) {
     }
 }
 
+/// Every value of every layer's tensors ([`crate::ir::Op::tensors`]) is finite.
 fn tensors_finite(model: &Model, errors: &mut Vec<Error>) {
-    for layer in &model.layers {
-        for dense in layer.op.dense_parts() {
-            for tensor in std::iter::once(&dense.weight).chain(&dense.bias) {
-                let bad = tensor.values.iter().filter(|v| !v.is_finite()).count();
-                if let Some(first) = tensor.values.iter().position(|v| !v.is_finite()) {
-                    errors.push(
-                        Error::new(
-                            ErrorKind::NonFinite,
-                            format!(
-                                "tensor `{}` holds {bad} non-finite value(s), the first ({}) at flat index {first}",
-                                tensor.key, tensor.values[first]
-                            ),
-                        )
-                        .help("training diverged or the export is corrupt; retrain with a lower learning rate"),
-                    );
-                }
-            }
+    for tensor in model.layers.iter().flat_map(|l| l.op.tensors()) {
+        let bad = tensor.values.iter().filter(|v| !v.is_finite()).count();
+        if let Some(first) = tensor.values.iter().position(|v| !v.is_finite()) {
+            errors.push(
+                Error::new(
+                    ErrorKind::NonFinite,
+                    format!(
+                        "tensor `{}` holds {bad} non-finite value(s), the first ({}) at flat index {first}",
+                        tensor.key, tensor.values[first]
+                    ),
+                )
+                .help("training diverged or the export is corrupt; retrain with a lower learning rate"),
+            );
         }
     }
 }

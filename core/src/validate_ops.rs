@@ -177,27 +177,6 @@ pub fn tensor_shapes(model: &Model, errors: &mut Vec<Error>) {
     }
 }
 
-/// Every value of a non-dense layer's tensors is finite.
-pub fn tensors_finite(model: &Model, errors: &mut Vec<Error>) {
-    for layer in model.layers.iter().filter(|l| l.op.dense_parts().is_empty()) {
-        for tensor in layer.op.tensors() {
-            let bad = tensor.values.iter().filter(|v| !v.is_finite()).count();
-            if let Some(first) = tensor.values.iter().position(|v| !v.is_finite()) {
-                errors.push(
-                    Error::new(
-                        ErrorKind::NonFinite,
-                        format!(
-                            "tensor `{}` holds {bad} non-finite value(s), the first ({}) at flat index {first}",
-                            tensor.key, tensor.values[first]
-                        ),
-                    )
-                    .help("training diverged or the export is corrupt; retrain with a lower learning rate"),
-                );
-            }
-        }
-    }
-}
-
 /// Only dense and convolution layers carry an activation (pooling, upsampling, reshaping,
 /// repeating and the LSTM's own gates have none).
 pub fn activation_applies(model: &Model, errors: &mut Vec<Error>) {
