@@ -49,27 +49,11 @@ variants! {
 }
 
 fn out(c: &mut impl Console, model: &str, function: &str, k: usize, values: &[f32]) {
-    c.str("out ");
-    c.str(model);
-    c.str(" ");
-    c.str(function);
-    c.dec(k);
-    for v in values {
-        c.hex(*v);
-    }
-    c.str("\n");
+    c.result(model, function, k, values.iter().map(|v| v.to_bits()));
 }
 
 fn out_q(c: &mut impl Console, model: &str, function: &str, k: usize, values: &[i8]) {
-    c.str("out ");
-    c.str(model);
-    c.str(" ");
-    c.str(function);
-    c.dec(k);
-    for v in values {
-        c.word(*v as u8 as u32);
-    }
-    c.str("\n");
+    c.result(model, function, k, values.iter().map(|v| *v as u8 as u32));
 }
 
 fn label(c: &mut impl Console, model: &str, function: &str, k: usize) {

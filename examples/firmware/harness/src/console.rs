@@ -35,6 +35,28 @@ pub trait Console {
         self.word(v.to_bits());
     }
 
+    /// A result line the host compares bit for bit: `out <model> <function> <k>` and one hex
+    /// word per value (f32 bit patterns, or int8 values widened by the caller).
+    fn result(
+        &mut self,
+        model: &str,
+        function: &str,
+        k: usize,
+        words: impl IntoIterator<Item = u32>,
+    ) where
+        Self: Sized,
+    {
+        self.str("out ");
+        self.str(model);
+        self.str(" ");
+        self.str(function);
+        self.dec(k);
+        for w in words {
+            self.word(w);
+        }
+        self.str("\n");
+    }
+
     /// Writes ` ` then `bits` as eight hex digits.
     fn word(&mut self, bits: u32) {
         const HEX: &[u8; 16] = b"0123456789abcdef";

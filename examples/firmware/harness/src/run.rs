@@ -201,15 +201,7 @@ fn once_anomaly_score_into<M: AnomalyDetector<N, L>, const N: usize, const L: us
 }
 
 fn out(c: &mut impl Console, name: &str, function: &str, k: usize, values: &[f32]) {
-    c.str("out ");
-    c.str(name);
-    c.str(" ");
-    c.str(function);
-    c.dec(k);
-    for v in values {
-        c.hex(*v);
-    }
-    c.str("\n");
+    c.result(name, function, k, values.iter().map(|v| v.to_bits()));
 }
 
 fn stack(c: &mut impl Console, name: &str, function: &str, peak: Peak) {
