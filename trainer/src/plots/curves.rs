@@ -79,13 +79,7 @@ where
             .label("validation")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], class_colour(1)));
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .label_font((FAMILY, 14))
-        .draw()
-        .map_err(pe)?;
+    super::legend(chart)?;
     Ok(())
 }
 
@@ -154,13 +148,7 @@ pub fn error_histogram(
                 .label(format!("threshold {t:.4}"))
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font((FAMILY, 14))
-            .draw()
-            .map_err(pe)?;
+        super::legend(&mut chart)?;
         Ok(())
     })
 }

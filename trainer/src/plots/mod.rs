@@ -66,6 +66,19 @@ pub(crate) fn pe<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow::anyhow!("plot: {e}")
 }
 
+/// Draws the legend of `chart`'s labelled series, in the style every plot shares.
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font((FAMILY, 14))
+        .draw()
+        .map_err(pe)
+}
+
 /// Axis tick text: integers without a fraction, other values with up to 4 significant digits.
 pub(crate) fn tick(v: &f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e9 {

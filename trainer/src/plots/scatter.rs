@@ -64,13 +64,7 @@ pub fn latent_scatter(
             }
         }
         if !classes.is_empty() {
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .label_font((FAMILY, 14))
-                .draw()
-                .map_err(pe)?;
+            super::legend(&mut chart)?;
         }
         Ok(())
     })
