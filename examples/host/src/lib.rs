@@ -156,6 +156,17 @@ impl Counts {
     }
 }
 
+/// An example's exit status: success, or `error: ...` on stderr and failure.
+pub fn exit_code(result: Result<(), String>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// ROC-AUC ([`tinyae_core::metrics::roc_auc`]); NaN without both classes.
 pub fn roc_auc(scores: &[f32], truth: &[bool]) -> f64 {
     tinyae_core::metrics::roc_auc(scores, truth).unwrap_or(f64::NAN)

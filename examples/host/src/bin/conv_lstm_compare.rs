@@ -38,13 +38,7 @@ const NAB_W: usize = NabDense::INPUT_LEN;
 const _: () = assert!(NabLstm::INPUT_LEN == NAB_W);
 
 fn main() -> ExitCode {
-    match passes().and_then(run) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    tinyae_examples::exit_code(passes().and_then(run))
 }
 
 /// `--passes N` (default 5).

@@ -12,13 +12,7 @@ use tinyae_examples::{data_path, read_idx_gz};
 tinyae::autoencoder!(pub Mnist = "../../models/mnist.safetensors");
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    tinyae_examples::exit_code(run())
 }
 
 fn run() -> Result<(), String> {

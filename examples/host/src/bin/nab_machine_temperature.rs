@@ -15,13 +15,7 @@ tinyae::autoencoder!(pub Nab = "../../models/nab_machine_temperature.safetensors
 const KEY: &str = "realKnownCause/machine_temperature_system_failure.csv";
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    tinyae_examples::exit_code(run())
 }
 
 fn run() -> Result<(), String> {

@@ -32,13 +32,7 @@ mod nab {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    tinyae_examples::exit_code(run())
 }
 
 fn run() -> Result<(), String> {
