@@ -10,6 +10,7 @@ mod error;
 mod fold;
 mod model;
 mod onnx;
+mod tflite;
 mod view;
 
 pub use error::ImportError;

@@ -81,7 +81,14 @@ pub fn import_bytes(
             )
         }
         Format::Tflite => {
-            return Err(ImportError::new("TFLite import is not available in this build"));
+            let (built, origin) = crate::tflite::read(bytes)?;
+            (
+                built,
+                vec![
+                    ("schema_version".to_owned(), origin.version.to_string()),
+                    ("input_type".to_owned(), origin.input_type),
+                ],
+            )
         }
     };
     extra.insert(0, ("source_format".to_owned(), format.name().to_owned()));

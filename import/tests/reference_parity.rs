@@ -57,3 +57,33 @@ fn torch_conv() {
 fn torch_lstm() {
     assert!(max_error("torch_lstm.onnx", "torch_lstm") < 1e-5);
 }
+
+#[test]
+fn keras_mnist_dense_small_tflite() {
+    assert!(max_error("keras_mnist_dense_small.tflite", "keras_mnist_dense_small") < 1e-5);
+}
+
+#[test]
+fn keras_mnist_dense_small_onnx() {
+    assert!(max_error("keras_mnist_dense_small.onnx", "keras_mnist_dense_small_onnx") < 1e-5);
+}
+
+#[test]
+fn keras_mnist_conv_tflite() {
+    assert!(max_error("keras_mnist_conv.tflite", "keras_mnist_conv") < 1e-5);
+}
+
+#[test]
+fn keras_mnist_conv_onnx() {
+    assert!(max_error("keras_mnist_conv.onnx", "keras_mnist_conv_onnx") < 1e-5);
+}
+
+#[test]
+fn keras_ecg_dense_tflite() {
+    assert!(max_error("keras_ecg_dense.tflite", "keras_ecg_dense") < 1e-5);
+}
+
+#[test]
+fn keras_ecg_dense_onnx() {
+    assert!(max_error("keras_ecg_dense.onnx", "keras_ecg_dense_onnx") < 1e-5);
+}

@@ -44,7 +44,9 @@ pub fn lstm(
     let w = c.input(node, 1, site)?.ok_or_else(|| site.err("has no constant W"))?;
     let r = c.input(node, 2, site)?.ok_or_else(|| site.err("has no constant R"))?;
     let &[1, rows, input_size] = w.shape.as_slice() else {
-        return Err(site.err(format!("has W of shape {:?}, expected [1, 4·hidden, input]", w.shape)));
+        return Err(
+            site.err(format!("has W of shape {:?}, expected [1, 4·hidden, input]", w.shape))
+        );
     };
     if rows != 4 * hidden || r.shape != [1, 4 * hidden, hidden] {
         return Err(

@@ -21,6 +21,9 @@ use crate::view::View;
 use consts::Consts;
 use proto::{ModelProto, NodeProto};
 
+pub(crate) use layers::lstm_layer;
+pub(crate) use layout::axis;
+
 /// Default-domain opsets this importer reads: the ops' semantics it implements are those of
 /// these versions (Slice, Squeeze and Unsqueeze take inputs from 10/13 on, attributes before).
 pub const OPSETS: std::ops::RangeInclusive<i64> = 9..=23;
