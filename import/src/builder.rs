@@ -58,6 +58,8 @@ pub struct Builder {
     pub(crate) input_affine: Option<(Vec<f64>, Vec<f64>)>,
     /// An element-wise affine op not yet folded into a layer.
     pub(crate) pending: Option<Pending>,
+    /// What the import changed that the user should know (recorded in the provenance).
+    pub(crate) notes: Vec<String>,
 }
 
 impl Builder {
@@ -69,6 +71,7 @@ impl Builder {
             input_shape: None,
             input_affine: None,
             pending: None,
+            notes: Vec::new(),
         }
     }
 
@@ -89,11 +92,6 @@ impl Builder {
     /// Values in the current value.
     pub fn len(&self) -> usize {
         self.shape().iter().product()
-    }
-
-    /// Whether no layer was added yet.
-    pub fn is_empty(&self) -> bool {
-        self.layers.is_empty()
     }
 
     /// Adds a layer reading the current value (after [`Builder::take`]).
@@ -122,10 +120,11 @@ impl Builder {
         let affine = self.take_pending(site, &need, want)?;
         let n = self.len();
         let identity = need.len() == n && need.iter().enumerate().all(|(k, &i)| k == i);
-        if self.layers.is_empty() && self.input_shape.is_none() {
-            if identity || matches!(want, Want::Vector(_)) {
-                self.input_shape = Some(if identity { want.shape() } else { vec![n] });
-            }
+        if self.layers.is_empty()
+            && self.input_shape.is_none()
+            && (identity || matches!(want, Want::Vector(_)))
+        {
+            self.input_shape = Some(if identity { want.shape() } else { vec![n] });
         }
         if identity {
             self.reshape_to(site, want);
@@ -259,9 +258,9 @@ impl Builder {
         let n = self.len();
         let need: Vec<usize> = output.idx.iter().map(|&i| i as usize).collect();
         let identity = need.len() == n && need.iter().enumerate().all(|(k, &i)| k == i);
-        if !identity
-            && !(is_permutation(&need, n) && crate::fold::permute_outputs(&mut self, &need))
-        {
+        let reordered =
+            !identity && is_permutation(&need, n) && crate::fold::permute_outputs(&mut self, &need);
+        if !(identity || reordered) {
             return Err(site
                 .err(format!(
                     "the model output {:?} reorders the values of {} (e.g. channels-last after a convolution)",
@@ -275,7 +274,12 @@ impl Builder {
                 .help("export the whole autoencoder (encoder and decoder)"));
         }
         let input_shape = self.input_shape.clone().unwrap_or_else(|| vec![self.input_len]);
-        Ok(Built { layers: self.layers, input_shape, input_affine: self.input_affine })
+        Ok(Built {
+            layers: self.layers,
+            input_shape,
+            input_affine: self.input_affine,
+            notes: self.notes,
+        })
     }
 
     fn by_ref(&mut self) -> &mut Self {
@@ -309,6 +313,8 @@ pub struct Built {
     pub input_shape: Vec<usize>,
     /// `(offset, range)` per input value: `x' = (x - offset) / range`.
     pub input_affine: Option<(Vec<f64>, Vec<f64>)>,
+    /// Differences from the source model the user should know about.
+    pub notes: Vec<String>,
 }
 
 /// Whether `need` lists each of `0..n` exactly once.

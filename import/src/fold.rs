@@ -101,9 +101,12 @@ fn s_all_finite(scale: &[f64], shift: &[f64]) -> bool {
 
 fn producer_is_linear(b: &Builder) -> bool {
     b.layers.last().is_some_and(|l| {
-        l.activation == Activation::Linear && matches!(&l.op, Op::Dense(d) if d.quant.is_none())
-            || l.activation == Activation::Linear
-                && matches!(l.op, Op::Conv2d(_) | Op::ConvTranspose2d(_))
+        l.activation == Activation::Linear
+            && match &l.op {
+                Op::Dense(d) => d.quant.is_none(),
+                Op::Conv2d(_) | Op::ConvTranspose2d(_) => true,
+                _ => false,
+            }
     })
 }
 
@@ -129,10 +132,7 @@ pub fn flush_pending(b: &mut Builder, site: &Site) -> Result<()> {
         _ => (0, 0),
     };
     // One (scale, shift) per output channel: constant over positions (and over steps).
-    let per_channel = |k: usize| {
-        let i = if channels_first { k / features } else { k % rows.max(1) };
-        i
-    };
+    let per_channel = |k: usize| if channels_first { k / features } else { k % rows.max(1) };
     let mut ch = vec![None; rows];
     let consistent = (0..p.scale.len()).all(|k| {
         let c = per_channel(k);

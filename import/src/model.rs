@@ -102,7 +102,11 @@ pub(crate) fn assemble(
     extra: Vec<(String, String)>,
     options: &Options,
 ) -> Result<Model> {
-    let Built { layers, input_shape, input_affine } = built;
+    let Built { layers, input_shape, input_affine, notes } = built;
+    let mut extra = extra;
+    if !notes.is_empty() {
+        extra.push(("import_notes".to_owned(), notes.join("; ")));
+    }
     let input_len: usize = input_shape.iter().product();
     let mut model = Model {
         kind: ModelKind::Autoencoder,

@@ -147,6 +147,7 @@ impl View {
 
     /// Nearest-neighbour resize to `out` with floor rounding of `o · in / out` (ONNX Resize
     /// `nearest`/`asymmetric`/`floor`, TFLite RESIZE_NEAREST_NEIGHBOR without half pixels).
+    #[cfg(test)]
     pub fn resize_nearest(&self, out: &[usize]) -> Option<View> {
         let maps = out
             .iter()

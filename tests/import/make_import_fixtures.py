@@ -6,7 +6,7 @@ Trains each model briefly (seeded, a small slice of the bundled data: the weight
 be non-trivial), exports it, and writes into tests/fixtures/import/:
 
     <name>.onnx | <name>.tflite        the exported model
-    <name>.expected.json               {"source", "runtime", "inputs", "outputs"} (+ int8 params)
+    <name>_<onnx|tflite>.expected.json {"source", "runtime", "inputs", "outputs"} (+ int8 params)
 
 Expected outputs come from onnxruntime (CPU) and from the TFLite interpreter with its reference
 kernels (`OpResolverType.BUILTIN_REF`: XNNPACK and the optimized kernels off). int8 fixtures hold
@@ -59,6 +59,11 @@ def ecg(n):
     return ((x - lo) / (hi - lo))[:n]
 
 
+def seq_of(x, steps):
+    """The first `steps` values of each row, as [rows, steps, 1] sequences."""
+    return x[:, :steps, None]
+
+
 def mnist(n):
     """The first n training images, scaled to [0, 1] (the tutorials' `/ 255.0`)."""
     raw = gzip.decompress((ROOT / "data/mnist/train-images-idx3-ubyte.gz").read_bytes())
@@ -91,10 +96,21 @@ def ort_outputs(path, x):
 
 
 def tflite_interpreter(path):
+    """The reference kernels (XNNPACK off); where the reference resolver lacks an op version
+    the converter wrote (TILE v3 in int8 models), the built-in kernels without delegates."""
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
-    it = Interpreter(model_path=str(path), experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    try:
+        it = Interpreter(model_path=str(path), experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+        kind = "tflite-ref"
+    except ValueError as e:
+        note(f"{path.name}: the reference resolver refused it ({str(e).splitlines()[0]}); "
+             "expected outputs from the built-in kernels without delegates")
+        it = Interpreter(model_path=str(path),
+                         experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+        kind = "tflite-builtin-no-delegates"
     it.allocate_tensors()
+    it.kind = kind
     return it
 
 
@@ -106,15 +122,12 @@ def tflite_outputs(path, x):
         it.set_tensor(inp["index"], row.reshape(inp["shape"]).astype(inp["dtype"]))
         it.invoke()
         ys.append(it.get_tensor(out["index"]).copy())
-    return np.stack(ys), inp, out
+    return np.stack(ys), inp, out, it.kind
 
 
 # ---------------------------------------------------------------- Keras
 
 def keras_fit(model, x, epochs):
-    import keras
-
-    keras.utils.set_random_seed(1)
     model.compile(optimizer="adam", loss="mse")
     model.fit(x, x, epochs=epochs, batch_size=32, verbose=0)
     return model
@@ -138,12 +151,16 @@ def to_tflite(model, calib=None, name=""):
         return convert(tf.lite.TFLiteConverter.from_keras_model(model))
     except Exception as e:
         note(f"{name}: TFLiteConverter.from_keras_model failed ({type(e).__name__}: "
-             f"{str(e).splitlines()[0][:100]}); exported a batch-1 SavedModel (model.export with input_signature) and converted that")
+             f"{str(e).splitlines()[0][:100]}); converted a batch-1 SavedModel instead")
         import tempfile
 
         spec = tf.TensorSpec((1,) + tuple(model.input_shape[1:]), tf.float32)
         with tempfile.TemporaryDirectory() as d:
-            model.export(d, format="tf_saved_model", input_signature=[spec], verbose=False)
+            try:  # Keras 3
+                model.export(d, format="tf_saved_model", input_signature=[spec], verbose=False)
+            except TypeError:  # tf_keras: the TensorFlow LSTM-fusion recipe
+                fn = tf.function(lambda x: model(x)).get_concrete_function(spec)
+                model.save(d, save_format="tf", signatures=fn)
             return convert(tf.lite.TFLiteConverter.from_saved_model(d))
 
 
@@ -168,18 +185,18 @@ def export_keras(name, model, x_train, x_test, formats, source):
     if "tflite" in formats:
         path = OUT / f"{name}.tflite"
         path.write_bytes(to_tflite(model, name=name))
-        y, _, _ = tflite_outputs(path, x_test)
-        write_expected(name, source + " → .tflite f32", "tflite-ref", x_test, y)
+        y, _, _, kind = tflite_outputs(path, x_test)
+        write_expected(name + "_tflite", source + " → .tflite f32", kind, x_test, y)
     if "int8" in formats:
         path = OUT / f"{name}_int8.tflite"
         path.write_bytes(to_tflite(model, calib=x_train[:200], name=name + "_int8"))
         it = tflite_interpreter(path)
         (s_in, z_in) = it.get_input_details()[0]["quantization"]
         q = np.clip(np.round(x_test / s_in) + z_in, -128, 127).astype(np.int8)
-        y, _, out = tflite_outputs(path, q)
+        y, _, out, kind = tflite_outputs(path, q)
         s_out, z_out = out["quantization"]
         write_expected(
-            name + "_int8", source + " → .tflite full-integer int8", "tflite-ref", q, y,
+            name + "_int8_tflite", source + " → .tflite full-integer int8", kind, q, y,
             {"input_quantization": [float(s_in), int(z_in)], "output_quantization": [float(s_out), int(z_out)]},
         )
     if "onnx" in formats:
@@ -240,7 +257,29 @@ def keras_models():
     export_keras("keras_ecg_dense", dense_ecg, beats, beats[250:250 + ROWS], {"tflite", "int8", "onnx"},
                  src + " dense ECG 140-32-16-8 (BatchNormalization, Dropout)")
 
-    seq = beats[..., None]
+    # Keras 3's LSTM: a WHILE loop in .tflite, a Loop in ONNX; tinyae refuses both, naming the
+    # route that works (tests/tests/import_errors.rs). A tiny one keeps the files small.
+    inp = keras.Input((8, 1))
+    h = layers.LSTM(4, return_sequences=True)(inp)
+    tiny = keras_fit(keras.Model(inp, layers.TimeDistributed(layers.Dense(1))(h)), seq_of(beats, 8)[:64], 1)
+    (OUT / "keras3_lstm.tflite").write_bytes(to_tflite(tiny, name="keras3_lstm"))
+    to_onnx_keras(tiny, OUT / "keras3_lstm.onnx")
+
+    # Keras 3's LSTM converts to a WHILE loop; the converter fuses Keras 2's (tf_keras) into
+    # UNIDIRECTIONAL_SEQUENCE_LSTM. Run in a child process: TF_USE_LEGACY_KERAS must be set
+    # before TensorFlow is imported.
+    import subprocess
+
+    env = dict(os.environ, TF_USE_LEGACY_KERAS="1")
+    subprocess.run([sys.executable, __file__, "keras2-lstm"], env=env, check=True)
+
+
+def keras2_lstm():
+    import tf_keras as keras
+    from tf_keras import layers
+
+    keras.utils.set_random_seed(1)
+    seq = ecg(292)[..., None]
     inp = keras.Input((140, 1))
     h = layers.LSTM(16)(inp)
     h = layers.RepeatVector(140)(h)
@@ -248,7 +287,10 @@ def keras_models():
     out = layers.TimeDistributed(layers.Dense(1))(h)
     lstm = keras_fit(keras.Model(inp, out), seq[:100], 1)
     export_keras("keras_ecg_lstm", lstm, seq, seq[250:250 + ROWS], {"tflite", "onnx"},
-                 src + " LSTM ECG (LSTM 16, RepeatVector, LSTM 16, TimeDistributed Dense)")
+                 f"tf_keras {keras.__version__} LSTM ECG (LSTM 16, RepeatVector, LSTM 16, TimeDistributed Dense)")
+    # The log of a child process: appended to the parent's.
+    with open(OUT / "EXPORT_LOG.child", "w") as f:
+        f.write("\n".join(LOG) + "\n")
 
 
 # ---------------------------------------------------------------- PyTorch
@@ -274,7 +316,7 @@ def torch_models():
         path = OUT / f"{name}.onnx"
         torch.onnx.export(model, (x_test[:1],), str(path), input_names=["input"], output_names=["output"],
                           dynamo=False, opset_version=17)
-        write_expected(name, source + " → ONNX (torch.onnx.export)", "onnxruntime", x_test.numpy(),
+        write_expected(name + "_onnx", source + " → ONNX (torch.onnx.export)", "onnxruntime", x_test.numpy(),
                        ort_outputs(path, x_test.numpy()))
 
     class Normalize(nn.Module):
@@ -338,8 +380,14 @@ def torch_models():
 
 
 def main():
-    OUT.mkdir(parents=True, exist_ok=True)
     which = set(sys.argv[1:]) or {"keras", "torch"}
+    if which == {"keras2-lstm"}:
+        return keras2_lstm()
+    if which == {"keras", "torch"} and OUT.exists():
+        for f in OUT.iterdir():  # a full run rewrites everything it owns
+            if f.suffix in (".onnx", ".tflite", ".json", ".md"):
+                f.unlink()
+    OUT.mkdir(parents=True, exist_ok=True)
     if "torch" in which:
         torch_models()
     if "keras" in which:
@@ -349,6 +397,10 @@ def main():
     versions = (f"numpy {np.__version__}, torch {torch.__version__}, tensorflow {tensorflow.__version__}, "
                 f"tf2onnx {tf2onnx.__version__}, onnx {onnx.__version__}, onnxruntime {onnxruntime.__version__}, "
                 f"ai-edge-litert {getattr(ai_edge_litert, '__version__', '?')}")
+    child = OUT / "EXPORT_LOG.child"
+    if child.exists():
+        LOG.extend(child.read_text().splitlines())
+        child.unlink()
     text = "# How the import fixtures were made\n\n" + versions + "\n\n" + "\n".join(f"- {l}" for l in LOG) + "\n"
     (OUT / ("EXPORT_LOG.md" if which == {"keras", "torch"} else "EXPORT_LOG.partial.md")).write_text(text)
 

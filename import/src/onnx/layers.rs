@@ -34,9 +34,7 @@ pub fn apply(
         "ConvTranspose" => conv_transpose(node, site, v, c, b),
         "MaxPool" => max_pool(node, site, v, b),
         "LSTM" => super::lstm::lstm(node, site, v, c, b),
-        "Loop" | "Scan" | "If" => Err(site
-            .err("is control flow (how tf2onnx converts a Keras LSTM or GRU), which tinyae cannot import")
-            .help("convert the Keras model to .tflite instead (tf.lite.TFLiteConverter): its LSTM becomes UNIDIRECTIONAL_SEQUENCE_LSTM, which `tinyae import` reads; from PyTorch, nn.LSTM exports as an ONNX LSTM")),
+        "Loop" | "Scan" | "If" => Err(control_flow(site)),
         "Concat" | "Sum" => Err(site
             .err("combines values: branching graphs are not supported")
             .help("export the autoencoder without skip connections (a plain chain of layers)")),
@@ -44,6 +42,13 @@ pub fn apply(
             "supported: Gemm, MatMul+Add, Conv, ConvTranspose, MaxPool, Resize/Upsample (nearest), LSTM, Relu, LeakyRelu, Sigmoid, HardSigmoid, Tanh, Elu, Softplus, BatchNormalization, Dropout, Identity, Flatten, Reshape, Transpose, Add/Sub/Mul/Div by constants",
         )),
     }
+}
+
+/// The error for `Loop`/`Scan`/`If`, naming the route that works.
+pub fn control_flow(site: &Site) -> crate::error::ImportError {
+    site.err("is control flow (how tf2onnx converts a Keras LSTM or GRU), which tinyae cannot import").help(
+        "convert the Keras model to .tflite instead (tf.lite.TFLiteConverter, with tf_keras for an LSTM): its LSTM becomes UNIDIRECTIONAL_SEQUENCE_LSTM, which `tinyae import` reads; from PyTorch, nn.LSTM exports as an ONNX LSTM",
+    )
 }
 
 fn activation(node: &NodeProto, op: &str) -> Option<Activation> {
@@ -109,11 +114,19 @@ fn gemm(
         }
         None => None,
     };
-    let input = drop_batch(v, site)?;
-    let taken = b.take(site, &input, Want::Vector(inp))?;
+    let &[rows, k] = v.shape.as_slice() else {
+        return Err(
+            site.err(format!("multiplies an input of shape {:?}; Gemm takes a matrix", v.shape))
+        );
+    };
+    if k != inp {
+        return Err(site.err(format!("multiplies {k} values by a weight for {inp}")));
+    }
+    let (want, input) = rows_want(v, inp);
+    let taken = b.take(site, &input, want)?;
     let d = fold::dense(&site.node, out, inp, wv, bias, &taken);
     b.push(site, Op::Dense(d));
-    Ok(vec![View::identity(&[1, out])])
+    Ok(vec![View::identity(&[rows, out])])
 }
 
 fn matmul(
@@ -133,20 +146,30 @@ fn matmul(
             wv[o * inp + k] = w.data[k * out + o] as f32;
         }
     }
-    let input = drop_batch(v, site)?;
-    let (want, shape) = match input.shape.as_slice() {
-        [k] if *k == inp => (Want::Vector(inp), vec![1, out]),
-        [t, k] if *k == inp => (Want::Rows([*t, inp]), vec![1, *t, out]),
-        s => {
-            return Err(
-                site.err(format!("multiplies an input of shape {s:?} by a [{inp}, {out}] matrix"))
-            )
-        }
-    };
+    // Every axis but the last is a batch of rows (batch, steps; TimeDistributed merges them).
+    if v.shape.last() != Some(&inp) {
+        return Err(site.err(format!(
+            "multiplies an input of shape {:?} by a [{inp}, {out}] matrix",
+            v.shape
+        )));
+    }
+    let (want, input) = rows_want(v, inp);
+    let mut shape = v.shape.clone();
+    *shape.last_mut().expect("rank ≥ 1") = out;
     let taken = b.take(site, &input, want)?;
     let d = fold::dense(&site.node, out, inp, wv, None, &taken);
     b.push(site, Op::Dense(d));
     Ok(vec![View::identity(&shape)])
+}
+
+/// A dense layer's input: one vector, or rows of `k` values (time-distributed).
+pub fn rows_want(v: &View, k: usize) -> (Want, View) {
+    let rows = v.numel() / k.max(1);
+    if rows == 1 {
+        (Want::Vector(k), View { shape: vec![k], idx: v.idx.clone() })
+    } else {
+        (Want::Rows([rows, k]), View { shape: vec![rows, k], idx: v.idx.clone() })
+    }
 }
 
 fn arith(

@@ -10,6 +10,8 @@ mod layers;
 mod layout;
 mod lstm;
 mod proto;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 
@@ -21,7 +23,7 @@ use crate::view::View;
 use consts::Consts;
 use proto::{ModelProto, NodeProto};
 
-pub(crate) use layers::lstm_layer;
+pub(crate) use layers::{lstm_layer, rows_want};
 pub(crate) use layout::axis;
 
 /// Default-domain opsets this importer reads: the ops' semantics it implements are those of
@@ -147,6 +149,15 @@ impl<'g> Walk<'g> {
     }
 
     fn run(mut self, graph: &'g proto::GraphProto) -> Result<Built> {
+        // Control flow can hide where the input goes (its body reads outer values), so it is
+        // refused wherever it is.
+        if let Some(n) =
+            graph.node.iter().find(|n| matches!(n.op_type.as_deref(), Some("Loop" | "Scan" | "If")))
+        {
+            let site =
+                Site::new(n.op_type.as_deref().unwrap_or(""), n.name.as_deref().unwrap_or(""));
+            return Err(layers::control_flow(&site));
+        }
         for node in &graph.node {
             let first = node.input.first().map_or("", String::as_str);
             if node.op_type.as_deref() == Some("Shape") {

@@ -28,12 +28,17 @@ pub fn lstm(
             .err("uses a cell activation other than tanh")
             .help("tinyae's LSTM uses tanh"));
     }
-    if t.f32(1, 0.0).map_err(|e| site.err(e))? != 0.0
-        || t.f32(2, 0.0).map_err(|e| site.err(e))? != 0.0
-    {
-        return Err(site
-            .err("clips its cell or projection")
-            .help("tinyae's LSTM does not clip: remove the clipping"));
+    if t.f32(2, 0.0).map_err(|e| site.err(e))? != 0.0 {
+        return Err(site.err("clips its projection, which tinyae's LSTM does not have"));
+    }
+    // The converter gives every Keras LSTM a cell clip of 10. tinyae's LSTM does not clip:
+    // the outputs are the same as long as no cell value leaves [-clip, clip].
+    let clip = t.f32(1, 0.0).map_err(|e| site.err(e))?;
+    if clip != 0.0 {
+        w.builder.notes.push(format!(
+            "`{}`: TFLite clips the LSTM cell state to ±{clip}, tinyae does not (identical while every cell value stays within ±{clip})",
+            site.node
+        ));
     }
     for (k, what) in [
         (9, "peephole"),
@@ -52,7 +57,8 @@ pub fn lstm(
     }
     for k in [18, 19] {
         let i = *o.inputs.get(k).unwrap_or(&-1);
-        if i >= 0 && tensor(w.graph, i)?.data.iter().any(|&b| b != 0) {
+        let state = if i >= 0 { Some(tensor(w.graph, i)?) } else { None };
+        if state.is_some_and(|s| !s.is_variable || s.data.iter().any(|&b| b != 0)) {
             return Err(site
                 .err("starts from a non-zero state")
                 .help("tinyae's LSTM starts from zero states"));
@@ -81,15 +87,16 @@ pub fn lstm(
         wr.extend(r.data.iter().map(|&x| x as f32));
         bias.extend(b.data.iter().map(|&x| x as f32));
     }
-    let (steps, seq) =
-        match (time_major, v.shape.as_slice()) {
-            (false, &[1, t, i]) | (true, &[t, 1, i]) if i == input_size => {
-                (t, View { shape: vec![t, i], idx: v.idx.clone() })
-            }
-            (_, s) => return Err(site.err(format!(
+    let (steps, seq) = match (time_major, v.shape.as_slice()) {
+        (false, &[1, t, i]) | (true, &[t, 1, i]) if i == input_size => {
+            (t, View { shape: vec![t, i], idx: v.idx.clone() })
+        }
+        (_, s) => {
+            return Err(site.err(format!(
                 "reads a sequence of shape {s:?}; expected one sequence of {input_size} features"
-            ))),
-        };
+            )))
+        }
+    };
     w.builder.take(site, &seq, Want::Rows([steps, input_size]))?;
     let mut layer = lstm_layer(&site.node, input_size, hidden, wi, wr, None);
     layer.bias_ih = Some(tinyae_core::ir::Tensor::f32(

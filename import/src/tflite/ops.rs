@@ -165,11 +165,7 @@ fn fully_connected(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View
         return Err(site
             .err(format!("multiplies an input of shape {:?} by [{out}, {inp}] weights", v.shape)));
     }
-    let (want, input) = if rows == 1 {
-        (Want::Vector(inp), v.reshape(&[inp]).expect("count"))
-    } else {
-        (Want::Rows([rows, inp]), v.reshape(&[rows, inp]).expect("count"))
-    };
+    let (want, input) = crate::onnx::rows_want(v, inp);
     let taken = w.builder.take(site, &input, want)?;
     let d = fold::dense(&site.node, out, inp, f32s(&wt), bias, &taken);
     w.builder.push(site, Op::Dense(d));

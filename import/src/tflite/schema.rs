@@ -8,14 +8,12 @@ pub mod op {
     pub const ADD: i32 = 0;
     pub const CONCATENATION: i32 = 2;
     pub const CONV_2D: i32 = 3;
-    pub const DEPTHWISE_CONV_2D: i32 = 4;
     pub const DEQUANTIZE: i32 = 6;
     pub const FULLY_CONNECTED: i32 = 9;
     pub const LOGISTIC: i32 = 14;
     pub const MAX_POOL_2D: i32 = 17;
     pub const MUL: i32 = 18;
     pub const RELU: i32 = 19;
-    pub const RELU6: i32 = 21;
     pub const RESHAPE: i32 = 22;
     pub const TANH: i32 = 28;
     pub const GATHER: i32 = 36;
@@ -29,7 +27,6 @@ pub mod op {
     pub const TILE: i32 = 69;
     pub const EXPAND_DIMS: i32 = 70;
     pub const PACK: i32 = 83;
-    pub const QUANTIZE: i32 = 114;
     pub const RESIZE_NEAREST_NEIGHBOR: i32 = 97;
     pub const LEAKY_RELU: i32 = 98;
     pub const ELU: i32 = 111;
@@ -123,17 +120,6 @@ pub fn dtype_name(t: u8) -> &'static str {
     NAMES.get(t as usize).copied().unwrap_or("unknown")
 }
 
-/// Per-tensor or per-channel affine quantization: `real = scale · (q - zero_point)`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Quant {
-    /// One scale per tensor, or per channel along `dim`.
-    pub scale: Vec<f32>,
-    /// One zero point per scale.
-    pub zero_point: Vec<i64>,
-    /// The channel axis of per-channel quantization.
-    pub dim: usize,
-}
-
 /// A tensor: shape, type, constant data (empty for values computed at run time).
 #[derive(Debug, Clone)]
 pub struct TensorInfo<'a> {
@@ -147,8 +133,6 @@ pub struct TensorInfo<'a> {
     pub data: &'a [u8],
     /// A state tensor (LSTM states).
     pub is_variable: bool,
-    /// Quantization parameters (int8 tensors).
-    pub quant: Option<Quant>,
 }
 
 /// An operator with its resolved code.
@@ -179,8 +163,6 @@ pub struct Graph<'a> {
     pub outputs: Vec<i32>,
     /// In execution order.
     pub operators: Vec<Operator<'a>>,
-    /// How many subgraphs the file has (control flow adds some).
-    pub subgraphs: usize,
 }
 
 /// Reads subgraph 0 of a `.tflite` file.
@@ -212,15 +194,6 @@ pub fn read(buf: &[u8]) -> Result<Graph<'_>, Error> {
         .tables(0)?
         .iter()
         .map(|t| {
-            let q = t.table(4)?;
-            let quant = match q {
-                Some(q) if !q.f32s(2)?.is_empty() => Some(Quant {
-                    scale: q.f32s(2)?,
-                    zero_point: q.i64s(3)?,
-                    dim: q.i32(6, 0)?.max(0) as usize,
-                }),
-                _ => None,
-            };
             let buffer = t.u32(2, 0)? as usize;
             Ok(TensorInfo {
                 name: t.string(3)?.unwrap_or("").to_owned(),
@@ -228,7 +201,6 @@ pub fn read(buf: &[u8]) -> Result<Graph<'_>, Error> {
                 dtype: t.u8(1, 0)?,
                 data: buffers.get(buffer).copied().unwrap_or(&[]),
                 is_variable: t.u8(5, 0)? != 0,
-                quant,
             })
         })
         .collect::<Result<_, Error>>()?;
@@ -255,7 +227,6 @@ pub fn read(buf: &[u8]) -> Result<Graph<'_>, Error> {
         inputs: g.i32s(1)?,
         outputs: g.i32s(2)?,
         operators,
-        subgraphs: subgraphs.len(),
     })
 }
 

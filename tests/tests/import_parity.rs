@@ -1,0 +1,88 @@
+//! Imported models (tests/fixtures/import) against the runtimes they were exported for:
+//! onnxruntime and the TFLite interpreter's reference kernels, whose outputs
+//! `tests/import/make_import_fixtures.py` committed beside each exported file.
+//!
+//! - Generated code (the macro, every unroll mode) vs tinyae's reference interpreter on the
+//!   same imported file: bit for bit.
+//! - Generated code vs the framework: within [`TOLERANCE`] (times the input range when the
+//!   imported graph normalized its input, since tinyae reports outputs in user units). The
+//!   observed maxima are printed with `--nocapture`; they are ~2e-7, f32 rounding of sums taken
+//!   in a different order.
+//! - Each committed `.safetensors` equals a fresh import of its exported file.
+
+use tinyae::Autoencoder;
+use tinyae_core::reference;
+use tinyae_tests::imported::{expected, import, imported_path, MODELS};
+
+/// Largest allowed |tinyae - framework| on outputs in [0, 1]-ish ranges: f32 rounding of the
+/// same sums in another order, through at most a few layers.
+const TOLERANCE: f32 = 1e-5;
+
+macro_rules! models {
+    ($($m:ident = $file:literal, $path:literal;)*) => {
+        $(mod $m {
+            tinyae::autoencoder!(pub Auto = $path);
+            tinyae::autoencoder!(pub Loops = $path, unroll = loops);
+        })*
+
+        #[test]
+        fn generated_code_matches_reference_and_framework() {
+            $(
+                check::<$m::Auto, { $m::Auto::INPUT_LEN }, { $m::Auto::LATENT_LEN }>($file, "auto");
+                check::<$m::Loops, { $m::Loops::INPUT_LEN }, { $m::Loops::LATENT_LEN }>($file, "loops");
+            )*
+        }
+    };
+}
+
+models! {
+    torch_dense = "torch_dense.onnx", "fixtures/import/torch_dense_onnx.safetensors";
+    torch_conv = "torch_conv.onnx", "fixtures/import/torch_conv_onnx.safetensors";
+    torch_lstm = "torch_lstm.onnx", "fixtures/import/torch_lstm_onnx.safetensors";
+    keras_mnist_dense_small_tflite = "keras_mnist_dense_small.tflite", "fixtures/import/keras_mnist_dense_small_tflite.safetensors";
+    keras_mnist_dense_small_onnx = "keras_mnist_dense_small.onnx", "fixtures/import/keras_mnist_dense_small_onnx.safetensors";
+    keras_mnist_conv_tflite = "keras_mnist_conv.tflite", "fixtures/import/keras_mnist_conv_tflite.safetensors";
+    keras_mnist_conv_onnx = "keras_mnist_conv.onnx", "fixtures/import/keras_mnist_conv_onnx.safetensors";
+    keras_ecg_dense_tflite = "keras_ecg_dense.tflite", "fixtures/import/keras_ecg_dense_tflite.safetensors";
+    keras_ecg_dense_onnx = "keras_ecg_dense.onnx", "fixtures/import/keras_ecg_dense_onnx.safetensors";
+    keras_ecg_lstm_tflite = "keras_ecg_lstm.tflite", "fixtures/import/keras_ecg_lstm_tflite.safetensors";
+}
+
+fn check<M: Autoencoder<N, L>, const N: usize, const L: usize>(file: &str, mode: &str) {
+    let model = tinyae_tests::load_model(&imported_path(file));
+    let (inputs, outputs) = expected(file);
+    let affine = model.preprocessing.affine(N);
+    let mut worst = 0.0f32;
+    for (i, (x, y)) in inputs.iter().zip(&outputs).enumerate() {
+        let x: [f32; N] = x.as_slice().try_into().expect("input width");
+        let got = M::reconstruct(&x);
+        let reference = reference::reconstruct(&model, &x);
+        let same = got.iter().zip(&reference).all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same, "{file}/{mode} #{i}: generated code differs from the reference interpreter");
+        assert_eq!(y.len(), N, "{file}: output width");
+        for (k, (&g, &e)) in got.iter().zip(y).enumerate() {
+            // The framework's output is in the model's (normalized) space; tinyae's in user units.
+            let (e, scale) = match &affine {
+                Some(a) => (e * a.range[k] + a.offset[k], a.range[k].abs().max(1.0)),
+                None => (e, 1.0),
+            };
+            let d = (g - e).abs();
+            assert!(d <= TOLERANCE * scale, "{file}/{mode} #{i}[{k}]: tinyae {g} vs framework {e}");
+            worst = worst.max(d / scale);
+        }
+    }
+    println!("{file}/{mode}: max |tinyae - framework| = {worst:.3e} over {} vectors", inputs.len());
+}
+
+#[test]
+fn imported_files_are_current() {
+    for file in MODELS {
+        let fresh = tinyae_core::format::to_bytes(&import(file)).expect("serializes");
+        let committed = std::fs::read(imported_path(file)).expect("committed import");
+        assert!(
+            fresh == committed,
+            "{file}: the committed {} differs from a fresh import; run `cargo run -p tinyae-tests --bin import-fixtures`",
+            imported_path(file).display()
+        );
+    }
+}
