@@ -46,7 +46,8 @@ LOG = []  # what happened on the way (written to OUT/EXPORT_LOG.md)
 
 def note(text):
     print(text)
-    LOG.append(text)
+    if text not in LOG:
+        LOG.append(text)
 
 
 # ---------------------------------------------------------------- data

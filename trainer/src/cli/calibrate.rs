@@ -58,6 +58,7 @@ pub struct ThresholdArgs {
         value_name = "MIN,MAX",
         value_delimiter = ',',
         num_args = 1,
+        allow_hyphen_values = true,
         conflicts_with = "scaling"
     )]
     pub scaling_range: Option<Vec<f32>>,

@@ -30,6 +30,12 @@ pub struct ImportArgs {
     /// Layout of --calibrate (default: from the extension).
     #[arg(long, value_enum, requires = "calibrate")]
     pub format: Option<FormatArg>,
+    /// CSV/TSV: label column of --calibrate, 0-based index or header name.
+    #[arg(long, value_name = "COLUMN", requires = "calibrate")]
+    pub label_column: Option<String>,
+    /// Labels of --calibrate that count as normal (comma-separated); other rows are skipped.
+    #[arg(long, value_delimiter = ',', value_name = "LABELS", requires = "calibrate")]
+    pub normal: Vec<String>,
     /// With --calibrate: threshold and scaling choices.
     #[command(flatten)]
     pub threshold: ThresholdArgs,
@@ -39,9 +45,20 @@ pub(super) fn run(a: ImportArgs) -> Result<ExitCode> {
     let options = Options { latent: a.latent.clone() };
     let mut model =
         import_file(&a.model, &options).map_err(|e| anyhow!("{}: {e}", a.model.display()))?;
+    for (_, note) in model.provenance.extra.iter().filter(|(k, _)| k == "import_notes") {
+        for n in note.split("; ") {
+            eprintln!("warning: {n}");
+        }
+    }
     let mut report = String::new();
     if let Some(path) = &a.calibrate {
-        let data = DataArgs { data: Some(path.clone()), format: a.format, ..DataArgs::default() };
+        let data = DataArgs {
+            data: Some(path.clone()),
+            format: a.format,
+            label_column: a.label_column.clone(),
+            normal: a.normal.clone(),
+            ..DataArgs::default()
+        };
         let (data, normal) = data.load()?;
         report = apply(&mut model, &normal_rows(data, &normal)?, &a.threshold)?;
     } else if a.threshold.percentile.is_some()
