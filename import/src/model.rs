@@ -59,19 +59,30 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Model> {
     let name = path
         .file_name()
         .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    import_bytes(&bytes, format, &name, options)
+    import_in(&bytes, format, &name, path.parent(), options)
 }
 
-/// Imports a model from its bytes; `source` names it in the provenance.
+/// Imports a model from its bytes; `source` names it in the provenance. (ONNX weights saved as
+/// external data need [`import_file`], which knows where to look.)
 pub fn import_bytes(
     bytes: &[u8],
     format: Format,
     source: &str,
     options: &Options,
 ) -> Result<Model> {
+    import_in(bytes, format, source, None, options)
+}
+
+fn import_in(
+    bytes: &[u8],
+    format: Format,
+    source: &str,
+    dir: Option<&Path>,
+    options: &Options,
+) -> Result<Model> {
     let (built, mut extra) = match format {
         Format::Onnx => {
-            let (built, origin) = crate::onnx::read(bytes)?;
+            let (built, origin) = crate::onnx::read(bytes, dir)?;
             (
                 built,
                 vec![

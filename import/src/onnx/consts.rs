@@ -16,6 +16,8 @@ pub struct Consts<'g> {
     pub producers: HashMap<&'g str, &'g NodeProto>,
     /// Values computed so far (including `Shape` of runtime tensors).
     pub known: HashMap<String, Const>,
+    /// The model file's directory, where external weight files are (`None`: bytes only).
+    pub dir: Option<std::path::PathBuf>,
 }
 
 impl<'g> Consts<'g> {
@@ -33,7 +35,10 @@ impl<'g> Consts<'g> {
             return Ok(c.clone());
         }
         let c = if let Some(t) = self.initializers.get(name) {
-            tensor(t).map_err(|e| site.err(format!("initializer `{name}`: {e}")))?
+            let external = external_bytes(t, self.dir.as_deref())
+                .map_err(|e| site.err(format!("initializer `{name}`: {e}")))?;
+            tensor_with(t, external.as_deref())
+                .map_err(|e| site.err(format!("initializer `{name}`: {e}")))?
         } else if let Some(node) = self.producers.get(name).copied() {
             self.fold(node)?
         } else {
@@ -113,14 +118,52 @@ impl<'g> Consts<'g> {
     }
 }
 
+/// The bytes of a tensor stored outside the model (`data_location` EXTERNAL): the file named
+/// by `location`, relative to the model's directory, from `offset` for `length` bytes.
+fn external_bytes(
+    t: &TensorProto,
+    dir: Option<&std::path::Path>,
+) -> std::result::Result<Option<Vec<u8>>, String> {
+    if t.data_location != Some(1) {
+        return Ok(None);
+    }
+    let entry = |k: &str| {
+        t.external_data.iter().find(|e| e.key.as_deref() == Some(k)).and_then(|e| e.value.clone())
+    };
+    let location = entry("location").ok_or("is stored externally without a location")?;
+    let rel = std::path::Path::new(&location);
+    if rel.is_absolute() || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+        return Err(format!("is stored in `{location}`, outside the model's directory"));
+    }
+    let dir =
+        dir.ok_or("is stored in an external file, which only a model read from a path can find")?;
+    let path = dir.join(rel);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        format!("is stored in `{}`, which cannot be read ({e}); keep the .data file beside the .onnx file", path.display())
+    })?;
+    let offset: usize = entry("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let end = match entry("length").and_then(|v| v.parse::<usize>().ok()) {
+        Some(len) => offset.checked_add(len).ok_or("has an external length that overflows")?,
+        None => bytes.len(),
+    };
+    bytes.get(offset..end).map(|b| Some(b.to_vec())).ok_or_else(|| {
+        format!("reads bytes {offset}..{end} of `{}`, which has {}", path.display(), bytes.len())
+    })
+}
+
 /// A tensor's values as f64 (float, double, int32/64, int8/uint8, bool).
 pub fn tensor(t: &TensorProto) -> std::result::Result<Const, String> {
+    if t.data_location == Some(1) {
+        return Err("is stored in an external file, which constants inside nodes cannot be".into());
+    }
+    tensor_with(t, None)
+}
+
+/// [`tensor`] with the raw bytes given (read from an external file).
+fn tensor_with(t: &TensorProto, external: Option<&[u8]>) -> std::result::Result<Const, String> {
     let shape: Vec<usize> = t.dims.iter().map(|&d| d.max(0) as usize).collect();
     let n: usize = shape.iter().product();
-    if t.data_location == Some(1) {
-        return Err("its data is stored in an external file; save the model with its weights inside (onnx.save(model, path, save_as_external_data=False))".into());
-    }
-    let raw = t.raw_data.as_deref().unwrap_or(&[]);
+    let raw = external.unwrap_or_else(|| t.raw_data.as_deref().unwrap_or(&[]));
     let dtype = t.data_type.unwrap_or(0);
     let from_raw = |size: usize, f: &dyn Fn(&[u8]) -> f64| -> Vec<f64> {
         raw.chunks_exact(size).map(f).collect()

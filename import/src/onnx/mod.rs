@@ -39,8 +39,9 @@ pub struct Origin {
     pub opset: i64,
 }
 
-/// Reads an ONNX model's bytes into layers.
-pub fn read(bytes: &[u8]) -> Result<(Built, Origin)> {
+/// Reads an ONNX model's bytes into layers; `dir` is the model file's directory, where weights
+/// saved as external data are (`torch.onnx.export`'s default for its dynamo exporter).
+pub fn read(bytes: &[u8], dir: Option<&std::path::Path>) -> Result<(Built, Origin)> {
     let model = ModelProto::decode(bytes).map_err(|e| {
         ImportError::new(format!("not an ONNX model: the protobuf does not decode ({e})"))
             .help("pass a .onnx file written by torch.onnx.export, tf2onnx or onnx.save")
@@ -68,7 +69,9 @@ pub fn read(bytes: &[u8]) -> Result<(Built, Origin)> {
     .to_owned();
     let graph =
         model.graph.as_ref().ok_or_else(|| ImportError::new("the ONNX file has no graph"))?;
-    let built = Walk::new(graph)?.run(graph)?;
+    let mut walk = Walk::new(graph)?;
+    walk.consts.dir = dir.map(std::path::Path::to_path_buf);
+    let built = walk.run(graph)?;
     Ok((built, Origin { producer, opset }))
 }
 

@@ -208,3 +208,44 @@ fn batch_norm_after_an_activation_folds_into_the_next_layer() {
         assert!((f64::from(*a) - e).abs() < 1e-6, "{a} vs {e}");
     }
 }
+
+#[test]
+fn weights_saved_as_external_data_are_read_beside_the_model() {
+    let dir = std::env::temp_dir().join(format!("tinyae-import-external-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bytes = model(17, chain(), vec![], 1);
+    let mut m = ModelProto::decode(bytes.as_slice()).expect("decodes");
+    // Move w1 (6 floats) into `m.onnx.data` at offset 8, as torch's dynamo exporter does.
+    let g = m.graph.as_mut().expect("graph");
+    let w1 = g.initializer.iter_mut().find(|t| t.name.as_deref() == Some("w1")).expect("w1");
+    let mut data = vec![0u8; 8];
+    data.extend(w1.float_data.iter().flat_map(|v| v.to_le_bytes()));
+    w1.float_data.clear();
+    w1.data_location = Some(1);
+    let entry =
+        |k: &str, v: &str| StringStringEntryProto { key: Some(k.into()), value: Some(v.into()) };
+    w1.external_data =
+        vec![entry("location", "m.onnx.data"), entry("offset", "8"), entry("length", "24")];
+    std::fs::write(dir.join("m.onnx.data"), &data).expect("data");
+    std::fs::write(dir.join("m.onnx"), m.encode_to_vec()).expect("model");
+    let imported = crate::import_file(&dir.join("m.onnx"), &Options::default()).expect("imports");
+    let reference =
+        import_bytes(&bytes, Format::Onnx, "m.onnx", &Options::default()).expect("imports");
+    assert_eq!(imported.layers, reference.layers);
+
+    // Without the data file: an error naming it and the fix.
+    std::fs::remove_file(dir.join("m.onnx.data")).expect("remove");
+    let e = crate::import_file(&dir.join("m.onnx"), &Options::default())
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("m.onnx.data") && e.contains("beside the .onnx file"), "{e}");
+    // A location outside the model's directory is refused.
+    let g = m.graph.as_mut().expect("graph");
+    g.initializer[0].external_data[0].value = Some("../etc/passwd".into());
+    std::fs::write(dir.join("m.onnx"), m.encode_to_vec()).expect("model");
+    let e = crate::import_file(&dir.join("m.onnx"), &Options::default())
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("outside the model's directory"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
