@@ -296,6 +296,44 @@ fn map_input(site: &Site, v: &View) -> Result<(View, [usize; 3])> {
     }
 }
 
+/// What Conv and ConvTranspose share: the NCHW input, the 4-D weight (`[out, in, kh, kw]`, or
+/// `[in, out, kh, kw]` when `transposed`), the stride and the bias.
+struct ConvParts {
+    input: View,
+    chw: [usize; 3],
+    weight: Tensor,
+    out: usize,
+    kernel: [usize; 2],
+    stride: [usize; 2],
+    bias: Option<Tensor>,
+}
+
+fn conv_parts(
+    node: &NodeProto,
+    site: &Site,
+    v: &View,
+    c: &mut Consts,
+    transposed: bool,
+) -> Result<ConvParts> {
+    let (input, chw) = map_input(site, v)?;
+    let wt = weight(c, node, 1, site, "weight")?;
+    let &[a, b, kh, kw] = wt.shape.as_slice() else {
+        return Err(site.err("has a weight that is not 4-D"));
+    };
+    let (out, cin) = if transposed { (b, a) } else { (a, b) };
+    if cin != chw[0] {
+        return Err(
+            site.err(format!("has {cin} input channels in its weight, its input has {}", chw[0]))
+        );
+    }
+    let stride = window(node, site, [kh, kw])?;
+    let bias = c
+        .input(node, 2, site)?
+        .map(|bc| Tensor::f32(format!("{}.bias", site.node), vec![out], f32s(&bc)));
+    let weight = Tensor::f32(format!("{}.weight", site.node), wt.shape.clone(), f32s(&wt));
+    Ok(ConvParts { input, chw, weight, out, kernel: [kh, kw], stride, bias })
+}
+
 fn conv(
     node: &NodeProto,
     site: &Site,
@@ -303,35 +341,25 @@ fn conv(
     c: &mut Consts,
     b: &mut Builder,
 ) -> Result<Vec<View>> {
-    let (input, [ch, h, w]) = map_input(site, v)?;
-    let wt = weight(c, node, 1, site, "weight")?;
-    let &[out, cin, kh, kw] = wt.shape.as_slice() else {
-        return Err(site.err("has a weight that is not 4-D [out, in, kh, kw]"));
-    };
-    if cin != ch {
-        return Err(site.err(format!("has {cin} input channels in its weight, its input has {ch}")));
-    }
-    let stride = window(node, site, [kh, kw])?;
-    let padding = padding(node, site, [h, w], [kh, kw], stride)?;
-    let bias = c
-        .input(node, 2, site)?
-        .map(|bc| Tensor::f32(format!("{}.bias", site.node), vec![out], f32s(&bc)));
-    b.take(site, &input, Want::Map([ch, h, w]))?;
+    let p = conv_parts(node, site, v, c, false)?;
+    let [ch, h, w] = p.chw;
+    let padding = padding(node, site, [h, w], p.kernel, p.stride)?;
+    b.take(site, &p.input, Want::Map(p.chw))?;
     let conv = Conv2d {
         in_channels: ch,
-        out_channels: out,
-        kernel_size: [kh, kw],
-        stride,
+        out_channels: p.out,
+        kernel_size: p.kernel,
+        stride: p.stride,
         padding,
-        weight: Tensor::f32(format!("{}.weight", site.node), wt.shape.clone(), f32s(&wt)),
-        bias,
+        weight: p.weight,
+        bias: p.bias,
     };
     let [oh, ow] = conv
         .geometry([h, w])
         .map(|g| g.1)
         .ok_or_else(|| site.err("has a kernel larger than its padded input"))?;
     b.push(site, Op::Conv2d(conv));
-    Ok(vec![View::identity(&[1, out, oh, ow])])
+    Ok(vec![View::identity(&[1, p.out, oh, ow])])
 }
 
 fn conv_transpose(
@@ -341,23 +369,16 @@ fn conv_transpose(
     c: &mut Consts,
     b: &mut Builder,
 ) -> Result<Vec<View>> {
-    let (input, [ch, h, w]) = map_input(site, v)?;
-    let wt = weight(c, node, 1, site, "weight")?;
-    let &[cin, out, kh, kw] = wt.shape.as_slice() else {
-        return Err(site.err("has a weight that is not 4-D [in, out, kh, kw]"));
-    };
-    if cin != ch {
-        return Err(site.err(format!("has {cin} input channels in its weight, its input has {ch}")));
-    }
-    let stride = window(node, site, [kh, kw])?;
+    let p = conv_parts(node, site, v, c, true)?;
+    let [ch, h, w] = p.chw;
     let pads = ints(node, "pads");
     let padding = match pads.as_slice() {
         [] => [0, 0],
         &[t, l, b, r] if t == b && l == r => [t as usize, l as usize],
-        p => {
-            return Err(
-                site.err(format!("pads {p:?}; tinyae's transposed convolution pads symmetrically"))
-            )
+        other => {
+            return Err(site.err(format!(
+                "pads {other:?}; tinyae's transposed convolution pads symmetrically"
+            )))
         }
     };
     if string(node, "auto_pad", "NOTSET") != "NOTSET" {
@@ -367,20 +388,17 @@ fn conv_transpose(
     let output_padding = match op.as_slice() {
         [] => [0, 0],
         &[a, b] => [a as usize, b as usize],
-        p => return Err(site.err(format!("has output_padding {p:?}"))),
+        other => return Err(site.err(format!("has output_padding {other:?}"))),
     };
-    let bias = c
-        .input(node, 2, site)?
-        .map(|bc| Tensor::f32(format!("{}.bias", site.node), vec![out], f32s(&bc)));
     let layer = ConvTranspose2d {
         in_channels: ch,
-        out_channels: out,
-        kernel_size: [kh, kw],
-        stride,
+        out_channels: p.out,
+        kernel_size: p.kernel,
+        stride: p.stride,
         padding,
         output_padding,
-        weight: Tensor::f32(format!("{}.weight", site.node), wt.shape.clone(), f32s(&wt)),
-        bias,
+        weight: p.weight,
+        bias: p.bias,
     };
     let [oh, ow] = layer.output_size([h, w]).ok_or_else(|| site.err("produces an empty output"))?;
     let declared = ints(node, "output_shape");
@@ -389,9 +407,9 @@ fn conv_transpose(
             .err(format!("declares output_shape {declared:?}, its pads give [{oh}, {ow}]"))
             .help("export with explicit pads and output_padding"));
     }
-    b.take(site, &input, Want::Map([ch, h, w]))?;
+    b.take(site, &p.input, Want::Map(p.chw))?;
     b.push(site, Op::ConvTranspose2d(layer));
-    Ok(vec![View::identity(&[1, out, oh, ow])])
+    Ok(vec![View::identity(&[1, p.out, oh, ow])])
 }
 
 fn max_pool(node: &NodeProto, site: &Site, v: &View, b: &mut Builder) -> Result<Vec<View>> {

@@ -109,14 +109,7 @@ pub fn normal_rows(data: Dataset, normal: &[String]) -> Result<Dataset> {
 /// Sets the scaling (when asked) and the threshold of `model` from normal `data`; returns a
 /// one-line report.
 pub fn apply(model: &mut Model, data: &Dataset, t: &ThresholdArgs) -> Result<String> {
-    if data.features() != model.input_len() {
-        bail!(
-            "{}: samples have {} values, the model expects {}",
-            data.source,
-            data.features(),
-            model.input_len()
-        );
-    }
+    super::data_args::check_width(data, model.input_len())?;
     if data.is_empty() {
         bail!("{}: no samples to calibrate on", data.source);
     }

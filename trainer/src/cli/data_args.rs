@@ -138,6 +138,18 @@ impl DataArgs {
     }
 }
 
+/// Fails unless every sample of `data` has the `model_len` values a model takes.
+pub fn check_width(data: &Dataset, model_len: usize) -> Result<()> {
+    if data.features() != model_len {
+        bail!(
+            "{}: samples have {} values, the model expects {model_len}",
+            data.source,
+            data.features()
+        );
+    }
+    Ok(())
+}
+
 fn guess(path: &Option<PathBuf>) -> Option<FormatArg> {
     let name = path.as_ref()?.to_string_lossy().to_ascii_lowercase();
     let name = name.trim_end_matches(".gz");
