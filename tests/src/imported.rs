@@ -19,6 +19,8 @@ pub const MODELS: &[&str] = &[
     "keras_ecg_dense.tflite",
     "keras_ecg_dense.onnx",
     "keras_ecg_lstm.tflite",
+    "keras_mnist_dense_int8.tflite",
+    "keras_ecg_dense_int8.tflite",
 ];
 
 /// `tests/fixtures/import/<file>`.
@@ -39,6 +41,16 @@ pub fn import(file: &str) -> Model {
 /// The committed tinyae file of an import.
 pub fn imported_path(file: &str) -> PathBuf {
     path(&format!("{}.safetensors", name(file)))
+}
+
+/// `{"inputs": [[..]], "outputs": [[..]]}` of an int8 fixture: the bytes the TFLite interpreter
+/// consumed and produced.
+pub fn expected_i8(file: &str) -> (Vec<Vec<i8>>, Vec<Vec<i8>>) {
+    let (x, y) = expected(file);
+    let bytes = |rows: Vec<Vec<f32>>| -> Vec<Vec<i8>> {
+        rows.into_iter().map(|r| r.into_iter().map(|v| v as i8).collect()).collect()
+    };
+    (bytes(x), bytes(y))
 }
 
 /// `{"inputs": [[..]], "outputs": [[..]]}` of a fixture, as f32 rows.

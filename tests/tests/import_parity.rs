@@ -114,3 +114,87 @@ fn imported_files_are_current() {
         );
     }
 }
+
+mod keras_mnist_dense_int8 {
+    tinyae::autoencoder!(pub Auto = "fixtures/import/keras_mnist_dense_int8_tflite.safetensors");
+    tinyae::autoencoder!(pub Loops = "fixtures/import/keras_mnist_dense_int8_tflite.safetensors", unroll = loops);
+}
+mod keras_ecg_dense_int8 {
+    tinyae::autoencoder!(pub Auto = "fixtures/import/keras_ecg_dense_int8_tflite.safetensors");
+    tinyae::autoencoder!(pub Full = "fixtures/import/keras_ecg_dense_int8_tflite.safetensors", unroll = full);
+}
+
+/// Bytes of `reconstruct_q` (generated code) and of the reference interpreter that differ
+/// from the TFLite interpreter's reference kernels, over every test vector.
+fn int8_mismatches<const N: usize, S>(
+    file: &str,
+    mode: &str,
+    reconstruct_q: fn(&[i8; N], &mut S, &mut [i8; N]),
+    scratch: &mut S,
+) -> usize {
+    let model = tinyae_tests::load_model(&imported_path(file));
+    let (inputs, outputs) = tinyae_tests::imported::expected_i8(file);
+    let mut mismatches = 0;
+    for (i, (x, y)) in inputs.iter().zip(&outputs).enumerate() {
+        let x: [i8; N] = x.as_slice().try_into().expect("input width");
+        let mut got = [0i8; N];
+        reconstruct_q(&x, scratch, &mut got);
+        let reference = tinyae_core::quant::run_q(&model.layers, &x);
+        assert_eq!(
+            got.to_vec(),
+            reference,
+            "{file}/{mode} #{i}: generated code differs from the reference"
+        );
+        mismatches += got.iter().zip(y).filter(|(a, b)| a != b).count();
+    }
+    println!(
+        "{file}/{mode}: {mismatches} of {} output bytes differ from TFLite's reference kernels",
+        N * outputs.len()
+    );
+    mismatches
+}
+
+/// The goal of the import: a full-integer int8 `.tflite` gives the TFLite interpreter's bytes.
+#[test]
+fn int8_tflite_imports_are_bit_exact_with_tflite() {
+    use keras_ecg_dense_int8 as ecg;
+    use keras_mnist_dense_int8 as mnist;
+    let f = "keras_mnist_dense_int8.tflite";
+    assert_eq!(
+        int8_mismatches::<784, _>(
+            f,
+            "auto",
+            mnist::Auto::reconstruct_q,
+            &mut mnist::Auto::new_scratch()
+        ),
+        0
+    );
+    assert_eq!(
+        int8_mismatches::<784, _>(
+            f,
+            "loops",
+            mnist::Loops::reconstruct_q,
+            &mut mnist::Loops::new_scratch()
+        ),
+        0
+    );
+    let f = "keras_ecg_dense_int8.tflite";
+    assert_eq!(
+        int8_mismatches::<140, _>(
+            f,
+            "auto",
+            ecg::Auto::reconstruct_q,
+            &mut ecg::Auto::new_scratch()
+        ),
+        0
+    );
+    assert_eq!(
+        int8_mismatches::<140, _>(
+            f,
+            "full",
+            ecg::Full::reconstruct_q,
+            &mut ecg::Full::new_scratch()
+        ),
+        0
+    );
+}

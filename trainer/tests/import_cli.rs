@@ -149,3 +149,33 @@ fn unsupported_models_fail_with_the_route_that_works() {
         assert!(!out.exists(), "{file}: a failed import wrote a file");
     }
 }
+
+/// The imported model the Cortex-M4F firmware runs (examples/firmware/harness) is what this
+/// documented command writes today.
+#[test]
+fn the_firmware_import_is_current() {
+    let dir = TempDir::new("import-firmware");
+    let out = dir.path("keras_ecg_calibrated.safetensors");
+    ok(&[
+        "import",
+        "tests/fixtures/import/keras_ecg_dense.tflite",
+        "-o",
+        out.to_str().unwrap(),
+        "--calibrate",
+        ECG,
+        "--format",
+        "ucr",
+        "--normal",
+        "1",
+        "--scaling",
+        "min-max",
+        "--percentile",
+        "95",
+    ]);
+    let committed = repo().join("tests/fixtures/import/keras_ecg_calibrated.safetensors");
+    assert!(
+        std::fs::read(&out).unwrap() == std::fs::read(&committed).unwrap(),
+        "{} is stale: rerun the command of this test with `-o` pointing at it",
+        committed.display()
+    );
+}

@@ -129,6 +129,18 @@ impl<'a> Table<'a> {
         (0..n).map(|k| read(self.buf, start + 4 * k).map(i32::from_le_bytes)).collect()
     }
 
+    /// A vector of `float`.
+    pub fn f32s(&self, id: usize) -> Result<Vec<f32>, Error> {
+        let (start, n) = self.vector(id, 4)?;
+        (0..n).map(|k| read(self.buf, start + 4 * k).map(f32::from_le_bytes)).collect()
+    }
+
+    /// A vector of `long`.
+    pub fn i64s(&self, id: usize) -> Result<Vec<i64>, Error> {
+        let (start, n) = self.vector(id, 8)?;
+        (0..n).map(|k| read(self.buf, start + 8 * k).map(i64::from_le_bytes)).collect()
+    }
+
     /// A `string` field.
     pub fn string(&self, id: usize) -> Result<Option<&'a str>, Error> {
         if self.target(id)?.is_none() {

@@ -5,6 +5,7 @@
 //! (RESHAPE, TILE, ...) move positions in a [`View`], computing ops become layers (`ops.rs`).
 
 mod flatbuf;
+mod int8;
 mod lstm;
 mod ops;
 mod schema;
@@ -45,9 +46,12 @@ pub fn read(bytes: &[u8]) -> Result<(Built, Origin)> {
     };
     let t = tensor(&graph, *input)?;
     let input_type = schema::dtype_name(t.dtype).to_owned();
-    if t.dtype != dtype::FLOAT32 {
-        return Err(ImportError::new(format!("input `{}` has type {input_type}; tinyae imports float32 .tflite models", t.name))
-            .help("convert without full-integer quantization (int8 import is not available yet), or use `tinyae quantize` on the imported f32 model"));
+    if t.dtype != dtype::FLOAT32 && t.dtype != dtype::INT8 {
+        return Err(ImportError::new(format!(
+            "input `{}` has type {input_type}; tinyae imports float32 and full-integer int8 .tflite models",
+            t.name
+        ))
+        .help("convert with float32 or int8 inputs (inference_input_type = tf.int8 for a full-integer model)"));
     }
     if t.shape.first() != Some(&1) || t.shape.len() < 2 {
         return Err(ImportError::new(format!(
@@ -56,6 +60,7 @@ pub fn read(bytes: &[u8]) -> Result<(Built, Origin)> {
         )));
     }
     let mut walk = Walk {
+        int8: t.dtype == dtype::INT8,
         graph: &graph,
         consts: HashMap::new(),
         live: HashMap::new(),
@@ -82,6 +87,17 @@ pub fn read(bytes: &[u8]) -> Result<(Built, Origin)> {
     Ok((built, Origin { version: graph.version, input_type }))
 }
 
+/// The Keras layer behind a converter's tensor name: `functional_1/dense_2/MatMul;…` →
+/// `dense_2` (the model's name and the TF op dropped), else the name as it is.
+fn layer_name(tensor: &str) -> &str {
+    let first = tensor.split(';').next().unwrap_or(tensor);
+    let parts: Vec<&str> = first.split('/').collect();
+    match parts.as_slice() {
+        [_, .., layer, _] if !layer.is_empty() => layer,
+        _ => first,
+    }
+}
+
 fn tensor<'g, 'a>(g: &'g Graph<'a>, i: i32) -> Result<&'g TensorInfo<'a>> {
     usize::try_from(i)
         .ok()
@@ -97,6 +113,8 @@ struct Walk<'g, 'a> {
     /// Runtime tensors by index, with the operator that read each one.
     live: HashMap<usize, (View, Option<String>)>,
     builder: Builder,
+    /// A full-integer model: int8 values between the layers.
+    int8: bool,
 }
 
 impl<'a> Walk<'_, 'a> {
@@ -133,7 +151,7 @@ impl<'a> Walk<'_, 'a> {
             .map_or("", |t| t.name.as_str());
         let op_name =
             o.custom.clone().filter(|_| o.code == 32).unwrap_or_else(|| schema::op_name(o.code));
-        let site = Site::new(op_name, name);
+        let site = Site::new(op_name, layer_name(name));
         if o.code == op::WHILE {
             return Err(site
                 .err("is a loop (how the converter lowers a Keras 3 LSTM or GRU), which tinyae cannot import")

@@ -91,6 +91,9 @@ fn fused(code: u8, site: &Site) -> Result<Activation> {
 }
 
 fn compute(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View) -> Result<View> {
+    if w.int8 {
+        return compute_int8(w, o, site, v);
+    }
     let act = |id: usize| -> Result<Activation> {
         let code = options(o).map_or(Ok(0), |t| t.u8(id, 0)).map_err(|e| site.err(e))?;
         fused(code, site)
@@ -127,6 +130,24 @@ fn compute(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View) -> Res
         }
     };
     let a = act(fused_id)?;
+    if a != Activation::Linear {
+        w.builder.activation(site, a)?;
+    }
+    Ok(out)
+}
+
+/// An operator of a full-integer model: int8 dense layers and their activations.
+fn compute_int8(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View) -> Result<View> {
+    if let Some(act) = super::int8::is_activation(o.code) {
+        super::int8::activation(w, o, site, act)?;
+        return Ok(v.clone());
+    }
+    if o.code != op::FULLY_CONNECTED {
+        return Err(super::int8::unsupported(site));
+    }
+    let out = super::int8::fully_connected(w, o, site, v)?;
+    let code = options(o).map_or(Ok(0), |t| t.u8(0, 0)).map_err(|e| site.err(e))?;
+    let a = fused(code, site)?;
     if a != Activation::Linear {
         w.builder.activation(site, a)?;
     }

@@ -120,6 +120,17 @@ pub fn dtype_name(t: u8) -> &'static str {
     NAMES.get(t as usize).copied().unwrap_or("unknown")
 }
 
+/// Affine quantization, per tensor or per channel: `real = scale · (q - zero_point)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quant {
+    /// One scale, or one per channel along `dim`.
+    pub scale: Vec<f32>,
+    /// One zero point per scale.
+    pub zero_point: Vec<i64>,
+    /// The channel axis of per-channel parameters.
+    pub dim: usize,
+}
+
 /// A tensor: shape, type, constant data (empty for values computed at run time).
 #[derive(Debug, Clone)]
 pub struct TensorInfo<'a> {
@@ -133,6 +144,8 @@ pub struct TensorInfo<'a> {
     pub data: &'a [u8],
     /// A state tensor (LSTM states).
     pub is_variable: bool,
+    /// Quantization parameters (int8 and int32 tensors of a quantized model).
+    pub quant: Option<Quant>,
 }
 
 /// An operator with its resolved code.
@@ -195,12 +208,21 @@ pub fn read(buf: &[u8]) -> Result<Graph<'_>, Error> {
         .iter()
         .map(|t| {
             let buffer = t.u32(2, 0)? as usize;
+            let quant = match t.table(4)? {
+                Some(q) if !q.f32s(2)?.is_empty() => Some(Quant {
+                    scale: q.f32s(2)?,
+                    zero_point: q.i64s(3)?,
+                    dim: q.i32(6, 0)?.max(0) as usize,
+                }),
+                _ => None,
+            };
             Ok(TensorInfo {
                 name: t.string(3)?.unwrap_or("").to_owned(),
                 shape: t.i32s(0)?.iter().map(|&d| d.max(0) as usize).collect(),
                 dtype: t.u8(1, 0)?,
                 data: buffers.get(buffer).copied().unwrap_or(&[]),
                 is_variable: t.u8(5, 0)? != 0,
+                quant,
             })
         })
         .collect::<Result<_, Error>>()?;
