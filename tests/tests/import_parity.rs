@@ -102,6 +102,25 @@ fn keras_lstm_clip_is_the_only_difference() {
         .any(|(k, v)| k == "import_notes" && v.contains("clips the LSTM cell state to ±10")));
 }
 
+/// The calibrated imports the firmware runs (`tinyae import … --calibrate`, docs/IMPORT.md)
+/// hold today's import of their `.tflite` file (the ECG one is checked byte for byte against the
+/// CLI by trainer/tests/import_cli.rs).
+#[test]
+fn firmware_imports_are_current() {
+    for (file, calibrated) in [
+        ("keras_ecg_dense.tflite", "keras_ecg_calibrated.safetensors"),
+        ("keras_mnist_dense_int8.tflite", "keras_mnist_int8_calibrated.safetensors"),
+    ] {
+        let fresh = import(file);
+        let committed = tinyae_tests::load_model(&tinyae_tests::imported::path(calibrated));
+        assert!(
+            fresh.layers == committed.layers,
+            "{calibrated} is stale: rerun its `tinyae import` (docs/IMPORT.md)"
+        );
+        assert!(committed.anomaly.is_some(), "{calibrated}: calibrated");
+    }
+}
+
 #[test]
 fn imported_files_are_current() {
     for file in MODELS {
