@@ -6,7 +6,7 @@
 //! absorbs) and [`Builder::push`] a layer; element-wise ops attach to the layer before them
 //! (`fold.rs`). [`Builder::finish`] checks the output and picks the latent layer.
 
-use tinyae_core::ir::{Layer, Op, Repeat, Reshape, Upsample2d};
+use tinyae_core::ir::{Flatten, Layer, Op, Repeat, Reshape, Upsample2d};
 use tinyae_core::Activation;
 
 use crate::error::{ImportError, Result, Site};
@@ -165,10 +165,10 @@ impl Builder {
             return;
         }
         let op = match want {
-            Want::Vector(_) => Op::Flatten,
+            Want::Vector(_) => Op::Flatten(Flatten),
             _ => Op::Reshape(Reshape { shape: target }),
         };
-        let suffix = if matches!(op, Op::Flatten) { "flatten" } else { "reshape" };
+        let suffix = if matches!(op, Op::Flatten(_)) { "flatten" } else { "reshape" };
         self.push(&Site::new(&site.op, format!("{}.{suffix}", site.node)), op);
     }
 
