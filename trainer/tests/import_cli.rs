@@ -37,24 +37,20 @@ fn normal_beats() -> Vec<Vec<f32>> {
 
 const ECG: &str = "data/ecg5000/ECG5000_TRAIN.tsv";
 
+/// `tinyae import MODEL -o OUT --calibrate <the normal ECG beats> EXTRA...`.
+fn import_calibrated(model: &str, out: &std::path::Path, extra: &[&str]) -> String {
+    let mut args = vec!["import", model, "-o", out.to_str().unwrap()];
+    args.extend(["--calibrate", ECG, "--format", "ucr", "--normal", "1"]);
+    args.extend(extra);
+    ok(&args).0
+}
+
 #[test]
 fn import_calibrates_at_the_requested_percentile() {
     let dir = TempDir::new("import-percentile");
     let out = dir.path("ecg.safetensors");
-    let (stdout, _) = ok(&[
-        "import",
-        "tests/fixtures/import/torch_dense.onnx",
-        "-o",
-        out.to_str().unwrap(),
-        "--calibrate",
-        ECG,
-        "--format",
-        "ucr",
-        "--normal",
-        "1",
-        "--percentile",
-        "95",
-    ]);
+    let stdout =
+        import_calibrated("tests/fixtures/import/torch_dense.onnx", &out, &["--percentile", "95"]);
     assert!(stdout.contains("95th percentile of 292 mse scores"), "{stdout}");
     let model = load(&out);
     let anomaly = model.anomaly.as_ref().expect("threshold");
@@ -156,22 +152,11 @@ fn unsupported_models_fail_with_the_route_that_works() {
 fn the_firmware_import_is_current() {
     let dir = TempDir::new("import-firmware");
     let out = dir.path("keras_ecg_calibrated.safetensors");
-    ok(&[
-        "import",
+    import_calibrated(
         "tests/fixtures/import/keras_ecg_dense.tflite",
-        "-o",
-        out.to_str().unwrap(),
-        "--calibrate",
-        ECG,
-        "--format",
-        "ucr",
-        "--normal",
-        "1",
-        "--scaling",
-        "min-max",
-        "--percentile",
-        "95",
-    ]);
+        &out,
+        &["--scaling", "min-max", "--percentile", "95"],
+    );
     let committed = repo().join("tests/fixtures/import/keras_ecg_calibrated.safetensors");
     assert!(
         std::fs::read(&out).unwrap() == std::fs::read(&committed).unwrap(),
