@@ -39,6 +39,9 @@ mod mnist_conv {
 mod ecg5000_lstm {
     tinyae::autoencoder!(pub Model = "../models/ecg5000_lstm.safetensors");
 }
+mod keras_ecg {
+    tinyae::autoencoder!(pub Model = "fixtures/import/keras_ecg_calibrated.safetensors");
+}
 
 /// A board crate and how QEMU boots it.
 struct Board {
@@ -54,7 +57,15 @@ const CORTEX_M4F: Board = Board {
     target: "thumbv7em-none-eabihf",
     qemu: "qemu-system-arm",
     machine: &["-machine", "mps2-an386", "-cpu", "cortex-m4", SEMIHOSTING[0], SEMIHOSTING[1]],
-    models: &["sensor", "ecg5000", "mnist", "activations", "mnist_conv", "ecg5000_lstm"],
+    models: &[
+        "sensor",
+        "ecg5000",
+        "mnist",
+        "activations",
+        "mnist_conv",
+        "ecg5000_lstm",
+        "keras_ecg",
+    ],
 };
 
 const CORTEX_M0: Board = Board {
@@ -207,6 +218,10 @@ fn host(models: &[&str]) -> (Outputs, BTreeMap<(String, String), usize>) {
             "ecg5000_lstm" => {
                 host_outputs::<ecg5000_lstm::Model, 140, 32>(model, &mut outputs);
                 constants.extend(host_constants::<ecg5000_lstm::Model, 140, 32>(model));
+            }
+            "keras_ecg" => {
+                host_outputs::<keras_ecg::Model, 140, 8>(model, &mut outputs);
+                constants.extend(host_constants::<keras_ecg::Model, 140, 8>(model));
             }
             other => panic!("no host model `{other}`"),
         }

@@ -1,7 +1,10 @@
-//! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `synth`.
+//! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `synth`, `quantize`, `prune`,
+//! `import`, `calibrate`.
 
+mod calibrate;
 mod data_args;
 mod eval;
+mod import;
 mod inspect;
 mod plot;
 mod progress;
@@ -45,6 +48,10 @@ pub enum Command {
     Quantize(quantize::QuantizeArgs),
     /// Prune the smallest weights to a target sparsity, fine-tuning in stages.
     Prune(prune::PruneArgs),
+    /// Import an autoencoder from ONNX (PyTorch, tf2onnx) or TensorFlow Lite.
+    Import(import::ImportArgs),
+    /// Set a model's anomaly threshold (and optionally its input scaling) from normal data.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Parses `args` and runs the command; errors are printed with their causes.
@@ -77,5 +84,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Synth(a) => synth::run(a),
         Command::Quantize(a) => quantize::run(a),
         Command::Prune(a) => prune::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Calibrate(a) => calibrate::run(a),
     }
 }
