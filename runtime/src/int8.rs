@@ -80,6 +80,20 @@ pub fn dense_i8<
     f: Finish<'_>,
 ) {
     const { assert!(R < BLOCK_I8 && BLOCK_I8 * TILES + R == O && P == I.div_ceil(2)) };
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx512f",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ))]
+    {
+        let mut acc = [0i32; O];
+        accumulate_vnni(w, bias, x, &mut acc);
+        crate::x86::int8::requantize_all(&acc, rq, zero_point, y);
+        finish_requantized(y, f);
+        return;
+    }
+    #[allow(unreachable_code)]
     let mut y_blocks = y.chunks_exact_mut(BLOCK_I8);
     let mut b_blocks = bias.chunks_exact(BLOCK_I8);
     let mut r_blocks = rq.chunks_exact(BLOCK_I8);
@@ -99,6 +113,78 @@ pub fn dense_i8<
     }
     block(&w.tail, x, &mut acc);
     finish_block(&acc, r_blocks.remainder(), zero_point, y_blocks.into_remainder(), f);
+}
+
+/// `acc = bias + W x` through the VNNI blocks (`x86/int8.rs`): their sums carry
+/// `128 · Σ x` (unsigned weights), taken off here once per layer.
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx512f",
+    target_feature = "avx512bw",
+    target_feature = "avx512vnni"
+))]
+#[inline(always)]
+fn accumulate_vnni<
+    const I: usize,
+    const P: usize,
+    const TILES: usize,
+    const R: usize,
+    const O: usize,
+>(
+    w: &BlockedI8<P, TILES, R>,
+    bias: &[i32; O],
+    x: &[i8; I],
+    acc: &mut [i32; O],
+) {
+    use crate::x86::int8::blocks_vnni;
+    let mut xe = [0u32; P];
+    for (e, (x0, x1)) in xe.iter_mut().zip(pairs(x)) {
+        *e = u32::from(x0 as u8) | (u32::from(x1 as u8) << 8);
+    }
+    let offset = x.iter().fold(0i32, |s, v| s.wrapping_add(i32::from(*v))).wrapping_mul(128);
+    let (blocks, tail) = acc.as_chunks_mut::<BLOCK_I8>();
+    let (groups, rest) = w.tiles.as_chunks::<4>();
+    let (acc_groups, acc_rest) = blocks.as_chunks_mut::<4>();
+    for (group, a) in groups.iter().zip(acc_groups) {
+        blocks_vnni(group, &xe, a);
+    }
+    if let (Ok(three), Ok(a)) = (<&[_; 3]>::try_from(rest), <&mut [_; 3]>::try_from(&mut *acc_rest)) {
+        blocks_vnni(three, &xe, a);
+    } else if let (Ok(two), Ok(a)) = (<&[_; 2]>::try_from(rest), <&mut [_; 2]>::try_from(&mut *acc_rest)) {
+        blocks_vnni(two, &xe, a);
+    } else if let (Ok(one), Ok(a)) = (<&[_; 1]>::try_from(rest), <&mut [_; 1]>::try_from(&mut *acc_rest)) {
+        blocks_vnni(one, &xe, a);
+    }
+    for (a, b) in blocks.as_flattened_mut().iter_mut().zip(bias) {
+        *a = a.wrapping_add(*b).wrapping_sub(offset);
+    }
+    let mut t = [0i32; R];
+    for (t, b) in t.iter_mut().zip(bias.iter().skip(TILES * BLOCK_I8)) {
+        *t = *b;
+    }
+    block(&w.tail, x, &mut t);
+    for (a, t) in tail.iter_mut().zip(t) {
+        *a = t;
+    }
+}
+
+/// Applies the finish to already requantized outputs.
+#[inline(always)]
+#[allow(dead_code)]
+fn finish_requantized(y: &mut [i8], f: Finish<'_>) {
+    match f {
+        Finish::Linear => {}
+        Finish::Relu(zp) => {
+            for v in y.iter_mut() {
+                *v = (*v).max(zp);
+            }
+        }
+        Finish::Table(t) => {
+            for v in y.iter_mut() {
+                *v = t[usize::from(*v as u8 ^ 0x80)];
+            }
+        }
+    }
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]

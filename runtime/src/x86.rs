@@ -11,6 +11,13 @@
 //! are the portable loop's, in the same order).
 #![allow(unsafe_code)]
 
+#[cfg(all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"))]
+pub mod int8;
+#[cfg(target_feature = "avx512f")]
+pub mod f32;
+#[cfg(all(target_feature = "avx512f", target_feature = "f16c"))]
+pub mod half;
+
 #[cfg(target_feature = "f16c")]
 use core::arch::x86_64::{
     __m256, _mm256_add_ps, _mm256_cvtph_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps,
@@ -50,6 +57,8 @@ pub fn block_i8_32<const P: usize>(w: &[[[i8; 2]; 32]; P], x: &[i32; P], acc: &m
 }
 
 #[cfg(target_feature = "f16c")]
+// AVX-512 builds use `half.rs` (512-bit); the tests still compare this one.
+#[cfg_attr(target_feature = "avx512f", allow(dead_code))]
 /// `acc[k] += x[i] · widen(w[i][k])` for every input in order, a block of 32 f16 weights per
 /// input, accumulators in registers.
 #[inline(always)]
@@ -82,6 +91,7 @@ pub fn block_f16_32<const I: usize>(
 }
 
 #[cfg(target_feature = "f16c")]
+#[cfg_attr(target_feature = "avx512f", allow(dead_code))]
 /// [`block_f16_32`] for two blocks on the same inputs: eight independent accumulators.
 #[inline(always)]
 pub fn block2_f16_32<const I: usize>(
