@@ -91,9 +91,46 @@ pub fn dense_i8<
         accumulate_vnni(w, bias, x, &mut acc);
         crate::x86::int8::requantize_all(&acc, rq, zero_point, y);
         finish_requantized(y, f);
-        return;
     }
-    #[allow(unreachable_code)]
+    #[cfg(not(all(
+        target_arch = "x86_64",
+        target_feature = "avx512f",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    )))]
+    blocked(w, bias, rq, zero_point, x, y, f);
+}
+
+/// [`dense_i8`] a block of 32 outputs at a time, finishing each block while it is in registers.
+#[cfg_attr(
+    all(
+        target_arch = "x86_64",
+        target_feature = "avx512f",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ),
+    allow(dead_code)
+)]
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn blocked<const I: usize, const P: usize, const TILES: usize, const R: usize, const O: usize>(
+    w: &BlockedI8<P, TILES, R>,
+    bias: &[i32; O],
+    rq: &[Rq; O],
+    zero_point: i32,
+    x: &[i8; I],
+    y: &mut [i8; O],
+    f: Finish<'_>,
+) {
+    // AVX2: the input pairs as broadcastable i16x2 words, once per layer.
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    let packed: [i32; P] = {
+        let mut packed = [0i32; P];
+        for (p, (x0, x1)) in packed.iter_mut().zip(pairs(x)) {
+            *p = (x0 & 0xffff) | (x1 << 16);
+        }
+        packed
+    };
     let mut y_blocks = y.chunks_exact_mut(BLOCK_I8);
     let mut b_blocks = bias.chunks_exact(BLOCK_I8);
     let mut r_blocks = rq.chunks_exact(BLOCK_I8);
@@ -104,7 +141,10 @@ pub fn dense_i8<
         for (a, b) in acc.iter_mut().zip(bb) {
             *a = *b;
         }
-        full_block(tile, x, &mut acc);
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+        crate::x86::block_i8_32(tile, &packed, &mut acc);
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+        block(tile, x, &mut acc);
         finish_block(&acc, rb, zero_point, yb, f);
     }
     let mut acc = [0i32; R];
@@ -148,11 +188,16 @@ fn accumulate_vnni<
     for (group, a) in groups.iter().zip(acc_groups) {
         blocks_vnni(group, &xe, a);
     }
-    if let (Ok(three), Ok(a)) = (<&[_; 3]>::try_from(rest), <&mut [_; 3]>::try_from(&mut *acc_rest)) {
+    if let (Ok(three), Ok(a)) = (<&[_; 3]>::try_from(rest), <&mut [_; 3]>::try_from(&mut *acc_rest))
+    {
         blocks_vnni(three, &xe, a);
-    } else if let (Ok(two), Ok(a)) = (<&[_; 2]>::try_from(rest), <&mut [_; 2]>::try_from(&mut *acc_rest)) {
+    } else if let (Ok(two), Ok(a)) =
+        (<&[_; 2]>::try_from(rest), <&mut [_; 2]>::try_from(&mut *acc_rest))
+    {
         blocks_vnni(two, &xe, a);
-    } else if let (Ok(one), Ok(a)) = (<&[_; 1]>::try_from(rest), <&mut [_; 1]>::try_from(&mut *acc_rest)) {
+    } else if let (Ok(one), Ok(a)) =
+        (<&[_; 1]>::try_from(rest), <&mut [_; 1]>::try_from(&mut *acc_rest))
+    {
         blocks_vnni(one, &xe, a);
     }
     for (a, b) in blocks.as_flattened_mut().iter_mut().zip(bias) {
@@ -169,8 +214,13 @@ fn accumulate_vnni<
 }
 
 /// Applies the finish to already requantized outputs.
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx512f",
+    target_feature = "avx512bw",
+    target_feature = "avx512vnni"
+))]
 #[inline(always)]
-#[allow(dead_code)]
 fn finish_requantized(y: &mut [i8], f: Finish<'_>) {
     match f {
         Finish::Linear => {}
@@ -185,32 +235,6 @@ fn finish_requantized(y: &mut [i8], f: Finish<'_>) {
             }
         }
     }
-}
-
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-#[inline(always)]
-fn full_block<const P: usize, const I: usize>(
-    w: &[[[i8; 2]; BLOCK_I8]; P],
-    x: &[i8; I],
-    acc: &mut [i32; BLOCK_I8],
-) {
-    // The input pairs as broadcastable i16x2 words, once per layer would be better still;
-    // per block they cost one scalar pass over the input.
-    let mut packed = [0i32; P];
-    for (p, (x0, x1)) in packed.iter_mut().zip(pairs(x)) {
-        *p = (x0 & 0xffff) | (x1 << 16);
-    }
-    crate::x86::block_i8_32(w, &packed, acc);
-}
-
-#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
-#[inline(always)]
-fn full_block<const P: usize, const I: usize>(
-    w: &[[[i8; 2]; BLOCK_I8]; P],
-    x: &[i8; I],
-    acc: &mut [i32; BLOCK_I8],
-) {
-    block(w, x, acc);
 }
 
 /// The int8 values of input pair `p` as `(x[2p], x[2p + 1])`, 0 past the end.

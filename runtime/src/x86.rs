@@ -11,12 +11,12 @@
 //! are the portable loop's, in the same order).
 #![allow(unsafe_code)]
 
-#[cfg(all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"))]
-pub mod int8;
 #[cfg(target_feature = "avx512f")]
 pub mod f32;
 #[cfg(all(target_feature = "avx512f", target_feature = "f16c"))]
 pub mod half;
+#[cfg(all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"))]
+pub mod int8;
 
 #[cfg(target_feature = "f16c")]
 use core::arch::x86_64::{

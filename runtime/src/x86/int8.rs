@@ -43,7 +43,8 @@ pub fn blocks_vnni<const P: usize, const G: usize>(
         // Lane j of `even` is output 2j, of `odd` 2j + 1. The unpacks interleave within 128-bit
         // lanes: `lo` holds outputs 0-3, 8-11, 16-19, 24-27 and `hi` 4-7, 12-15, 20-23, 28-31.
         let first = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
-        let second = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+        let second =
+            _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
         for g in 0..G {
             let lo = _mm512_unpacklo_epi32(even[g], odd[g]);
             let hi = _mm512_unpackhi_epi32(even[g], odd[g]);
@@ -57,7 +58,12 @@ pub fn blocks_vnni<const P: usize, const G: usize>(
 /// `y[k] = clamp(((acc[k] · m + 2^(s-1)) >> s) + zero_point, -128, 127)` for every output
 /// (`crate::int8::requantize`, eight outputs per instruction in 64-bit lanes).
 #[inline(always)]
-pub fn requantize_all<const O: usize>(acc: &[i32; O], rq: &[Rq; O], zero_point: i32, y: &mut [i8; O]) {
+pub fn requantize_all<const O: usize>(
+    acc: &[i32; O],
+    rq: &[Rq; O],
+    zero_point: i32,
+    y: &mut [i8; O],
+) {
     let (acc_chunks, acc_rest) = acc.as_chunks::<8>();
     let (rq_chunks, rq_rest) = rq.as_chunks::<8>();
     let (y_chunks, y_rest) = y.as_chunks_mut::<8>();
@@ -74,7 +80,10 @@ pub fn requantize_all<const O: usize>(acc: &[i32; O], rq: &[Rq; O], zero_point: 
             let round = _mm512_sllv_epi64(one, _mm512_sub_epi64(s, one));
             // `vpmuldq`: the signed low halves, multiplied into 64 bits.
             let t = _mm512_srav_epi64(_mm512_add_epi64(_mm512_mul_epi32(acc64, m), round), s);
-            let q = _mm512_cvtsepi64_epi8(_mm512_add_epi64(t, _mm512_set1_epi64(i64::from(zero_point))));
+            let q = _mm512_cvtsepi64_epi8(_mm512_add_epi64(
+                t,
+                _mm512_set1_epi64(i64::from(zero_point)),
+            ));
             _mm_storel_epi64(out.as_mut_ptr().cast(), q);
         }
     }
@@ -145,7 +154,11 @@ mod tests {
             let mut y = [0i8; 45];
             requantize_all(&acc, &rq, zero_point, &mut y);
             for k in 0..45 {
-                assert_eq!(y[k], requantize(acc[k], rq[k], zero_point), "output {k}, zp {zero_point}");
+                assert_eq!(
+                    y[k],
+                    requantize(acc[k], rq[k], zero_point),
+                    "output {k}, zp {zero_point}"
+                );
             }
         }
     }
