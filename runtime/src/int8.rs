@@ -122,8 +122,8 @@ fn blocked<const I: usize, const P: usize, const TILES: usize, const R: usize, c
     y: &mut [i8; O],
     f: Finish<'_>,
 ) {
-    // AVX2: the input pairs as broadcastable i16x2 words, once per layer.
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    // x86: the input pairs as broadcastable i16x2 words, once per layer.
+    #[cfg(target_arch = "x86_64")]
     let packed: [i32; P] = {
         let mut packed = [0i32; P];
         for (p, (x0, x1)) in packed.iter_mut().zip(pairs(x)) {
@@ -143,7 +143,9 @@ fn blocked<const I: usize, const P: usize, const TILES: usize, const R: usize, c
         }
         #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
         crate::x86::block_i8_32(tile, &packed, &mut acc);
-        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+        #[cfg(all(target_arch = "x86_64", not(target_feature = "avx2")))]
+        crate::x86::block_i8_32_sse2(tile, &packed, &mut acc);
+        #[cfg(not(target_arch = "x86_64"))]
         block(tile, x, &mut acc);
         finish_block(&acc, rb, zero_point, yb, f);
     }
