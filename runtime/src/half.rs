@@ -155,6 +155,8 @@ pub const BLOCK_W: usize = 32;
 
 /// Dense weights of any stored type `W`, blocked like the f32 kernels': `tiles[t][i][k]`
 /// multiplies input `i` into output `t * 32 + k`; `tail[i][k]` into output `TILES * 32 + k`.
+// x86: rows of 64 bytes start on cache lines, so no 512-bit load straddles two.
+#[cfg_attr(target_arch = "x86_64", repr(align(64)))]
 #[derive(Debug)]
 pub struct BlockedW<W, const I: usize, const TILES: usize, const R: usize> {
     /// Full blocks of 32 outputs, each transposed.

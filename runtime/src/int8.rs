@@ -52,6 +52,8 @@ pub const BLOCK_I8: usize = 32;
 /// Dense int8 weights blocked by outputs, input pairs interleaved: `tiles[t][p][k]` holds the
 /// weights of inputs `2p` and `2p + 1` into output `t * 32 + k` (a zero pads an odd input
 /// count), so one load feeds two multiply-adds per output (`vpmaddwd` on x86).
+// x86: rows of 64 bytes start on cache lines, so no 512-bit load straddles two.
+#[cfg_attr(target_arch = "x86_64", repr(align(64)))]
 #[derive(Debug)]
 pub struct BlockedI8<const P: usize, const TILES: usize, const R: usize> {
     /// Full blocks of 32 outputs.
