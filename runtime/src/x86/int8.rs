@@ -92,6 +92,32 @@ pub fn requantize_all<const O: usize>(
     }
 }
 
+/// `q[k] = clamp(roundf(v[k] · inv_scale) + zero_point, -128, 127)` (round half away from
+/// zero, NaN to the zero point: `crate::int8::quantize_into`'s rule), sixteen at a time.
+#[inline(always)]
+pub fn quantize_16(v: &[f32; 16], inv_scale: f32, zero_point: i32, q: &mut [i8; 16]) {
+    // SAFETY: AVX-512F is enabled (cfg'd by the caller); the load reads the 16 floats of `v`,
+    // the store writes the 16 bytes of `q`.
+    unsafe {
+        let w = _mm512_mul_ps(_mm512_loadu_ps(v.as_ptr()), _mm512_set1_ps(inv_scale));
+        // NaN becomes 0 (`NaN as i32` is 0 and no rounding step applies to it).
+        let w = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask::<_CMP_ORD_Q>(w, w), w);
+        // Past ±2^20 every value ends at -128 or 127 alike; inside, truncation is exact.
+        let limit = _mm512_set1_ps(1_048_576.0);
+        let w = _mm512_max_ps(_mm512_min_ps(w, limit), _mm512_sub_ps(_mm512_setzero_ps(), limit));
+        let t = _mm512_cvttps_epi32(w);
+        // Exact: below 2^23 the difference is the fraction.
+        let fraction = _mm512_sub_ps(w, _mm512_cvtepi32_ps(t));
+        let one = _mm512_set1_epi32(1);
+        let up = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(fraction, _mm512_set1_ps(0.5));
+        let down = _mm512_cmp_ps_mask::<_CMP_LE_OQ>(fraction, _mm512_set1_ps(-0.5));
+        let r = _mm512_mask_sub_epi32(_mm512_mask_add_epi32(t, up, t, one), down, t, one);
+        // Saturating narrowing: the clamp to [-128, 127].
+        let r = _mm512_add_epi32(r, _mm512_set1_epi32(zero_point));
+        _mm_storeu_si128(q.as_mut_ptr().cast(), _mm512_cvtsepi32_epi8(r));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +158,44 @@ mod tests {
                     })
                     .sum();
                 assert_eq!(out[g][k], plain + 128 * x_sum, "block {g} output {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn vector_quantization_equals_roundf_then_clamp() {
+        let mut next = stream(17);
+        let specials = [
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            0.5,
+            -0.5,
+            1.5,
+            -2.5,
+            0.499_999_97,
+            -0.499_999_97,
+            127.5,
+            -128.5,
+            3e9,
+            -3e9,
+            8_388_609.0,
+            -0.0,
+            1e-40,
+        ];
+        for round in 0..200 {
+            let v: [f32; 16] = core::array::from_fn(|k| match round {
+                0 => specials[k],
+                _ => f32::from_bits(next()) * if k % 2 == 0 { 1.0 } else { 1e-36 },
+            });
+            for (inv_scale, zero_point) in [(1.0, 0), (255.0, -128), (0.01, 127), (3.7, 5)] {
+                let mut q = [0i8; 16];
+                quantize_16(&v, inv_scale, zero_point, &mut q);
+                for k in 0..16 {
+                    let r = libm::roundf(v[k] * inv_scale) as i32;
+                    let expected = r.saturating_add(zero_point).clamp(-128, 127) as i8;
+                    assert_eq!(q[k], expected, "{:e} x {inv_scale} + {zero_point}", v[k]);
+                }
             }
         }
     }
