@@ -8,8 +8,9 @@
 //!   of the instruction form each precision's kernel uses: f32 `vfmadd` (the hardware peak)
 //!   and separate `vmulps` + `vaddps` (what bit-exact f32 must use without FMA); f16 adds a
 //!   `vcvtph2ps` per vector; int8 `vpdpbusd` (4 MACs per 32-bit lane), else `vpmaddwd`.
-//! - Bandwidth: XOR-folding a buffer with 512-bit (else 256-bit) loads, eight independent
-//!   accumulators, best of many passes once the buffer sits in the level it fits.
+//! - Bandwidth: XOR-folding a buffer with 512-bit (else 256-bit) loads, four streams side by
+//!   side (as the kernels read four groups of weights) into eight independent accumulators,
+//!   best of many passes once the buffer sits in the level it fits.
 
 use std::hint::black_box;
 use std::time::Instant;
