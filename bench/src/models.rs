@@ -45,15 +45,18 @@ impl Variant {
     }
 }
 
+/// `(precision, file suffix)` pairs.
+type Precisions = &'static [(&'static str, &'static str)];
+
 /// `(family, fixture with its input, precisions)`: sensor has f32 only.
-const FAMILIES: [(&str, &str, &[(&str, &str)]); 3] = [
+const FAMILIES: [(&str, &str, Precisions); 3] = [
     ("sensor", "sensor", &[("f32", "")]),
     ("ecg5000", "ecg", PRECISIONS),
     ("mnist", "mnist", PRECISIONS),
 ];
 
 /// Every precision, with the file suffix `tinyae quantize` and `tinyae prune` give it.
-const PRECISIONS: &[(&str, &str)] = &[
+const PRECISIONS: Precisions = &[
     ("f32", ""),
     ("f16", ".f16"),
     ("int8", ".int8"),
