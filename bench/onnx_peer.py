@@ -6,26 +6,11 @@
       same weights: one Gemm per dense layer (PyTorch layout [out, in], transB=1) and its
       activation. tract and onnxruntime (peer_server.py) both load this file.
 """
-import json
-import struct
 import sys
 
 import numpy as np
 
-
-def read_safetensors(path):
-    data = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + n])
-    meta = header.pop("__metadata__", {})
-    body = data[8 + n :]
-    tensors = {}
-    for key, info in header.items():
-        if info["dtype"] != "F32":
-            raise SystemExit(f"{path}: tensor `{key}` is {info['dtype']}, only F32 is exported")
-        start, end = info["data_offsets"]
-        tensors[key] = np.frombuffer(body[start:end], dtype="<f4").reshape(info["shape"])
-    return tensors, meta
+from model_file import read_safetensors
 
 
 def activation_nodes(helper, act, x, y, j):
@@ -67,8 +52,7 @@ def export(model_path, out_path):
     import onnx
     from onnx import TensorProto, helper
 
-    tensors, meta = read_safetensors(model_path)
-    graph = json.loads(meta["tinyae.graph"])
+    tensors, graph = read_safetensors(model_path)
     n = int(np.prod(graph["input_shape"]))
     nodes, inits, current = [], [], "x"
     for j, layer in enumerate(graph["layers"]):

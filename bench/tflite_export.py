@@ -16,36 +16,14 @@
 
 Only what ai-edge-litert ships is used (its generated schema module and flatbuffers).
 """
-import json
 import os
-import struct
 import sys
 
+import flatbuffers
 import numpy as np
 from ai_edge_litert import schema_py_generated as fb
-import flatbuffers
 
-NUMPY_DTYPES = {"F32": "<f4", "I8": "i1", "I32": "<i4"}
-
-
-def read_safetensors(path):
-    data = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + n])
-    meta = header.pop("__metadata__", {})
-    body = data[8 + n :]
-    tensors = {}
-    for key, info in header.items():
-        dtype = NUMPY_DTYPES.get(info["dtype"])
-        if dtype is None:
-            raise SystemExit(
-                f"{path}: tensor `{key}` is {info['dtype']}; the TFLite export takes F32 and int8 "
-                "files\nhelp: export the f32 or int8 variant of the model"
-            )
-        start, end = info["data_offsets"]
-        tensors[key] = np.frombuffer(body[start:end], dtype=dtype).reshape(info["shape"])
-    return tensors, json.loads(meta["tinyae.graph"])
-
+from model_file import read_safetensors
 
 class Graph:
     """Tensors, buffers and operators of one subgraph, built up in order."""
@@ -199,7 +177,7 @@ def export_int8(tensors, graph):
 
 
 def export(model_path, out_path):
-    tensors, graph = read_safetensors(model_path)
+    tensors, graph = read_safetensors(model_path, ("F32", "I8", "I32"))
     for layer in graph["layers"]:
         if layer["op"] != "dense":
             raise SystemExit(f"{model_path}: layer `{layer['name']}` is {layer['op']}, not dense\nhelp: the bench exports dense models only")

@@ -168,9 +168,9 @@ pub fn block2_f16_32<const I: usize>(
 }
 
 #[cfg(test)]
-mod tests {
-    /// A xorshift stream for test data.
-    fn stream(seed: u32) -> impl FnMut() -> u32 {
+pub(crate) mod tests {
+    /// A xorshift stream for the x86 modules' test data.
+    pub(crate) fn stream(seed: u32) -> impl FnMut() -> u32 {
         let mut s = seed;
         move || {
             s ^= s << 13;

@@ -51,13 +51,8 @@ pub fn groups<const I: usize, const G: usize>(
 mod tests {
     #[test]
     fn groups_equal_a_multiply_then_add_per_input_in_order() {
-        let mut s = 5u32;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            f32::from_bits(0x3f00_0000 | (s >> 9)) - 1.25
-        };
+        let mut bits = crate::x86::tests::stream(5);
+        let mut next = move || f32::from_bits(0x3f00_0000 | (bits() >> 9)) - 1.25;
         let w: [[[[f32; 8]; 19]; 4]; 3] = core::array::from_fn(|_| {
             core::array::from_fn(|_| core::array::from_fn(|_| core::array::from_fn(|_| next())))
         });

@@ -47,13 +47,7 @@ mod tests {
 
     #[test]
     fn f16_blocks_equal_the_portable_loop_bit_for_bit() {
-        let mut s = 11u32;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            s
-        };
+        let mut next = crate::x86::tests::stream(11);
         let mut w = [[0u16; 32]; 53];
         for v in w.iter_mut().flatten() {
             // Every finite half, subnormals included.

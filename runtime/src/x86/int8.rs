@@ -122,17 +122,7 @@ pub fn quantize_16(v: &[f32; 16], inv_scale: f32, zero_point: i32, q: &mut [i8; 
 mod tests {
     use super::*;
     use crate::int8::{requantize, Rq};
-
-    /// A xorshift stream for test data.
-    fn stream(seed: u32) -> impl FnMut() -> u32 {
-        let mut s = seed;
-        move || {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            s
-        }
-    }
+    use crate::x86::tests::stream;
 
     #[test]
     fn vnni_blocks_equal_the_plain_sum_plus_128_times_the_input_sum() {
