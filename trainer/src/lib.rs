@@ -11,6 +11,7 @@ pub mod data;
 pub mod export;
 pub mod export_ops;
 pub mod layers;
+pub mod lower;
 pub mod metrics;
 pub mod net;
 pub mod objective;
