@@ -36,7 +36,7 @@ fn main() {
     for (i, o) in SHAPES {
         writeln!(
             code,
-            "        ({i}, {o}, s{i}x{o}::PATH, crate::tinyae_engines::boxed::<s{i}x{o}::Full, {i}, {o}>(\"full\"), crate::tinyae_engines::boxed::<s{i}x{o}::Loops, {i}, {o}>(\"loops\")),"
+            "        ({i}, {o}, s{i}x{o}::PATH, crate::tinyae_engines::sweep_boxed::<s{i}x{o}::Full, {i}, {o}>(\"full\"), crate::tinyae_engines::sweep_boxed::<s{i}x{o}::Loops, {i}, {o}>(\"loops\")),"
         )
         .expect("writing to a String");
     }

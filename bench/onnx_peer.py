@@ -4,34 +4,13 @@
   onnx_peer.py export MODEL.safetensors OUT.onnx
       Writes the bare network (no input scaling) of a tinyae model file as ONNX, from the
       same weights: one Gemm per dense layer (PyTorch layout [out, in], transB=1) and its
-      activation. tract and onnxruntime both load this file.
-  onnx_peer.py time OUT.onnx INPUT.json
-      Runs onnxruntime (one thread, sequential) on the scaled input in INPUT.json, prints JSON
-      {"version", "output", "ns"}: the output to check against the reference, and the median
-      nanoseconds of one `session.run` (Python call overhead included), timed like the Rust
-      engines: runs of calls lasting >= 0.2 ms, median of 101.
+      activation. tract and onnxruntime (peer_server.py) both load this file.
 """
-import json
-import struct
 import sys
-import time
 
 import numpy as np
 
-
-def read_safetensors(path):
-    data = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + n])
-    meta = header.pop("__metadata__", {})
-    body = data[8 + n :]
-    tensors = {}
-    for key, info in header.items():
-        if info["dtype"] != "F32":
-            raise SystemExit(f"{path}: tensor `{key}` is {info['dtype']}, only F32 is exported")
-        start, end = info["data_offsets"]
-        tensors[key] = np.frombuffer(body[start:end], dtype="<f4").reshape(info["shape"])
-    return tensors, meta
+from model_file import read_safetensors
 
 
 def activation_nodes(helper, act, x, y, j):
@@ -73,9 +52,8 @@ def export(model_path, out_path):
     import onnx
     from onnx import TensorProto, helper
 
-    tensors, meta = read_safetensors(model_path)
-    graph = json.loads(meta["tinyae.graph"])
-    n = graph["input_shape"][0]
+    tensors, graph = read_safetensors(model_path)
+    n = int(np.prod(graph["input_shape"]))
     nodes, inits, current = [], [], "x"
     for j, layer in enumerate(graph["layers"]):
         if layer["op"] != "dense":
@@ -109,47 +87,8 @@ def export(model_path, out_path):
     os.replace(tmp, out_path)
 
 
-def median_ns(f):
-    warm = time.perf_counter()
-    while time.perf_counter() - warm < 0.05:
-        f()
-    calls = 1
-    while True:
-        start = time.perf_counter_ns()
-        for _ in range(calls):
-            f()
-        if time.perf_counter_ns() - start >= 200_000:
-            break
-        calls *= 2
-    samples = []
-    for _ in range(101):
-        start = time.perf_counter_ns()
-        for _ in range(calls):
-            f()
-        samples.append((time.perf_counter_ns() - start) / calls)
-    samples.sort()
-    return samples[len(samples) // 2]
-
-
-def time_ort(onnx_path, input_path):
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
-    x = np.array(json.load(open(input_path)), dtype=np.float32).reshape(1, -1)
-    feed = {"x": x}
-    y = session.run(["y"], feed)[0]
-    ns = median_ns(lambda: session.run(["y"], feed))
-    print(json.dumps({"version": ort.__version__, "output": y.reshape(-1).tolist(), "ns": ns}))
-
-
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "export":
         export(sys.argv[2], sys.argv[3])
-    elif len(sys.argv) == 4 and sys.argv[1] == "time":
-        time_ort(sys.argv[2], sys.argv[3])
     else:
         raise SystemExit(__doc__)

@@ -1,90 +1,177 @@
-//! tinyae's generated code for every fixture in every unroll mode, expanded by the macro
-//! exactly as a user's crate would.
+//! tinyae's generated code for every shipped model and precision, expanded by the macro
+//! exactly as a user's crate would: `reconstruct_into` (raw input to raw output, caller
+//! buffers) in every unroll mode for f32, `auto` for the other precisions, and the int8
+//! models' `reconstruct_q` (int8 in and out).
 
 use std::hint::black_box;
 
 use tinyae::{Autoencoder, ModelInfo};
 
-use crate::engine::Engine;
-use crate::timing::median_ns;
+use crate::engine::{Engine, Io, Local, Timed};
 
-macro_rules! modes {
-    ($module:ident, $file:literal) => {
-        pub mod $module {
-            tinyae::autoencoder!(pub Full = $file, unroll = full);
-            tinyae::autoencoder!(pub Loops = $file, unroll = loops);
-            tinyae::autoencoder!(pub Auto = $file, unroll = auto);
-        }
-    };
+pub mod sensor {
+    tinyae::autoencoder!(pub Full = "../models/sensor.safetensors", unroll = full);
+    tinyae::autoencoder!(pub Loops = "../models/sensor.safetensors", unroll = loops);
+    tinyae::autoencoder!(pub Auto = "../models/sensor.safetensors");
 }
 
-modes!(sensor, "../tests/fixtures/sensor.safetensors");
-modes!(ecg, "../tests/fixtures/ecg.safetensors");
+pub mod ecg5000 {
+    tinyae::autoencoder!(pub Full = "../models/ecg5000.safetensors", unroll = full);
+    tinyae::autoencoder!(pub Loops = "../models/ecg5000.safetensors", unroll = loops);
+    tinyae::autoencoder!(pub Auto = "../models/ecg5000.safetensors");
+    tinyae::autoencoder!(pub F16 = "../models/ecg5000.f16.safetensors");
+    tinyae::autoencoder!(pub Int8 = "../models/ecg5000.int8.safetensors");
+    tinyae::autoencoder!(pub Pruned = "../models/ecg5000.pruned80.safetensors");
+    tinyae::autoencoder!(pub PrunedInt8 = "../models/ecg5000.pruned80.int8.safetensors");
+}
 
 /// MNIST fully unrolled is 221,184 straight-line statements; it is compiled only with the
 /// `mnist-full` feature (see docs/UNROLL.md for what it costs).
 pub mod mnist {
     #[cfg(feature = "mnist-full")]
-    tinyae::autoencoder!(pub Full = "../tests/fixtures/mnist.safetensors", unroll = full);
-    tinyae::autoencoder!(pub Loops = "../tests/fixtures/mnist.safetensors", unroll = loops);
-    tinyae::autoencoder!(pub Auto = "../tests/fixtures/mnist.safetensors", unroll = auto);
+    tinyae::autoencoder!(pub Full = "../models/mnist.safetensors", unroll = full);
+    tinyae::autoencoder!(pub Loops = "../models/mnist.safetensors", unroll = loops);
+    tinyae::autoencoder!(pub Auto = "../models/mnist.safetensors");
+    tinyae::autoencoder!(pub F16 = "../models/mnist.f16.safetensors");
+    tinyae::autoencoder!(pub Int8 = "../models/mnist.int8.safetensors");
+    tinyae::autoencoder!(pub Pruned = "../models/mnist.pruned80.safetensors");
+    tinyae::autoencoder!(pub PrunedInt8 = "../models/mnist.pruned80.int8.safetensors");
 }
 
-/// The unroll modes, in table order.
-pub const MODES: [&str; 3] = ["full", "loops", "auto"];
-
-/// Runs `M::reconstruct_into`: raw input to raw output, with caller-provided buffers.
+/// `M::reconstruct_into`: raw input to raw output, with caller-provided buffers.
 struct Generated<M: ModelInfo, const N: usize, const L: usize> {
-    mode: &'static str,
+    label: &'static str,
     scratch: M::Scratch,
+    x: [f32; N],
+    y: [f32; N],
 }
 
-impl<M: Autoencoder<N, L>, const N: usize, const L: usize> Engine for Generated<M, N, L> {
+impl<M: Autoencoder<N, L>, const N: usize, const L: usize> Local for Generated<M, N, L> {
     fn name(&self) -> String {
-        format!("tinyae {}", self.mode)
-    }
-
-    fn raw_units(&self) -> bool {
-        true
+        format!("tinyae {}", self.label)
     }
 
     fn run(&mut self, x: &[f32]) -> Result<Vec<f32>, String> {
-        let x: &[f32; N] = x.try_into().map_err(|_| format!("expected {N} inputs"))?;
-        let mut y = [0.0f32; N];
-        M::reconstruct_into(x, &mut self.scratch, &mut y);
-        Ok(y.to_vec())
+        self.x = x.try_into().map_err(|_| format!("expected {N} inputs"))?;
+        M::reconstruct_into(&self.x, &mut self.scratch, &mut self.y);
+        Ok(self.y.to_vec())
     }
 
-    fn time(&mut self, x: &[f32]) -> Result<f64, String> {
-        let x: [f32; N] = x.try_into().map_err(|_| format!("expected {N} inputs"))?;
-        let mut y = [0.0f32; N];
-        let scratch = &mut self.scratch;
-        Ok(median_ns(|| {
-            M::reconstruct_into(black_box(&x), scratch, &mut y);
-            black_box(&mut y);
-        }))
+    fn call(&mut self) {
+        M::reconstruct_into(black_box(&self.x), &mut self.scratch, &mut self.y);
+        black_box(&mut self.y);
     }
 }
 
-pub fn boxed<M: Autoencoder<N, L> + 'static, const N: usize, const L: usize>(
-    mode: &'static str,
+fn boxed<M: Autoencoder<N, L> + 'static, const N: usize, const L: usize>(
+    label: &'static str,
+) -> (Box<dyn Engine>, Io) {
+    let g = Generated::<M, N, L> { label, scratch: M::new_scratch(), x: [0.0; N], y: [0.0; N] };
+    (Timed::boxed(g), Io::Raw)
+}
+
+/// `reconstruct_q` of an int8 model type: int8 in and out, values as f32 for the check.
+macro_rules! int8_engine {
+    ($m:ty, $n:literal) => {{
+        struct Q {
+            scratch: <$m as ModelInfo>::Scratch,
+            x: [i8; $n],
+            y: [i8; $n],
+        }
+        impl Local for Q {
+            fn name(&self) -> String {
+                "tinyae auto, reconstruct_q".into()
+            }
+            fn run(&mut self, x: &[f32]) -> Result<Vec<f32>, String> {
+                for (q, v) in self.x.iter_mut().zip(x) {
+                    *q = *v as i8;
+                }
+                <$m>::reconstruct_q(&self.x, &mut self.scratch, &mut self.y);
+                Ok(self.y.iter().map(|v| f32::from(*v)).collect())
+            }
+            fn call(&mut self) {
+                <$m>::reconstruct_q(black_box(&self.x), &mut self.scratch, &mut self.y);
+                black_box(&mut self.y);
+            }
+        }
+        let q = Q { scratch: <$m as ModelInfo>::new_scratch(), x: [0; $n], y: [0; $n] };
+        (Timed::boxed(q), Io::Int8)
+    }};
+}
+
+/// tinyae's engines for one variant: every unroll mode for f32 (`modes`), else `auto`, and
+/// `reconstruct_q` for int8.
+pub fn engines(family: &str, precision: &str, modes: bool) -> Vec<(Box<dyn Engine>, Io)> {
+    let mut v = Vec::new();
+    match (family, precision) {
+        ("sensor", "f32") => {
+            v.push(boxed::<sensor::Auto, 3, 2>("auto"));
+            if modes {
+                v.push(boxed::<sensor::Loops, 3, 2>("loops"));
+                v.push(boxed::<sensor::Full, 3, 2>("full"));
+            }
+        }
+        ("ecg5000", "f32") => {
+            v.push(boxed::<ecg5000::Auto, 140, 8>("auto"));
+            if modes {
+                v.push(boxed::<ecg5000::Loops, 140, 8>("loops"));
+                v.push(boxed::<ecg5000::Full, 140, 8>("full"));
+            }
+        }
+        ("ecg5000", "f16") => v.push(boxed::<ecg5000::F16, 140, 8>("auto")),
+        ("ecg5000", "int8") => {
+            v.push(boxed::<ecg5000::Int8, 140, 8>("auto"));
+            v.push(int8_engine!(ecg5000::Int8, 140));
+        }
+        ("ecg5000", "f32 80 % pruned") => v.push(boxed::<ecg5000::Pruned, 140, 8>("auto")),
+        ("ecg5000", "int8 80 % pruned") => {
+            v.push(boxed::<ecg5000::PrunedInt8, 140, 8>("auto"));
+            v.push(int8_engine!(ecg5000::PrunedInt8, 140));
+        }
+        ("mnist", "f32") => {
+            v.push(boxed::<mnist::Auto, 784, 32>("auto"));
+            if modes {
+                v.push(boxed::<mnist::Loops, 784, 32>("loops"));
+                #[cfg(feature = "mnist-full")]
+                v.push(boxed::<mnist::Full, 784, 32>("full"));
+            }
+        }
+        ("mnist", "f16") => v.push(boxed::<mnist::F16, 784, 32>("auto")),
+        ("mnist", "int8") => {
+            v.push(boxed::<mnist::Int8, 784, 32>("auto"));
+            v.push(int8_engine!(mnist::Int8, 784));
+        }
+        ("mnist", "f32 80 % pruned") => v.push(boxed::<mnist::Pruned, 784, 32>("auto")),
+        ("mnist", "int8 80 % pruned") => {
+            v.push(boxed::<mnist::PrunedInt8, 784, 32>("auto"));
+            v.push(int8_engine!(mnist::PrunedInt8, 784));
+        }
+        _ => {}
+    }
+    v
+}
+
+/// The unroll sweep's engines (`sweep.rs`): `full` and `loops` of one model type.
+pub fn sweep_boxed<M: Autoencoder<N, L> + 'static, const N: usize, const L: usize>(
+    label: &'static str,
 ) -> Box<dyn Engine> {
-    Box::new(Generated::<M, N, L> { mode, scratch: M::new_scratch() })
+    boxed::<M, N, L>(label).0
 }
 
-/// tinyae's engines for fixture `model` in `mode`; `None` when that pair is not compiled in.
-pub fn engine(model: &str, mode: &'static str) -> Option<Box<dyn Engine>> {
-    Some(match (model, mode) {
-        ("sensor", "full") => boxed::<sensor::Full, 3, 2>(mode),
-        ("sensor", "loops") => boxed::<sensor::Loops, 3, 2>(mode),
-        ("sensor", "auto") => boxed::<sensor::Auto, 3, 2>(mode),
-        ("ecg", "full") => boxed::<ecg::Full, 140, 8>(mode),
-        ("ecg", "loops") => boxed::<ecg::Loops, 140, 8>(mode),
-        ("ecg", "auto") => boxed::<ecg::Auto, 140, 8>(mode),
-        #[cfg(feature = "mnist-full")]
-        ("mnist", "full") => boxed::<mnist::Full, 784, 32>(mode),
-        ("mnist", "loops") => boxed::<mnist::Loops, 784, 32>(mode),
-        ("mnist", "auto") => boxed::<mnist::Auto, 784, 32>(mode),
+/// `WEIGHT_BYTES` of the `auto` expansion of a variant: the constant data its code reads.
+pub fn weight_bytes(family: &str, precision: &str) -> Option<usize> {
+    Some(match (family, precision) {
+        ("sensor", "f32") => sensor::Auto::WEIGHT_BYTES,
+        ("ecg5000", "f32") => ecg5000::Auto::WEIGHT_BYTES,
+        ("ecg5000", "f16") => ecg5000::F16::WEIGHT_BYTES,
+        ("ecg5000", "int8") => ecg5000::Int8::WEIGHT_BYTES,
+        ("ecg5000", "f32 80 % pruned") => ecg5000::Pruned::WEIGHT_BYTES,
+        ("ecg5000", "int8 80 % pruned") => ecg5000::PrunedInt8::WEIGHT_BYTES,
+        ("mnist", "f32") => mnist::Auto::WEIGHT_BYTES,
+        ("mnist", "f16") => mnist::F16::WEIGHT_BYTES,
+        ("mnist", "int8") => mnist::Int8::WEIGHT_BYTES,
+        ("mnist", "f32 80 % pruned") => mnist::Pruned::WEIGHT_BYTES,
+        ("mnist", "int8 80 % pruned") => mnist::PrunedInt8::WEIGHT_BYTES,
         _ => return None,
     })
 }

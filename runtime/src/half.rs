@@ -64,8 +64,37 @@ impl Stored<u16> for F16 {
         f16_to_f32(v)
     }
 
-    // `vcvtph2ps` widens eight halves per instruction where the build has F16C.
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c"))]
+    // `vcvtph2ps` widens sixteen halves per instruction with AVX-512, eight with F16C.
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f", target_feature = "f16c"))]
+    #[inline(always)]
+    fn block<const I: usize>(
+        self,
+        w: &[[u16; BLOCK_W]; I],
+        x: impl Iterator<Item = f32>,
+        acc: &mut [f32; BLOCK_W],
+    ) {
+        crate::x86::half::blocks_f16([w], x, [acc]);
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f", target_feature = "f16c"))]
+    #[inline(always)]
+    fn block2<const I: usize>(
+        self,
+        wa: &[[u16; BLOCK_W]; I],
+        wb: &[[u16; BLOCK_W]; I],
+        x: impl Iterator<Item = f32> + Clone,
+        a: &mut [f32; BLOCK_W],
+        b: &mut [f32; BLOCK_W],
+    ) {
+        crate::x86::half::blocks_f16([wa, wb], x, [a, b]);
+    }
+
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "f16c",
+        not(target_feature = "avx512f")
+    ))]
     #[inline(always)]
     fn block<const I: usize>(
         self,
@@ -76,7 +105,12 @@ impl Stored<u16> for F16 {
         crate::x86::block_f16_32(w, x, acc);
     }
 
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "f16c",
+        not(target_feature = "avx512f")
+    ))]
     #[inline(always)]
     fn block2<const I: usize>(
         self,
@@ -103,6 +137,8 @@ pub use tinyae_arith::layout::BLOCK_W;
 
 /// Dense weights of any stored type `W`, blocked like the f32 kernels': `tiles[t][i][k]`
 /// multiplies input `i` into output `t * 32 + k`; `tail[i][k]` into output `TILES * 32 + k`.
+// x86: rows of 64 bytes start on cache lines, so no 512-bit load straddles two.
+#[cfg_attr(target_arch = "x86_64", repr(align(64)))]
 #[derive(Debug)]
 pub struct BlockedW<W, const I: usize, const TILES: usize, const R: usize> {
     /// Full blocks of 32 outputs, each transposed.

@@ -49,6 +49,8 @@ pub use tinyae_arith::layout::BLOCK_I8;
 /// Dense int8 weights blocked by outputs, input pairs interleaved: `tiles[t][p][k]` holds the
 /// weights of inputs `2p` and `2p + 1` into output `t * 32 + k` (a zero pads an odd input
 /// count), so one load feeds two multiply-adds per output (`vpmaddwd` on x86).
+// x86: rows of 64 bytes start on cache lines, so no 512-bit load straddles two.
+#[cfg_attr(target_arch = "x86_64", repr(align(64)))]
 #[derive(Debug)]
 pub struct BlockedI8<const P: usize, const TILES: usize, const R: usize> {
     /// Full blocks of 32 outputs.
@@ -77,6 +79,57 @@ pub fn dense_i8<
     f: Finish<'_>,
 ) {
     const { assert!(R < BLOCK_I8 && BLOCK_I8 * TILES + R == O && P == I.div_ceil(2)) };
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx512f",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ))]
+    {
+        let mut acc = [0i32; O];
+        accumulate_vnni(w, bias, x, &mut acc);
+        crate::x86::int8::requantize_all(&acc, rq, zero_point, y);
+        finish_requantized(y, f);
+    }
+    #[cfg(not(all(
+        target_arch = "x86_64",
+        target_feature = "avx512f",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    )))]
+    blocked(w, bias, rq, zero_point, x, y, f);
+}
+
+/// [`dense_i8`] a block of 32 outputs at a time, finishing each block while it is in registers.
+#[cfg_attr(
+    all(
+        target_arch = "x86_64",
+        target_feature = "avx512f",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ),
+    allow(dead_code)
+)]
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn blocked<const I: usize, const P: usize, const TILES: usize, const R: usize, const O: usize>(
+    w: &BlockedI8<P, TILES, R>,
+    bias: &[i32; O],
+    rq: &[Rq; O],
+    zero_point: i32,
+    x: &[i8; I],
+    y: &mut [i8; O],
+    f: Finish<'_>,
+) {
+    // x86: the input pairs as broadcastable i16x2 words, once per layer.
+    #[cfg(target_arch = "x86_64")]
+    let packed: [i32; P] = {
+        let mut packed = [0i32; P];
+        for (p, (x0, x1)) in packed.iter_mut().zip(pairs(x)) {
+            *p = (x0 & 0xffff) | (x1 << 16);
+        }
+        packed
+    };
     let mut y_blocks = y.chunks_exact_mut(BLOCK_I8);
     let mut b_blocks = bias.chunks_exact(BLOCK_I8);
     let mut r_blocks = rq.chunks_exact(BLOCK_I8);
@@ -87,7 +140,12 @@ pub fn dense_i8<
         for (a, b) in acc.iter_mut().zip(bb) {
             *a = *b;
         }
-        full_block(tile, x, &mut acc);
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+        crate::x86::block_i8_32(tile, &packed, &mut acc);
+        #[cfg(all(target_arch = "x86_64", not(target_feature = "avx2")))]
+        crate::x86::block_i8_32_sse2(tile, &packed, &mut acc);
+        #[cfg(not(target_arch = "x86_64"))]
+        block(tile, x, &mut acc);
         finish_block(&acc, rb, zero_point, yb, f);
     }
     let mut acc = [0i32; R];
@@ -98,30 +156,86 @@ pub fn dense_i8<
     finish_block(&acc, r_blocks.remainder(), zero_point, y_blocks.into_remainder(), f);
 }
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+/// `acc = bias + W x` through the VNNI blocks (`x86/int8.rs`): their sums carry
+/// `128 · Σ x` (unsigned weights), taken off here once per layer.
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx512f",
+    target_feature = "avx512bw",
+    target_feature = "avx512vnni"
+))]
 #[inline(always)]
-fn full_block<const P: usize, const I: usize>(
-    w: &[[[i8; 2]; BLOCK_I8]; P],
+fn accumulate_vnni<
+    const I: usize,
+    const P: usize,
+    const TILES: usize,
+    const R: usize,
+    const O: usize,
+>(
+    w: &BlockedI8<P, TILES, R>,
+    bias: &[i32; O],
     x: &[i8; I],
-    acc: &mut [i32; BLOCK_I8],
+    acc: &mut [i32; O],
 ) {
-    // The input pairs as broadcastable i16x2 words, once per layer would be better still;
-    // per block they cost one scalar pass over the input.
-    let mut packed = [0i32; P];
-    for (p, (x0, x1)) in packed.iter_mut().zip(pairs(x)) {
-        *p = (x0 & 0xffff) | (x1 << 16);
+    use crate::x86::int8::blocks_vnni;
+    let mut xe = [0u32; P];
+    for (e, (x0, x1)) in xe.iter_mut().zip(pairs(x)) {
+        *e = u32::from(x0 as u8) | (u32::from(x1 as u8) << 8);
     }
-    crate::x86::block_i8_32(w, &packed, acc);
+    let offset = x.iter().fold(0i32, |s, v| s.wrapping_add(i32::from(*v))).wrapping_mul(128);
+    let (blocks, tail) = acc.as_chunks_mut::<BLOCK_I8>();
+    let (groups, rest) = w.tiles.as_chunks::<4>();
+    let (acc_groups, acc_rest) = blocks.as_chunks_mut::<4>();
+    for (group, a) in groups.iter().zip(acc_groups) {
+        blocks_vnni(group, &xe, a);
+    }
+    if let (Ok(three), Ok(a)) = (<&[_; 3]>::try_from(rest), <&mut [_; 3]>::try_from(&mut *acc_rest))
+    {
+        blocks_vnni(three, &xe, a);
+    } else if let (Ok(two), Ok(a)) =
+        (<&[_; 2]>::try_from(rest), <&mut [_; 2]>::try_from(&mut *acc_rest))
+    {
+        blocks_vnni(two, &xe, a);
+    } else if let (Ok(one), Ok(a)) =
+        (<&[_; 1]>::try_from(rest), <&mut [_; 1]>::try_from(&mut *acc_rest))
+    {
+        blocks_vnni(one, &xe, a);
+    }
+    for (a, b) in blocks.as_flattened_mut().iter_mut().zip(bias) {
+        *a = a.wrapping_add(*b).wrapping_sub(offset);
+    }
+    let mut t = [0i32; R];
+    for (t, b) in t.iter_mut().zip(bias.iter().skip(TILES * BLOCK_I8)) {
+        *t = *b;
+    }
+    block(&w.tail, x, &mut t);
+    for (a, t) in tail.iter_mut().zip(t) {
+        *a = t;
+    }
 }
 
-#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+/// Applies the finish to already requantized outputs.
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx512f",
+    target_feature = "avx512bw",
+    target_feature = "avx512vnni"
+))]
 #[inline(always)]
-fn full_block<const P: usize, const I: usize>(
-    w: &[[[i8; 2]; BLOCK_I8]; P],
-    x: &[i8; I],
-    acc: &mut [i32; BLOCK_I8],
-) {
-    block(w, x, acc);
+fn finish_requantized(y: &mut [i8], f: Finish<'_>) {
+    match f {
+        Finish::Linear => {}
+        Finish::Relu(zp) => {
+            for v in y.iter_mut() {
+                *v = (*v).max(zp);
+            }
+        }
+        Finish::Table(t) => {
+            for v in y.iter_mut() {
+                *v = t[usize::from(*v as u8 ^ 0x80)];
+            }
+        }
+    }
 }
 
 /// The int8 values of input pair `p` as `(x[2p], x[2p + 1])`, 0 past the end.
@@ -167,6 +281,40 @@ pub fn quantize_into<const N: usize>(
     q: &mut [i8; N],
 ) {
     let quantize = |v: f32| tinyae_arith::quant::quantize(v, inv_scale, zero_point);
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx512f",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ))]
+    {
+        // The same scaling (f32 operations), then rounded sixteen at a time.
+        let scaled = |i: usize| {
+            let v = x.get(i).copied().unwrap_or(0.0);
+            match scaling {
+                None => v,
+                Some(crate::Scaling::Uniform { offset, scale, .. }) => (v - *offset) * *scale,
+                Some(crate::Scaling::PerFeature { offset, scale, .. }) => {
+                    let (o, s) = (offset.get(i).copied(), scale.get(i).copied());
+                    (v - o.unwrap_or(0.0)) * s.unwrap_or(0.0)
+                }
+            }
+        };
+        let (chunks, rest) = q.as_chunks_mut::<16>();
+        for (c, out) in chunks.iter_mut().enumerate() {
+            let v: [f32; 16] = core::array::from_fn(|k| scaled(16 * c + k));
+            crate::x86::int8::quantize_16(&v, inv_scale, zero_point, out);
+        }
+        for (k, qi) in rest.iter_mut().enumerate() {
+            *qi = quantize(scaled(N - N % 16 + k));
+        }
+    }
+    #[cfg(not(all(
+        target_arch = "x86_64",
+        target_feature = "avx512f",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    )))]
     match scaling {
         None => {
             for (q, v) in q.iter_mut().zip(x) {

@@ -52,6 +52,8 @@ pub use tinyae_arith::layout::BLOCK;
 /// Output `t * BLOCK + k` (for `t < TILES`) takes its weights from `tiles[t][i][k]`; the last
 /// `R < BLOCK` outputs from `tail[i][k]`. Each block's weights are one contiguous run, read front
 /// to back once per inference.
+// x86: rows of 64 bytes start on cache lines, so no 512-bit load straddles two.
+#[cfg_attr(target_arch = "x86_64", repr(align(64)))]
 #[derive(Debug)]
 pub struct Blocked<const I: usize, const TILES: usize, const R: usize> {
     /// Full blocks of [`BLOCK`] outputs, each transposed: `[input][output in block]`.

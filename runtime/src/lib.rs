@@ -34,7 +34,7 @@ mod seq;
 mod sparse;
 mod traits;
 mod views;
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+#[cfg(target_arch = "x86_64")]
 mod x86;
 
 pub use kernels::{Metric, Scaling};

@@ -1,5 +1,7 @@
-//! x86-64 AVX2 forms of the int8 and f16 block loops, used when the build enables the
-//! features (`-C target-cpu=native` or `-C target-feature=+avx2,+f16c`).
+//! x86-64 forms of the dense kernels, each used when the build enables its features
+//! (`-C target-cpu=native`, `-C target-feature=+avx2,+f16c`, ...): here the int8 block with
+//! SSE2 (every x86-64) and AVX2 and the f16 block with F16C; `int8.rs`, `f32.rs` and
+//! `half.rs` the AVX-512 forms.
 //!
 //! Why `unsafe`: LLVM vectorizes the portable loops with 32-bit multiplies (`vpmulld`,
 //! measured 9.5 µs for the MNIST-sized int8 model) and widens f16 with integer code (30 µs);
@@ -11,17 +13,27 @@
 //! are the portable loop's, in the same order).
 #![allow(unsafe_code)]
 
+#[cfg(target_feature = "avx512f")]
+pub mod f32;
+#[cfg(all(target_feature = "avx512f", target_feature = "f16c"))]
+pub mod half;
+#[cfg(all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"))]
+pub mod int8;
+
+use core::arch::x86_64::_mm_loadu_si128;
 #[cfg(target_feature = "f16c")]
 use core::arch::x86_64::{
     __m256, _mm256_add_ps, _mm256_cvtph_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps,
 };
+#[cfg(target_feature = "avx2")]
 use core::arch::x86_64::{
     __m256i, _mm256_add_epi32, _mm256_cvtepi8_epi16, _mm256_madd_epi16, _mm256_set1_epi32,
-    _mm256_setzero_si256, _mm256_storeu_si256, _mm_loadu_si128,
+    _mm256_setzero_si256, _mm256_storeu_si256,
 };
 
 /// `acc[k] += Σ_p w[p][k][0] · x[2p] + w[p][k][1] · x[2p + 1]` for a block of 32 outputs,
 /// with `x` packed as `x[2p] & 0xffff | x[2p + 1] << 16` per pair.
+#[cfg(target_feature = "avx2")]
 #[inline(always)]
 pub fn block_i8_32<const P: usize>(w: &[[[i8; 2]; 32]; P], x: &[i32; P], acc: &mut [i32; 32]) {
     // SAFETY: the build enables AVX2 (cfg'd by the caller); every load reads 16 bytes inside
@@ -49,7 +61,46 @@ pub fn block_i8_32<const P: usize>(w: &[[[i8; 2]; 32]; P], x: &[i32; P], acc: &m
     }
 }
 
+/// [`block_i8_32`] with SSE2 only (generic x86-64): bytes sign-extended to i16 by
+/// unpacking each byte into the high half of a word and shifting right arithmetically, then
+/// `pmaddwd` (two i16 products summed into an i32 lane) as in the AVX2 form.
+#[cfg_attr(target_feature = "avx2", allow(dead_code))]
+#[inline(always)]
+pub fn block_i8_32_sse2<const P: usize>(w: &[[[i8; 2]; 32]; P], x: &[i32; P], acc: &mut [i32; 32]) {
+    use core::arch::x86_64::{
+        __m128i, _mm_add_epi32, _mm_madd_epi16, _mm_set1_epi32, _mm_setzero_si128, _mm_srai_epi16,
+        _mm_storeu_si128, _mm_unpackhi_epi8, _mm_unpacklo_epi8,
+    };
+    // SAFETY: SSE2 is part of x86-64. Every load reads 16 bytes inside one `[[i8; 2]; 32]`
+    // row (offsets 0, 16, 32, 48 of 64), every store writes 16 bytes inside `sums` (offsets
+    // 0 to 112 of 128); unaligned loads and stores are used.
+    unsafe {
+        let mut a: [__m128i; 8] = [_mm_setzero_si128(); 8];
+        for (row, pair) in w.iter().zip(x) {
+            let xv = _mm_set1_epi32(*pair);
+            let bytes = row.as_ptr().cast::<i8>();
+            for j in 0..4 {
+                let w8 = _mm_loadu_si128(bytes.add(16 * j).cast());
+                // Byte b into the high half of word b, then >> 8: the byte sign-extended.
+                let lo = _mm_srai_epi16::<8>(_mm_unpacklo_epi8(w8, w8));
+                let hi = _mm_srai_epi16::<8>(_mm_unpackhi_epi8(w8, w8));
+                a[2 * j] = _mm_add_epi32(a[2 * j], _mm_madd_epi16(lo, xv));
+                a[2 * j + 1] = _mm_add_epi32(a[2 * j + 1], _mm_madd_epi16(hi, xv));
+            }
+        }
+        let mut sums = [0i32; 32];
+        for (j, aj) in a.iter().enumerate() {
+            _mm_storeu_si128(sums.as_mut_ptr().add(4 * j).cast(), *aj);
+        }
+        for (acc, s) in acc.iter_mut().zip(sums) {
+            *acc = acc.wrapping_add(s);
+        }
+    }
+}
+
 #[cfg(target_feature = "f16c")]
+// AVX-512 builds use `half.rs` (512-bit); the tests still compare this one.
+#[cfg_attr(target_feature = "avx512f", allow(dead_code))]
 /// `acc[k] += x[i] · widen(w[i][k])` for every input in order, a block of 32 f16 weights per
 /// input, accumulators in registers.
 #[inline(always)]
@@ -82,6 +133,7 @@ pub fn block_f16_32<const I: usize>(
 }
 
 #[cfg(target_feature = "f16c")]
+#[cfg_attr(target_feature = "avx512f", allow(dead_code))]
 /// [`block_f16_32`] for two blocks on the same inputs: eight independent accumulators.
 #[inline(always)]
 pub fn block2_f16_32<const I: usize>(
@@ -116,9 +168,9 @@ pub fn block2_f16_32<const I: usize>(
 }
 
 #[cfg(test)]
-mod tests {
-    /// A xorshift stream for test data.
-    fn stream(seed: u32) -> impl FnMut() -> u32 {
+pub(crate) mod tests {
+    /// A xorshift stream for the x86 modules' test data.
+    pub(crate) fn stream(seed: u32) -> impl FnMut() -> u32 {
         let mut s = seed;
         move || {
             s ^= s << 13;
@@ -145,7 +197,13 @@ mod tests {
             let (x0, x1) = (i32::from(x[2 * p]), x.get(2 * p + 1).map_or(0, |v| i32::from(*v)));
             (x0 & 0xffff) | (x1 << 16)
         });
-        super::block_i8_32(&w, &packed, &mut fast);
+        super::block_i8_32_sse2(&w, &packed, &mut fast);
+        #[cfg(target_feature = "avx2")]
+        {
+            let mut avx2 = start;
+            super::block_i8_32(&w, &packed, &mut avx2);
+            assert_eq!(avx2, fast);
+        }
         for (row, (x0, x1)) in w.iter().zip(crate::int8::pairs(&x)) {
             for (a, wp) in portable.iter_mut().zip(row) {
                 *a += i32::from(wp[0]) * x0 + i32::from(wp[1]) * x1;

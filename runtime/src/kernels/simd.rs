@@ -63,6 +63,19 @@ fn blocks_of<const I: usize, const TILES: usize, const R: usize, const O: usize>
     let (groups, rest) = w.tiles.as_chunks::<GROUP>();
     let mut y_blocks = y.chunks_exact_mut(BLOCK * GROUP);
     let mut b_blocks = bias.map(|b| b.chunks_exact(BLOCK * GROUP));
+    // x86 with AVX-512: up to four groups at a time in 512-bit registers (`x86/f32.rs`).
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+    let groups = {
+        let (fours, rest) = groups.as_chunks::<4>();
+        for four in fours {
+            wide(four, &mut b_blocks, x.clone(), &mut y_blocks, act);
+        }
+        let (twos, rest) = rest.as_chunks::<2>();
+        for two in twos {
+            wide(two, &mut b_blocks, x.clone(), &mut y_blocks, act);
+        }
+        rest
+    };
     for (group, y_group) in groups.iter().zip(&mut y_blocks) {
         let b_group = b_blocks.as_mut().and_then(Iterator::next);
         group_of_four(group, b_group, x.clone(), y_group, act);
@@ -77,6 +90,32 @@ fn blocks_of<const I: usize, const TILES: usize, const R: usize, const O: usize>
         blocks(one, &w.tail, b_rest, x, y_rest, act);
     } else {
         blocks::<I, 0, R>(&[], &w.tail, b_rest, x, y_rest, act);
+    }
+}
+
+/// `G` full groups through `x86/f32.rs`, then the activation.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+#[inline(always)]
+fn wide<const I: usize, const G: usize>(
+    groups: &[[[[f32; BLOCK]; I]; GROUP]; G],
+    bias: &mut Option<core::slice::ChunksExact<'_, f32>>,
+    x: impl Iterator<Item = f32>,
+    y: &mut core::slice::ChunksExactMut<'_, f32>,
+    act: impl Activation,
+) {
+    let mut acc = [[0.0f32; BLOCK * GROUP]; G];
+    for a in acc.iter_mut() {
+        if let Some(b) = bias.as_mut().and_then(Iterator::next) {
+            for (a, b) in a.iter_mut().zip(b) {
+                *a = *b;
+            }
+        }
+    }
+    crate::x86::f32::groups(groups, x, &mut acc);
+    for (a, y) in acc.iter().zip(y) {
+        for (y, a) in y.iter_mut().zip(a) {
+            *y = act.apply(*a);
+        }
     }
 }
 

@@ -1,0 +1,219 @@
+//! int8 blocks with VNNI (`vpdpbusd`: four u8 × i8 products summed into each 32-bit lane)
+//! and the vectorized requantization, on AVX-512 (F, BW, VNNI) builds.
+//!
+//! The weights keep codegen's layout (`BlockedI8`: per input pair, 32 outputs × two bytes).
+//! `vpdpbusd` wants its unsigned operand per lane as four bytes of one output: here each
+//! 32-bit lane holds the pairs of two outputs, so two accumulators take the even and the odd
+//! outputs, with the input pair broadcast as `(x0, x1, 0, 0)` and `(0, 0, x0, x1)`. The weights
+//! are the unsigned operand after flipping their sign bit (`w ^ 0x80 = w + 128`, one XOR per
+//! 64 bytes), so each sum is `Σ w·x + 128 · Σ x`; the caller subtracts `128 · Σ x` once per
+//! layer. Integer sums are exact and bounded below 2^31 by the format, so the result equals the
+//! reference interpreter's whatever the order.
+
+use core::arch::x86_64::*;
+
+use crate::int8::{Rq, BLOCK_I8};
+
+/// `out[g][k] = Σ_p (w[g][p][k][0] + 128) · x[2p] + (w[g][p][k][1] + 128) · x[2p + 1]` for `G`
+/// blocks of 32 outputs on the same inputs, `xe[p]` holding the pair `x[2p], x[2p + 1]` as
+/// the bytes `(x0, x1, 0, 0)`.
+#[inline(always)]
+pub fn blocks_vnni<const P: usize, const G: usize>(
+    w: &[[[[i8; 2]; BLOCK_I8]; P]; G],
+    xe: &[u32; P],
+    out: &mut [[i32; BLOCK_I8]; G],
+) {
+    // SAFETY: AVX-512F/BW/VNNI are enabled (cfg'd by the caller). Each weight load reads the
+    // 64 bytes of one `[[i8; 2]; 32]` row; each store writes one `[i32; 32]` (128 bytes, two
+    // 64-byte halves); the broadcasts read one `u32` of `xe`. Unaligned forms throughout.
+    unsafe {
+        let flip = _mm512_set1_epi8(i8::MIN);
+        let mut even = [_mm512_setzero_si512(); G];
+        let mut odd = [_mm512_setzero_si512(); G];
+        for (p, pair) in xe.iter().enumerate() {
+            let xv_even = _mm512_set1_epi32(*pair as i32);
+            let xv_odd = _mm512_slli_epi32::<16>(xv_even);
+            for g in 0..G {
+                let row = w[g][p].as_ptr().cast::<__m512i>();
+                let wu = _mm512_xor_si512(_mm512_loadu_si512(row), flip);
+                even[g] = _mm512_dpbusd_epi32(even[g], wu, xv_even);
+                odd[g] = _mm512_dpbusd_epi32(odd[g], wu, xv_odd);
+            }
+        }
+        // Lane j of `even` is output 2j, of `odd` 2j + 1. The unpacks interleave within 128-bit
+        // lanes: `lo` holds outputs 0-3, 8-11, 16-19, 24-27 and `hi` 4-7, 12-15, 20-23, 28-31.
+        let first = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+        let second =
+            _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+        for g in 0..G {
+            let lo = _mm512_unpacklo_epi32(even[g], odd[g]);
+            let hi = _mm512_unpackhi_epi32(even[g], odd[g]);
+            let dst = out[g].as_mut_ptr();
+            _mm512_storeu_si512(dst.cast(), _mm512_permutex2var_epi32(lo, first, hi));
+            _mm512_storeu_si512(dst.add(16).cast(), _mm512_permutex2var_epi32(lo, second, hi));
+        }
+    }
+}
+
+/// `y[k] = clamp(((acc[k] · m + 2^(s-1)) >> s) + zero_point, -128, 127)` for every output
+/// (`crate::int8::requantize`, eight outputs per instruction in 64-bit lanes).
+#[inline(always)]
+pub fn requantize_all<const O: usize>(
+    acc: &[i32; O],
+    rq: &[Rq; O],
+    zero_point: i32,
+    y: &mut [i8; O],
+) {
+    let (acc_chunks, acc_rest) = acc.as_chunks::<8>();
+    let (rq_chunks, rq_rest) = rq.as_chunks::<8>();
+    let (y_chunks, y_rest) = y.as_chunks_mut::<8>();
+    for ((a, r), out) in acc_chunks.iter().zip(rq_chunks).zip(y_chunks) {
+        let m: [i64; 8] = core::array::from_fn(|k| i64::from(r[k].m));
+        let s: [i64; 8] = core::array::from_fn(|k| i64::from(r[k].s));
+        // SAFETY: AVX-512F is enabled (cfg'd by the caller); the loads read the 8 values of
+        // `a` (32 bytes), `m` and `s` (64 bytes each); the store writes the 8 bytes of `out`.
+        unsafe {
+            let acc64 = _mm512_cvtepi32_epi64(_mm256_loadu_si256(a.as_ptr().cast()));
+            let m = _mm512_loadu_si512(m.as_ptr().cast());
+            let s = _mm512_loadu_si512(s.as_ptr().cast());
+            let one = _mm512_set1_epi64(1);
+            let round = _mm512_sllv_epi64(one, _mm512_sub_epi64(s, one));
+            // `vpmuldq`: the signed low halves, multiplied into 64 bits.
+            let t = _mm512_srav_epi64(_mm512_add_epi64(_mm512_mul_epi32(acc64, m), round), s);
+            let q = _mm512_cvtsepi64_epi8(_mm512_add_epi64(
+                t,
+                _mm512_set1_epi64(i64::from(zero_point)),
+            ));
+            _mm_storel_epi64(out.as_mut_ptr().cast(), q);
+        }
+    }
+    for ((a, r), out) in acc_rest.iter().zip(rq_rest).zip(y_rest) {
+        *out = crate::int8::requantize(*a, *r, zero_point);
+    }
+}
+
+/// `q[k] = clamp(roundf(v[k] · inv_scale) + zero_point, -128, 127)` (round half away from
+/// zero, NaN to the zero point: `crate::int8::quantize_into`'s rule), sixteen at a time.
+#[inline(always)]
+pub fn quantize_16(v: &[f32; 16], inv_scale: f32, zero_point: i32, q: &mut [i8; 16]) {
+    // SAFETY: AVX-512F is enabled (cfg'd by the caller); the load reads the 16 floats of `v`,
+    // the store writes the 16 bytes of `q`.
+    unsafe {
+        let w = _mm512_mul_ps(_mm512_loadu_ps(v.as_ptr()), _mm512_set1_ps(inv_scale));
+        // NaN becomes 0 (`NaN as i32` is 0 and no rounding step applies to it).
+        let w = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask::<_CMP_ORD_Q>(w, w), w);
+        // Past ±2^20 every value ends at -128 or 127 alike; inside, truncation is exact.
+        let limit = _mm512_set1_ps(1_048_576.0);
+        let w = _mm512_max_ps(_mm512_min_ps(w, limit), _mm512_sub_ps(_mm512_setzero_ps(), limit));
+        let t = _mm512_cvttps_epi32(w);
+        // Exact: below 2^23 the difference is the fraction.
+        let fraction = _mm512_sub_ps(w, _mm512_cvtepi32_ps(t));
+        let one = _mm512_set1_epi32(1);
+        let up = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(fraction, _mm512_set1_ps(0.5));
+        let down = _mm512_cmp_ps_mask::<_CMP_LE_OQ>(fraction, _mm512_set1_ps(-0.5));
+        let r = _mm512_mask_sub_epi32(_mm512_mask_add_epi32(t, up, t, one), down, t, one);
+        // Saturating narrowing: the clamp to [-128, 127].
+        let r = _mm512_add_epi32(r, _mm512_set1_epi32(zero_point));
+        _mm_storeu_si128(q.as_mut_ptr().cast(), _mm512_cvtsepi32_epi8(r));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::int8::{requantize, Rq};
+    use crate::x86::tests::stream;
+
+    #[test]
+    fn vnni_blocks_equal_the_plain_sum_plus_128_times_the_input_sum() {
+        let mut next = stream(3);
+        let mut w = [[[[0i8; 2]; BLOCK_I8]; 37]; 3];
+        for v in w.iter_mut().flatten().flatten().flatten() {
+            *v = (next() % 255) as i32 as i8; // -128..=126 and the extremes
+        }
+        w[0][0][0] = [-128, 127];
+        let x: [i8; 74] = core::array::from_fn(|i| if i < 2 { -128 } else { next() as i8 });
+        let xe: [u32; 37] = core::array::from_fn(|p| {
+            u32::from(x[2 * p] as u8) | (u32::from(x[2 * p + 1] as u8) << 8)
+        });
+        let mut out = [[0i32; BLOCK_I8]; 3];
+        blocks_vnni(&w, &xe, &mut out);
+        let x_sum: i32 = x.iter().map(|v| i32::from(*v)).sum();
+        for g in 0..3 {
+            for k in 0..BLOCK_I8 {
+                let plain: i32 = (0..37)
+                    .map(|p| {
+                        i32::from(w[g][p][k][0]) * i32::from(x[2 * p])
+                            + i32::from(w[g][p][k][1]) * i32::from(x[2 * p + 1])
+                    })
+                    .sum();
+                assert_eq!(out[g][k], plain + 128 * x_sum, "block {g} output {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn vector_quantization_equals_roundf_then_clamp() {
+        let mut next = stream(17);
+        let specials = [
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            0.5,
+            -0.5,
+            1.5,
+            -2.5,
+            0.499_999_97,
+            -0.499_999_97,
+            127.5,
+            -128.5,
+            3e9,
+            -3e9,
+            8_388_609.0,
+            -0.0,
+            1e-40,
+        ];
+        for round in 0..200 {
+            let v: [f32; 16] = core::array::from_fn(|k| match round {
+                0 => specials[k],
+                _ => f32::from_bits(next()) * if k % 2 == 0 { 1.0 } else { 1e-36 },
+            });
+            for (inv_scale, zero_point) in [(1.0, 0), (255.0, -128), (0.01, 127), (3.7, 5)] {
+                let mut q = [0i8; 16];
+                quantize_16(&v, inv_scale, zero_point, &mut q);
+                for k in 0..16 {
+                    let r = libm::roundf(v[k] * inv_scale) as i32;
+                    let expected = r.saturating_add(zero_point).clamp(-128, 127) as i8;
+                    assert_eq!(q[k], expected, "{:e} x {inv_scale} + {zero_point}", v[k]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn vector_requantization_equals_the_scalar_one() {
+        let mut next = stream(9);
+        let mut acc = [0i32; 45];
+        let mut rq = [Rq { m: 1 << 30, s: 1 }; 45];
+        for (k, (a, r)) in acc.iter_mut().zip(&mut rq).enumerate() {
+            *a = match k {
+                0 => i32::MAX,
+                1 => i32::MIN,
+                2 => 0,
+                _ => next() as i32 >> (next() % 31),
+            };
+            *r = Rq { m: (1 << 30) + (next() >> 2) as i32, s: (1 + next() % 62) as u8 };
+        }
+        for zero_point in [-128, -3, 0, 101, 127] {
+            let mut y = [0i8; 45];
+            requantize_all(&acc, &rq, zero_point, &mut y);
+            for k in 0..45 {
+                assert_eq!(
+                    y[k],
+                    requantize(acc[k], rq[k], zero_point),
+                    "output {k}, zp {zero_point}"
+                );
+            }
+        }
+    }
+}
