@@ -5,7 +5,8 @@
 #      built, run in QEMU under `timeout` and compared bit for bit with the host's generated
 #      code (tests/tests/no_std.rs, tests/tests/firmware.rs; missing tools fail here);
 #   3. instruction counts per inference (run twice: they must be identical) and stack peaks;
-#   4. the Xtensa (ESP32) compile proof with upstream nightly, or SKIPPED with the reason.
+#   4. the ESP32-C3 esp-hal application built as a user builds it (stable Rust);
+#   5. the Xtensa (ESP32) compile proof with upstream nightly, or SKIPPED with the reason.
 # Any mismatch, crash or timeout fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,9 @@ if command -v gcc >/dev/null && command -v python3 >/dev/null; then
 else
   echo "SKIPPED instruction counts: gcc (for the QEMU plugin) or python3 is missing"
 fi
+
+step "ESP32-C3: the esp-hal application (stable Rust, cargo build --release)"
+scripts/esp32c3-build.sh
 
 step "Xtensa (ESP32): generated code compiled with upstream nightly"
 if rustup toolchain install nightly --profile minimal --component rust-src >/dev/null 2>&1; then
