@@ -167,7 +167,8 @@ fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
         region(c, name, "reconstruct_into", k, cycles);
     }
     if let Some(x) = inputs.first() {
-        let cycles = timed(clock, || bench(|| once_encode_into::<M, N, L>(x, &mut scratch, &mut z)));
+        let cycles =
+            timed(clock, || bench(|| once_encode_into::<M, N, L>(x, &mut scratch, &mut z)));
         region(c, name, "encode_into", 0, cycles);
         let cycles = timed(clock, || {
             bench(|| {
