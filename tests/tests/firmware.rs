@@ -303,28 +303,32 @@ fn differences(firmware: &Outputs, host: &Outputs) -> Vec<String> {
 
 fn check_board(board: &Board) {
     let Some(report) = run(board) else { return };
-    let (outputs, constants) = host(board.models);
+    check_report(board.dir, &report, board.models);
+    print_stacks(board.dir, &report);
+}
+
+/// Every constant and output of `report` equal to the host's for `models`.
+fn check_report(name: &str, report: &Report, models: &[&str]) {
+    let (outputs, constants) = host(models);
     for (key, value) in &constants {
-        assert_eq!(report.constants.get(key), Some(value), "{}: constant {key:?}", board.dir);
+        assert_eq!(report.constants.get(key), Some(value), "{name}: constant {key:?}");
     }
     let diffs = differences(&report.outputs, &outputs);
     assert!(
         diffs.is_empty(),
-        "{}: {} of {} outputs differ from the host's generated code:\n{}",
-        board.dir,
+        "{name}: {} of {} outputs differ from the host's generated code:\n{}",
         diffs.len(),
         outputs.len(),
         diffs.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
     );
-    println!("{}: {} outputs identical to the host's, bit for bit", board.dir, outputs.len());
-    print_stacks(board, &report);
+    println!("{name}: {} outputs identical to the host's, bit for bit", outputs.len());
 }
 
-fn print_stacks(board: &Board, report: &Report) {
+fn print_stacks(board: &str, report: &Report) {
     for (model, function, bytes) in &report.stacks {
         let (constant, name) = stack_constant(report, model, function);
         let bytes = bytes.map_or("over the painted window".to_owned(), |b| b.to_string());
-        println!("{}: {model} {function}: stack {bytes} ({name} {constant})", board.dir);
+        println!("{board}: {model} {function}: stack {bytes} ({name} {constant})");
     }
 }
 
@@ -343,25 +347,55 @@ fn stack_constant(report: &Report, model: &str, function: &str) -> (usize, &'sta
 
 fn check_stack_constant(board: &Board) {
     let Some(report) = run(board) else { return };
+    check_stacks(board.dir, &report);
+}
+
+/// Every measured stack of `report` within the macro's constant for its function.
+fn check_stacks(name: &str, report: &Report) {
     let mut over = Vec::new();
     let mut slack = Vec::new();
     for (model, function, bytes) in &report.stacks {
-        let (constant, name) = stack_constant(&report, model, function);
+        let (constant, constant_name) = stack_constant(report, model, function);
         match bytes {
             Some(b) if *b <= constant => slack.push(constant - b),
-            Some(b) => over
-                .push(format!("{model} {function}: {b} > {name} {constant} (+{})", b - constant)),
+            Some(b) => over.push(format!(
+                "{model} {function}: {b} > {constant_name} {constant} (+{})",
+                b - constant
+            )),
             None => over.push(format!("{model} {function}: over the painted window")),
         }
     }
     assert!(
         over.is_empty(),
-        "{}: measured stack above the macro's constants:\n{}",
-        board.dir,
+        "{name}: measured stack above the macro's constants:\n{}",
         over.join("\n")
     );
     let min = slack.iter().min().copied().unwrap_or(0);
-    println!("{}: every measured stack within its constant; least slack {min} bytes", board.dir);
+    println!("{name}: every measured stack within its constant; least slack {min} bytes");
+}
+
+/// A report saved from a real board (`TINYAE_BOARD_LOG=<file>`: the serial output of
+/// `examples/firmware/esp32c3`, README.md there): every output equal to the host's bit for
+/// bit and every stack peak within the macro's constant. Without the variable there is no
+/// board to check, and the test says so.
+#[test]
+fn board_log_matches_the_host_bit_for_bit() {
+    let Some(path) = std::env::var_os("TINYAE_BOARD_LOG") else {
+        eprintln!("SKIPPED board log: no TINYAE_BOARD_LOG (a report saved from a board)");
+        return;
+    };
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("TINYAE_BOARD_LOG {}: {e}", PathBuf::from(&path).display()));
+    let report = parse(&text);
+    assert!(report.complete, "the board log has no `end` line: save the whole report");
+    let mut models: Vec<&str> = report.constants.keys().map(|(m, _)| m.as_str()).collect();
+    models.dedup();
+    check_report("board", &report, &models);
+    check_stacks("board", &report);
+    print_stacks("board", &report);
+    for line in text.lines().filter(|l| l.starts_with("cycles ")) {
+        println!("board: {line}");
+    }
 }
 
 #[test]

@@ -6,7 +6,8 @@
 //!
 //! Panic-freedom: in release builds the panic handler below calls a symbol defined nowhere, so
 //! every firmware image links only if neither the generated code nor this harness has a panic
-//! path left after optimization.
+//! path left after optimization. A board whose HAL panics by design (esp-hal's exception
+//! handlers) turns on `board-panic-handler` and defines its own.
 #![no_std]
 // The size probe's baseline compiles no model, leaving the measuring code unused.
 #![cfg_attr(
@@ -28,12 +29,12 @@ mod run;
 
 pub use console::Console;
 pub use measure::bench;
-pub use run::{probe, run};
+pub use run::{probe, run, run_timed, Clock};
 
 #[cfg(target_arch = "arm")]
 pub mod semihosting;
 
-#[cfg(not(debug_assertions))]
+#[cfg(all(not(debug_assertions), not(feature = "board-panic-handler")))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     extern "Rust" {
@@ -47,7 +48,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 
 // Debug builds keep overflow and bounds checks, so they cannot be panic-free; build with
 // `--release` (the runs under QEMU are bounded by `timeout`).
-#[cfg(debug_assertions)]
+#[cfg(all(debug_assertions, not(feature = "board-panic-handler")))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     #[allow(clippy::empty_loop)]

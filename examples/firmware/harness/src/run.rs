@@ -7,6 +7,7 @@
 //! out <name> <function> <vector index> <hex bits>...
 //! stack <name> <function> <bytes> | ... at-least <bytes> | ... n/a
 //! bench <name> <function> <vector index>      (one per counted region, in plugin order)
+//! cycles <name> <function> <vector index> <n>  (after its `bench` line, on boards with a clock)
 //! end
 //! ```
 
@@ -17,40 +18,50 @@ use tinyae::AnomalyDetector;
 use crate::measure::{bench, stack_peak, Peak};
 use crate::Console;
 
+/// A free-running CPU cycle counter of a real board (QEMU models no cycles: the emulated
+/// boards count instructions with the plugin instead).
+pub type Clock = fn() -> u64;
+
 /// Runs every model compiled in; `stack_bottom` is the lowest address of the stack region.
 pub fn run(c: &mut impl Console, stack_bottom: usize) {
+    run_timed(c, stack_bottom, None);
+}
+
+/// [`run`], and with a `clock` each counted region is also timed: a `cycles` line follows
+/// its `bench` line.
+pub fn run_timed(c: &mut impl Console, stack_bottom: usize, clock: Option<Clock>) {
     c.str("tinyae-firmware 1\n");
     bench(|| ()); // an empty region: the counting overhead, reported by the measure script
     c.str("bench empty empty 0\n");
     #[cfg(feature = "sensor")]
     {
         use crate::models::sensor::{Model, INPUTS, LATENTS};
-        exercise::<Model, 3, 2>(c, "sensor", &INPUTS, &LATENTS, stack_bottom);
+        exercise::<Model, 3, 2>(c, "sensor", &INPUTS, &LATENTS, stack_bottom, clock);
     }
     #[cfg(feature = "ecg5000")]
     {
         use crate::models::ecg5000::{Model, INPUTS, LATENTS};
-        exercise::<Model, 140, 8>(c, "ecg5000", &INPUTS, &LATENTS, stack_bottom);
+        exercise::<Model, 140, 8>(c, "ecg5000", &INPUTS, &LATENTS, stack_bottom, clock);
     }
     #[cfg(feature = "mnist")]
     {
         use crate::models::mnist::{Model, INPUTS, LATENTS};
-        exercise::<Model, 784, 32>(c, "mnist", &INPUTS, &LATENTS, stack_bottom);
+        exercise::<Model, 784, 32>(c, "mnist", &INPUTS, &LATENTS, stack_bottom, clock);
     }
     #[cfg(feature = "activations")]
     {
         use crate::models::activations::{Model, INPUTS, LATENTS};
-        exercise::<Model, 140, 8>(c, "activations", &INPUTS, &LATENTS, stack_bottom);
+        exercise::<Model, 140, 8>(c, "activations", &INPUTS, &LATENTS, stack_bottom, clock);
     }
     #[cfg(feature = "mnist_conv")]
     {
         use crate::models::mnist_conv::{Model, INPUTS, LATENTS};
-        exercise::<Model, 784, 784>(c, "mnist_conv", &INPUTS, &LATENTS, stack_bottom);
+        exercise::<Model, 784, 784>(c, "mnist_conv", &INPUTS, &LATENTS, stack_bottom, clock);
     }
     #[cfg(feature = "ecg5000_lstm")]
     {
         use crate::models::ecg5000_lstm::{Model, INPUTS, LATENTS};
-        exercise::<Model, 140, 32>(c, "ecg5000_lstm", &INPUTS, &LATENTS, stack_bottom);
+        exercise::<Model, 140, 32>(c, "ecg5000_lstm", &INPUTS, &LATENTS, stack_bottom, clock);
     }
     #[cfg(feature = "keras_ecg")]
     {
@@ -66,6 +77,7 @@ fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     inputs: &[[f32; N]],
     latents: &[[f32; L]],
     stack_bottom: usize,
+    clock: Option<Clock>,
 ) {
     c.str("model ");
     c.str(name);
@@ -152,26 +164,23 @@ fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
         stack(c, name, "anomaly_score_into", peak);
     }
 
-    // Instructions: one counted region per call, in this order.
+    // Instructions: one counted region per call, in this order (timed too with a clock).
     for (k, x) in inputs.iter().enumerate() {
-        bench(|| once_reconstruct_into::<M, N, L>(x, &mut scratch, &mut y));
-        c.str("bench ");
-        c.str(name);
-        c.str(" reconstruct_into");
-        c.dec(k);
-        c.str("\n");
+        let cycles = timed(clock, || {
+            bench(|| once_reconstruct_into::<M, N, L>(x, &mut scratch, &mut y));
+        });
+        region(c, name, "reconstruct_into", k, cycles);
     }
     if let Some(x) = inputs.first() {
-        bench(|| once_encode_into::<M, N, L>(x, &mut scratch, &mut z));
-        c.str("bench ");
-        c.str(name);
-        c.str(" encode_into 0\n");
-        bench(|| {
-            black_box(once_anomaly_score_into::<M, N, L>(x, &mut scratch, &mut y));
+        let cycles =
+            timed(clock, || bench(|| once_encode_into::<M, N, L>(x, &mut scratch, &mut z)));
+        region(c, name, "encode_into", 0, cycles);
+        let cycles = timed(clock, || {
+            bench(|| {
+                black_box(once_anomaly_score_into::<M, N, L>(x, &mut scratch, &mut y));
+            });
         });
-        c.str("bench ");
-        c.str(name);
-        c.str(" anomaly_score_into 0\n");
+        region(c, name, "anomaly_score_into", 0, cycles);
     }
     black_box((&y, &z));
 }
@@ -203,6 +212,33 @@ fn once_anomaly_score_into<M: AnomalyDetector<N, L>, const N: usize, const L: us
     y: &mut [f32; N],
 ) -> f32 {
     M::anomaly_score_into(black_box(x), s, y)
+}
+
+/// The cycles `f` took on `clock`, if there is one.
+#[inline(always)]
+fn timed(clock: Option<Clock>, f: impl FnOnce()) -> Option<u64> {
+    let start = clock.map(|now| now());
+    f();
+    Some(clock?().wrapping_sub(start?))
+}
+
+/// The `bench` line of a counted region, and its `cycles` line when it was timed.
+fn region(c: &mut impl Console, name: &str, function: &str, k: usize, cycles: Option<u64>) {
+    for (kind, value) in [("bench ", None), ("cycles ", cycles)] {
+        if kind == "cycles " && value.is_none() {
+            continue;
+        }
+        c.str(kind);
+        c.str(name);
+        c.str(" ");
+        c.str(function);
+        c.dec(k);
+        if let Some(n) = value {
+            // Saturating on 32-bit cores: 2^32 cycles is half a minute at 160 MHz.
+            c.dec(usize::try_from(n).unwrap_or(usize::MAX));
+        }
+        c.str("\n");
+    }
 }
 
 fn out(c: &mut impl Console, name: &str, function: &str, k: usize, values: &[f32]) {
