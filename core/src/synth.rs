@@ -88,5 +88,6 @@ pub fn dense_autoencoder(
             seed: Some(seed),
             ..Provenance::default()
         },
+        data: None,
     }
 }

@@ -44,6 +44,7 @@ pub fn to_model(
         preprocessing,
         anomaly,
         provenance,
+        data: None,
     }
 }
 

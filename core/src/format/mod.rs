@@ -3,6 +3,7 @@
 //! `docs/FORMAT.md` is the specification; this module is its implementation. Metadata values
 //! are strings (a safetensors rule), so each structured entry holds a JSON document.
 
+pub mod data;
 mod ops;
 mod quant;
 mod read;
@@ -10,6 +11,7 @@ mod schema;
 mod schema_ops;
 mod write;
 
+pub use data::KEY_DATA;
 pub use read::read;
 pub use write::{to_bytes, write_atomic};
 

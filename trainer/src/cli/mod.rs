@@ -7,6 +7,7 @@ mod plot;
 mod progress;
 mod prune;
 mod quantize;
+mod recipe;
 mod synth;
 mod train;
 
