@@ -1,4 +1,6 @@
-//! `tinyae eval MODEL --data ...`: how well the calibrated threshold separates labelled data.
+//! `tinyae eval MODEL --data ...`: how well the calibrated threshold separates labelled data,
+//! next to a PCA baseline; on a series also as events (windows detected, false alarms, delay,
+//! NAB score, random placement).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,11 +8,16 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::Args;
 use serde_json::json;
+use tinyae_core::Model;
 
-use super::data_args::DataArgs;
+use super::data_args::{DataArgs, EvalData};
+use super::eval_events::{series_events, SeriesReport};
 use super::inspect::load_model;
+use crate::baseline::Baseline;
+use crate::config::Config;
 use crate::data::{Dataset, LabelSet};
 use crate::metrics::{pr_auc, roc_auc, Confusion};
+use crate::pipeline;
 use crate::scores::scores;
 
 /// `tinyae eval` flags.
@@ -24,6 +31,16 @@ pub struct EvalArgs {
     /// Use this threshold instead of the file's.
     #[arg(long)]
     pub threshold: Option<f32>,
+    /// Series: false alarms this many readings apart or closer form one event (default: the
+    /// window length).
+    #[arg(long)]
+    pub gap: Option<usize>,
+    /// Random alarm placements drawn for the reference.
+    #[arg(long, default_value_t = 1000)]
+    pub draws: usize,
+    /// Skip the PCA baseline.
+    #[arg(long)]
+    pub no_baseline: bool,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -32,8 +49,14 @@ pub struct EvalArgs {
 /// Checks that `data` fits `model`, and splits labels into normal/anomaly.
 pub fn truth(model_len: usize, data: &Dataset, normal: &[String]) -> Result<Vec<bool>> {
     if data.features() != model_len {
+        let hint = if data.features() == model_len + 1 {
+            "; one value too many: is the label a column of the file (--label-column, or \
+             --format ucr for a label in column 0)?"
+        } else {
+            ""
+        };
         bail!(
-            "{}: samples have {} values, the model expects {model_len}",
+            "{}: samples have {} values, the model expects {model_len}{hint}",
             data.source,
             data.features()
         );
@@ -54,26 +77,79 @@ pub fn truth(model_len: usize, data: &Dataset, normal: &[String]) -> Result<Vec<
     Ok(labels.iter().map(|l| !set.contains(l)).collect())
 }
 
+/// The model's threshold, or `--threshold`.
+pub fn threshold_of(model: &Model, flag: Option<f32>, path: &std::path::Path) -> Result<f32> {
+    match (flag, &model.anomaly) {
+        (Some(t), _) => Ok(t),
+        (None, Some(an)) => Ok(an.threshold),
+        (None, None) => bail!("{}: the model has no threshold; pass --threshold", path.display()),
+    }
+}
+
+/// The PCA baseline: fitted on the config's training rows (the model's own, when it is the
+/// model's config), thresholded on its validation rows by the model's calibration rule.
+pub struct PcaBaseline {
+    /// The fitted baseline.
+    pub baseline: Baseline,
+    /// Its threshold.
+    pub threshold: f32,
+    /// Training rows it was fitted on.
+    pub rows: usize,
+}
+
+fn pca_baseline(model: &Model, a: &EvalArgs) -> Result<Option<PcaBaseline>> {
+    let Some(path) = a.data.config.as_ref().filter(|_| !a.no_baseline) else { return Ok(None) };
+    let prepared = pipeline::prepare(&Config::load(path)?)?;
+    if prepared.train_raw.features() != model.input_len() {
+        return Ok(None);
+    }
+    let baseline = Baseline::fit(model, &prepared.train_raw);
+    let calibrate_on = prepared.val_raw.as_ref().unwrap_or(&prepared.train_raw);
+    let errors = baseline.scores(calibrate_on);
+    let threshold = match model.anomaly.as_ref().map(|an| &an.calibration) {
+        Some(tinyae_core::ir::Calibration::MeanStd { k, .. }) => {
+            let (m, s) = crate::calibrate::mean_std(&errors);
+            (m + k * s) as f32
+        }
+        Some(tinyae_core::ir::Calibration::Percentile { percentile, .. }) => {
+            crate::calibrate::percentile(&errors, *percentile) as f32
+        }
+        _ => crate::calibrate::percentile(&errors, 95.0) as f32,
+    };
+    Ok(Some(PcaBaseline { threshold, rows: prepared.train_raw.len(), baseline }))
+}
+
 pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
     let model = load_model(&a.model)?;
-    let (data, normal) = a.data.load()?;
+    let EvalData { data, normal, series, note } = a.data.load_for(model.data.as_ref())?;
     let truth = truth(model.input_len(), &data, &normal)?;
-    let threshold = match (a.threshold, &model.anomaly) {
-        (Some(t), _) => t,
-        (None, Some(an)) => an.threshold,
-        (None, None) => {
-            bail!("{}: the model has no threshold; pass --threshold", a.model.display())
-        }
-    };
+    let threshold = threshold_of(&model, a.threshold, &a.model)?;
     let s = scores(&model, &data);
+    let pca = pca_baseline(&model, &a)?;
+    let pca_scores = pca.as_ref().map(|p| p.baseline.scores(&data));
     let c = Confusion::at(&s, &truth, threshold);
     let roc = roc_auc(&s, &truth);
     let pr = pr_auc(&s, &truth);
+    let pca_roc = pca_scores.as_ref().and_then(|p| roc_auc(p, &truth));
+    let pca_pr = pca_scores.as_ref().and_then(|p| pr_auc(p, &truth));
+    let report: Option<SeriesReport> = match &series {
+        Some((sd, rows)) => Some(series_events(
+            sd,
+            rows.clone(),
+            &data,
+            (&s, threshold),
+            pca.as_ref().zip(pca_scores.as_deref()).map(|(p, sc)| (sc, p.threshold)),
+            a.gap.unwrap_or(sd.window),
+            a.draws,
+        )),
+        None => None,
+    };
     let n = c.normal_positive();
     if a.json {
         let doc = json!({
             "model": a.model.display().to_string(),
             "data": data.source,
+            "part": note,
             "samples": data.len(),
             "normal_labels": normal,
             "threshold": threshold,
@@ -82,15 +158,20 @@ pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
             "accuracy": c.accuracy(), "precision": c.precision(), "recall": c.recall(), "f1": c.f1(),
             "roc_auc": roc, "pr_auc": pr,
             "normal_positive": {"precision": n.precision(), "recall": n.recall(), "f1": n.f1()},
+            "pca_baseline": pca.as_ref().map(|p| json!({
+                "components": p.baseline.pca.components.len(), "training_rows": p.rows,
+                "threshold": p.threshold, "roc_auc": pca_roc, "pr_auc": pca_pr,
+            })),
+            "events": report.as_ref().map(SeriesReport::json),
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
     let anomalies = truth.iter().filter(|&&t| t).count();
     println!("model      {} (threshold {threshold})", a.model.display());
+    println!("data       {note}");
     println!(
-        "data       {}: {} samples, normal = {{{}}}: {} normal, {anomalies} anomalies",
-        data.source,
+        "           {} samples, normal = {{{}}}: {} normal, {anomalies} anomalies",
         data.len(),
         normal.join(", "),
         data.len() - anomalies
@@ -105,15 +186,35 @@ pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
     println!("  precision  {:.4}", c.precision());
     println!("  recall     {:.4}", c.recall());
     println!("  F1         {:.4}", c.f1());
-    println!("  ROC-AUC    {}", roc.map_or("- (needs both classes)".into(), |v| format!("{v:.4}")));
-    println!(
-        "  PR-AUC     {}",
-        pr.map_or("- (needs anomalies)".into(), |v| format!("{v:.4} (average precision)"))
-    );
+    let shown = |v: Option<f64>, none: &str| v.map_or(none.to_owned(), |v| format!("{v:.4}"));
+    println!("  ROC-AUC    {}", shown(roc, "- (needs both classes)"));
+    println!("  PR-AUC     {}", shown(pr, "- (needs anomalies)"));
     println!(
         "positive class: normal (TensorFlow's ECG tutorial convention): precision {:.4}, recall {:.4}",
         n.precision(),
         n.recall()
     );
+    println!();
+    match &pca {
+        Some(p) => println!(
+            "PCA baseline ({} components, fitted on the same {} normal training samples): \
+             ROC-AUC {} vs the autoencoder's {}, PR-AUC {} vs {}",
+            p.baseline.pca.components.len(),
+            p.rows,
+            shown(pca_roc, "-"),
+            shown(roc, "-"),
+            shown(pca_pr, "-"),
+            shown(pr, "-"),
+        ),
+        None if a.no_baseline => {}
+        None => println!(
+            "PCA baseline: give the model's training config (--config) to fit it on the same \
+             training samples"
+        ),
+    }
+    if let Some(r) = &report {
+        println!();
+        r.print();
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 
 mod data_args;
 mod eval;
+mod eval_events;
 mod inspect;
 mod plot;
 mod progress;
