@@ -11,7 +11,7 @@ use tinyae_core::ir::DataRecipe;
 use super::recipe::{check_against_recipe, check_sample_period, spec_from_recipe};
 use crate::config::Config;
 use crate::data::{
-    file_hash, DataFormat, DataSpec, Dataset, LabelColumnValue, LabelValue, SeriesData, Span,
+    file_hash, DataFormat, DataSpec, Dataset, LabelColumnValue, LabelValue, SeriesPart, Span,
 };
 
 /// Where the evaluation data comes from.
@@ -101,7 +101,7 @@ pub struct EvalData {
     /// The labels that count as normal.
     pub normal: Vec<String>,
     /// A series: its readings and the readings evaluated (windows lie inside them).
-    pub series: Option<(SeriesData, Range<usize>)>,
+    pub series: Option<SeriesPart>,
     /// What part of which file this is, for the report.
     pub note: String,
 }
@@ -183,7 +183,7 @@ impl DataArgs {
         spec: &DataSpec,
         path: &Path,
         recipe: Option<&DataRecipe>,
-    ) -> Result<(Dataset, Option<(SeriesData, Range<usize>)>, String)> {
+    ) -> Result<Loaded> {
         let split = recipe.and_then(|r| r.split.as_ref());
         let same = match split.and_then(|s| s.file_hash.as_ref()) {
             Some(h) => *h == file_hash(path)?,
@@ -209,7 +209,7 @@ impl DataArgs {
     }
 }
 
-type Loaded = (Dataset, Option<(SeriesData, Range<usize>)>, String);
+type Loaded = (Dataset, Option<SeriesPart>, String);
 
 /// Every sample of `path` (`labels`: an IDX label file); series windows start at every reading.
 fn whole(spec: &DataSpec, path: &Path, labels: Option<&Path>, note: &str) -> Result<Loaded> {
@@ -231,7 +231,7 @@ fn part(
         return Ok((s.windows(range.clone(), 1, false), Some((s, range)), note));
     }
     let all = spec.load_rows(path, labels)?;
-    let rows: Vec<usize> = range.filter(|&i| i < all.len()).collect();
+    let rows: Vec<usize> = (range.start.min(all.len())..range.end.min(all.len())).collect();
     Ok((all.select(&rows), None, note))
 }
 

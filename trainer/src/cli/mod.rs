@@ -1,4 +1,5 @@
-//! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `synth`.
+//! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `score`, `synth`, `quantize`,
+//! `prune`.
 
 mod data_args;
 mod eval;
@@ -9,6 +10,7 @@ mod progress;
 mod prune;
 mod quantize;
 mod recipe;
+mod score;
 mod synth;
 mod train;
 
@@ -47,6 +49,8 @@ pub enum Command {
     Quantize(quantize::QuantizeArgs),
     /// Prune the smallest weights to a target sparsity, fine-tuning in stages.
     Prune(prune::PruneArgs),
+    /// Write the score and alarm of every reading (or row) of a data file as CSV.
+    Score(score::ScoreArgs),
 }
 
 /// Parses `args` and runs the command; errors are printed with their causes.
@@ -79,5 +83,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Synth(a) => synth::run(a),
         Command::Quantize(a) => quantize::run(a),
         Command::Prune(a) => prune::run(a),
+        Command::Score(a) => score::run(a),
     }
 }

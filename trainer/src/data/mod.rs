@@ -21,7 +21,7 @@ pub use delimited::{read_delimited, Delimited, LabelColumn};
 pub use hash::{file_hash, fnv1a64};
 pub use idx::{read_idx, IdxArray};
 pub use labels::{normalize_label, LabelSet};
-pub use parts::{Parts, SeriesData};
+pub use parts::{Parts, SeriesData, SeriesPart};
 pub use scaling::{apply_scaling, fit_scaling, Scaling};
 pub use series::{read_intervals, read_series, Intervals, Series, SeriesColumns, ANOMALY, NORMAL};
 pub use spec::{DataFormat, DataSpec, LabelColumnValue, LabelValue, SplitName};

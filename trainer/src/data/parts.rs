@@ -44,6 +44,9 @@ impl SeriesData {
     }
 }
 
+/// A series and the readings of one of its parts.
+pub type SeriesPart = (SeriesData, Range<usize>);
+
 /// The parts of the training data, unscaled.
 #[derive(Debug, Clone)]
 pub struct Parts {
@@ -155,7 +158,7 @@ impl DataSpec {
     }
 
     /// The test part of a chronological split of `train` (all labels), if it has one.
-    pub fn test_part(&self) -> Result<Option<(Dataset, Option<(SeriesData, Range<usize>)>)>> {
+    pub fn test_part(&self) -> Result<Option<(Dataset, Option<SeriesPart>)>> {
         if self.split_name() != SplitName::Chronological || self.test_share() <= 0.0 {
             return Ok(None);
         }
