@@ -32,6 +32,7 @@ mod pool;
 mod scratch;
 mod seq;
 mod sparse;
+pub mod stream;
 mod traits;
 mod views;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]

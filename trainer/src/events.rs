@@ -10,6 +10,25 @@ use serde::Serialize;
 
 use crate::nab::{self, NabScore, PROFILES};
 
+/// Alarms raised from per-reading decisions `above` (score above the threshold): an alarm is
+/// raised on a reading above the threshold unless one was raised fewer than `hold` readings
+/// before, so one excursion raises one alarm per `hold` readings instead of one per reading.
+/// `hold` 1 raises an alarm on every reading above the threshold.
+pub fn raise_alarms(above: &[bool], hold: usize) -> Vec<bool> {
+    let mut last: Option<usize> = None;
+    above
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| {
+            let raised = a && last.is_none_or(|l| i - l >= hold.max(1));
+            if raised {
+                last = Some(i);
+            }
+            raised
+        })
+        .collect()
+}
+
 /// Labelled windows as row ranges: the runs of anomalous readings.
 pub fn labelled_windows(anomalous: &[bool]) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
@@ -188,6 +207,17 @@ mod tests {
         // Rows outside the scored range are neither alarms nor windows.
         let e = events(&alarms, &windows, 15..30, 2);
         assert_eq!((e.alarms, e.windows.len()), (2, 0));
+    }
+
+    #[test]
+    fn alarms_are_held_off_for_hold_readings() {
+        let above = [true, true, true, false, true, true, false, false, true];
+        let raised = |h| -> Vec<usize> {
+            raise_alarms(&above, h).iter().enumerate().filter(|(_, &r)| r).map(|(i, _)| i).collect()
+        };
+        assert_eq!(raised(1), [0, 1, 2, 4, 5, 8]);
+        assert_eq!(raised(3), [0, 4, 8]);
+        assert_eq!(raised(5), [0, 5]);
     }
 
     #[test]

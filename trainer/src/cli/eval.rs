@@ -11,7 +11,7 @@ use serde_json::json;
 use tinyae_core::Model;
 
 use super::data_args::{DataArgs, EvalData};
-use super::eval_events::{series_events, SeriesReport};
+use super::eval_events::{series_events, Alarming, SeriesReport};
 use super::inspect::load_model;
 use crate::baseline::Baseline;
 use crate::config::Config;
@@ -31,6 +31,10 @@ pub struct EvalArgs {
     /// Use this threshold instead of the file's.
     #[arg(long)]
     pub threshold: Option<f32>,
+    /// Series: after an alarm, readings before the next can be raised (default: the window
+    /// length; 1 raises one on every reading above the threshold).
+    #[arg(long)]
+    pub hold: Option<usize>,
     /// Series: false alarms this many readings apart or closer form one event (default: the
     /// window length).
     #[arg(long)]
@@ -145,8 +149,11 @@ pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
             &data,
             (&s, threshold),
             pca.as_ref().zip(pca_scores.as_deref()).map(|(p, sc)| (sc, p.threshold)),
-            a.gap.unwrap_or(sd.window),
-            a.draws,
+            Alarming {
+                hold: a.hold.unwrap_or(sd.window),
+                gap: a.gap.unwrap_or(sd.window),
+                draws: a.draws,
+            },
         )),
         None => None,
     };

@@ -1,13 +1,16 @@
 //! `tinyae eval` on a series: alarms as events, next to the PCA baseline's and to random
-//! placement of as many alarms. An alarm is a window scoring above the threshold, raised at the
-//! window's last reading (when a device would know it).
+//! placement of as many alarms. A window scoring above the threshold raises an alarm at its
+//! last reading (when a device would know it), unless an alarm was raised fewer than `hold`
+//! readings before: one excursion raises one alarm per `hold` readings, not one per reading.
 
 use std::ops::Range;
 
 use serde_json::{json, Value};
 
 use crate::data::{format_duration, format_timestamp, Dataset, SeriesData};
-use crate::events::{events, labelled_windows, random_placement, Events, RandomPlacement};
+use crate::events::{
+    events, labelled_windows, raise_alarms, random_placement, Events, RandomPlacement,
+};
 use crate::nab::PROFILES;
 
 /// Seed of the random placements (fixed, so reports repeat).
@@ -22,31 +25,45 @@ pub struct SeriesReport {
     pub pca: Option<Events>,
     /// Random placement of the autoencoder's number of alarms.
     pub random: RandomPlacement,
+    /// Readings whose window scored above the threshold: the model's and PCA's.
+    above: (usize, Option<usize>),
     /// Timestamps per reading, when the series has them.
     timestamps: Option<Vec<i64>>,
     /// First scored row.
     from: usize,
     /// Readings per window.
     window: usize,
+    /// Readings an alarm holds off the next.
+    hold: usize,
     /// Seconds per reading.
     period: Option<i64>,
 }
 
-/// One alarm flag per reading: window `k` (starting at `starts[k]`) alarms at its last reading.
-pub fn reading_alarms(
+/// Per reading: whether the window ending on it scores above `threshold` (window `k` starts at
+/// `starts[k]`).
+pub fn readings_above(
     rows: usize,
     data: &Dataset,
     window: usize,
     scores: &[f32],
     threshold: f32,
 ) -> Vec<bool> {
-    let mut alarms = vec![false; rows];
+    let mut above = vec![false; rows];
     for (&start, &s) in data.starts.iter().flatten().zip(scores) {
-        if s > threshold {
-            alarms[start + window - 1] = true;
-        }
+        above[start + window - 1] = s > threshold;
     }
-    alarms
+    above
+}
+
+/// How alarms are raised and grouped, and how many random placements to draw.
+#[derive(Debug, Clone, Copy)]
+pub struct Alarming {
+    /// Readings after an alarm before the next can be raised.
+    pub hold: usize,
+    /// False alarms this close form one event.
+    pub gap: usize,
+    /// Random placements drawn.
+    pub draws: usize,
 }
 
 /// Events of the model (and the PCA baseline) on the rows `part` of `sd`.
@@ -56,26 +73,30 @@ pub fn series_events(
     data: &Dataset,
     model: (&[f32], f32),
     pca: Option<(&[f32], f32)>,
-    gap: usize,
-    draws: usize,
+    how: Alarming,
 ) -> SeriesReport {
     let rows = sd.series.rows();
     let windows = labelled_windows(&sd.anomalous);
     let of = |(scores, threshold): (&[f32], f32)| {
-        let alarms = reading_alarms(rows, data, sd.window, scores, threshold);
-        events(&alarms, &windows, part.clone(), gap)
+        let above = readings_above(rows, data, sd.window, scores, threshold);
+        let count = above[part.clone()].iter().filter(|&&a| a).count();
+        (events(&raise_alarms(&above, how.hold), &windows, part.clone(), how.gap), count)
     };
-    let model_events = of(model);
+    let (model_events, above) = of(model);
     // Alarms can fall on the rows where a whole window of the part has arrived.
     let candidates = (part.start + sd.window - 1).min(part.end)..part.end;
-    let random = random_placement(&model_events, rows, &windows, candidates, gap, draws, SEED);
+    let random =
+        random_placement(&model_events, rows, &windows, candidates, how.gap, how.draws, SEED);
+    let pca = pca.map(of);
     SeriesReport {
         model: model_events,
-        pca: pca.map(of),
+        above: (above, pca.as_ref().map(|p| p.1)),
+        pca: pca.map(|p| p.0),
         random,
         timestamps: sd.series.timestamps.clone(),
         from: part.start,
         window: sd.window,
+        hold: how.hold,
         period: sd.series.sample_period(),
     }
 }
@@ -90,7 +111,7 @@ impl SeriesReport {
 
     fn span(&self, readings: usize) -> String {
         match self.period {
-            Some(p) => format!("{readings} readings ({})", format_duration(p * readings as i64)),
+            Some(p) => format_duration(p * readings as i64),
             None => format!("{readings} readings"),
         }
     }
@@ -105,16 +126,17 @@ impl SeriesReport {
         let m = &self.model;
         let r = &self.random;
         println!(
-            "events: an alarm is a window of {} scoring above the threshold, raised at its last \
-             reading; {} labelled anomaly window(s) in these rows",
+            "events: a window of {} readings ({}) scoring above the threshold raises an alarm at \
+             its last reading, then none for {} readings; {} labelled anomaly window(s) in \
+             these rows",
+            self.window,
             self.span(self.window),
+            self.hold,
             m.windows.len()
         );
         let cols = |label: &str, ae: String, pca: Option<String>, random: String| {
-            println!(
-                "  {label:<26} {ae:>16} {:>16} {random:>18}",
-                pca.unwrap_or_else(|| "-".into())
-            );
+            let pca = pca.unwrap_or_else(|| "-".into());
+            println!("  {label:<30} {ae:>12} {pca:>12} {random:>18}");
         };
         cols("", "autoencoder".into(), Some("PCA".into()), format!("random ({} draws)", r.draws));
         let n = m.windows.len();
@@ -131,10 +153,16 @@ impl SeriesReport {
             format!("{:.1}", r.false_events),
         );
         cols(
-            "alarms (readings)",
+            "alarms raised",
             m.alarms.to_string(),
             self.pca.as_ref().map(|p| p.alarms.to_string()),
             r.alarms.to_string(),
+        );
+        cols(
+            "readings above the threshold",
+            self.above.0.to_string(),
+            self.above.1.map(|a| a.to_string()),
+            "-".into(),
         );
         let delay = |e: &Events| {
             Self::mean_delay(e, self.from).map_or("-".into(), |d| self.span(d.round() as usize))
@@ -191,6 +219,8 @@ impl SeriesReport {
         let r = &self.random;
         json!({
             "window": self.window,
+            "hold": self.hold,
+            "readings_above_threshold": {"autoencoder": self.above.0, "pca": self.above.1},
             "autoencoder": side(&self.model),
             "pca": self.pca.as_ref().map(side),
             "random_placement": {
