@@ -41,7 +41,7 @@ pub struct Window<const N: usize, const F: usize> {
 impl<const N: usize, const F: usize> Window<N, F> {
     /// Readings per window.
     pub const READINGS: usize = {
-        assert!(F > 0 && N > 0 && N % F == 0, "a window holds a whole number of readings");
+        assert!(F > 0 && N > 0 && N.is_multiple_of(F), "a window holds a whole number of readings");
         N / F
     };
 
