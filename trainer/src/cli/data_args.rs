@@ -12,6 +12,7 @@ use super::recipe::{check_against_recipe, check_sample_period, spec_from_recipe}
 use crate::config::Config;
 use crate::data::{
     file_hash, DataFormat, DataSpec, Dataset, LabelColumnValue, LabelValue, SeriesPart, Span,
+    NORMAL,
 };
 
 /// Where the evaluation data comes from.
@@ -104,6 +105,8 @@ pub struct EvalData {
     pub series: Option<SeriesPart>,
     /// What part of which file this is, for the report.
     pub note: String,
+    /// A series: its key in the labelled-windows file, if it has one.
+    pub windows_key: Option<String>,
 }
 
 impl DataArgs {
@@ -129,7 +132,13 @@ impl DataArgs {
             check_against_recipe(r, &spec, self)?;
         }
         spec.check()?;
-        let normal: Vec<String> = spec.normal_set().iter().map(str::to_owned).collect();
+        // Series windows are labelled `normal`/`anomaly` by their last reading (the normal set
+        // of a label column has been applied to the readings already).
+        let normal: Vec<String> = if spec.format == DataFormat::Series {
+            vec![NORMAL.to_owned()]
+        } else {
+            spec.normal_set().iter().map(str::to_owned).collect()
+        };
         let (data, series, note) = match (&self.data, config.is_some(), self.split) {
             (Some(path), _, _) => self.load_file(&spec, path, recipe)?,
             (None, true, SplitArg::Train) => {
@@ -151,7 +160,7 @@ impl DataArgs {
         if let Some((s, _)) = &series {
             check_sample_period(recipe, s.series.sample_period(), &s.series.source)?;
         }
-        Ok(EvalData { data, normal, series, note })
+        Ok(EvalData { data, normal, series, note, windows_key: spec.windows_key.clone() })
     }
 
     /// Applies the flags to `spec`; `guess` picks the format from the file name.

@@ -12,6 +12,7 @@ use tinyae_core::Model;
 
 use super::data_args::{DataArgs, EvalData};
 use super::eval_events::{series_events, Alarming, SeriesReport};
+use super::eval_reference;
 use super::inspect::load_model;
 use crate::baseline::Baseline;
 use crate::config::Config;
@@ -39,6 +40,10 @@ pub struct EvalArgs {
     /// window length).
     #[arg(long)]
     pub gap: Option<usize>,
+    /// Series: NAB's reference detectors' results (data/nab/reference_results.json), scored on
+    /// the same rows.
+    #[arg(long, value_name = "JSON")]
+    pub reference: Option<PathBuf>,
     /// Random alarm placements drawn for the reference.
     #[arg(long, default_value_t = 1000)]
     pub draws: usize,
@@ -131,7 +136,8 @@ fn pca_baseline(model: &Model, a: &EvalArgs) -> Result<Option<PcaBaseline>> {
 
 pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
     let model = load_model(&a.model)?;
-    let EvalData { data, normal, series, note } = a.data.load_for(model.data.as_ref())?;
+    let EvalData { data, normal, series, note, windows_key } =
+        a.data.load_for(model.data.as_ref())?;
     let truth = truth(model.input_len(), &data, &normal)?;
     let threshold = threshold_of(&model, a.threshold, &a.model)?;
     let s = scores(&model, &data);
@@ -157,6 +163,16 @@ pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
         )),
         None => None,
     };
+    let refs = match (&a.reference, &series, &windows_key) {
+        (Some(path), Some((sd, rows)), Some(key)) => {
+            let gap = a.gap.unwrap_or(sd.window);
+            Some(eval_reference::references(path, key, &sd.anomalous, rows.clone(), gap)?)
+        }
+        (Some(_), _, _) => {
+            bail!("--reference needs a series with labelled windows (--windows-key)")
+        }
+        _ => None,
+    };
     let n = c.normal_positive();
     if a.json {
         let doc = json!({
@@ -176,6 +192,7 @@ pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
                 "threshold": p.threshold, "roc_auc": pca_roc, "pr_auc": pca_pr,
             })),
             "events": report.as_ref().map(SeriesReport::json),
+            "nab_reference": refs.as_deref().map(eval_reference::to_json),
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
@@ -228,6 +245,10 @@ pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
     if let Some(r) = &report {
         println!();
         r.print();
+    }
+    if let Some(refs) = &refs {
+        println!();
+        eval_reference::print(refs);
     }
     Ok(ExitCode::SUCCESS)
 }

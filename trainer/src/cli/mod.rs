@@ -1,9 +1,10 @@
-//! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `score`, `synth`, `quantize`,
-//! `prune`.
+//! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `score`, `tune`, `synth`,
+//! `quantize`, `prune`.
 
 mod data_args;
 mod eval;
 mod eval_events;
+mod eval_reference;
 mod inspect;
 mod plot;
 mod progress;
@@ -13,6 +14,7 @@ mod recipe;
 mod score;
 mod synth;
 mod train;
+mod tune;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -51,6 +53,8 @@ pub enum Command {
     Prune(prune::PruneArgs),
     /// Write the score and alarm of every reading (or row) of a data file as CSV.
     Score(score::ScoreArgs),
+    /// Pick a series model's window by its training and validation parts only, and train it.
+    Tune(tune::TuneArgs),
 }
 
 /// Parses `args` and runs the command; errors are printed with their causes.
@@ -84,5 +88,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Quantize(a) => quantize::run(a),
         Command::Prune(a) => prune::run(a),
         Command::Score(a) => score::run(a),
+        Command::Tune(a) => tune::run(a),
     }
 }
