@@ -4,15 +4,16 @@
 //! are strings (a safetensors rule), so each structured entry holds a JSON document.
 
 pub mod data;
-mod ops;
 mod quant;
 mod read;
 mod schema;
-mod schema_ops;
+mod tensors;
 mod write;
 
 pub use data::KEY_DATA;
+pub(crate) use quant::{collect_quantized, quantization_doc, read_quantization, QuantizationDoc};
 pub use read::read;
+pub use tensors::{encode, Encoded, Tensors};
 pub use write::{to_bytes, write_atomic};
 
 /// The format version this tinyae writes, and the newest it reads.
