@@ -22,8 +22,9 @@
 //! ```
 
 /// The last `N / F` readings of `F` values each, emitted as one `[f32; N]` window every
-/// `stride` readings once the first window is full. Holds `2·N` values plus three counters
-/// (`core::mem::size_of::<Window<N, F>>()` bytes; generated types give it as `STREAM_BYTES`).
+/// `stride` readings once the first window is full. Holds `2·N` values, three counters and the
+/// stride (`core::mem::size_of::<Window<N, F>>()` bytes; generated types give it as
+/// `STREAM_BYTES`).
 #[derive(Debug, Clone)]
 pub struct Window<const N: usize, const F: usize> {
     /// Each reading at its slot `k` and again at `k + W`, so `[next, next + W)` is the window.
