@@ -5,7 +5,7 @@ import json
 import os
 import sys
 
-REFERENCES = ["ARTime", "numenta", "htmjava", "knncad", "relativeEntropy", "windowedGaussian"]
+REFERENCES = ["ARTime", "numenta", "contextOSE", "htmjava"]
 
 
 def f(v, fmt="{:.1f}"):

@@ -217,6 +217,9 @@ pub fn summary(model: &Model, path: &str) -> String {
             );
         }
     }
+    if let Some(r) = &model.data {
+        let _ = writeln!(s, "Data: {}", super::recipe::describe(r));
+    }
     let p = &model.provenance;
     let _ = writeln!(s, "\nProvenance:");
     let mut field = |k: &str, v: Option<String>| {
@@ -300,6 +303,7 @@ pub fn summary_json(model: &Model) -> serde_json::Value {
         "scaling": model.preprocessing.name(),
         "threshold": model.anomaly.as_ref().map(|a| a.threshold),
         "metric": model.anomaly.as_ref().map(|a| a.metric.name()),
+        "data": model.data,
         "provenance": {
             "tool": model.provenance.tool, "dataset": model.provenance.dataset,
             "epochs": model.provenance.epochs, "seed": model.provenance.seed,

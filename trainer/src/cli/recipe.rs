@@ -142,6 +142,58 @@ pub fn check_sample_period(
     Ok(())
 }
 
+/// The recipe in one line, for `tinyae inspect`.
+pub fn describe(r: &DataRecipe) -> String {
+    use tinyae_core::format::data::{LabelRuleKind, SplitKind};
+    let mut out = r.format.name().to_owned();
+    if !r.columns.is_empty() {
+        out.push_str(&format!(" [{}]", r.columns.join(", ")));
+    }
+    if let Some(w) = r.window {
+        let span = r.sample_period_s.map_or(String::new(), |p| {
+            format!(
+                " ({}, one every {})",
+                crate::data::format_duration((p * w as f64) as i64),
+                crate::data::format_duration(p as i64)
+            )
+        });
+        out.push_str(&format!(
+            ", windows of {w} readings{span}, training stride {}",
+            r.stride.unwrap_or(1)
+        ));
+    }
+    if let Some(l) = &r.labels {
+        out.push_str(&match l.rule {
+            LabelRuleKind::Column => {
+                format!(", labels in column {}", l.column.as_deref().unwrap_or("?"))
+            }
+            LabelRuleKind::LastReading => format!(
+                ", a window is anomalous when its last reading is ({})",
+                l.windows_key.as_deref().or(l.column.as_deref()).unwrap_or("labels")
+            ),
+        });
+        if !l.normal.is_empty() {
+            out.push_str(&format!(", normal {{{}}}", l.normal.join(", ")));
+        }
+    }
+    if let Some(s) = &r.split {
+        let range = |r: Option<[usize; 2]>| r.map_or("-".to_owned(), |[a, b]| format!("{a}..{b}"));
+        out.push_str(&match s.kind {
+            SplitKind::Chronological => format!(
+                "; chronological split of {} rows: train {}, validation {}, test {}",
+                s.rows,
+                range(s.train_rows),
+                range(s.validation_rows),
+                range(s.test_rows)
+            ),
+            SplitKind::Random => {
+                format!("; random split of {} rows, {} for validation", s.rows, s.validation)
+            }
+        });
+    }
+    out
+}
+
 fn name_of(f: DataFormat) -> &'static str {
     match f {
         DataFormat::Idx => "idx",
