@@ -13,6 +13,8 @@ generated code on the same values. Deterministic: rerunning writes the same byte
 - mnist:       models/mnist.safetensors; the first 8 images of the MNIST test set (pixels 0-255).
 - mnist_conv:  models/mnist_conv.safetensors; the same 8 MNIST test images.
 - ecg5000_lstm: models/ecg5000_lstm.safetensors; the same 16 ECG5000 beats.
+- keras_ecg:   tests/fixtures/import/keras_ecg_calibrated.safetensors, the Keras dense ECG
+               autoencoder imported from .tflite (docs/IMPORT.md); the same 16 ECG5000 beats.
 - nab_stream:  models/nab_machine_temperature.safetensors streamed one reading at a time: 160
                readings (rows 15886-16045, the start of the model's test part) of
                data/nab/realKnownCause/machine_temperature_system_failure.csv, one value each;
@@ -110,6 +112,14 @@ def ecg5000_lstm():
     return vectors
 
 
+def keras_ecg():
+    vectors = ecg5000()
+    vectors["model"] = "tests/fixtures/import/keras_ecg_calibrated.safetensors"
+    # The latent layer is relu: non-negative codes.
+    vectors["latents"] = lcg_latents(8, 8, 0.0, 4.0, 6)
+    return vectors
+
+
 def activations():
     expected = json.loads((ROOT / "tests" / "fixtures" / "ecg.expected.json").read_text())
     return {
@@ -146,7 +156,8 @@ def write(name, vectors):
 def main():
     for name, make in [("sensor", sensor), ("ecg5000", ecg5000), ("mnist", mnist),
                        ("activations", activations), ("mnist_conv", mnist_conv),
-                       ("ecg5000_lstm", ecg5000_lstm), ("nab_stream", nab_stream)]:
+                       ("ecg5000_lstm", ecg5000_lstm), ("keras_ecg", keras_ecg),
+                       ("nab_stream", nab_stream)]:
         write(name, make())
 
 

@@ -39,6 +39,9 @@ mod mnist_conv {
 mod ecg5000_lstm {
     tinyae::autoencoder!(pub Model = "../models/ecg5000_lstm.safetensors");
 }
+mod keras_ecg {
+    tinyae::autoencoder!(pub Model = "fixtures/import/keras_ecg_calibrated.safetensors");
+}
 mod nab_stream {
     tinyae::autoencoder!(pub Model = "../models/nab_machine_temperature.safetensors");
 }
@@ -64,6 +67,7 @@ const CORTEX_M4F: Board = Board {
         "activations",
         "mnist_conv",
         "ecg5000_lstm",
+        "keras_ecg",
         "nab_stream",
     ],
 };
@@ -247,6 +251,10 @@ fn host(models: &[&str]) -> (Outputs, BTreeMap<(String, String), usize>) {
             "ecg5000_lstm" => {
                 host_outputs::<ecg5000_lstm::Model, 140, 32>(model, &mut outputs);
                 constants.extend(host_constants::<ecg5000_lstm::Model, 140, 32>(model));
+            }
+            "keras_ecg" => {
+                host_outputs::<keras_ecg::Model, 140, 8>(model, &mut outputs);
+                constants.extend(host_constants::<keras_ecg::Model, 140, 8>(model));
             }
             "nab_stream" => {
                 host_stream_outputs(model, &mut outputs);

@@ -13,6 +13,7 @@ pub mod events;
 pub mod export;
 pub mod export_ops;
 pub mod layers;
+pub mod lower;
 pub mod metrics;
 pub mod nab;
 pub mod net;

@@ -10,10 +10,7 @@ const SANE_LEARNING_RATE: std::ops::RangeInclusive<f32> = 1e-7..=1.0;
 pub fn before_training(p: &Prepared) -> Vec<String> {
     let mut out = Vec::new();
     let input = p.train.features();
-    let code = p.arch.plan().ok().and_then(|planned| {
-        let latent = planned.get(p.arch.encoder.len().checked_sub(1)?)?;
-        Some(latent.output.iter().product::<usize>())
-    });
+    let code = p.arch.plan().ok().map(|plan| plan.model.latent_len());
     if let Some(code) = code.filter(|&c| c > input) {
         out.push(format!(
             "warning: the code has {code} values, more than the input's {input}: the autoencoder \

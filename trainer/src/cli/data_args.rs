@@ -16,7 +16,7 @@ use crate::data::{
 };
 
 /// Where the evaluation data comes from.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct DataArgs {
     /// Take the data settings from this training config (its test part or `test` file unless
     /// --data).
@@ -58,9 +58,10 @@ pub struct DataArgs {
 }
 
 /// Which file of a config.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum SplitArg {
     /// The test part of a chronological split, or `data.test`.
+    #[default]
     Test,
     /// `data.train` (all rows, every label).
     Train,
@@ -242,6 +243,24 @@ fn part(
     let all = spec.load_rows(path, labels)?;
     let rows: Vec<usize> = (range.start.min(all.len())..range.end.min(all.len())).collect();
     Ok((all.select(&rows), None, note))
+}
+
+/// Fails unless every sample of `data` has the `model_len` values a model takes.
+pub fn check_width(data: &Dataset, model_len: usize) -> Result<()> {
+    if data.features() != model_len {
+        let hint = if data.features() == model_len + 1 {
+            "; one value too many: is the label a column of the file (--label-column, or \
+             --format ucr for a label in column 0)?"
+        } else {
+            ""
+        };
+        bail!(
+            "{}: samples have {} values, the model expects {model_len}{hint}",
+            data.source,
+            data.features()
+        );
+    }
+    Ok(())
 }
 
 fn guess_format(path: &Option<PathBuf>) -> Option<FormatArg> {

@@ -57,7 +57,7 @@ pub struct EvalArgs {
 
 /// Checks that `data` fits `model`, and splits labels into normal/anomaly.
 pub fn truth(model_len: usize, data: &Dataset, normal: &[String]) -> Result<Vec<bool>> {
-    check_width(model_len, data)?;
+    super::data_args::check_width(data, model_len)?;
     let Some(labels) = &data.labels else {
         bail!(
             "{}: no labels; eval needs labelled data (set --label-column or --labels)",
@@ -72,24 +72,6 @@ pub fn truth(model_len: usize, data: &Dataset, normal: &[String]) -> Result<Vec<
     }
     let set = LabelSet::new(normal);
     Ok(labels.iter().map(|l| !set.contains(l)).collect())
-}
-
-/// Checks that `data`'s samples have the model's input length.
-pub fn check_width(model_len: usize, data: &Dataset) -> Result<()> {
-    if data.features() != model_len {
-        let hint = if data.features() == model_len + 1 {
-            "; one value too many: is the label a column of the file (--label-column, or \
-             --format ucr for a label in column 0)?"
-        } else {
-            ""
-        };
-        bail!(
-            "{}: samples have {} values, the model expects {model_len}{hint}",
-            data.source,
-            data.features()
-        );
-    }
-    Ok(())
 }
 
 /// The model's threshold, or `--threshold`.

@@ -1,10 +1,12 @@
 //! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `score`, `tune`, `synth`,
-//! `quantize`, `prune`.
+//! `quantize`, `prune`, `import`, `calibrate`.
 
+mod calibrate;
 mod data_args;
 mod eval;
 mod eval_events;
 mod eval_reference;
+mod import;
 mod inspect;
 mod plot;
 mod progress;
@@ -55,6 +57,10 @@ pub enum Command {
     Score(score::ScoreArgs),
     /// Pick a series model's window by its training and validation parts only, and train it.
     Tune(tune::TuneArgs),
+    /// Import an autoencoder from ONNX (PyTorch, tf2onnx) or TensorFlow Lite.
+    Import(import::ImportArgs),
+    /// Set a model's anomaly threshold (and optionally its input scaling) from normal data.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Parses `args` and runs the command; errors are printed with their causes.
@@ -89,5 +95,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Prune(a) => prune::run(a),
         Command::Score(a) => score::run(a),
         Command::Tune(a) => tune::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Calibrate(a) => calibrate::run(a),
     }
 }

@@ -44,7 +44,7 @@ pub struct PlotArgs {
 pub(super) fn run(a: PlotArgs) -> Result<ExitCode> {
     let model = load_model(&a.model)?;
     let EvalData { data, normal, series, .. } = a.data.load_for(model.data.as_ref())?;
-    super::eval::check_width(model.input_len(), &data)?;
+    super::data_args::check_width(&data, model.input_len())?;
     let name = a.model.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned());
     let threshold = model.anomaly.as_ref().map(|an| an.threshold);
     let s = scores(&model, &data);

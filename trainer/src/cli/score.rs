@@ -37,7 +37,7 @@ pub(super) fn run(a: ScoreArgs) -> Result<ExitCode> {
     // Every reading of the file: the `part` column tells training rows from test rows.
     args.all_rows = true;
     let EvalData { data, series, .. } = args.load_for(model.data.as_ref())?;
-    super::eval::check_width(model.input_len(), &data)?;
+    super::data_args::check_width(&data, model.input_len())?;
     let threshold = threshold_of(&model, a.threshold, &a.model).ok();
     let s = scores(&model, &data);
     let parts = parts_of(model.data.as_ref(), a.data.data.as_deref())?;
