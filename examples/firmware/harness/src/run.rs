@@ -13,7 +13,7 @@
 
 use core::hint::black_box;
 
-use tinyae::AnomalyDetector;
+use tinyae::{AnomalyDetector, ModelInfo};
 
 use crate::measure::{bench, stack_peak, Peak};
 use crate::Console;
@@ -70,21 +70,7 @@ fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     latents: &[[f32; L]],
     stack_bottom: usize,
 ) {
-    c.str("model ");
-    c.str(name);
-    for (key, value) in [
-        ("macs", M::MACS),
-        ("weight_bytes", M::WEIGHT_BYTES),
-        ("scratch_len", M::SCRATCH_LEN),
-        ("buffer_bytes", M::BUFFER_BYTES),
-        ("stack_bytes", M::STACK_BYTES),
-        ("frame_bytes", M::FRAME_BYTES),
-    ] {
-        c.str(" ");
-        c.str(key);
-        c.dec(value);
-    }
-    c.str("\n");
+    constants::<M>(c, name);
 
     let mut scratch = M::new_scratch();
     let mut y = [0.0f32; N];
@@ -206,6 +192,25 @@ fn once_anomaly_score_into<M: AnomalyDetector<N, L>, const N: usize, const L: us
     y: &mut [f32; N],
 ) -> f32 {
     M::anomaly_score_into(black_box(x), s, y)
+}
+
+/// The `model` line: the generated type's size constants.
+pub(crate) fn constants<M: ModelInfo>(c: &mut impl Console, name: &str) {
+    c.str("model ");
+    c.str(name);
+    for (key, value) in [
+        ("macs", M::MACS),
+        ("weight_bytes", M::WEIGHT_BYTES),
+        ("scratch_len", M::SCRATCH_LEN),
+        ("buffer_bytes", M::BUFFER_BYTES),
+        ("stack_bytes", M::STACK_BYTES),
+        ("frame_bytes", M::FRAME_BYTES),
+    ] {
+        c.str(" ");
+        c.str(key);
+        c.dec(value);
+    }
+    c.str("\n");
 }
 
 pub(crate) fn out(c: &mut impl Console, name: &str, function: &str, k: usize, values: &[f32]) {

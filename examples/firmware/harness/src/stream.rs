@@ -10,7 +10,7 @@ use tinyae::stream::Window;
 
 use crate::measure::{bench, stack_peak};
 use crate::models::nab_stream::{Model, INPUTS};
-use crate::run::{out, stack};
+use crate::run::{constants, out, stack};
 use crate::Console;
 
 const N: usize = Model::INPUT_LEN;
@@ -21,21 +21,8 @@ type Scratch = tinyae::Scratch<{ Model::SCRATCH_LEN }>;
 
 /// Runs the stream over the test readings and reports as `run.rs` documents.
 pub fn exercise(c: &mut impl Console, stack_bottom: usize) {
-    c.str("model ");
-    c.str(NAME);
-    for (key, value) in [
-        ("macs", Model::MACS),
-        ("weight_bytes", Model::WEIGHT_BYTES),
-        ("scratch_len", Model::SCRATCH_LEN),
-        ("buffer_bytes", Model::BUFFER_BYTES),
-        ("stack_bytes", Model::STACK_BYTES),
-        ("frame_bytes", Model::FRAME_BYTES),
-    ] {
-        c.str(" ");
-        c.str(key);
-        c.dec(value);
-    }
-    c.str("\nstream ");
+    constants::<Model>(c, NAME);
+    c.str("stream ");
     c.str(NAME);
     c.str(" stream_bytes");
     c.dec(Model::STREAM_BYTES);
