@@ -50,6 +50,7 @@ BOARDS = {
         models=["sensor", "ecg5000", "mnist", "activations"],
     ),
 }
+STREAMS = []
 INPUT_LEN = {"sensor": 3, "ecg5000": 140, "mnist": 784, "activations": 140,
              "mnist_conv": 784, "ecg5000_lstm": 140, "keras_ecg": 140}
 
@@ -116,6 +117,9 @@ def measure(board, sizes):
     if counts != again:
         fail(f"{board}: instruction counts differ between two runs")
     constants, stacks = parse_report(lines)
+    streaming = stream_line(board, lines, counts)
+    if streaming:
+        STREAMS.append(streaming)
     rows = []
     base = elf_sizes(build(board, ["probe"])) if sizes else None
     for model in spec["models"]:
@@ -141,6 +145,20 @@ def measure(board, sizes):
             row["static_ram"] = ram - base[1]
         rows.append(row)
     return rows
+
+
+def stream_line(board, lines, counts):
+    """The streaming API of the window model, when the board runs it: RAM and instructions per
+    reading (harness/src/stream.rs)."""
+    if ("nab_stream", "stream_score", 0) not in counts:
+        return None
+    constants, stacks = parse_report(lines)
+    stream = next(l.split() for l in lines if l.startswith("stream nab_stream"))
+    push, score = counts[("nab_stream", "stream_push", 0)], counts[("nab_stream", "stream_score", 0)]
+    return (f"{BOARDS[board]['label']}: nab_stream (window {stream[5]} readings of {stream[7]}): "
+            f"STREAM_BYTES {stream[3]}, stack of stream_score_into {stacks.get(('nab_stream', 'stream_score_into'))}; "
+            f"{push:,} instructions for a reading that completes no window, {score:,} for one that "
+            f"completes and scores a window (stride s: {push:,} + {score - push:,}/s per reading)")
 
 
 def table(rows, markdown):
@@ -180,6 +198,8 @@ def main():
     for board in args.board or list(BOARDS):
         rows += measure(board, not args.no_sizes)
     table(rows, args.markdown)
+    for line in STREAMS:
+        print(line)
     print()
     print("Instructions: reconstruct_into on test vector 0, counted by the QEMU plugin, identical "
           "in two runs. Flash: size probe with the model minus without. Stack: bytes below the "

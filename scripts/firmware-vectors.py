@@ -15,6 +15,10 @@ generated code on the same values. Deterministic: rerunning writes the same byte
 - ecg5000_lstm: models/ecg5000_lstm.safetensors; the same 16 ECG5000 beats.
 - keras_ecg:   tests/fixtures/import/keras_ecg_calibrated.safetensors, the Keras dense ECG
                autoencoder imported from .tflite (docs/IMPORT.md); the same 16 ECG5000 beats.
+- nab_stream:  models/nab_machine_temperature.safetensors streamed one reading at a time: 160
+               readings (rows 15886-16045, the start of the model's test part) of
+               data/nab/realKnownCause/machine_temperature_system_failure.csv, one value each;
+               no latents.
 - activations: tests/fixtures/ecg.safetensors, the ECG-sized fixture with one layer per
                activation (leaky_relu, elu, tanh, softplus, hard_sigmoid, linear); its inputs
                and latents come from tests/fixtures/ecg.expected.json.
@@ -126,6 +130,19 @@ def activations():
     }
 
 
+def nab_stream():
+    path = ROOT / "data" / "nab" / "realKnownCause" / "machine_temperature_system_failure.csv"
+    with open(path, newline="") as f:
+        values = [float(row["value"]) for row in csv.DictReader(f)]
+    first = 15886  # the recipe's test_rows start (tinyae inspect / tinyae.data)
+    return {
+        "model": "models/nab_machine_temperature.safetensors",
+        "source": f"{path.relative_to(ROOT)}: readings {first}..{first + 160}, one per row",
+        "inputs": [[v] for v in values[first:first + 160]],
+        "latents": [],
+    }
+
+
 def write(name, vectors):
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.json"
@@ -139,7 +156,8 @@ def write(name, vectors):
 def main():
     for name, make in [("sensor", sensor), ("ecg5000", ecg5000), ("mnist", mnist),
                        ("activations", activations), ("mnist_conv", mnist_conv),
-                       ("ecg5000_lstm", ecg5000_lstm), ("keras_ecg", keras_ecg)]:
+                       ("ecg5000_lstm", ecg5000_lstm), ("keras_ecg", keras_ecg),
+                       ("nab_stream", nab_stream)]:
         write(name, make())
 
 

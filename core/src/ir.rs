@@ -5,6 +5,7 @@
 //! its name and the tensor keys it came from, so any later stage can name them in messages.
 
 use crate::activation::Activation;
+pub use crate::format::data::DataRecipe;
 pub use crate::op::conv2d::{Padding, Pads};
 pub use crate::op::{
     Conv2d, ConvTranspose2d, Dense, Flatten, GaussianHead, Lstm, MaxPool2d, Op, OpSpec, Repeat,
@@ -276,6 +277,8 @@ pub struct Model {
     pub anomaly: Option<Anomaly>,
     /// Where it came from.
     pub provenance: Provenance,
+    /// How the training data was read, windowed, labelled and split (`tinyae.data`), if known.
+    pub data: Option<DataRecipe>,
 }
 
 impl Model {

@@ -92,6 +92,7 @@ pub fn dense_autoencoder(
             seed: Some(seed),
             ..Provenance::default()
         },
+        data: None,
     }
 }
 

@@ -136,6 +136,7 @@ pub(crate) fn assemble(
             extra,
             ..Provenance::default()
         },
+        data: None,
     };
     if model.output_len() != input_len {
         return Err(ImportError::new(format!(

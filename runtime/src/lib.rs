@@ -32,6 +32,7 @@ mod pool;
 mod scratch;
 mod seq;
 mod sparse;
+pub mod stream;
 mod traits;
 mod views;
 #[cfg(target_arch = "x86_64")]

@@ -42,6 +42,9 @@ mod ecg5000_lstm {
 mod keras_ecg {
     tinyae::autoencoder!(pub Model = "fixtures/import/keras_ecg_calibrated.safetensors");
 }
+mod nab_stream {
+    tinyae::autoencoder!(pub Model = "../models/nab_machine_temperature.safetensors");
+}
 
 /// A board crate and how QEMU boots it.
 struct Board {
@@ -65,6 +68,7 @@ const CORTEX_M4F: Board = Board {
         "mnist_conv",
         "ecg5000_lstm",
         "keras_ecg",
+        "nab_stream",
     ],
 };
 
@@ -175,6 +179,35 @@ fn host_outputs<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     }
 }
 
+/// The stream lines of `harness/src/stream.rs`: the score of every window the readings
+/// complete, with strides 1 and 3, computed here by batch scoring (`anomaly_score` on each
+/// window cut from the readings) — the firmware streams, the host does not.
+fn host_stream_outputs(name: &str, into: &mut Outputs) {
+    let v = firmware_vectors(name);
+    let readings: Vec<f32> = rows(&v, "inputs").iter().map(|r| input::<1>(r)[0]).collect();
+    for (stride, function) in [(1, "stream"), (3, "stream3")] {
+        let starts = (0..=readings.len() - 48).step_by(stride);
+        for (k, s) in starts.enumerate() {
+            let x: [f32; 48] = readings[s..s + 48].try_into().expect("48 readings");
+            let score = nab_stream::Model::anomaly_score(&x);
+            into.insert((name.to_owned(), function.to_owned(), k), vec![score.to_bits()]);
+        }
+    }
+}
+
+/// The `stream` line: on a 32-bit target a 48-reading stream holds two copies of the window
+/// and four `usize` fields.
+fn check_stream_line(board: &Board, text: &str) {
+    if !board.models.contains(&"nab_stream") {
+        return;
+    }
+    let line = text.lines().find(|l| l.starts_with("stream nab_stream")).expect("a stream line");
+    assert_eq!(
+        line,
+        format!("stream nab_stream stream_bytes {} window 48 reading_len 1", 2 * 48 * 4 + 4 * 4)
+    );
+}
+
 fn host_constants<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     name: &str,
 ) -> Vec<((String, String), usize)> {
@@ -223,6 +256,10 @@ fn host(models: &[&str]) -> (Outputs, BTreeMap<(String, String), usize>) {
                 host_outputs::<keras_ecg::Model, 140, 8>(model, &mut outputs);
                 constants.extend(host_constants::<keras_ecg::Model, 140, 8>(model));
             }
+            "nab_stream" => {
+                host_stream_outputs(model, &mut outputs);
+                constants.extend(host_constants::<nab_stream::Model, 48, 8>(model));
+            }
             other => panic!("no host model `{other}`"),
         }
     }
@@ -269,6 +306,7 @@ fn run(board: &Board) -> Option<Report> {
     );
     let report = parse(&stdout);
     assert!(report.complete, "{}: the report has no `end` line", board.dir);
+    check_stream_line(board, &stdout);
     Some(report)
 }
 

@@ -59,6 +59,7 @@ mod m {
     tinyae::autoencoder!(pub Mnist = "fixtures/mnist.safetensors", unroll = loops);
     tinyae::autoencoder!(pub Ecg = "fixtures/ecg.safetensors");
     tinyae::autoencoder!(pub Vae = "fixtures/vae.safetensors");
+    tinyae::autoencoder!(pub Nab = "../models/nab_machine_temperature.safetensors");
 }
 
 #[test]
@@ -117,6 +118,21 @@ fn generated_functions_never_allocate() {
     total.push((
         "vae",
         allocations(|| (m::Vae::sample_latent(&x6, &[0.5, -0.5]), m::Vae::reconstruct(&x6))).0,
+    ));
+
+    let mut stream = m::Nab::stream(1);
+    let (mut s, mut y48) = (m::Nab::new_scratch(), [0.0f32; 48]);
+    total.push((
+        "nab stream",
+        allocations(|| {
+            let mut last = None;
+            for t in 0..100 {
+                let reading = [70.0 + (t % 7) as f32];
+                last = m::Nab::stream_score_into(&mut stream, &reading, &mut s, &mut y48).or(last);
+            }
+            last
+        })
+        .0,
     ));
 
     for (name, n) in &total {

@@ -34,6 +34,44 @@ pub fn mean_std(values: &[f32]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
+/// Fewest calibration values a percentile threshold is trusted on without a warning.
+pub const MIN_CALIBRATION: usize = 50;
+
+/// A warning when `samples` values are too few for `method`: a high percentile of a handful
+/// of values is one or two order statistics, and moves a lot from seed to seed.
+pub fn small_set_warning(samples: usize, method: Method, split: &str) -> Option<String> {
+    if samples >= MIN_CALIBRATION {
+        return None;
+    }
+    let how = match method {
+        Method::Percentile(p) => {
+            let above = (samples as f64 * (1.0 - p / 100.0)).max(0.0);
+            format!("its {p}th percentile rests on about {above:.1} value(s) above it")
+        }
+        Method::MeanStd(k) => format!("mean + {k}·std of so few values is itself noisy"),
+    };
+    Some(format!(
+        "warning: the threshold is calibrated on only {samples} {split} value(s) (fewer than \
+         {MIN_CALIBRATION}): {how}, so it can change a lot with the seed\nhelp: hold out more \
+         normal samples (`data.validation`), or use `anomaly.mean_std = 3.0` (mean + k·σ) or a \
+         lower percentile (e.g. `anomaly.percentile = 90`)"
+    ))
+}
+
+/// [`small_set_warning`] for a calibrated anomaly section (none for a manual threshold or an
+/// unrecorded sample count).
+pub fn warning_for(anomaly: &Anomaly) -> Option<String> {
+    let (method, samples, split) = match &anomaly.calibration {
+        Calibration::Percentile { percentile, samples, split } => {
+            (Method::Percentile(*percentile), samples, split)
+        }
+        Calibration::MeanStd { k, samples, split } => (Method::MeanStd(*k), samples, split),
+        Calibration::Manual => return None,
+    };
+    let samples = usize::try_from((*samples)?).ok()?;
+    small_set_warning(samples, method, split.as_deref().unwrap_or("calibration"))
+}
+
 /// The anomaly section for `errors` (scores of normal samples from `split`).
 pub fn calibrate(errors: &[f32], method: Method, metric: Metric, split: &str) -> Result<Anomaly> {
     if errors.is_empty() {
@@ -76,6 +114,14 @@ mod tests {
         let a = calibrate(&errors, Method::Percentile(95.0), Metric::Mse, "validation").unwrap();
         let above = errors.iter().filter(|&&e| e > a.threshold).count();
         assert_eq!(above, 5, "threshold {}", a.threshold);
+    }
+
+    #[test]
+    fn small_calibration_sets_warn_with_the_count_and_the_alternatives() {
+        let w = small_set_warning(14, Method::Percentile(95.0), "validation").unwrap();
+        assert!(w.contains("only 14 validation value(s)"), "{w}");
+        assert!(w.contains("mean_std") && w.contains("lower percentile"), "{w}");
+        assert_eq!(small_set_warning(50, Method::Percentile(95.0), "validation"), None);
     }
 
     #[test]

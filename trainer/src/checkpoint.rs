@@ -100,9 +100,9 @@ pub fn load(path: &Path, net: &mut Net, state: &mut State, fingerprint: &str) ->
     }
     if meta.fingerprint != fingerprint {
         bail!(
-            "{shown}: the checkpoint was made with different settings (architecture, data, \
-             objective, optimizer or seed); resume with the same config, or delete the \
-             checkpoint to start over"
+            "{shown}: the checkpoint was made with different {}; resume with the same config, \
+             data and flags, or delete the checkpoint to start over",
+            differences(&meta.fingerprint, fingerprint)
         );
     }
     let names = net.param_names();
@@ -143,4 +143,53 @@ pub fn load(path: &Path, net: &mut Net, state: &mut State, fingerprint: &str) ->
     state.since_best = meta.since_best;
     state.stopped_early = meta.stopped_early;
     Ok(())
+}
+
+/// What differs between two fingerprints (JSON objects): the settings by name, and each data
+/// file whose contents changed.
+fn differences(was: &str, now: &str) -> String {
+    let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or_default();
+    let (was, now) = (parse(was), parse(now));
+    let (Some(a), Some(b)) = (was.as_object(), now.as_object()) else {
+        return "settings".to_owned();
+    };
+    let mut out = Vec::new();
+    for key in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
+        if a.get(key) == b.get(key) {
+            continue;
+        }
+        if key == "data_files" {
+            let files = |v: Option<&serde_json::Value>| -> Vec<String> {
+                v.and_then(|v| v.as_array())
+                    .map(|l| l.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+                    .unwrap_or_default()
+            };
+            let before = files(a.get(key));
+            for f in files(b.get(key)).iter().filter(|f| !before.contains(f)) {
+                let name = f.rsplit_once('=').map_or(f.as_str(), |(n, _)| n);
+                out.push(format!("contents of {name} (the data file changed since)"));
+            }
+        } else {
+            out.push(format!("`{key}` settings"));
+        }
+    }
+    if out.is_empty() {
+        "settings".to_owned()
+    } else {
+        out.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::differences;
+
+    #[test]
+    fn names_the_changed_data_file() {
+        let was = r#"{"seed":1,"data_files":["d/x.csv=fnv1a64:01"]}"#;
+        let now = r#"{"seed":1,"data_files":["d/x.csv=fnv1a64:02"]}"#;
+        assert_eq!(differences(was, now), "contents of d/x.csv (the data file changed since)");
+        let now = r#"{"seed":2,"data_files":["d/x.csv=fnv1a64:01"]}"#;
+        assert_eq!(differences(was, now), "`seed` settings");
+    }
 }

@@ -34,6 +34,7 @@ pub fn to_model(
         preprocessing,
         anomaly,
         provenance,
+        data: None,
     }
 }
 

@@ -3,19 +3,23 @@
 //! A [`config::Config`] (TOML) names the data, the network and the training settings;
 //! [`pipeline`] runs the whole flow: load → split → scale → train → calibrate → write.
 
+pub mod baseline;
 pub mod calibrate;
 pub mod checkpoint;
 pub mod cli;
 pub mod config;
 pub mod data;
+pub mod events;
 pub mod export;
 pub mod export_ops;
 pub mod layers;
 pub mod lower;
 pub mod metrics;
+pub mod nab;
 pub mod net;
 pub mod objective;
 pub mod optim;
+pub mod orphans;
 pub mod pipeline;
 pub mod plots;
 pub mod prune;
@@ -24,3 +28,4 @@ pub mod scores;
 pub mod spec;
 pub mod synth;
 pub mod train;
+pub mod warnings;

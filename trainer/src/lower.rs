@@ -136,6 +136,7 @@ pub fn plan(
         preprocessing: Preprocessing::None,
         anomaly: None,
         provenance: Provenance::default(),
+        data: None,
     };
     tinyae_core::validate::validate(&model).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Plan { model, shapes })

@@ -4,12 +4,12 @@
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result};
-use tinyae_core::ir::{Model, Preprocessing, Provenance};
+use tinyae_core::ir::{DataRecipe, Model, Preprocessing, Provenance};
 
 use crate::calibrate::{calibrate, Method};
 use crate::checkpoint;
 use crate::config::Config;
-use crate::data::{apply_scaling, fit_scaling, split_validation, Dataset, Part};
+use crate::data::{apply_scaling, file_hash, fit_scaling, Dataset};
 use crate::export::to_model;
 use crate::net::{Architecture, Net};
 use crate::objective::Objective;
@@ -35,25 +35,27 @@ pub struct Prepared {
     pub arch: Architecture,
     /// The training settings.
     pub settings: Settings,
+    /// How the data was read and split, for the model file.
+    pub recipe: DataRecipe,
 }
 
 /// Loads and prepares the data a config names.
 pub fn prepare(config: &Config) -> Result<Prepared> {
     config.check()?;
     let spec = &config.data;
-    let normal = spec.normal_set();
-    let mut all = spec.load(Part::Train)?.keep_labels(&normal)?;
-    if let Some(limit) = spec.limit {
-        let keep: Vec<usize> = (0..all.len().min(limit)).collect();
-        all = all.select(&keep);
-    }
-    let (train_raw, val_raw) = if spec.validation_file.is_some() {
-        (all, Some(spec.load(Part::Validation)?.keep_labels(&normal)?))
-    } else if spec.validation > 0.0 {
-        let (t, v) = split_validation(&all, spec.validation, config.seed);
-        (t, Some(v))
-    } else {
-        (all, None)
+    let parts = spec.parts(config.seed)?;
+    let (train_raw, val_raw) = (parts.train, parts.validation);
+    let val_raw = match val_raw {
+        Some(v) if v.is_empty() && spec.validation > 0.0 => anyhow::bail!(
+            "{}: the validation part is empty ({} training samples, `data.validation` = {}); \
+             early stopping and the threshold need held-out samples: add data, raise \
+             `data.validation`, or set it to 0 to calibrate on the training samples",
+            v.source,
+            train_raw.len(),
+            spec.validation
+        ),
+        Some(v) if v.is_empty() => None,
+        other => other,
     };
     if let Some(v) = &val_raw {
         anyhow::ensure!(
@@ -92,21 +94,36 @@ pub fn prepare(config: &Config) -> Result<Prepared> {
         val,
         arch,
         settings,
+        recipe: parts.recipe,
     })
 }
 
 /// The settings a checkpoint must share with the run that resumes it (not the epoch budget,
-/// thread count, early stopping or calibration, which may change).
-pub fn fingerprint(config: &Config) -> String {
+/// thread count, early stopping or calibration, which may change), including a hash of every
+/// data file's contents: editing the data in place must not resume silently.
+pub fn fingerprint(config: &Config) -> Result<String> {
     let t = &config.train;
-    serde_json::json!({
+    let d = &config.data;
+    let files = [
+        Some(&d.train),
+        d.train_labels.as_ref(),
+        d.validation_file.as_ref(),
+        d.windows_json.as_ref(),
+    ];
+    let hashes = files
+        .into_iter()
+        .flatten()
+        .map(|p| Ok(format!("{}={}", clean_path(p), file_hash(p)?)))
+        .collect::<Result<Vec<String>>>()?;
+    Ok(serde_json::json!({
         "seed": config.seed,
         "data": config.data,
+        "data_files": hashes,
         "model": config.model,
         "train": [t.optimizer, t.learning_rate, t.beta1, t.beta2, t.epsilon, t.momentum,
                   t.batch_size, t.loss],
     })
-    .to_string()
+    .to_string())
 }
 
 /// The result of a training run.
@@ -169,7 +186,7 @@ pub fn train(
     pool.install(|| {
         let mut net = Net::new(&prepared.arch, config.seed);
         let mut state = State::new(&net, prepared.settings.optimizer);
-        let fp = fingerprint(config);
+        let fp = fingerprint(config)?;
         if let Some(path) = resume {
             checkpoint::load(path, &mut net, &mut state, &fp)?;
         }
@@ -253,6 +270,7 @@ pub fn build_model(
         extra,
     };
     let mut model = to_model(net, prepared.preprocessing.clone(), None, provenance);
+    model.data = Some(prepared.recipe.clone());
     let (errors_on, split) = match &prepared.val_raw {
         Some(v) if !v.is_empty() => (v, "validation"),
         _ => (&prepared.train_raw, "train"),

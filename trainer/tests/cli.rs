@@ -97,9 +97,14 @@ fn eval_reports_metrics_consistent_with_its_confusion_matrix() {
     for part in ["predicted anomaly", "ROC-AUC", "PR-AUC", "F1"] {
         assert!(table.contains(part), "{table}");
     }
+    // The model's data recipe names the label column and the normal labels; a model file
+    // without a recipe needs them as flags.
+    let recipe =
+        ok(&["eval", "models/sensor.safetensors", "--data", "data/sensor/sensor_test.csv"]);
+    assert!(recipe.contains("normal = {normal}: 1586 normal, 414 anomalies"), "{recipe}");
     let e = tinyae(&[
         "eval",
-        "models/sensor.safetensors",
+        "tests/fixtures/sensor.safetensors",
         "--data",
         "data/sensor/sensor_test.csv",
         "--label-column",
@@ -108,6 +113,17 @@ fn eval_reports_metrics_consistent_with_its_confusion_matrix() {
     assert!(
         String::from_utf8_lossy(&e.stderr).contains("say which labels are normal with --normal")
     );
+    // A flag that contradicts the recipe is an error naming both values.
+    let e = tinyae(&[
+        "eval",
+        "models/sensor.safetensors",
+        "--data",
+        "data/sensor/sensor_test.csv",
+        "--format",
+        "tsv",
+    ]);
+    let e = String::from_utf8_lossy(&e.stderr);
+    assert!(e.contains("the flags say `tsv`, but the model was trained with `csv`"), "{e}");
 }
 
 #[test]

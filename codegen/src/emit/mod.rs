@@ -8,6 +8,7 @@ mod literal;
 mod op;
 mod precision;
 mod run;
+mod stream;
 mod traits;
 mod weights;
 
@@ -54,6 +55,7 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
     let layers = ctx.layer_functions();
     let api = api::inherent(&ctx);
     let traits = traits::impls(&ctx);
+    let stream = stream::items(&ctx);
     let track = target.tracked_file.map(|path| {
         quote!(
             const _: &[u8] = include_bytes!(#path);
@@ -71,6 +73,7 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
             use ::tinyae::__private as rt;
             #layers
             #api
+            #stream
             #traits
         };
     }

@@ -3,12 +3,14 @@
 //! `docs/FORMAT.md` is the specification; this module is its implementation. Metadata values
 //! are strings (a safetensors rule), so each structured entry holds a JSON document.
 
+pub mod data;
 mod quant;
 mod read;
 mod schema;
 mod tensors;
 mod write;
 
+pub use data::KEY_DATA;
 pub(crate) use quant::{collect_quantized, quantization_doc, read_quantization, QuantizationDoc};
 pub use read::read;
 pub use tensors::{encode, Encoded, Tensors};

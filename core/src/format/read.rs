@@ -37,6 +37,7 @@ pub fn read(bytes: &[u8]) -> Result<Model, Errors> {
     let preprocessing = parse_entry::<PreprocessingDoc>(&metadata, KEY_PREPROCESSING)?;
     let anomaly = parse_entry::<AnomalyDoc>(&metadata, KEY_ANOMALY)?;
     let provenance = parse_entry::<ProvenanceDoc>(&metadata, KEY_PROVENANCE)?;
+    let data = super::data::parse(&metadata, checked_len(&graph.input_shape))?;
 
     let kind = match graph.kind.as_str() {
         "autoencoder" => ModelKind::Autoencoder,
@@ -74,6 +75,7 @@ pub fn read(bytes: &[u8]) -> Result<Model, Errors> {
         preprocessing: preprocessing.map_or(Preprocessing::None, convert_preprocessing),
         anomaly: anomaly.map(convert_anomaly),
         provenance: provenance.map(convert_provenance).unwrap_or_default(),
+        data,
     })
 }
 
@@ -302,4 +304,9 @@ fn convert_provenance(doc: ProvenanceDoc) -> Provenance {
             })
             .collect(),
     }
+}
+
+/// Values of one input (`usize::MAX` when the shape's product overflows; validation reports it).
+fn checked_len(shape: &[usize]) -> usize {
+    shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).unwrap_or(usize::MAX)
 }

@@ -48,6 +48,9 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
         metadata.insert(KEY_ANOMALY.to_owned(), json_string(&anomaly_doc(anomaly))?);
     }
     metadata.insert(KEY_PROVENANCE.to_owned(), json_string(&provenance_doc(&model.provenance))?);
+    if let Some(recipe) = &model.data {
+        metadata.insert(super::KEY_DATA.to_owned(), super::data::to_json(recipe)?);
+    }
 
     Ok(container(metadata, tensors))
 }

@@ -172,10 +172,46 @@ pub fn roc_auc(scores: &[f32], truth: &[bool]) -> f64 {
     tinyae_core::metrics::roc_auc(scores, truth).unwrap_or(f64::NAN)
 }
 
-/// What a streaming detector's alarms amount to against labelled anomaly windows (NAB's rule
-/// as `nab_machine_temperature` applies it).
+/// The test part of a series model: the rows its data recipe (`tinyae.data`) kept out of
+/// training and calibration, or every row when the file records no chronological split.
+pub fn test_rows(model: &Path, rows: usize) -> Result<std::ops::Range<usize>, String> {
+    let bytes =
+        std::fs::read(model).map_err(|e| format!("cannot read {}: {e}", model.display()))?;
+    let m = tinyae_core::load(&bytes).map_err(|e| format!("{}: {e}", model.display()))?;
+    let part = m.data.and_then(|r| r.split).and_then(|s| s.test_rows);
+    Ok(part.map_or(0..rows, |[a, b]| a.min(rows)..b.min(rows)))
+}
+
+/// A series streamed through `M` the way a device runs it: every reading goes into a
+/// [`tinyae::stream::Window`] of the last `N` readings, each full window is scored, and an
+/// [`tinyae::stream::AlarmGate`] raises an alarm on a score above the threshold at most once per
+/// `N` readings. Returns, per reading, the score of the window ending on it and whether it
+/// raised an alarm.
+pub fn stream<M: tinyae::AnomalyDetector<N, L>, const N: usize, const L: usize>(
+    values: &[f32],
+) -> (Vec<Option<f32>>, Vec<bool>) {
+    let mut window = tinyae::stream::Window::<N, 1>::new(1);
+    let mut gate = tinyae::stream::AlarmGate::new(N as u32);
+    let mut scratch = M::new_scratch();
+    let mut y = [0.0f32; N];
+    values
+        .iter()
+        .map(|&v| match window.push(&[v]) {
+            Some(x) => {
+                let score = M::anomaly_score_into(x, &mut scratch, &mut y);
+                (Some(score), gate.update(score > M::THRESHOLD))
+            }
+            None => (None, false),
+        })
+        .unzip()
+}
+
+/// What a streaming detector's alarms amount to against labelled anomaly windows, with the
+/// rule `tinyae eval` applies: an alarm at a reading inside a labelled window detects it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamEvents {
+    /// The labelled windows within the decisions' time span.
+    pub windows: Vec<(String, String)>,
     /// Per labelled window, the index of its first alarm.
     pub first_alarm: Vec<Option<usize>>,
     /// Alarms outside every labelled window, grouped into events: `(first, last, alarms)`.
@@ -192,19 +228,23 @@ impl StreamEvents {
 }
 
 /// Groups streaming decisions: `alarm[k]` is decision `k`, taken at timestamp `at[k]` (text
-/// `YYYY-MM-DD HH:MM:SS`, compared as strings against the `[start, end]` of `windows`). An
-/// alarm inside a labelled window detects it; alarms outside all of them are false alarms, and
-/// one within `gap` decisions of the previous false alarm extends that event instead of
-/// starting a new one (a detector sliding one reading at a time flags an excursion from many
-/// overlapping windows).
+/// `YYYY-MM-DD HH:MM:SS`, compared as strings against the `[start, end]` of `windows`; windows
+/// outside the decisions' time span are left out). An alarm inside a labelled window detects
+/// it; alarms outside all of them are false alarms, and one within `gap` decisions of the
+/// previous false alarm extends that event instead of starting a new one.
 pub fn stream_events(
     alarm: &[bool],
     at: &[&str],
     windows: &[(String, String)],
     gap: usize,
 ) -> StreamEvents {
+    // Only the labelled windows that overlap the decisions' time span count.
+    let (first, last) = (at.first().copied().unwrap_or(""), at.last().copied().unwrap_or(""));
+    let windows: Vec<&(String, String)> =
+        windows.iter().filter(|(a, b)| b.as_str() >= first && a.as_str() <= last).collect();
     let inside = |t: &str| windows.iter().position(|(a, b)| a.as_str() <= t && t <= b.as_str());
     let mut out = StreamEvents {
+        windows: windows.iter().map(|w| (*w).clone()).collect(),
         first_alarm: vec![None; windows.len()],
         false_events: Vec::new(),
         alarms: 0,
@@ -250,5 +290,8 @@ mod tests {
         // No alarm: nothing detected.
         let e = stream_events(&[false; 10], &at, &windows, 5);
         assert_eq!((e.detected(), e.false_events.len(), e.alarms), (0, 0, 0));
+        // Decisions after the labelled window: it is not counted as missed.
+        let e = stream_events(&alarm[4..], &at[4..], &windows, 2);
+        assert_eq!((e.windows.len(), e.first_alarm.len()), (0, 0));
     }
 }

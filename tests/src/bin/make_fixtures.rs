@@ -150,6 +150,7 @@ fn vae() -> (&'static str, Model, Vec<Vec<f32>>) {
         preprocessing: Preprocessing::Standard { mean: mean.clone(), std: std.clone() },
         anomaly: None,
         provenance: Default::default(),
+        data: None,
     };
     let lo: Vec<f32> = mean.iter().zip(&std).map(|(m, s)| m - 2.0 * s).collect();
     let hi: Vec<f32> = mean.iter().zip(&std).map(|(m, s)| m + 2.0 * s).collect();

@@ -1,4 +1,6 @@
-//! `tinyae eval MODEL --data ...`: how well the calibrated threshold separates labelled data.
+//! `tinyae eval MODEL --data ...`: how well the calibrated threshold separates labelled data,
+//! next to a PCA baseline; on a series also as events (windows detected, false alarms, delay,
+//! NAB score, random placement).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,11 +8,17 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::Args;
 use serde_json::json;
+use tinyae_core::Model;
 
-use super::data_args::DataArgs;
+use super::data_args::{DataArgs, EvalData};
+use super::eval_events::{series_events, Alarming, SeriesReport};
+use super::eval_reference;
 use super::inspect::load_model;
+use crate::baseline::Baseline;
+use crate::config::Config;
 use crate::data::{Dataset, LabelSet};
 use crate::metrics::{pr_auc, roc_auc, Confusion};
+use crate::pipeline;
 use crate::scores::scores;
 
 /// `tinyae eval` flags.
@@ -24,6 +32,24 @@ pub struct EvalArgs {
     /// Use this threshold instead of the file's.
     #[arg(long)]
     pub threshold: Option<f32>,
+    /// Series: after an alarm, readings before the next can be raised (default: the window
+    /// length; 1 raises one on every reading above the threshold).
+    #[arg(long)]
+    pub hold: Option<usize>,
+    /// Series: false alarms this many readings apart or closer form one event (default: the
+    /// window length).
+    #[arg(long)]
+    pub gap: Option<usize>,
+    /// Series: NAB's reference detectors' results (data/nab/reference_results.json), scored on
+    /// the same rows.
+    #[arg(long, value_name = "JSON")]
+    pub reference: Option<PathBuf>,
+    /// Random alarm placements drawn for the reference.
+    #[arg(long, default_value_t = 1000)]
+    pub draws: usize,
+    /// Skip the PCA baseline.
+    #[arg(long)]
+    pub no_baseline: bool,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -48,26 +74,93 @@ pub fn truth(model_len: usize, data: &Dataset, normal: &[String]) -> Result<Vec<
     Ok(labels.iter().map(|l| !set.contains(l)).collect())
 }
 
+/// The model's threshold, or `--threshold`.
+pub fn threshold_of(model: &Model, flag: Option<f32>, path: &std::path::Path) -> Result<f32> {
+    match (flag, &model.anomaly) {
+        (Some(t), _) => Ok(t),
+        (None, Some(an)) => Ok(an.threshold),
+        (None, None) => bail!("{}: the model has no threshold; pass --threshold", path.display()),
+    }
+}
+
+/// The PCA baseline: fitted on the config's training rows (the model's own, when it is the
+/// model's config), thresholded on its validation rows by the model's calibration rule.
+pub struct PcaBaseline {
+    /// The fitted baseline.
+    pub baseline: Baseline,
+    /// Its threshold.
+    pub threshold: f32,
+    /// Training rows it was fitted on.
+    pub rows: usize,
+}
+
+fn pca_baseline(model: &Model, a: &EvalArgs) -> Result<Option<PcaBaseline>> {
+    let Some(path) = a.data.config.as_ref().filter(|_| !a.no_baseline) else { return Ok(None) };
+    let prepared = pipeline::prepare(&Config::load(path)?)?;
+    if prepared.train_raw.features() != model.input_len() {
+        return Ok(None);
+    }
+    let baseline = Baseline::fit(model, &prepared.train_raw);
+    let calibrate_on = prepared.val_raw.as_ref().unwrap_or(&prepared.train_raw);
+    let errors = baseline.scores(calibrate_on);
+    let threshold = match model.anomaly.as_ref().map(|an| &an.calibration) {
+        Some(tinyae_core::ir::Calibration::MeanStd { k, .. }) => {
+            let (m, s) = crate::calibrate::mean_std(&errors);
+            (m + k * s) as f32
+        }
+        Some(tinyae_core::ir::Calibration::Percentile { percentile, .. }) => {
+            crate::calibrate::percentile(&errors, *percentile) as f32
+        }
+        _ => crate::calibrate::percentile(&errors, 95.0) as f32,
+    };
+    Ok(Some(PcaBaseline { threshold, rows: prepared.train_raw.len(), baseline }))
+}
+
 pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
     let model = load_model(&a.model)?;
-    let (data, normal) = a.data.load()?;
+    let EvalData { data, normal, series, note, windows_key } =
+        a.data.load_for(model.data.as_ref())?;
     let truth = truth(model.input_len(), &data, &normal)?;
-    let threshold = match (a.threshold, &model.anomaly) {
-        (Some(t), _) => t,
-        (None, Some(an)) => an.threshold,
-        (None, None) => {
-            bail!("{}: the model has no threshold; pass --threshold", a.model.display())
-        }
-    };
+    let threshold = threshold_of(&model, a.threshold, &a.model)?;
     let s = scores(&model, &data);
+    let pca = pca_baseline(&model, &a)?;
+    let pca_scores = pca.as_ref().map(|p| p.baseline.scores(&data));
     let c = Confusion::at(&s, &truth, threshold);
     let roc = roc_auc(&s, &truth);
     let pr = pr_auc(&s, &truth);
+    let pca_roc = pca_scores.as_ref().and_then(|p| roc_auc(p, &truth));
+    let pca_pr = pca_scores.as_ref().and_then(|p| pr_auc(p, &truth));
+    let report: Option<SeriesReport> = match &series {
+        Some((sd, rows)) => Some(series_events(
+            sd,
+            rows.clone(),
+            &data,
+            (&s, threshold),
+            pca.as_ref().zip(pca_scores.as_deref()).map(|(p, sc)| (sc, p.threshold)),
+            Alarming {
+                hold: a.hold.unwrap_or(sd.window),
+                gap: a.gap.unwrap_or(sd.window),
+                draws: a.draws,
+            },
+        )),
+        None => None,
+    };
+    let refs = match (&a.reference, &series, &windows_key) {
+        (Some(path), Some((sd, rows)), Some(key)) => {
+            let gap = a.gap.unwrap_or(sd.window);
+            Some(eval_reference::references(path, key, &sd.anomalous, rows.clone(), gap)?)
+        }
+        (Some(_), _, _) => {
+            bail!("--reference needs a series with labelled windows (--windows-key)")
+        }
+        _ => None,
+    };
     let n = c.normal_positive();
     if a.json {
         let doc = json!({
             "model": a.model.display().to_string(),
             "data": data.source,
+            "part": note,
             "samples": data.len(),
             "normal_labels": normal,
             "threshold": threshold,
@@ -76,15 +169,21 @@ pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
             "accuracy": c.accuracy(), "precision": c.precision(), "recall": c.recall(), "f1": c.f1(),
             "roc_auc": roc, "pr_auc": pr,
             "normal_positive": {"precision": n.precision(), "recall": n.recall(), "f1": n.f1()},
+            "pca_baseline": pca.as_ref().map(|p| json!({
+                "components": p.baseline.pca.components.len(), "training_rows": p.rows,
+                "threshold": p.threshold, "roc_auc": pca_roc, "pr_auc": pca_pr,
+            })),
+            "events": report.as_ref().map(SeriesReport::json),
+            "nab_reference": refs.as_deref().map(eval_reference::to_json),
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
     let anomalies = truth.iter().filter(|&&t| t).count();
     println!("model      {} (threshold {threshold})", a.model.display());
+    println!("data       {note}");
     println!(
-        "data       {}: {} samples, normal = {{{}}}: {} normal, {anomalies} anomalies",
-        data.source,
+        "           {} samples, normal = {{{}}}: {} normal, {anomalies} anomalies",
         data.len(),
         normal.join(", "),
         data.len() - anomalies
@@ -99,15 +198,39 @@ pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
     println!("  precision  {:.4}", c.precision());
     println!("  recall     {:.4}", c.recall());
     println!("  F1         {:.4}", c.f1());
-    println!("  ROC-AUC    {}", roc.map_or("- (needs both classes)".into(), |v| format!("{v:.4}")));
-    println!(
-        "  PR-AUC     {}",
-        pr.map_or("- (needs anomalies)".into(), |v| format!("{v:.4} (average precision)"))
-    );
+    let shown = |v: Option<f64>, none: &str| v.map_or(none.to_owned(), |v| format!("{v:.4}"));
+    println!("  ROC-AUC    {}", shown(roc, "- (needs both classes)"));
+    println!("  PR-AUC     {}", shown(pr, "- (needs anomalies)"));
     println!(
         "positive class: normal (TensorFlow's ECG tutorial convention): precision {:.4}, recall {:.4}",
         n.precision(),
         n.recall()
     );
+    println!();
+    match &pca {
+        Some(p) => println!(
+            "PCA baseline ({} components, fitted on the same {} normal training samples): \
+             ROC-AUC {} vs the autoencoder's {}, PR-AUC {} vs {}",
+            p.baseline.pca.components.len(),
+            p.rows,
+            shown(pca_roc, "-"),
+            shown(roc, "-"),
+            shown(pca_pr, "-"),
+            shown(pr, "-"),
+        ),
+        None if a.no_baseline => {}
+        None => println!(
+            "PCA baseline: give the model's training config (--config) to fit it on the same \
+             training samples"
+        ),
+    }
+    if let Some(r) = &report {
+        println!();
+        r.print();
+    }
+    if let Some(refs) = &refs {
+        println!();
+        eval_reference::print(refs);
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -236,6 +236,9 @@ fn scaling_and_threshold(s: &mut String, model: &Model) {
             );
         }
     }
+    if let Some(r) = &model.data {
+        let _ = writeln!(s, "Data: {}", super::recipe::describe(r));
+    }
 }
 
 /// Where the model came from.
@@ -322,6 +325,7 @@ pub fn summary_json(model: &Model) -> serde_json::Value {
         "scaling": model.preprocessing.name(),
         "threshold": model.anomaly.as_ref().map(|a| a.threshold),
         "metric": model.anomaly.as_ref().map(|a| a.metric.name()),
+        "data": model.data,
         "provenance": {
             "tool": model.provenance.tool, "dataset": model.provenance.dataset,
             "epochs": model.provenance.epochs, "seed": model.provenance.seed,

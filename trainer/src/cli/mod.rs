@@ -1,17 +1,22 @@
-//! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `synth`, `quantize`, `prune`,
-//! `import`, `calibrate`.
+//! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `score`, `tune`, `synth`,
+//! `quantize`, `prune`, `import`, `calibrate`.
 
 mod calibrate;
 mod data_args;
 mod eval;
+mod eval_events;
+mod eval_reference;
 mod import;
 mod inspect;
 mod plot;
 mod progress;
 mod prune;
 mod quantize;
+mod recipe;
+mod score;
 mod synth;
 mod train;
+mod tune;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -48,6 +53,10 @@ pub enum Command {
     Quantize(quantize::QuantizeArgs),
     /// Prune the smallest weights to a target sparsity, fine-tuning in stages.
     Prune(prune::PruneArgs),
+    /// Write the score and alarm of every reading (or row) of a data file as CSV.
+    Score(score::ScoreArgs),
+    /// Pick a series model's window by its training and validation parts only, and train it.
+    Tune(tune::TuneArgs),
     /// Import an autoencoder from ONNX (PyTorch, tf2onnx) or TensorFlow Lite.
     Import(import::ImportArgs),
     /// Set a model's anomaly threshold (and optionally its input scaling) from normal data.
@@ -84,6 +93,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Synth(a) => synth::run(a),
         Command::Quantize(a) => quantize::run(a),
         Command::Prune(a) => prune::run(a),
+        Command::Score(a) => score::run(a),
+        Command::Tune(a) => tune::run(a),
         Command::Import(a) => import::run(a),
         Command::Calibrate(a) => calibrate::run(a),
     }

@@ -1,5 +1,6 @@
 //! `tinyae plot MODEL --data ...`: reconstructions (image grids or 1-D overlays), the error
-//! histogram with the threshold line, and the latent space coloured by label.
+//! histogram with the threshold line, the latent space coloured by label, and for a series the
+//! score over time.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,11 +11,12 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use tinyae_core::{reference, Model};
 
-use super::data_args::DataArgs;
+use super::data_args::{DataArgs, EvalData};
 use super::inspect::load_model;
-use crate::data::{Dataset, LabelSet};
+use crate::data::{file_hash, Dataset, LabelSet, SeriesData};
+use crate::events::labelled_windows;
 use crate::objective::normal;
-use crate::plots;
+use crate::plots::{self, Group};
 use crate::scores::{codes, scores};
 
 /// `tinyae plot` flags.
@@ -41,12 +43,18 @@ pub struct PlotArgs {
 
 pub(super) fn run(a: PlotArgs) -> Result<ExitCode> {
     let model = load_model(&a.model)?;
-    let (data, normal) = a.data.load()?;
+    let EvalData { data, normal, series, .. } = a.data.load_for(model.data.as_ref())?;
     super::data_args::check_width(&data, model.input_len())?;
     let name = a.model.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned());
     let threshold = model.anomaly.as_ref().map(|an| an.threshold);
     let s = scores(&model, &data);
+    let mut written = Vec::new();
 
+    if let Some((sd, _)) = &series {
+        let path = a.out.join(format!("{name}.scores.png"));
+        timeline(&model, sd, &data, &s, threshold, &name, &path)?;
+        written.push(path);
+    }
     let groups = error_groups(&data, &s, &normal);
     let hist = a.out.join(format!("{name}.errors.png"));
     plots::error_histogram(&groups, threshold, &format!("{name}: reconstruction error"), &hist)?;
@@ -58,7 +66,15 @@ pub(super) fn run(a: PlotArgs) -> Result<ExitCode> {
     } else {
         format!("{name}: latent space")
     };
-    plots::latent_scatter(&z, model.latent_len(), data.labels.as_deref(), &title, &latent)?;
+    let normal_set = LabelSet::new(&normal);
+    plots::latent_scatter(
+        &z,
+        model.latent_len(),
+        data.labels.as_deref(),
+        &normal_set,
+        &title,
+        &latent,
+    )?;
 
     let recon = a.out.join(format!("{name}.reconstructions.png"));
     let picks = pick_samples(&data, &normal, a.samples);
@@ -80,20 +96,66 @@ pub(super) fn run(a: PlotArgs) -> Result<ExitCode> {
             )?;
         }
     }
-    for p in [&recon, &hist, &latent] {
+    written.extend([recon, hist, latent]);
+    for p in &written {
         println!("wrote {}", p.display());
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn error_groups(data: &Dataset, s: &[f32], normal: &[String]) -> Vec<(String, Vec<f32>)> {
-    let Some(labels) = &data.labels else { return vec![("all".into(), s.to_vec())] };
+/// The score of every reading over time, labelled windows shaded, part boundaries marked when
+/// this is the model's training file.
+fn timeline(
+    model: &Model,
+    sd: &SeriesData,
+    data: &Dataset,
+    s: &[f32],
+    threshold: Option<f32>,
+    name: &str,
+    path: &std::path::Path,
+) -> Result<()> {
+    let rows = sd.series.rows();
+    let mut scores = vec![None; rows];
+    for (&start, &v) in data.starts.iter().flatten().zip(s) {
+        scores[start + sd.window - 1] = Some(v);
+    }
+    let (x, timestamps) = match &sd.series.timestamps {
+        Some(ts) => (ts.iter().map(|&t| t as f64).collect(), true),
+        None => ((0..rows).map(|i| i as f64).collect(), false),
+    };
+    let labelled = labelled_windows(&sd.anomalous);
+    let same_file = match model.data.as_ref().and_then(|r| r.split.as_ref()) {
+        Some(split) => {
+            split.file_hash.as_deref()
+                == Some(file_hash(std::path::Path::new(&sd.series.source))?.as_str())
+        }
+        None => false,
+    };
+    let mut parts = Vec::new();
+    if let Some(split) = model.data.as_ref().and_then(|r| r.split.as_ref()).filter(|_| same_file) {
+        for (range, part) in [(split.validation_rows, "validation"), (split.test_rows, "test")] {
+            if let Some([a, _]) = range.filter(|[a, b]| a < b) {
+                parts.push((a, part));
+            }
+        }
+    }
+    let t = plots::Timeline { x, timestamps, scores, threshold, labelled: &labelled, parts };
+    plots::score_timeline(&t, &format!("{name}: anomaly score per reading"), path)
+}
+
+fn error_groups(data: &Dataset, s: &[f32], normal: &[String]) -> Vec<Group> {
+    let group =
+        |name: String, values: Vec<f32>, normal: Option<bool>| Group { name, values, normal };
+    let Some(labels) = &data.labels else { return vec![group("all".into(), s.to_vec(), None)] };
     if !normal.is_empty() {
         let set = LabelSet::new(normal);
         let pick = |want: bool| -> Vec<f32> {
             labels.iter().zip(s).filter(|(l, _)| set.contains(l) == want).map(|(_, &v)| v).collect()
         };
-        return vec![("normal".into(), pick(true)), ("anomaly".into(), pick(false))];
+        return vec![
+            group("normal".into(), pick(true), Some(true)),
+            group("anomaly".into(), pick(false), Some(false)),
+        ];
     }
     let classes = LabelSet::distinct(labels);
     classes
@@ -101,7 +163,7 @@ fn error_groups(data: &Dataset, s: &[f32], normal: &[String]) -> Vec<(String, Ve
         .map(|c| {
             let v =
                 labels.iter().zip(s).filter(|(l, _)| l.as_str() == c).map(|(_, &v)| v).collect();
-            (format!("label {c}"), v)
+            group(format!("label {c}"), v, None)
         })
         .collect()
 }

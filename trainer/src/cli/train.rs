@@ -8,11 +8,14 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use super::progress::Bars;
+use crate::calibrate::warning_for;
 use crate::config::Config;
 use crate::optim::OptimizerKind;
+use crate::orphans::remove_orphans;
 use crate::pipeline::{self, Prepared};
 use crate::plots;
 use crate::train::{EpochRecord, Outcome};
+use crate::warnings;
 
 /// `tinyae train` flags; each override replaces the config's value for this run.
 #[derive(Debug, Args)]
@@ -79,8 +82,21 @@ pub(super) fn run(a: TrainArgs) -> Result<ExitCode> {
     if a.resume && !checkpoint.exists() {
         bail!("--resume: no checkpoint at {}; train without --resume first", checkpoint.display());
     }
+    let outputs = [
+        output.clone(),
+        checkpoint.clone(),
+        sibling(&output, "history.csv"),
+        sibling(&output, "loss.png"),
+    ];
+    let removed = remove_orphans(&outputs);
+    if !removed.is_empty() {
+        eprintln!("removed {} temporary file(s) left by killed runs", removed.len());
+    }
     if !a.quiet {
         eprintln!("{}", describe(&prepared));
+    }
+    for w in warnings::before_training(&prepared) {
+        eprintln!("{w}");
     }
     let batches = prepared.train.len().div_ceil(config.train.batch_size);
     let mut bars = Bars::new(&config.name, config.train.epochs, 0, batches, a.quiet)?;
@@ -99,18 +115,24 @@ pub(super) fn run(a: TrainArgs) -> Result<ExitCode> {
     plots::loss_curve(history, &format!("{}: loss", config.name), &sibling(&output, "loss.png"))?;
     if trained.outcome == Outcome::Interrupted {
         eprintln!(
-            "interrupted after {} complete epochs; {}\nresume with: tinyae train {} --resume",
+            "interrupted after {} complete epochs; {}",
             trained.state.epochs_done,
             if a.no_checkpoint {
                 "no checkpoint was kept (--no-checkpoint)".to_owned()
             } else {
-                format!("checkpoint saved to {}", checkpoint.display())
+                format!(
+                    "checkpoint saved to {}\nresume with: {}",
+                    checkpoint.display(),
+                    resume_command(&a)
+                )
             },
-            a.config.display()
         );
         return Ok(ExitCode::from(130));
     }
     pipeline::write_model(&trained.model, &output)?;
+    if let Some(w) = trained.model.anomaly.as_ref().and_then(warning_for) {
+        eprintln!("{w}");
+    }
     let p = &trained.model.provenance;
     let t = trained.model.anomaly.as_ref().map(|a| a.threshold).unwrap_or(f32::NAN);
     println!(
@@ -127,6 +149,38 @@ pub(super) fn run(a: TrainArgs) -> Result<ExitCode> {
         p.val_loss.map_or("-".into(), |v| format!("{v:.6}")),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The command that resumes this run: the same config and every override given, plus
+/// `--resume` (an override left out would resume a different run, which the checkpoint's
+/// fingerprint then refuses).
+pub fn resume_command(a: &TrainArgs) -> String {
+    let quote = |s: String| {
+        if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:=".contains(c)) {
+            s
+        } else {
+            format!("'{}'", s.replace('\'', r"'\''"))
+        }
+    };
+    let mut parts = vec!["tinyae train".to_owned(), quote(a.config.display().to_string())];
+    let mut flag = |name: &str, value: Option<String>| {
+        if let Some(v) = value {
+            parts.push(format!("--{name} {}", quote(v)));
+        }
+    };
+    flag("epochs", a.epochs.map(|v| v.to_string()));
+    flag("batch-size", a.batch_size.map(|v| v.to_string()));
+    flag("learning-rate", a.learning_rate.map(|v| v.to_string()));
+    flag("optimizer", a.optimizer.map(|v| format!("{v:?}").to_lowercase()));
+    flag("seed", a.seed.map(|v| v.to_string()));
+    flag("output", a.output.as_ref().map(|v| v.display().to_string()));
+    flag("threads", a.threads.map(|v| v.to_string()));
+    flag("limit", a.limit.map(|v| v.to_string()));
+    if a.quiet {
+        parts.push("--quiet".into());
+    }
+    parts.push("--resume".into());
+    parts.join(" ")
 }
 
 fn apply_overrides(config: &mut Config, a: &TrainArgs) {
@@ -185,4 +239,42 @@ pub fn write_history(history: &[EpochRecord], path: &Path) -> Result<()> {
     }
     tinyae_core::format::write_atomic(path, csv.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn the_resume_hint_keeps_every_override() {
+        #[derive(Debug, Parser)]
+        struct Wrap {
+            #[command(flatten)]
+            a: TrainArgs,
+        }
+        let w = Wrap::parse_from([
+            "t",
+            "my configs/x.toml",
+            "--seed",
+            "9",
+            "--epochs",
+            "50",
+            "--learning-rate",
+            "0.003",
+            "--optimizer",
+            "adamax",
+            "-o",
+            "out/m.safetensors",
+            "--limit",
+            "100",
+            "-q",
+        ]);
+        assert_eq!(
+            resume_command(&w.a),
+            "tinyae train 'my configs/x.toml' --epochs 50 --learning-rate 0.003 --optimizer \
+             adamax --seed 9 --output out/m.safetensors --limit 100 --quiet --resume"
+        );
+    }
 }

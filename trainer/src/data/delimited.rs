@@ -48,15 +48,7 @@ pub fn read_delimited(path: &Path, how: &Delimited) -> Result<Dataset> {
             line.split(delim).map(clean).collect()
         }
     };
-    let first_fields = split(first);
-    let is_header = how.header.unwrap_or_else(|| {
-        // A header is a first line with a non-number outside the (positional) label column.
-        let label = match how.label_column {
-            Some(LabelColumn::Index(i)) => Some(i),
-            _ => None,
-        };
-        first_fields.iter().enumerate().any(|(k, f)| Some(k) != label && f.parse::<f64>().is_err())
-    });
+    let is_header = is_header(&split(first), how);
     let header = if is_header { lines.next().map(|(_, l)| split(l)) } else { None };
     let label_index = match &how.label_column {
         None => None,
@@ -124,6 +116,39 @@ pub fn read_delimited(path: &Path, how: &Delimited) -> Result<Dataset> {
         labels,
         starts: None,
     })
+}
+
+/// Whether a first line of `fields` is a header: as `how` says, else when it holds a non-number
+/// outside the (positional) label column.
+fn is_header(fields: &[String], how: &Delimited) -> bool {
+    how.header.unwrap_or_else(|| {
+        let label = match how.label_column {
+            Some(LabelColumn::Index(i)) => Some(i),
+            _ => None,
+        };
+        fields.iter().enumerate().any(|(k, f)| Some(k) != label && f.parse::<f64>().is_err())
+    })
+}
+
+/// The feature columns' names (the label column left out), or none when the file has no header.
+pub fn feature_names(path: &Path, how: &Delimited) -> Result<Vec<String>> {
+    let text = read_text(path)?;
+    let Some(first) = text.lines().find(|l| !l.trim().is_empty()) else { return Ok(Vec::new()) };
+    let delim = how.delimiter.unwrap_or_else(|| infer_delimiter(path, first));
+    let fields: Vec<String> = if delim == ' ' {
+        first.split_whitespace().map(|f| f.trim_matches('"').to_owned()).collect()
+    } else {
+        first.split(delim).map(|f| f.trim().trim_matches('"').to_owned()).collect()
+    };
+    if !is_header(&fields, how) {
+        return Ok(Vec::new());
+    }
+    let label = match &how.label_column {
+        Some(LabelColumn::Index(i)) => Some(*i),
+        Some(LabelColumn::Name(n)) => fields.iter().position(|f| f == n),
+        None => None,
+    };
+    Ok(fields.into_iter().enumerate().filter(|(k, _)| Some(*k) != label).map(|(_, f)| f).collect())
 }
 
 /// Parses one field as a finite f32.

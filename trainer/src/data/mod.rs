@@ -1,28 +1,34 @@
-//! Data sets: loading (IDX, delimited text, time series windows), splitting and scaling.
+//! Data sets: loading (IDX, delimited text, series windows), splitting, scaling, and the data
+//! recipe the model file records.
 //!
 //! Every loader reports problems with the file and line they come from and returns before
 //! anything is written, so a bad file never leaves a half-trained model behind.
 
 mod delimited;
+mod hash;
 mod idx;
 mod labels;
+mod parts;
 mod scaling;
 mod series;
 mod spec;
 mod split;
 mod text;
+mod time;
+mod windows;
 
 pub use delimited::{read_delimited, Delimited, LabelColumn};
+pub use hash::{file_hash, fnv1a64};
 pub use idx::{read_idx, IdxArray};
 pub use labels::{normalize_label, LabelSet};
+pub use parts::{Parts, SeriesData, SeriesPart};
 pub use scaling::{apply_scaling, fit_scaling, Scaling};
-pub use series::{
-    format_timestamp, parse_timestamp, read_series, read_windows_json, Series, Windows, ANOMALY,
-    NORMAL,
-};
-pub use spec::{DataFormat, DataSpec, LabelColumnValue, LabelValue, Part};
+pub use series::{read_intervals, read_series, Intervals, Series, SeriesColumns, ANOMALY, NORMAL};
+pub use spec::{DataFormat, DataSpec, LabelColumnValue, LabelValue, SplitName};
 pub use split::{shuffled_indices, split_validation};
 pub use text::read_bytes;
+pub use time::{format_duration, format_timestamp, parse_duration, parse_timestamp, Span};
+pub use windows::{chronological_parts, cut_windows};
 
 /// Samples of equal length in one flat row-major buffer, with optional labels.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,65 +1,104 @@
-//! NAB-style time series (`timestamp,value` CSV) cut into sliding windows, and NAB's labelled
-//! anomaly windows (`combined_windows.json`).
+//! Series: a table of readings over time (`timestamp,value` as in NAB, or several sensor
+//! columns, optionally a per-reading label column), and labelled anomaly intervals (NAB's
+//! `combined_windows.json`).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
 use super::delimited::parse_value;
+use super::labels::normalize_label;
 use super::text::read_text;
-use super::Dataset;
+use super::time::parse_timestamp;
+use super::LabelSet;
 
-/// Label of a window that overlaps a labelled anomaly window.
+/// Label of a window whose last reading is anomalous.
 pub const ANOMALY: &str = "anomaly";
 /// Label of every other window.
 pub const NORMAL: &str = "normal";
 
-/// A univariate series with its timestamps (seconds since 1970, UTC as written).
+/// Readings in file order: `features()` values per row, with timestamps when the file has them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     /// The file, for messages.
     pub source: String,
-    /// One per row.
-    pub timestamps: Vec<i64>,
-    /// One per row.
+    /// The value columns, in input order.
+    pub columns: Vec<String>,
+    /// The timestamp column, when the file has one.
+    pub timestamp_column: Option<String>,
+    /// Seconds since 1970 per row (UTC as written), when the file has a timestamp column.
+    pub timestamps: Option<Vec<i64>>,
+    /// `rows × columns` values, row-major.
     pub values: Vec<f32>,
+    /// Per-row labels from a label column, normalized.
+    pub labels: Option<Vec<String>>,
+}
+
+/// Which columns of a series file to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeriesColumns {
+    /// Value columns; empty = every column but the timestamp and the label.
+    pub values: Vec<String>,
+    /// The timestamp column (default: `timestamp` when the header has it).
+    pub timestamp: Option<String>,
+    /// A per-reading label column.
+    pub label: Option<String>,
 }
 
 /// Labelled anomaly intervals `[start, end]`, inclusive, in seconds.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Windows(pub Vec<(i64, i64)>);
+pub struct Intervals(pub Vec<(i64, i64)>);
 
-impl Windows {
-    /// Whether `t` lies in any interval.
-    pub fn contains(&self, t: i64) -> bool {
-        self.0.iter().any(|&(a, b)| a <= t && t <= b)
-    }
-
+impl Intervals {
     /// The index of the interval holding `t`.
     pub fn which(&self, t: i64) -> Option<usize> {
         self.0.iter().position(|&(a, b)| a <= t && t <= b)
     }
 }
 
-/// Reads a CSV whose header names a `timestamp` column and the value column `column`.
-pub fn read_series(path: &Path, column: &str) -> Result<Series> {
+/// Reads a series file: a header naming the columns, then one reading per line.
+pub fn read_series(path: &Path, want: &SeriesColumns) -> Result<Series> {
     let text = read_text(path)?;
     let shown = path.display();
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let Some((_, header)) = lines.next() else {
-        bail!("{shown}: the file is empty (expected a `timestamp,{column}` header and rows)");
+        bail!(
+            "{shown}: the file is empty (expected a header such as `timestamp,value`, then rows)"
+        );
     };
-    let names: Vec<&str> = header.split(',').map(|f| f.trim().trim_matches('"')).collect();
-    let Some(ts_col) = names.iter().position(|n| *n == "timestamp") else {
-        bail!("{shown}:1: no `timestamp` column in the header (columns: {})", names.join(", "));
+    let delimiter = if header.contains('\t') { '\t' } else { ',' };
+    let split = |l: &str| -> Vec<String> {
+        l.split(delimiter).map(|f| f.trim().trim_matches('"').to_owned()).collect()
     };
-    let Some(val_col) = names.iter().position(|n| *n == column) else {
-        bail!("{shown}:1: no `{column}` column in the header (columns: {})", names.join(", "));
+    let names = split(header);
+    let find = |name: &str| -> Result<usize> {
+        names.iter().position(|n| n == name).with_context(|| {
+            format!("{shown}:1: no `{name}` column in the header (columns: {})", names.join(", "))
+        })
     };
-    let (mut timestamps, mut values) = (Vec::new(), Vec::new());
+    let ts_col = match &want.timestamp {
+        Some(name) => Some(find(name)?),
+        None => names.iter().position(|n| n == "timestamp"),
+    };
+    let label_col = want.label.as_deref().map(find).transpose()?;
+    let value_cols: Vec<usize> = if want.values.is_empty() {
+        (0..names.len()).filter(|&k| Some(k) != ts_col && Some(k) != label_col).collect()
+    } else {
+        want.values.iter().map(|c| find(c)).collect::<Result<_>>()?
+    };
+    if value_cols.is_empty() {
+        bail!(
+            "{shown}:1: no value column besides the timestamp and label (columns: {})",
+            names.join(", ")
+        );
+    }
+    let mut timestamps = ts_col.map(|_| Vec::new());
+    let mut labels = label_col.map(|_| Vec::new());
+    let mut values = Vec::new();
     for (index, line) in lines {
         let n = index + 1;
-        let fields: Vec<&str> = line.split(',').map(|f| f.trim().trim_matches('"')).collect();
+        let fields = split(line);
         if fields.len() != names.len() {
             bail!(
                 "{shown}:{n}: expected {} fields like the header, found {}",
@@ -67,147 +106,174 @@ pub fn read_series(path: &Path, column: &str) -> Result<Series> {
                 fields.len()
             );
         }
-        let t = parse_timestamp(fields[ts_col])
-            .with_context(|| format!("{shown}:{n}: bad timestamp \"{}\"", fields[ts_col]))?;
-        let v = parse_value(fields[val_col])
-            .map_err(|why| anyhow::anyhow!("{shown}:{n}, field {}: {why}", val_col + 1))?;
-        timestamps.push(t);
-        values.push(v);
+        if let (Some(k), Some(ts)) = (ts_col, timestamps.as_mut()) {
+            let t = parse_timestamp(&fields[k])
+                .with_context(|| format!("{shown}:{n}: bad timestamp \"{}\"", fields[k]))?;
+            ts.push(t);
+        }
+        if let (Some(k), Some(l)) = (label_col, labels.as_mut()) {
+            if fields[k].is_empty() {
+                bail!("{shown}:{n}: the label column `{}` is empty", names[k]);
+            }
+            l.push(normalize_label(&fields[k]));
+        }
+        for &k in &value_cols {
+            let v = parse_value(&fields[k]).map_err(|why| {
+                anyhow::anyhow!("{shown}:{n}, field {} (`{}`): {why}", k + 1, names[k])
+            })?;
+            values.push(v);
+        }
     }
     if values.is_empty() {
         bail!("{shown}: the file has a header but no data rows");
     }
-    Ok(Series { source: shown.to_string(), timestamps, values })
+    Ok(Series {
+        source: shown.to_string(),
+        columns: value_cols.iter().map(|&k| names[k].clone()).collect(),
+        timestamp_column: ts_col.map(|k| names[k].clone()),
+        timestamps,
+        values,
+        labels,
+    })
 }
 
-/// Reads the windows stored under `key` in a NAB `combined_windows.json`-style file
+/// Reads the intervals stored under `key` in a NAB `combined_windows.json`-style file
 /// (`{"<key>": [["start", "end"], ...]}`).
-pub fn read_windows_json(path: &Path, key: &str) -> Result<Windows> {
+pub fn read_intervals(path: &Path, key: &str) -> Result<Intervals> {
     let text = read_text(path)?;
     let shown = path.display();
-    let doc: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{shown}:{}: not valid JSON: {e}", e.line()))?;
-    let Some(map) = doc.as_object() else {
-        bail!("{shown}: expected a JSON object keyed by series name");
-    };
-    let Some(list) = map.get(key) else {
-        let similar: Vec<&String> =
-            map.keys().filter(|k| k.rsplit('/').next() == key.rsplit('/').next()).collect();
+    let doc: HashMap<String, serde_json::Value> = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!("{shown}:{}: not a JSON object keyed by series name: {e}", e.line())
+    })?;
+    let Some(list) = doc.get(key) else {
+        let similar = doc.keys().find(|k| k.rsplit('/').next() == key.rsplit('/').next());
         bail!(
             "{shown}: no entry \"{key}\"{}",
-            match similar.first() {
-                Some(k) => format!("; did you mean \"{k}\"?"),
-                None => String::new(),
-            }
+            similar.map_or(String::new(), |k| format!("; did you mean \"{k}\"?"))
         );
     };
-    let mut windows = Vec::new();
+    let mut out = Vec::new();
     for (i, w) in list.as_array().into_iter().flatten().enumerate() {
         let pair = w.as_array().filter(|p| p.len() == 2);
         let parse = |v: &serde_json::Value| v.as_str().and_then(|s| parse_timestamp(s).ok());
         match pair.and_then(|p| Some((parse(&p[0])?, parse(&p[1])?))) {
-            Some((a, b)) if a <= b => windows.push((a, b)),
+            Some((a, b)) if a <= b => out.push((a, b)),
             _ => {
                 bail!("{shown}: entry \"{key}\" window {i} is not [\"start\", \"end\"] timestamps")
             }
         }
     }
-    Ok(Windows(windows))
+    Ok(Intervals(out))
 }
 
 impl Series {
-    /// Cuts windows of `size` consecutive rows every `stride` rows. A window is labelled
-    /// [`ANOMALY`] when any of its rows lies in a labelled interval, else [`NORMAL`].
-    pub fn windows(&self, size: usize, stride: usize, labelled: &Windows) -> Result<Dataset> {
-        if size == 0 || stride == 0 {
-            bail!("{}: `window` and `stride` must be at least 1", self.source);
-        }
-        if self.values.len() < size {
-            bail!(
-                "{}: {} rows are fewer than one window of {size}",
-                self.source,
-                self.values.len()
-            );
-        }
-        let starts: Vec<usize> = (0..=self.values.len() - size).step_by(stride).collect();
-        let mut x = Vec::with_capacity(starts.len() * size);
-        let mut labels = Vec::with_capacity(starts.len());
-        for &s in &starts {
-            x.extend_from_slice(&self.values[s..s + size]);
-            let hit = self.timestamps[s..s + size].iter().any(|&t| labelled.contains(t));
-            labels.push(if hit { ANOMALY } else { NORMAL }.to_owned());
-        }
-        Ok(Dataset {
-            source: self.source.clone(),
-            shape: vec![size],
-            x,
-            labels: Some(labels),
-            starts: Some(starts),
-        })
+    /// Number of readings.
+    pub fn rows(&self) -> usize {
+        self.values.len() / self.features()
     }
-}
 
-/// Parses `YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]]` as seconds since 1970-01-01 (no time zone).
-pub fn parse_timestamp(s: &str) -> Result<i64> {
-    let s = s.trim();
-    let bad = || anyhow::anyhow!("expected `YYYY-MM-DD HH:MM:SS`");
-    let (date, time) = s.split_once([' ', 'T']).ok_or_else(bad)?;
-    let d: Vec<&str> = date.split('-').collect();
-    let t: Vec<&str> = time.split(':').collect();
-    if d.len() != 3 || !(2..=3).contains(&t.len()) {
-        return Err(bad());
+    /// Values per reading.
+    pub fn features(&self) -> usize {
+        self.columns.len().max(1)
     }
-    let num = |f: &str| f.parse::<i64>().map_err(|_| bad());
-    let (y, m, day) = (num(d[0])?, num(d[1])?, num(d[2])?);
-    let (hh, mm) = (num(t[0])?, num(t[1])?);
-    let ss = match t.get(2) {
-        Some(sec) => num(sec.split('.').next().unwrap_or(sec))?,
-        None => 0,
-    };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || hh > 23 || mm > 59 || ss > 60 {
-        return Err(bad());
+
+    /// Reading `i`'s values.
+    pub fn reading(&self, i: usize) -> &[f32] {
+        let f = self.features();
+        &self.values[i * f..(i + 1) * f]
     }
-    Ok(days_from_civil(y, m, day) * 86_400 + hh * 3600 + mm * 60 + ss)
-}
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+    /// The most common positive gap between consecutive timestamps, in seconds.
+    pub fn sample_period(&self) -> Option<i64> {
+        let ts = self.timestamps.as_ref()?;
+        let mut counts: HashMap<i64, usize> = HashMap::new();
+        for pair in ts.windows(2) {
+            let gap = pair[1] - pair[0];
+            if gap > 0 {
+                *counts.entry(gap).or_default() += 1;
+            }
+        }
+        // Ties go to the shorter gap, so the answer does not depend on hash order.
+        counts.into_iter().max_by_key(|&(gap, n)| (n, std::cmp::Reverse(gap))).map(|(gap, _)| gap)
+    }
 
-/// Formats seconds since 1970 as `YYYY-MM-DD HH:MM`.
-pub fn format_timestamp(t: i64) -> String {
-    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
+    /// Which readings are anomalous: inside a labelled interval, or labelled outside `normal`
+    /// in the label column. Fails when intervals are given but the series has no timestamps.
+    pub fn anomalous_rows(&self, intervals: &Intervals, normal: &LabelSet) -> Result<Vec<bool>> {
+        let mut out = vec![false; self.rows()];
+        if !intervals.0.is_empty() {
+            let Some(ts) = &self.timestamps else {
+                bail!(
+                    "{}: labelled intervals need timestamps, but the file has no timestamp column",
+                    self.source
+                );
+            };
+            for (o, &t) in out.iter_mut().zip(ts) {
+                *o = intervals.which(t).is_some();
+            }
+        }
+        if let Some(labels) = &self.labels {
+            if normal.is_empty() {
+                bail!(
+                    "{}: the series has a label column; say which labels are normal with \
+                     `normal_labels` (labels found: {})",
+                    self.source,
+                    LabelSet::distinct(labels)
+                );
+            }
+            for (o, l) in out.iter_mut().zip(labels) {
+                *o |= !normal.contains(l);
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn write(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("tinyae-series-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
     #[test]
-    fn timestamps_round_trip() {
-        let t = parse_timestamp("2013-12-10 06:25:00.000000").unwrap();
-        assert_eq!(format_timestamp(t), "2013-12-10 06:25");
-        assert_eq!(parse_timestamp("1970-01-02 00:00:01").unwrap(), 86_401);
-        assert_eq!(
-            format_timestamp(parse_timestamp("2000-02-29 23:59").unwrap()),
-            "2000-02-29 23:59"
+    fn reads_several_columns_and_labels() {
+        let path = write(
+            "multi.csv",
+            "timestamp,temp,label,vib\n2024-01-01 00:00:00,1,ok,10\n2024-01-01 00:05:00,2,bad,20\n\
+             2024-01-01 00:10:00,3,ok,30\n",
         );
-        assert!(parse_timestamp("2013-13-10 06:25:00").is_err());
+        let want = SeriesColumns { label: Some("label".into()), ..Default::default() };
+        let s = read_series(&path, &want).unwrap();
+        assert_eq!(s.columns, ["temp", "vib"]);
+        assert_eq!((s.rows(), s.reading(1)), (3, &[2.0, 20.0][..]));
+        assert_eq!(s.sample_period(), Some(300));
+        let anomalous = s.anomalous_rows(&Intervals::default(), &LabelSet::new(["ok"])).unwrap();
+        assert_eq!(anomalous, [false, true, false]);
+        let e = read_series(
+            &path,
+            &SeriesColumns { values: vec!["pressure".into()], ..Default::default() },
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "no `pressure` column in the header (columns: timestamp, temp, label, vib)"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn rows_without_timestamps_are_readings_too() {
+        let path = write("plain.csv", "a,b\n1,2\n3,4\n");
+        let s = read_series(&path, &SeriesColumns::default()).unwrap();
+        assert_eq!((s.rows(), s.features(), s.sample_period()), (2, 2, None));
+        let e = s.anomalous_rows(&Intervals(vec![(0, 1)]), &LabelSet::default()).unwrap_err();
+        assert!(e.to_string().contains("need timestamps"), "{e}");
     }
 }

@@ -5,10 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    read_delimited, read_idx, read_series, read_windows_json, Dataset, Delimited, LabelColumn,
-    LabelSet, Scaling, Windows,
-};
+use super::series::SeriesColumns;
+use super::time::Span;
+use super::{read_delimited, read_idx, Dataset, Delimited, LabelColumn, LabelSet, Scaling};
 
 /// The layout of the data files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,7 +21,7 @@ pub enum DataFormat {
     Tsv,
     /// The UCR archive layout: tab-separated, no header, label in column 0.
     Ucr,
-    /// A `timestamp,value` series cut into sliding windows of `window` rows.
+    /// Readings over time (`timestamp,value`, or several columns) cut into sliding windows.
     Series,
 }
 
@@ -86,16 +85,27 @@ pub struct DataSpec {
     /// Train on rows with these labels only (e.g. the normal class); empty = all rows.
     #[serde(default)]
     pub normal_labels: Vec<LabelValue>,
-    /// Series: the value column (default `value`).
+    /// Series: one value column (shorthand for `columns = ["..."]`).
     pub column: Option<String>,
-    /// Series: window length in rows.
-    pub window: Option<usize>,
-    /// Series: rows between training windows (default 1); test windows always use 1.
-    pub stride: Option<usize>,
+    /// Series: the value columns of a reading, in input order (default: every column but the
+    /// timestamp and the label).
+    pub columns: Option<Vec<String>>,
+    /// Series: the timestamp column (default `timestamp` when the header has it).
+    pub timestamp_column: Option<String>,
+    /// Series: readings per window (`48`), or a duration (`"4h"`) when there are timestamps.
+    pub window: Option<Span>,
+    /// Series: readings between training windows (default 1); validation and test windows
+    /// always start at every reading.
+    pub stride: Option<Span>,
     /// Series: labelled anomaly windows, NAB `combined_windows.json` layout.
     pub windows_json: Option<PathBuf>,
     /// Series: the key in `windows_json` (e.g. `realKnownCause/machine_temperature_system_failure.csv`).
     pub windows_key: Option<String>,
+    /// `chronological` (the default for series) or `random` (the default for rows).
+    pub split: Option<SplitName>,
+    /// Chronological splits: the fraction of rows at the end kept for testing (default 0.3 for
+    /// series without a `test` file, else 0).
+    pub test_fraction: Option<f64>,
     /// Input scaling fitted on the training split.
     #[serde(default)]
     pub scaling: Scaling,
@@ -114,15 +124,14 @@ fn yes() -> bool {
     true
 }
 
-/// Which file of a [`DataSpec`] to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    /// `train` (+ `train_labels`).
-    Train,
-    /// `test` (+ `test_labels`).
-    Test,
-    /// `validation_file`.
-    Validation,
+/// How to split the training file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitName {
+    /// Consecutive parts in file order: train, validation, test.
+    Chronological,
+    /// A random `validation` fraction of the rows (seeded).
+    Random,
 }
 
 impl DataSpec {
@@ -158,67 +167,123 @@ impl DataSpec {
         if !(0.0..1.0).contains(&self.validation) {
             bail!("`data.validation` is {}, expected a fraction in [0, 1)", self.validation);
         }
-        if self.format == DataFormat::Series && self.window.is_none() {
-            bail!("`data.format = \"series\"` needs `data.window` (rows per window)");
+        let series = self.format == DataFormat::Series;
+        if series && self.window.is_none() {
+            bail!("`data.format = \"series\"` needs `data.window` (readings per window, or a duration such as \"4h\")");
         }
-        if self.format != DataFormat::Series && (self.window.is_some() || self.stride.is_some()) {
-            bail!("`data.window`/`data.stride` apply to `format = \"series\"` only");
+        let series_only = [
+            ("window", self.window.is_some()),
+            ("stride", self.stride.is_some()),
+            ("columns", self.columns.is_some() || self.column.is_some()),
+            ("timestamp_column", self.timestamp_column.is_some()),
+            ("windows_json", self.windows_json.is_some()),
+        ];
+        if let Some((name, _)) = series_only.iter().find(|(_, set)| *set && !series) {
+            bail!("`data.{name}` applies to `format = \"series\"` only");
+        }
+        if self.column.is_some() && self.columns.is_some() {
+            bail!("set one of `data.column` and `data.columns`, not both");
         }
         if self.windows_json.is_some() != self.windows_key.is_some() {
             bail!("`data.windows_json` and `data.windows_key` go together; set both or neither");
         }
+        if series && self.split == Some(SplitName::Random) {
+            bail!(
+                "`data.split = \"random\"` would put overlapping windows of a series on both sides \
+                 of the split; series use `split = \"chronological\"` (the default)"
+            );
+        }
+        if series && self.validation_file.is_some() {
+            bail!(
+                "`data.validation_file` does not apply to a series: validation is the part after \
+                 the training part; set `data.validation` (a fraction)"
+            );
+        }
+        if series && matches!(self.label_column, Some(LabelColumnValue::Index(_))) {
+            bail!("`data.label_column` of a series must be a header name, found an index");
+        }
+        let test = self.test_fraction.unwrap_or(0.0);
+        if !(0.0..1.0).contains(&test) || self.validation + test >= 1.0 {
+            bail!(
+                "`data.test_fraction` {test} and `data.validation` {} must be fractions that leave \
+                 rows to train on",
+                self.validation
+            );
+        }
+        if self.test_fraction.is_some_and(|t| t > 0.0) {
+            if self.split_name() != SplitName::Chronological {
+                bail!("`data.test_fraction` needs `data.split = \"chronological\"`; with a random split give a `data.test` file");
+            }
+            if self.test.is_some() {
+                bail!("set one of `data.test` (a test file) and `data.test_fraction` (the end of `data.train`), not both");
+            }
+        }
         Ok(())
     }
 
-    /// Reads one part, unscaled and unfiltered.
-    pub fn load(&self, part: Part) -> Result<Dataset> {
-        let (path, labels) = match part {
-            Part::Train => (Some(&self.train), self.train_labels.as_ref()),
-            Part::Test => (self.test.as_ref(), self.test_labels.as_ref()),
-            Part::Validation => (self.validation_file.as_ref(), None),
-        };
-        let Some(path) = path else {
-            bail!(
-                "the config has no `data.{}` file",
-                match part {
-                    Part::Train => "train",
-                    Part::Test => "test",
-                    Part::Validation => "validation_file",
-                }
-            );
-        };
-        let stride = if part == Part::Train { self.stride.unwrap_or(1) } else { 1 };
-        self.load_path(path, labels.map(PathBuf::as_path), stride)
+    /// The split kind: chronological for series unless set.
+    pub fn split_name(&self) -> SplitName {
+        self.split.unwrap_or(if self.format == DataFormat::Series {
+            SplitName::Chronological
+        } else {
+            SplitName::Random
+        })
     }
 
-    /// Reads `path` with this spec's layout (`labels`: an IDX label file).
-    pub fn load_path(&self, path: &Path, labels: Option<&Path>, stride: usize) -> Result<Dataset> {
+    /// The fraction of `train` kept for testing (chronological splits only).
+    pub fn test_share(&self) -> f64 {
+        match self.test_fraction {
+            Some(t) => t,
+            None if self.format == DataFormat::Series && self.test.is_none() => 0.3,
+            None => 0.0,
+        }
+    }
+
+    /// Which columns of a series file to read.
+    pub fn series_columns(&self) -> SeriesColumns {
+        SeriesColumns {
+            values: match (&self.columns, &self.column) {
+                (Some(c), _) => c.clone(),
+                (None, Some(c)) => vec![c.clone()],
+                (None, None) => Vec::new(),
+            },
+            timestamp: self.timestamp_column.clone(),
+            label: match &self.label_column {
+                Some(LabelColumnValue::Name(n)) => Some(n.clone()),
+                _ => None,
+            },
+        }
+    }
+
+    /// Reads a file of rows (every format but series) with this spec's layout (`labels`: an IDX
+    /// label file).
+    pub fn load_rows(&self, path: &Path, labels: Option<&Path>) -> Result<Dataset> {
         match self.format {
             DataFormat::Idx => load_idx(path, labels),
             DataFormat::Csv | DataFormat::Tsv | DataFormat::Ucr => {
-                let how = Delimited {
-                    delimiter: match self.format {
-                        DataFormat::Tsv | DataFormat::Ucr => Some(self.delimiter.unwrap_or('\t')),
-                        _ => self.delimiter.or(Some(',')),
-                    },
-                    header: if self.format == DataFormat::Ucr { Some(false) } else { self.header },
-                    label_column: match (&self.label_column, self.format) {
-                        (Some(LabelColumnValue::Index(i)), _) => Some(LabelColumn::Index(*i)),
-                        (Some(LabelColumnValue::Name(n)), _) => Some(LabelColumn::Name(n.clone())),
-                        (None, DataFormat::Ucr) => Some(LabelColumn::Index(0)),
-                        (None, _) => None,
-                    },
-                };
-                read_delimited(path, &how)
+                read_delimited(path, &self.delimited())
             }
-            DataFormat::Series => {
-                let series = read_series(path, self.column.as_deref().unwrap_or("value"))?;
-                let windows = match (&self.windows_json, &self.windows_key) {
-                    (Some(j), Some(k)) => read_windows_json(j, k)?,
-                    _ => Windows::default(),
-                };
-                series.windows(self.window.unwrap_or(1), stride, &windows)
-            }
+            DataFormat::Series => bail!(
+                "{}: a series is read with its windows (`DataSpec::series`), not as rows",
+                path.display()
+            ),
+        }
+    }
+
+    /// How to read a delimited file of this spec.
+    pub fn delimited(&self) -> Delimited {
+        Delimited {
+            delimiter: match self.format {
+                DataFormat::Tsv | DataFormat::Ucr => Some(self.delimiter.unwrap_or('\t')),
+                _ => self.delimiter.or(Some(',')),
+            },
+            header: if self.format == DataFormat::Ucr { Some(false) } else { self.header },
+            label_column: match (&self.label_column, self.format) {
+                (Some(LabelColumnValue::Index(i)), _) => Some(LabelColumn::Index(*i)),
+                (Some(LabelColumnValue::Name(n)), _) => Some(LabelColumn::Name(n.clone())),
+                (None, DataFormat::Ucr) => Some(LabelColumn::Index(0)),
+                (None, _) => None,
+            },
         }
     }
 }

@@ -1,11 +1,11 @@
-//! Line plots: the loss curve, error histograms, and 1-D reconstructions.
+//! Line plots: the loss curve, error histograms (log counts), and 1-D reconstructions.
 
 use std::path::Path;
 
 use anyhow::Result;
 use plotters::prelude::*;
 
-use super::{class_colour, pe, png, tick, FAMILY};
+use super::{class_colour, label_colour, pe, png, tick, FAMILY};
 use crate::train::EpochRecord;
 
 /// Training and validation loss per epoch (log scale when it spans more than a decade).
@@ -83,14 +83,26 @@ where
     Ok(())
 }
 
-/// Histogram of anomaly scores per group (e.g. normal / anomaly) with the threshold line.
+/// A group of scores in a histogram.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Legend text.
+    pub name: String,
+    /// The scores.
+    pub values: Vec<f32>,
+    /// Normal (blue), anomalous (red first) or unknown (the palette).
+    pub normal: Option<bool>,
+}
+
+/// Histogram of anomaly scores per group (e.g. normal / anomaly) with the threshold line, on a
+/// log count axis so a small anomaly class stays visible next to thousands of normal samples.
 pub fn error_histogram(
-    groups: &[(String, Vec<f32>)],
+    groups: &[Group],
     threshold: Option<f32>,
     title: &str,
     path: &Path,
 ) -> Result<()> {
-    let values = groups.iter().flat_map(|g| g.1.iter().copied()).filter(|v| v.is_finite());
+    let values = groups.iter().flat_map(|g| g.values.iter().copied()).filter(|v| v.is_finite());
     let lo = values.clone().fold(f32::INFINITY, f32::min).min(threshold.unwrap_or(f32::INFINITY));
     let hi = values.fold(f32::NEG_INFINITY, f32::max).max(threshold.unwrap_or(f32::NEG_INFINITY));
     let (lo, hi) = if hi > lo { (lo, hi) } else { (0.0, 1.0) };
@@ -98,44 +110,58 @@ pub fn error_histogram(
     let width = (hi - lo) / BINS as f32;
     let counts: Vec<Vec<usize>> = groups
         .iter()
-        .map(|(_, v)| {
+        .map(|g| {
             let mut c = vec![0usize; BINS];
-            for &x in v.iter().filter(|x| x.is_finite()) {
+            for &x in g.values.iter().filter(|x| x.is_finite()) {
                 c[(((x - lo) / width) as usize).min(BINS - 1)] += 1;
             }
             c
         })
         .collect();
     let top = counts.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
+    let mut anomalies = 0;
+    let colours: Vec<RGBColor> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| match g.normal {
+            Some(true) => label_colour(true, 0),
+            Some(false) => {
+                anomalies += 1;
+                label_colour(false, anomalies - 1)
+            }
+            None => class_colour(i),
+        })
+        .collect();
+    // Bars start below 1 so a bin of one sample shows on the log axis.
+    const FLOOR: f64 = 0.7;
     png(path, (900, 560), |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, (FAMILY, 22))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(f64::from(lo)..f64::from(hi), 0f64..top * 1.08)
+            .build_cartesian_2d(f64::from(lo)..f64::from(hi), (FLOOR..top * 1.5).log_scale())
             .map_err(pe)?;
         chart
             .configure_mesh()
             .x_desc("reconstruction error")
-            .y_desc("samples")
+            .y_desc("samples (log scale)")
             .x_label_formatter(&tick)
             .y_label_formatter(&tick)
             .label_style((FAMILY, 13))
             .draw()
             .map_err(pe)?;
-        for (g, ((name, _), c)) in groups.iter().zip(&counts).enumerate() {
-            let colour = class_colour(g);
+        for ((g, c), &colour) in groups.iter().zip(&counts).zip(&colours) {
             chart
-                .draw_series(c.iter().enumerate().map(|(b, &n)| {
+                .draw_series(c.iter().enumerate().filter(|(_, &n)| n > 0).map(|(b, &n)| {
                     let x0 = f64::from(lo + b as f32 * width);
                     Rectangle::new(
-                        [(x0, 0.0), (x0 + f64::from(width), n as f64)],
+                        [(x0, FLOOR), (x0 + f64::from(width), n as f64)],
                         colour.mix(0.45).filled(),
                     )
                 }))
                 .map_err(pe)?
-                .label(format!("{name} ({})", groups[g].1.len()))
+                .label(format!("{} ({})", g.name, g.values.len()))
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
                 });
@@ -143,7 +169,7 @@ pub fn error_histogram(
         if let Some(t) = threshold {
             let t = f64::from(t);
             chart
-                .draw_series(LineSeries::new([(t, 0.0), (t, top * 1.08)], BLACK.stroke_width(2)))
+                .draw_series(LineSeries::new([(t, FLOOR), (t, top * 1.5)], BLACK.stroke_width(2)))
                 .map_err(pe)?
                 .label(format!("threshold {t:.4}"))
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));

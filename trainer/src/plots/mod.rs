@@ -1,4 +1,5 @@
-//! PNG plots with plotters: loss curves, error histograms, latent scatters, reconstructions.
+//! PNG plots with plotters: loss curves, error histograms, latent scatters, reconstructions,
+//! scores over time. Normal samples are blue and anomalous ones red in every plot.
 //!
 //! Text uses the DejaVu Sans Mono font bundled in `trainer/assets` (pure-Rust `ab_glyph`
 //! rendering, so no system font library is needed). Every PNG is drawn to a temporary file
@@ -8,6 +9,7 @@ mod curves;
 mod images;
 mod pca;
 mod scatter;
+mod timeline;
 
 use std::path::Path;
 use std::sync::Once;
@@ -15,10 +17,11 @@ use std::sync::Once;
 use anyhow::{Context, Result};
 use plotters::prelude::*;
 
-pub use curves::{error_histogram, loss_curve, series_reconstructions};
+pub use curves::{error_histogram, loss_curve, series_reconstructions, Group};
 pub use images::image_grid;
 pub use pca::pca_2d;
 pub use scatter::latent_scatter;
+pub use timeline::{score_timeline, Timeline};
 
 static FONT: &[u8] = include_bytes!("../../assets/DejaVuSansMono.ttf");
 static REGISTER: Once = Once::new();
@@ -88,6 +91,25 @@ pub(crate) fn tick(v: &f64) -> String {
         s.trim_end_matches('0').trim_end_matches('.').to_owned()
     } else {
         format!("{v:.1e}")
+    }
+}
+
+/// The colour of normal samples in every plot (histograms, scatters, score lines).
+pub(crate) const NORMAL: RGBColor = RGBColor(31, 119, 180);
+/// The colour of anomalous samples and labelled anomaly windows in every plot.
+pub(crate) const ANOMALY: RGBColor = RGBColor(214, 39, 40);
+
+/// The colour of a class: normal classes blue, the anomaly classes red, then other colours
+/// that are neither (so several anomaly classes stay apart).
+pub(crate) fn label_colour(is_normal: bool, anomaly_index: usize) -> RGBColor {
+    if is_normal {
+        NORMAL
+    } else if anomaly_index == 0 {
+        ANOMALY
+    } else {
+        // The palette without its blue (0) and red (3).
+        const OTHERS: [usize; 8] = [1, 2, 4, 5, 6, 7, 8, 9];
+        class_colour(OTHERS[(anomaly_index - 1) % OTHERS.len()])
     }
 }
 

@@ -5,13 +5,16 @@ use std::path::Path;
 use anyhow::Result;
 use plotters::prelude::*;
 
-use super::{class_colour, pca_2d, pe, png, tick, FAMILY};
+use super::{class_colour, label_colour, pca_2d, pe, png, tick, FAMILY};
+use crate::data::LabelSet;
 
-/// Scatter of codes (`rows × dims`), one colour per distinct label.
+/// Scatter of codes (`rows × dims`), one colour per distinct label: the labels in `normal` blue,
+/// the anomalous ones red first.
 pub fn latent_scatter(
     codes: &[f32],
     dims: usize,
     labels: Option<&[String]>,
+    normal: &LabelSet,
     title: &str,
     path: &Path,
 ) -> Result<()> {
@@ -19,7 +22,16 @@ pub fn latent_scatter(
     let mut classes: Vec<String> = labels.map_or_else(Vec::new, |l| l.to_vec());
     classes.sort();
     classes.dedup();
-    let class_of = |i: usize| labels.map_or(0, |l| classes.binary_search(&l[i]).unwrap_or(0));
+    // Normal classes first, so they are drawn under the anomalies.
+    classes.sort_by_key(|c| !normal.contains(c));
+    let class_of =
+        |i: usize| labels.map_or(0, |l| classes.iter().position(|c| *c == l[i]).unwrap_or(0));
+    let normal_count = classes.iter().filter(|c| normal.contains(c)).count();
+    let colour_of = |g: usize| match classes.get(g) {
+        Some(_) if normal.is_empty() => class_colour(g),
+        Some(c) => label_colour(normal.contains(c), g.saturating_sub(normal_count)),
+        None => class_colour(0),
+    };
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in &points {
         x0 = x0.min(x);
@@ -51,7 +63,7 @@ pub fn latent_scatter(
             .map_err(pe)?;
         let groups = classes.len().max(1);
         for g in 0..groups {
-            let colour = class_colour(g);
+            let colour = colour_of(g);
             let series = points
                 .iter()
                 .enumerate()

@@ -17,7 +17,8 @@
         feature = "mnist",
         feature = "activations",
         feature = "mnist_conv",
-        feature = "ecg5000_lstm"
+        feature = "ecg5000_lstm",
+        feature = "nab_stream"
     )),
     allow(unused)
 )]
@@ -26,6 +27,8 @@ mod console;
 mod measure;
 mod models;
 mod run;
+#[cfg(feature = "nab_stream")]
+mod stream;
 
 pub use console::Console;
 pub use measure::bench;

@@ -53,3 +53,13 @@ pub mod ecg5000_lstm {
     tinyae::autoencoder!(pub Model = "../../../models/ecg5000_lstm.safetensors");
     include!(concat!(env!("OUT_DIR"), "/ecg5000_lstm.rs"));
 }
+
+/// The shipped NAB machine_temperature window model (48 readings of one value), streamed one
+/// reading at a time through its generated `stream_score_into`.
+#[cfg(feature = "nab_stream")]
+pub mod nab_stream {
+    // The vectors are readings; no latent codes are decoded.
+    #![allow(dead_code)]
+    tinyae::autoencoder!(pub Model = "../../../models/nab_machine_temperature.safetensors");
+    include!(concat!(env!("OUT_DIR"), "/nab_stream.rs"));
+}

@@ -6,6 +6,7 @@
 //! model <name> macs <n> weight_bytes <n> scratch_len <n> buffer_bytes <n> stack_bytes <n> frame_bytes <n>
 //! out <name> <function> <vector index> <hex bits>...
 //! stack <name> <function> <bytes> | ... at-least <bytes> | ... n/a
+//! stream <name> stream_bytes <n> window <n> reading_len <n>   (window models, `stream.rs`)
 //! bench <name> <function> <vector index>      (one per counted region, in plugin order)
 //! cycles <name> <function> <vector index> <n>  (after its `bench` line, on boards with a clock)
 //! end
@@ -13,7 +14,7 @@
 
 use core::hint::black_box;
 
-use tinyae::AnomalyDetector;
+use tinyae::{AnomalyDetector, ModelInfo};
 
 use crate::measure::{bench, stack_peak, Peak};
 use crate::Console;
@@ -68,6 +69,8 @@ pub fn run_timed(c: &mut impl Console, stack_bottom: usize, clock: Option<Clock>
         use crate::models::keras_ecg::{Model, INPUTS, LATENTS};
         exercise::<Model, 140, 8>(c, "keras_ecg", &INPUTS, &LATENTS, stack_bottom);
     }
+    #[cfg(feature = "nab_stream")]
+    crate::stream::exercise(c, stack_bottom);
     c.str("end\n");
 }
 
@@ -79,21 +82,7 @@ fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     stack_bottom: usize,
     clock: Option<Clock>,
 ) {
-    c.str("model ");
-    c.str(name);
-    for (key, value) in [
-        ("macs", M::MACS),
-        ("weight_bytes", M::WEIGHT_BYTES),
-        ("scratch_len", M::SCRATCH_LEN),
-        ("buffer_bytes", M::BUFFER_BYTES),
-        ("stack_bytes", M::STACK_BYTES),
-        ("frame_bytes", M::FRAME_BYTES),
-    ] {
-        c.str(" ");
-        c.str(key);
-        c.dec(value);
-    }
-    c.str("\n");
+    constants::<M>(c, name);
 
     let mut scratch = M::new_scratch();
     let mut y = [0.0f32; N];
@@ -241,11 +230,31 @@ fn region(c: &mut impl Console, name: &str, function: &str, k: usize, cycles: Op
     }
 }
 
-fn out(c: &mut impl Console, name: &str, function: &str, k: usize, values: &[f32]) {
+
+/// The `model` line: the generated type's size constants.
+pub(crate) fn constants<M: ModelInfo>(c: &mut impl Console, name: &str) {
+    c.str("model ");
+    c.str(name);
+    for (key, value) in [
+        ("macs", M::MACS),
+        ("weight_bytes", M::WEIGHT_BYTES),
+        ("scratch_len", M::SCRATCH_LEN),
+        ("buffer_bytes", M::BUFFER_BYTES),
+        ("stack_bytes", M::STACK_BYTES),
+        ("frame_bytes", M::FRAME_BYTES),
+    ] {
+        c.str(" ");
+        c.str(key);
+        c.dec(value);
+    }
+    c.str("\n");
+}
+
+pub(crate) fn out(c: &mut impl Console, name: &str, function: &str, k: usize, values: &[f32]) {
     c.result(name, function, k, values.iter().map(|v| v.to_bits()));
 }
 
-fn stack(c: &mut impl Console, name: &str, function: &str, peak: Peak) {
+pub(crate) fn stack(c: &mut impl Console, name: &str, function: &str, peak: Peak) {
     c.str("stack ");
     c.str(name);
     c.str(" ");

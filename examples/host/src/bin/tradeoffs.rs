@@ -1,13 +1,16 @@
 //! Model quality of every shipped precision and sparsity variant, measured through the
 //! macro-generated code (what runs on a device): ECG5000 test ROC-AUC, MNIST test MSE, NAB
-//! machine_temperature detections. The table in docs/QUANTIZATION.md comes from this.
+//! machine_temperature detections on the model's test part. The table in docs/QUANTIZATION.md comes from this.
 //!
 //! `cargo run --release -p tinyae-examples --bin tradeoffs`
 
 use std::process::ExitCode;
 
 use tinyae::{AnomalyDetector, ModelInfo};
-use tinyae_examples::{data_path, read_idx_gz, read_labelled, read_series, read_windows, roc_auc};
+use tinyae_examples::{
+    data_path, read_idx_gz, read_labelled, read_series, read_windows, roc_auc, stream,
+    stream_events, test_rows,
+};
 
 mod ecg {
     tinyae::autoencoder!(pub F32 = "../../models/ecg5000.safetensors");
@@ -68,21 +71,20 @@ fn run() -> Result<(), String> {
         &data_path("nab/labels/combined_windows.json"),
         "realKnownCause/machine_temperature_system_failure.csv",
     )?;
-    let nab_row = |name: &str, s: ((usize, usize), usize, usize)| {
+    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../models/nab_machine_temperature.safetensors");
+    let part = test_rows(&model, series.len())?;
+    let nab_row = |name: &str, s: ((usize, usize, usize), usize, usize)| {
+        let ((detected, labelled, events), w, r) = s;
         println!(
-            "| NAB machine_temperature | {name} | {} of {} windows detected, {} false-alarm events | {} | {} |",
-            s.0 .0,
-            windows.len(),
-            s.0 .1,
-            s.1,
-            s.2
+            "| NAB machine_temperature (test part) | {name} | {detected} of {labelled} windows detected, {events} false-alarm events | {w} | {r} |"
         );
     };
-    nab_row("f32", nab_detections::<nab::F32>(&series, &windows));
-    nab_row("f16", nab_detections::<nab::F16>(&series, &windows));
-    nab_row("int8", nab_detections::<nab::Int8>(&series, &windows));
-    nab_row("f32, 80 % pruned", nab_detections::<nab::Pruned>(&series, &windows));
-    nab_row("int8, 80 % pruned", nab_detections::<nab::PrunedInt8>(&series, &windows));
+    nab_row("f32", nab_detections::<nab::F32>(&series, &windows, part.clone()));
+    nab_row("f16", nab_detections::<nab::F16>(&series, &windows, part.clone()));
+    nab_row("int8", nab_detections::<nab::Int8>(&series, &windows, part.clone()));
+    nab_row("f32, 80 % pruned", nab_detections::<nab::Pruned>(&series, &windows, part.clone()));
+    nab_row("int8, 80 % pruned", nab_detections::<nab::PrunedInt8>(&series, &windows, part));
     Ok(())
 }
 
@@ -108,32 +110,18 @@ fn mnist_mse<M: AnomalyDetector<784, 32>>(images: &[[f32; 784]]) -> (f64, usize,
     (total / images.len() as f64, w, r)
 }
 
-/// Windows of 48 readings, one per reading: labelled windows with an alarm, and false-alarm
-/// events (alarms outside labelled windows; alarms within one window length extend an event),
-/// as `examples/host/src/bin/nab_machine_temperature.rs` counts them.
+/// The model's test part streamed as `examples/host/src/bin/nab_machine_temperature.rs` streams
+/// it: labelled windows with an alarm, and false-alarm events (alarms outside labelled windows;
+/// one window length apart or closer form one event).
 fn nab_detections<M: AnomalyDetector<48, 8>>(
     series: &[(String, f32)],
     windows: &[(String, String)],
-) -> ((usize, usize), usize, usize) {
-    let values: Vec<f32> = series.iter().map(|r| r.1).collect();
-    let inside = |t: &str| windows.iter().position(|(a, b)| a.as_str() <= t && t <= b.as_str());
-    let mut detected = vec![false; windows.len()];
-    let (mut events, mut last_false) = (0usize, None::<usize>);
-    for end in 48..=values.len() {
-        let Ok(x) = <[f32; 48]>::try_from(&values[end - 48..end]) else { continue };
-        if !M::is_anomaly(&x) {
-            continue;
-        }
-        match inside(&series[end - 1].0) {
-            Some(k) => detected[k] = true,
-            None => {
-                if last_false.is_none_or(|prev| end - prev > 48) {
-                    events += 1;
-                }
-                last_false = Some(end);
-            }
-        }
-    }
+    part: std::ops::Range<usize>,
+) -> ((usize, usize, usize), usize, usize) {
+    let values: Vec<f32> = series[part.clone()].iter().map(|r| r.1).collect();
+    let at: Vec<&str> = series[part].iter().map(|r| r.0.as_str()).collect();
+    let (_, alarms) = stream::<M, 48, 8>(&values);
+    let e = stream_events(&alarms, &at, windows, 48);
     let (w, r) = sizes::<M>();
-    ((detected.iter().filter(|d| **d).count(), events), w, r)
+    ((e.detected(), e.windows.len(), e.false_events.len()), w, r)
 }

@@ -26,6 +26,7 @@ fn model(
         preprocessing: Preprocessing::None,
         anomaly: None,
         provenance: Default::default(),
+        data: None,
     }
 }
 
