@@ -3,11 +3,13 @@
 //! A [`config::Config`] (TOML) names the data, the network and the training settings;
 //! [`pipeline`] runs the whole flow: load → split → scale → train → calibrate → write.
 
+pub mod adversarial;
 pub mod calibrate;
 pub mod checkpoint;
 pub mod cli;
 pub mod config;
 pub mod data;
+pub mod distill;
 pub mod export;
 pub mod export_ops;
 pub mod layers;

@@ -59,6 +59,7 @@ pub fn settings(kind: Kind, epochs: usize, lr: f32) -> Settings {
         early_stopping: None,
         objective: Objective { kind, loss: Loss::Mse, range: (0.0, 1.0) },
         optimizer: OptimizerConfig::new(OptimizerKind::Adam, lr),
+        targets: None,
     }
 }
 
