@@ -20,6 +20,7 @@ pub mod optim;
 pub mod pipeline;
 pub mod plots;
 pub mod prune;
+pub mod qat;
 pub mod quantize;
 pub mod scores;
 pub mod spec;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{arch, settings, trained, waves, TempDir};
+use common::{arch, settings, trained, waves, waves_config, TempDir};
 use tinyae_core::ir::ModelKind;
 use tinyae_core::Activation;
 use tinyae_trainer::adversarial::{Adversarial, Adversary};
@@ -126,20 +126,15 @@ fn the_discriminator_is_checkpointed_and_restored() {
 #[test]
 fn the_written_file_is_an_ordinary_autoencoder() {
     let dir = TempDir::new("adversarial-file");
-    let rows: String = waves(64, N, 3)
-        .x
-        .chunks(N)
-        .map(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",") + "\n")
-        .collect();
-    std::fs::write(dir.path("waves.csv"), rows).expect("data");
-    let config = format!(
-        "name = \"aae\"\noutput = \"aae.safetensors\"\n[data]\nformat = \"csv\"\ntrain = \"waves.csv\"\n\
-         validation = 0.25\n[model]\nkind = \"adversarial\"\nencoder = [8, 2]\nlatent_activation = \"linear\"\n\
-         adversarial = {{ weight = 0.05, hidden = 8 }}\n[train]\noptimizer = \"adam\"\nlearning_rate = 0.01\n\
-         batch_size = 16\nepochs = 3\n"
+    let path = waves_config(
+        &dir,
+        "aae",
+        64,
+        N,
+        "[model]\nkind = \"adversarial\"\nencoder = [8, 2]\nlatent_activation = \"linear\"\n\
+         adversarial = { weight = 0.05, hidden = 8 }\n[train]\noptimizer = \"adam\"\n\
+         learning_rate = 0.01\nbatch_size = 16\nepochs = 3\n",
     );
-    let path = dir.path("aae.toml");
-    std::fs::write(&path, config).expect("config");
     let config = tinyae_trainer::config::Config::load(&path).expect("config loads");
     let prepared = tinyae_trainer::pipeline::prepare(&config).expect("data loads");
     let t = tinyae_trainer::pipeline::train(&prepared, &mut Silent, None, None).expect("trains");

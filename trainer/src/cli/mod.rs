@@ -6,6 +6,7 @@ mod inspect;
 mod plot;
 mod progress;
 mod prune;
+mod qat;
 mod quantize;
 mod synth;
 mod train;
@@ -45,6 +46,8 @@ pub enum Command {
     Quantize(quantize::QuantizeArgs),
     /// Prune the smallest weights to a target sparsity, fine-tuning in stages.
     Prune(prune::PruneArgs),
+    /// Fine-tune with int8 simulated (quantization-aware training), then write int8.
+    Qat(qat::QatArgs),
 }
 
 /// Parses `args` and runs the command; errors are printed with their causes.
@@ -77,5 +80,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Synth(a) => synth::run(a),
         Command::Quantize(a) => quantize::run(a),
         Command::Prune(a) => prune::run(a),
+        Command::Qat(a) => qat::run(a),
     }
 }
