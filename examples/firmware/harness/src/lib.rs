@@ -24,6 +24,8 @@
 mod console;
 mod measure;
 mod models;
+pub mod noise;
+mod parts;
 mod run;
 
 pub use console::Console;

@@ -52,6 +52,7 @@ pub fn run(c: &mut impl Console, stack_bottom: usize) {
         use crate::models::ecg5000_lstm::{Model, INPUTS, LATENTS};
         exercise::<Model, 140, 32>(c, "ecg5000_lstm", &INPUTS, &LATENTS, stack_bottom);
     }
+    crate::parts::run(c, stack_bottom);
     c.str("end\n");
 }
 
@@ -200,11 +201,11 @@ fn once_anomaly_score_into<M: AnomalyDetector<N, L>, const N: usize, const L: us
     M::anomaly_score_into(black_box(x), s, y)
 }
 
-fn out(c: &mut impl Console, name: &str, function: &str, k: usize, values: &[f32]) {
+pub(crate) fn out(c: &mut impl Console, name: &str, function: &str, k: usize, values: &[f32]) {
     c.result(name, function, k, values.iter().map(|v| v.to_bits()));
 }
 
-fn stack(c: &mut impl Console, name: &str, function: &str, peak: Peak) {
+pub(crate) fn stack(c: &mut impl Console, name: &str, function: &str, peak: Peak) {
     c.str("stack ");
     c.str(name);
     c.str(" ");
