@@ -23,7 +23,7 @@ pub struct QatArgs {
     /// Fine-tuning epochs with int8 simulated.
     #[arg(long, default_value_t = 5)]
     pub epochs: usize,
-    /// Step size for fine-tuning (default: the config's `train.learning_rate` / 10).
+    /// Step size for fine-tuning (default: the config's `train.learning_rate`).
     #[arg(long)]
     pub learning_rate: Option<f32>,
     /// Calibrate int8 ranges on at most this many training rows (evenly spaced).
@@ -40,7 +40,7 @@ pub struct QatArgs {
 pub(super) fn run(a: QatArgs) -> Result<ExitCode> {
     let model = load_model(&a.from)?;
     let mut config = Config::load(&a.config)?;
-    config.train.learning_rate = a.learning_rate.unwrap_or(config.train.learning_rate / 10.0);
+    config.train.learning_rate = a.learning_rate.unwrap_or(config.train.learning_rate);
     let prepared = pipeline::prepare(&config)?;
     let threads = config.train.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
