@@ -216,7 +216,7 @@ impl Adversary {
     pub fn tensors(&self) -> Vec<(String, Vec<usize>, Vec<f32>)> {
         let shape = |k: usize| {
             let (i, o) = self.dims[k / 2];
-            if k % 2 == 0 {
+            if k.is_multiple_of(2) {
                 vec![i, o]
             } else {
                 vec![o]
