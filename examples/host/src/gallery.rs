@@ -121,23 +121,6 @@ pub fn image_grid(path: &Path, title: &str, rows: &[ImageRow], gap: usize) -> Re
     })
 }
 
-/// A colour per digit (matplotlib's tab10).
-pub fn class_colour(i: usize) -> RGBColor {
-    const PALETTE: [RGBColor; 10] = [
-        RGBColor(31, 119, 180),
-        RGBColor(255, 127, 14),
-        RGBColor(44, 160, 44),
-        RGBColor(214, 39, 40),
-        RGBColor(148, 103, 189),
-        RGBColor(140, 86, 75),
-        RGBColor(227, 119, 194),
-        RGBColor(127, 127, 127),
-        RGBColor(188, 189, 34),
-        RGBColor(23, 190, 207),
-    ];
-    PALETTE[i % PALETTE.len()]
-}
-
 /// One scatter panel: a title, axis names and 2-D points (one per labelled sample).
 #[derive(Debug, Clone)]
 pub struct Scatter {
@@ -200,7 +183,7 @@ fn draw_scatter(
         .draw()
         .map_err(pe)?;
     for digit in 0..10u8 {
-        let colour = class_colour(usize::from(digit));
+        let colour = Palette99::pick(usize::from(digit)).to_rgba();
         let points = panel.points.iter().zip(labels).filter(|(_, &l)| l == digit);
         chart
             .draw_series(points.map(|(&p, _)| Circle::new(p, 2, colour.mix(0.7).filled())))

@@ -8,7 +8,7 @@ use core::hint::black_box;
 use tinyae::Encoder;
 
 use crate::measure::{bench, stack_peak};
-use crate::run::{out, stack};
+use crate::run::{model_line, out, stack};
 use crate::Console;
 
 /// The seed of the device's noise for `sample_latent` (the host test uses the same).
@@ -43,21 +43,7 @@ fn encoder<M: Encoder<N, L>, const N: usize, const L: usize>(
     inputs: &[[f32; N]],
     stack_bottom: usize,
 ) {
-    c.str("model ");
-    c.str(name);
-    for (key, value) in [
-        ("macs", M::MACS),
-        ("weight_bytes", M::WEIGHT_BYTES),
-        ("scratch_len", M::SCRATCH_LEN),
-        ("buffer_bytes", M::BUFFER_BYTES),
-        ("stack_bytes", M::STACK_BYTES),
-        ("frame_bytes", M::FRAME_BYTES),
-    ] {
-        c.str(" ");
-        c.str(key);
-        c.dec(value);
-    }
-    c.str("\n");
+    model_line::<M>(c, name);
     let mut scratch = M::new_scratch();
     let mut z = [0.0f32; L];
     for (k, x) in inputs.iter().enumerate() {

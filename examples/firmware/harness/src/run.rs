@@ -63,21 +63,7 @@ fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     latents: &[[f32; L]],
     stack_bottom: usize,
 ) {
-    c.str("model ");
-    c.str(name);
-    for (key, value) in [
-        ("macs", M::MACS),
-        ("weight_bytes", M::WEIGHT_BYTES),
-        ("scratch_len", M::SCRATCH_LEN),
-        ("buffer_bytes", M::BUFFER_BYTES),
-        ("stack_bytes", M::STACK_BYTES),
-        ("frame_bytes", M::FRAME_BYTES),
-    ] {
-        c.str(" ");
-        c.str(key);
-        c.dec(value);
-    }
-    c.str("\n");
+    model_line::<M>(c, name);
 
     let mut scratch = M::new_scratch();
     let mut y = [0.0f32; N];
@@ -199,6 +185,25 @@ fn once_anomaly_score_into<M: AnomalyDetector<N, L>, const N: usize, const L: us
     y: &mut [f32; N],
 ) -> f32 {
     M::anomaly_score_into(black_box(x), s, y)
+}
+
+/// The `model` line: the generated type's cost constants.
+pub(crate) fn model_line<M: tinyae::ModelInfo>(c: &mut impl Console, name: &str) {
+    c.str("model ");
+    c.str(name);
+    for (key, value) in [
+        ("macs", M::MACS),
+        ("weight_bytes", M::WEIGHT_BYTES),
+        ("scratch_len", M::SCRATCH_LEN),
+        ("buffer_bytes", M::BUFFER_BYTES),
+        ("stack_bytes", M::STACK_BYTES),
+        ("frame_bytes", M::FRAME_BYTES),
+    ] {
+        c.str(" ");
+        c.str(key);
+        c.dec(value);
+    }
+    c.str("\n");
 }
 
 pub(crate) fn out(c: &mut impl Console, name: &str, function: &str, k: usize, values: &[f32]) {

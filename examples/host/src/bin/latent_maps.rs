@@ -43,7 +43,9 @@ fn ks_to_normal(codes: &[[f32; 2]]) -> f64 {
             let n = v.len() as f64;
             v.iter()
                 .enumerate()
-                .map(|(i, &x)| (cdf(x) - i as f64 / n).abs().max(((i + 1) as f64 / n - cdf(x)).abs()))
+                .map(|(i, &x)| {
+                    (cdf(x) - i as f64 / n).abs().max(((i + 1) as f64 / n - cdf(x)).abs())
+                })
                 .fold(0.0, f64::max)
         })
         .fold(0.0, f64::max)
@@ -78,16 +80,32 @@ fn run() -> Result<(), String> {
     let (codes_pca, _) = pca(&codes, &codes, 2)?;
     let path = out.join("latent_pca.png");
     let panels = [
-        Scatter { title: "pixels (784 values)".into(), axes: axes("PC 1", "PC 2"), points: points(&pixels_pca) },
-        Scatter { title: "autoencoder codes (32 values)".into(), axes: axes("PC 1", "PC 2"), points: points(&codes_pca) },
+        Scatter {
+            title: "pixels (784 values)".into(),
+            axes: axes("PC 1", "PC 2"),
+            points: points(&pixels_pca),
+        },
+        Scatter {
+            title: "autoencoder codes (32 values)".into(),
+            axes: axes("PC 1", "PC 2"),
+            points: points(&codes_pca),
+        },
     ];
     scatter_panels(&path, &format!("PCA of {SHOWN} MNIST test digits"), &panels, &test.labels)?;
     println!("wrote {} ({:.1} s)", path.display(), started.elapsed().as_secs_f64());
 
     let started = Instant::now();
     let panels = [
-        Scatter { title: "pixels (784 values)".into(), axes: axes("t-SNE 1", "t-SNE 2"), points: tsne_2d(&pixels, 42)? },
-        Scatter { title: "autoencoder codes (32 values)".into(), axes: axes("t-SNE 1", "t-SNE 2"), points: tsne_2d(&codes, 42)? },
+        Scatter {
+            title: "pixels (784 values)".into(),
+            axes: axes("t-SNE 1", "t-SNE 2"),
+            points: tsne_2d(&pixels, 42)?,
+        },
+        Scatter {
+            title: "autoencoder codes (32 values)".into(),
+            axes: axes("t-SNE 1", "t-SNE 2"),
+            points: tsne_2d(&codes, 42)?,
+        },
     ];
     let path = out.join("latent_tsne.png");
     scatter_panels(&path, &format!("t-SNE of {SHOWN} MNIST test digits"), &panels, &test.labels)?;
@@ -102,7 +120,12 @@ fn run() -> Result<(), String> {
         two_d::<Vae2>("VAE 784-256-2 (means)", &test),
     ];
     let path = out.join("latent_2d.png");
-    scatter_panels(&path, "2-value codes: plain, adversarial (prior N(0, I)) and variational", &panels, &test.labels)?;
+    scatter_panels(
+        &path,
+        "2-value codes: plain, adversarial (prior N(0, I)) and variational",
+        &panels,
+        &test.labels,
+    )?;
     println!("wrote {}", path.display());
     Ok(())
 }

@@ -45,7 +45,11 @@ fn mnist_row<M: AnomalyDetector<PIXELS, L>, const L: usize>(
 ) -> Vec<Vec<f32>> {
     let recon: Vec<Vec<f32>> = test.images.iter().map(|x| unit(&M::reconstruct(x))).collect();
     let (mse, psnr) = quality(clean.iter().zip(&recon).map(|(a, b)| (&a[..], &b[..])));
-    println!("| MNIST | {name} | {} | {} | test MSE {mse:.5}, PSNR {psnr:.2} dB |", M::WEIGHT_BYTES, M::MACS);
+    println!(
+        "| MNIST | {name} | {} | {} | test MSE {mse:.5}, PSNR {psnr:.2} dB |",
+        M::WEIGHT_BYTES,
+        M::MACS
+    );
     recon[..10].to_vec()
 }
 
@@ -74,22 +78,60 @@ fn run() -> Result<(), String> {
     println!("|---|---|---:|---:|---|");
     let rows = vec![
         ImageRow::digits("original", clean[..10].to_vec()),
-        ImageRow::digits("teacher f32", mnist_row::<mnist::Teacher, 32>("teacher 784-128-64-32, f32", &test, &clean)),
-        ImageRow::digits("post-training int8", mnist_row::<mnist::Ptq, 32>("teacher, post-training int8", &test, &clean)),
-        ImageRow::digits("tuned, then int8", mnist_row::<mnist::TunedPtq, 32>("teacher fine-tuned 3 epochs in f32, then post-training int8", &test, &clean)),
-        ImageRow::digits("QAT int8", mnist_row::<mnist::Qat, 32>("teacher, 3 epochs quantization-aware, int8", &test, &clean)),
-        ImageRow::digits("student alone", mnist_row::<mnist::Student, 32>("student 784-32, trained alone, f32", &test, &clean)),
-        ImageRow::digits("student distilled", mnist_row::<mnist::Distilled, 32>("student 784-32, distilled from the teacher, f32", &test, &clean)),
+        ImageRow::digits(
+            "teacher f32",
+            mnist_row::<mnist::Teacher, 32>("teacher 784-128-64-32, f32", &test, &clean),
+        ),
+        ImageRow::digits(
+            "post-training int8",
+            mnist_row::<mnist::Ptq, 32>("teacher, post-training int8", &test, &clean),
+        ),
+        ImageRow::digits(
+            "tuned, then int8",
+            mnist_row::<mnist::TunedPtq, 32>(
+                "teacher fine-tuned 3 epochs in f32, then post-training int8",
+                &test,
+                &clean,
+            ),
+        ),
+        ImageRow::digits(
+            "QAT int8",
+            mnist_row::<mnist::Qat, 32>(
+                "teacher, 3 epochs quantization-aware, int8",
+                &test,
+                &clean,
+            ),
+        ),
+        ImageRow::digits(
+            "student alone",
+            mnist_row::<mnist::Student, 32>("student 784-32, trained alone, f32", &test, &clean),
+        ),
+        ImageRow::digits(
+            "student distilled",
+            mnist_row::<mnist::Distilled, 32>(
+                "student 784-32, distilled from the teacher, f32",
+                &test,
+                &clean,
+            ),
+        ),
     ];
     let beats = read_labelled(&data_path("ecg5000/ECG5000_TEST.tsv"), '\t', 0, false)?;
     ecg_row::<ecg::Teacher, 8>("teacher 140-32-16-8, f32", &beats);
     ecg_row::<ecg::Ptq, 8>("teacher, post-training int8", &beats);
-    ecg_row::<ecg::TunedPtq, 8>("teacher fine-tuned 50 epochs in f32, then post-training int8", &beats);
+    ecg_row::<ecg::TunedPtq, 8>(
+        "teacher fine-tuned 50 epochs in f32, then post-training int8",
+        &beats,
+    );
     ecg_row::<ecg::Qat, 8>("teacher, 50 epochs quantization-aware, int8", &beats);
     ecg_row::<ecg::Student, 8>("student 140-8, trained alone, f32", &beats);
     ecg_row::<ecg::Distilled, 8>("student 140-8, distilled from the teacher, f32", &beats);
     let path = out.join("smaller.png");
-    image_grid(&path, "MNIST test digits through the teacher, its int8 variants and the quarter-size students", &rows, 6)?;
+    image_grid(
+        &path,
+        "MNIST test digits through the teacher, its int8 variants and the quarter-size students",
+        &rows,
+        6,
+    )?;
     println!("\nwrote {}", path.display());
     Ok(())
 }
