@@ -47,7 +47,7 @@ pub fn logistic_accuracy(
     let data = Dataset::new(train.clone(), Array1::from(train_y.to_vec()));
     let model = linfa_logistic::MultiLogisticRegression::default()
         .alpha(alpha)
-        .max_iterations(200)
+        .max_iterations(100)
         .fit(&data)
         .map_err(|e| format!("logistic regression: {e}"))?;
     let predicted: Array1<usize> = model.predict(test);
@@ -55,16 +55,18 @@ pub fn logistic_accuracy(
 }
 
 /// Test accuracy of `k`-nearest-neighbour majority voting (Euclidean; ties go to the nearest
-/// neighbour's class), neighbours found by linfa-nn's index over the training rows.
+/// neighbour's class), neighbours found by linfa-nn over the training rows.
 pub fn knn_accuracy(
     (train, train_y): (&Array2<f64>, &[usize]),
     (test, test_y): (&Array2<f64>, &[usize]),
     k: usize,
 ) -> Result<f64, String> {
+    // A k-d tree pays in few dimensions; in many, every query visits most points anyway and a
+    // linear scan skips the tree's overhead.
     let algorithm = if train.ncols() <= 16 {
         CommonNearestNeighbour::KdTree
     } else {
-        CommonNearestNeighbour::BallTree
+        CommonNearestNeighbour::LinearSearch
     };
     let index = algorithm.from_batch(train, L2Dist).map_err(|e| format!("k-NN index: {e}"))?;
     let classes = train_y.iter().max().map_or(0, |m| m + 1);
@@ -84,13 +86,15 @@ pub fn knn_accuracy(
     Ok(accuracy(&predicted, test_y))
 }
 
-/// A 2-D t-SNE embedding (linfa-tsne, Barnes–Hut with θ = 0.5, perplexity 30, 1000
-/// iterations, seeded).
+/// A 2-D t-SNE embedding: linfa-tsne in its exact mode (θ = 0: every pair's force, O(n²) per
+/// iteration, fine for a few thousand points), perplexity 30, 1000 iterations, seeded. Its
+/// Barnes–Hut mode (θ > 0) recursed without end in bhtsne 0.4.1's space-partitioning tree on
+/// MNIST (a stack overflow at any stack size), so it is not used.
 pub fn tsne_2d(x: &Array2<f64>, seed: u64) -> Result<Vec<(f64, f64)>, String> {
     let rng: rand::rngs::StdRng = rand::SeedableRng::seed_from_u64(seed);
     let y = linfa_tsne::TSneParams::embedding_size_with_rng(2, rng)
         .perplexity(30.0)
-        .approx_threshold(0.5)
+        .approx_threshold(0.0)
         .max_iter(1000)
         .transform(x.clone())
         .map_err(|e| format!("t-SNE: {e}"))?;
