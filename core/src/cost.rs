@@ -1,48 +1,32 @@
-//! Sizes and work derived from the IR: what `inspect` prints and the macro's constants state.
+//! Sizes and work of a model file derived from the IR: parameters, MACs, stored bytes, per layer
+//! and in total ([`crate::emission`] turns them into the generated code's figures).
 
-use crate::ir::{Dense, Layer, Model, Storage};
-use crate::plan::buffer_plan;
+use crate::ir::{Layer, Model, Op, Storage};
 
-/// Static figures of a model, independent of how its code is generated.
+/// Figures of a model file, independent of how its code is generated (the generated code's
+/// are [`crate::emission::emitted`]'s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cost {
     /// Weights plus biases.
     pub params: usize,
     /// Multiply-accumulates of one `reconstruct` (a VAE counts its mean head only).
     pub macs: usize,
-    /// Bytes of all weights and biases as stored (the flash they take in the generated code).
+    /// Bytes of all weights and biases as the file stores them.
     pub weight_bytes: usize,
-    /// f32 values of scratch the `*_into` functions need.
-    pub scratch_len: usize,
     /// Values in one input sample.
     pub input_len: usize,
     /// Values in the latent code.
     pub latent_len: usize,
 }
 
-impl Cost {
-    /// Bytes of scratch the `*_into` functions need.
-    pub fn scratch_bytes(&self) -> usize {
-        self.scratch_len * 4
-    }
-
-    /// Bytes of buffers the by-value functions keep on the stack: the scratch, the largest
-    /// array they fill and the copy of it they return (LLVM does not elide that copy). The
-    /// generated `BUFFER_BYTES` of a whole f32 model; call frames come on top (`FRAME_BYTES`).
-    pub fn stack_buffer_bytes(&self) -> usize {
-        (self.scratch_len + 2 * self.input_len.max(self.latent_len)) * 4
-    }
-}
-
 /// Computes the figures for a validated model.
 pub fn cost(model: &Model) -> Cost {
     let mut totals = layers_cost_from(&model.layers, &model.input_shape);
-    totals.macs -= crate::cost_ops::fused_savings(model, 0..model.layers.len());
+    totals.macs -= fused_savings(model, 0..model.layers.len());
     Cost {
         params: totals.params,
         macs: totals.macs,
         weight_bytes: totals.weight_bytes,
-        scratch_len: buffer_plan(model).scratch_len,
         input_len: model.input_len(),
         latent_len: model.latent_len(),
     }
@@ -82,37 +66,28 @@ pub fn layers_cost_from(layers: &[Layer], input_shape: &[usize]) -> LayersCost {
 
 /// The cost of one layer given its input shape.
 pub fn layer_cost(layer: &Layer, input_shape: &[usize]) -> LayersCost {
-    let parts = layer.op.dense_parts();
-    if let Some(first) = parts.first() {
-        let n: usize = input_shape.iter().product();
-        // A dense layer runs once per row of `in_features` values (time-distributed).
-        let rows = n.checked_div(first.in_features).unwrap_or(0).max(1);
-        return LayersCost {
-            params: parts.iter().map(|d| dense_params(d)).sum(),
-            weight_bytes: parts.iter().map(|d| dense_bytes(d)).sum(),
-            macs: rows * first.in_features * first.out_features,
-        };
-    }
-    crate::cost_ops::layer_cost(&layer.op, input_shape)
+    layer.op.spec().cost(input_shape)
 }
 
 /// Bytes the same weights would take if stored as `storage` (for `inspect`'s per-precision
 /// table).
 pub fn weight_bytes_as(model: &Model, storage: Storage) -> usize {
-    let dense = model.layers.iter().flat_map(|l| l.op.dense_parts()).map(dense_params);
-    let other = model
-        .layers
-        .iter()
-        .filter(|l| l.op.dense_parts().is_empty())
-        .map(|l| crate::cost_ops::stored_values(&l.op));
-    (dense.sum::<usize>() + other.sum::<usize>()) * storage.bytes()
+    let values: usize = model.layers.iter().flat_map(|l| l.op.tensors()).map(|t| t.numel()).sum();
+    values * storage.bytes()
 }
 
-fn dense_params(d: &Dense) -> usize {
-    d.in_features * d.out_features + d.bias.as_ref().map_or(0, |_| d.out_features)
-}
-
-fn dense_bytes(d: &Dense) -> usize {
-    d.weight.numel() * d.weight.storage.bytes()
-        + d.bias.as_ref().map_or(0, |b| b.numel() * b.storage.bytes())
+/// The input-term MACs that the LSTMs among `layers` (indices) after a fused repeat
+/// (`crate::plan::fused_repeat`) do not repeat: they compute them once instead of at every
+/// step.
+pub fn fused_savings(model: &Model, layers: std::ops::Range<usize>) -> usize {
+    let shapes = model.shapes();
+    layers
+        .filter(|&j| j > 0 && crate::plan::fused_repeat(model, j - 1))
+        .map(|j| match (&model.layers[j].op, shapes[j].as_slice()) {
+            (Op::Lstm(l), &[steps, _]) => {
+                steps.saturating_sub(1) * 4 * l.hidden_size * l.input_size
+            }
+            _ => 0,
+        })
+        .sum()
 }

@@ -5,8 +5,10 @@
 //! its name and the tensor keys it came from, so any later stage can name them in messages.
 
 use crate::activation::Activation;
-pub use crate::ops::{
-    Conv2d, ConvTranspose2d, Lstm, MaxPool2d, Padding, Pads, Repeat, Reshape, Upsample2d,
+pub use crate::op::conv2d::{Padding, Pads};
+pub use crate::op::{
+    Conv2d, ConvTranspose2d, Dense, Flatten, GaussianHead, Lstm, MaxPool2d, Op, OpSpec, Repeat,
+    Reshape, Upsample2d,
 };
 pub use crate::quant::{QParams, Quantization};
 
@@ -92,167 +94,6 @@ impl Tensor {
     }
 }
 
-/// A fully connected layer on the last axis, PyTorch layout: `y = W x + b`, `W: [out, in]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Dense {
-    /// Declared input width.
-    pub in_features: usize,
-    /// Declared output width.
-    pub out_features: usize,
-    /// `[out_features, in_features]`.
-    pub weight: Tensor,
-    /// `[out_features]`, or none for a layer without bias.
-    pub bias: Option<Tensor>,
-    /// int8 parameters when the layer is quantized (weights `I8`, bias `I32`).
-    pub quant: Option<Box<Quantization>>,
-}
-
-impl Dense {
-    /// Weight `W[o][i]`.
-    pub fn w(&self, o: usize, i: usize) -> f32 {
-        self.weight.values[o * self.in_features + i]
-    }
-
-    /// Bias `b[o]`, 0 when the layer has none.
-    pub fn b(&self, o: usize) -> f32 {
-        self.bias.as_ref().map_or(0.0, |b| b.values[o])
-    }
-}
-
-/// The VAE latent layer: two dense heads on the same input, mean and log-variance.
-///
-/// `encode` returns `mu`; sampling computes `mu + exp(0.5 * log_var) * eps` for caller noise.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GaussianHead {
-    /// Mean head.
-    pub mu: Dense,
-    /// Log-variance head.
-    pub log_var: Dense,
-}
-
-/// What a layer computes (before its activation).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Op {
-    /// Fully connected.
-    Dense(Dense),
-    /// VAE latent head (the activation applies to neither head; it must be linear).
-    GaussianHead(GaussianHead),
-    /// 2-D convolution over a CHW feature map.
-    Conv2d(Conv2d),
-    /// Transposed 2-D convolution over a CHW feature map.
-    ConvTranspose2d(ConvTranspose2d),
-    /// Max pooling over a CHW feature map (no activation).
-    MaxPool2d(MaxPool2d),
-    /// Nearest-neighbour upsampling of a CHW feature map (no activation).
-    Upsample2d(Upsample2d),
-    /// Any shape → one axis; the values do not move (no activation).
-    Flatten,
-    /// A new shape for the same values (no activation).
-    Reshape(Reshape),
-    /// LSTM over a `[steps, features]` sequence (no activation).
-    Lstm(Lstm),
-    /// `[features]` → `[times, features]` (no activation).
-    Repeat(Repeat),
-}
-
-impl Op {
-    /// The name used in the file.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Op::Dense(_) => "dense",
-            Op::GaussianHead(_) => "gaussian_head",
-            Op::Conv2d(_) => "conv2d",
-            Op::ConvTranspose2d(_) => "conv_transpose2d",
-            Op::MaxPool2d(_) => "max_pool2d",
-            Op::Upsample2d(_) => "upsample2d",
-            Op::Flatten => "flatten",
-            Op::Reshape(_) => "reshape",
-            Op::Lstm(_) => "lstm",
-            Op::Repeat(_) => "repeat",
-        }
-    }
-
-    /// Declared input width of a dense layer or Gaussian head. Other ops declare no width
-    /// (their sizes follow from their input's shape, [`Model::shapes`]): their declared input
-    /// channels or features (`in_channels`, `input_size`), or 0 for ops without weights.
-    pub fn in_features(&self) -> usize {
-        match self {
-            Op::Dense(d) => d.in_features,
-            Op::GaussianHead(h) => h.mu.in_features,
-            Op::Conv2d(c) => c.in_channels,
-            Op::ConvTranspose2d(c) => c.in_channels,
-            Op::Lstm(l) => l.input_size,
-            Op::MaxPool2d(_) | Op::Upsample2d(_) | Op::Flatten | Op::Reshape(_) | Op::Repeat(_) => {
-                0
-            }
-        }
-    }
-
-    /// Declared output width of a dense layer or Gaussian head (the latent size). Other ops:
-    /// their declared output channels or hidden size, or 0 for ops without weights; see
-    /// [`Model::shapes`] for sizes.
-    pub fn out_features(&self) -> usize {
-        match self {
-            Op::Dense(d) => d.out_features,
-            Op::GaussianHead(h) => h.mu.out_features,
-            Op::Conv2d(c) => c.out_channels,
-            Op::ConvTranspose2d(c) => c.out_channels,
-            Op::Lstm(l) => l.hidden_size,
-            Op::MaxPool2d(_) | Op::Upsample2d(_) | Op::Flatten | Op::Reshape(_) | Op::Repeat(_) => {
-                0
-            }
-        }
-    }
-
-    /// The dense parts, for code that treats every weight matrix alike (empty for the
-    /// convolutional and recurrent ops, whose tensors [`Op::tensors`] lists).
-    pub fn dense_parts(&self) -> Vec<&Dense> {
-        match self {
-            Op::Dense(d) => vec![d],
-            Op::GaussianHead(h) => vec![&h.mu, &h.log_var],
-            _ => Vec::new(),
-        }
-    }
-
-    /// Every tensor of the layer (weights first, then biases).
-    pub fn tensors(&self) -> Vec<&Tensor> {
-        let mut out = Vec::new();
-        for d in self.dense_parts() {
-            out.push(&d.weight);
-            out.extend(&d.bias);
-        }
-        match self {
-            Op::Conv2d(c) => {
-                out.push(&c.weight);
-                out.extend(&c.bias);
-            }
-            Op::ConvTranspose2d(c) => {
-                out.push(&c.weight);
-                out.extend(&c.bias);
-            }
-            Op::Lstm(l) => {
-                out.extend([&l.weight_ih, &l.weight_hh]);
-                out.extend(&l.bias_ih);
-                out.extend(&l.bias_hh);
-            }
-            _ => {}
-        }
-        out
-    }
-
-    /// Whether the op only reinterprets its input's shape (flatten, reshape): the values and
-    /// their order stay, so the generated code moves nothing.
-    pub fn is_view(&self) -> bool {
-        matches!(self, Op::Flatten | Op::Reshape(_))
-    }
-
-    /// Whether the layer may carry a non-linear activation (dense, convolutions; the others
-    /// must be `linear`).
-    pub fn takes_activation(&self) -> bool {
-        matches!(self, Op::Dense(_) | Op::Conv2d(_) | Op::ConvTranspose2d(_))
-    }
-}
-
 /// One layer: an op followed by an element-wise activation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layer {
@@ -295,6 +136,15 @@ pub struct Affine {
     pub scale: Vec<f32>,
     /// Multiplied when mapping back to user units.
     pub range: Vec<f32>,
+}
+
+impl Affine {
+    /// Whether every feature has the same offset, scale and range (bit for bit): one constant
+    /// serves all features.
+    pub fn is_uniform(&self) -> bool {
+        let same = |v: &[f32]| v.iter().all(|x| x.to_bits() == v[0].to_bits());
+        same(&self.offset) && same(&self.scale) && same(&self.range)
+    }
 }
 
 impl Preprocessing {

@@ -14,23 +14,20 @@
 
 pub mod activation;
 pub mod cost;
-pub mod cost_ops;
+pub mod emission;
 pub mod error;
 pub mod format;
 pub mod ir;
 pub mod metrics;
-pub mod ops;
+pub mod op;
 pub mod plan;
 pub mod quant;
 pub mod quantize;
 pub mod reference;
-pub mod reference_ops;
 pub mod shape;
 pub mod sparse;
 pub mod synth;
-pub mod synth_ops;
 pub mod validate;
-pub mod validate_ops;
 pub mod validate_quant;
 
 pub use activation::Activation;

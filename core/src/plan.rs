@@ -1,20 +1,26 @@
 //! Where the generated code keeps intermediate values: the buffer plan behind the RAM figures.
 //!
-//! Raw inputs are scaled on the fly inside the first layer when it is a dense layer over the
-//! whole sample; before any other first layer they are scaled into the front of the scratch.
-//! The last layer writes into the caller's output, so only intermediate feature maps need
-//! scratch. They alternate between the front and the back of one scratch array: a layer
-//! reads one end and writes the other. Flatten and reshape move nothing: their output stays
-//! where their input is. An LSTM also needs its state (`Lstm::state_len`) while it runs; it
-//! sits between its input and output. A repeat feeding an LSTM is not written at all
+//! Values between layers are f32, or int8 in a model whose every layer is int8 ([`Values`]).
+//! Layer outputs alternate between the front and the back of one scratch array: a layer reads
+//! one end and writes the other. Flatten and reshape move nothing: their output stays where
+//! their input is. An LSTM also needs its state (`OpSpec::state_len`) while it runs; it sits
+//! between its input and output. A repeat feeding an LSTM is not written at all
 //! ([`fused_repeat`]).
 //!
+//! At the edges, f32 and int8 models differ. An f32 model's raw inputs are scaled on the fly
+//! inside the first layer when it is a dense layer over the whole sample, and into the front of
+//! the scratch before any other first layer; its last layer writes into the caller's output.
+//! An int8 model's public f32 functions quantize their input into the front of the scratch and
+//! dequantize their output out of it (its `*_q` functions read and write the caller's int8
+//! buffers directly, which needs no more scratch).
+//!
 //! The scratch array is as long as the most any layer needs at once (its input, its state and
-//! its output, counting only what is in scratch) over every public function (`encode` ends at
-//! the latent layer in the caller's buffer, `decode` starts from one): that exact length is
-//! the RAM figure the macro states.
+//! its output, counting only what is in scratch) over every emitted public function (`encode`
+//! ends at the latent layer in the caller's buffer, `decode` starts from one): that exact length
+//! is the RAM figure the macro states.
 
-use crate::ir::{Model, Op};
+use crate::emission::Parts;
+use crate::ir::{Model, ModelKind, Op, Preprocessing};
 
 /// Where one layer's output lives during `reconstruct_into`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,8 +29,36 @@ pub enum Place {
     Front,
     /// `scratch[len - width..]`.
     Back,
-    /// The caller's output buffer (the last layer).
+    /// The caller's output buffer (the last layer of an f32 model).
     Output,
+}
+
+/// What the values between layers are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// f32 (float layers of any storage: f32, f16, bf16).
+    F32,
+    /// int8 (every layer quantized, docs/FORMAT.md "int8 layers").
+    Int8,
+}
+
+impl Values {
+    /// The values of `model`'s generated code.
+    pub fn of(model: &Model) -> Values {
+        if crate::quant::all_quantized(&model.layers) {
+            Values::Int8
+        } else {
+            Values::F32
+        }
+    }
+
+    /// Bytes per value.
+    pub fn bytes(self) -> usize {
+        match self {
+            Values::F32 => 4,
+            Values::Int8 => 1,
+        }
+    }
 }
 
 /// The placement of every layer's output.
@@ -32,12 +66,12 @@ pub enum Place {
 pub struct BufferPlan {
     /// One entry per layer.
     pub places: Vec<Place>,
-    /// Where the scaled input lives when the first layer cannot scale it on the fly (it has
-    /// scaling and is not a whole-sample dense layer or Gaussian head): `Some(Place::Front)`.
+    /// Where the input lives when it is converted before the first layer: an f32 model with
+    /// scaling whose first layer cannot scale on the fly, and every int8 model (quantized).
     pub scaled_input: Option<Place>,
     /// Extra scratch values each layer needs while it runs (an LSTM's state; 0 for others).
     pub state: Vec<usize>,
-    /// Length in f32 values of the scratch array.
+    /// Length in values of the scratch array.
     pub scratch_len: usize,
 }
 
@@ -61,26 +95,41 @@ pub fn fused_repeat(model: &Model, j: usize) -> bool {
         && j != model.latent_layer
 }
 
-/// Computes the plan for a validated model.
-pub fn buffer_plan(model: &Model) -> BufferPlan {
-    let n = model.layers.len();
-    let shapes = model.shapes();
-    let len = |j: usize| -> usize { shapes[j].iter().product() };
-    let scaled_input = (model.preprocessing != crate::ir::Preprocessing::None
-        && !first_layer_scales(model))
+/// Computes the plan of a validated model whose values are `values`, for the public
+/// functions of `parts`.
+pub fn buffer_plan(model: &Model, values: Values, parts: Parts) -> BufferPlan {
+    let converted = values == Values::Int8;
+    let scaled_input = (converted
+        || model.preprocessing != Preprocessing::None && !first_layer_scales(model))
     .then_some(Place::Front);
+    let state = scratch_state(model);
+    let places = places(model, scaled_input, converted);
+    let edges = Edges { scaled_input: scaled_input.is_some(), converted };
+    let scratch_len = scratch_len(model, &places, &state, edges, parts);
+    BufferPlan { places, scaled_input, state, scratch_len }
+}
+
+/// Extra scratch values each layer needs while it runs.
+fn scratch_state(model: &Model) -> Vec<usize> {
     let fused = |j: usize| j > 0 && fused_repeat(model, j - 1);
-    let state: Vec<usize> = model
+    model
         .layers
         .iter()
         .enumerate()
-        .map(|(j, l)| match &l.op {
-            Op::Lstm(lstm) if fused(j) => lstm.state_len() + 4 * lstm.hidden_size,
-            Op::Lstm(lstm) => lstm.state_len(),
-            _ => 0,
+        .map(|(j, l)| {
+            // A fused LSTM also keeps its input terms, computed once (`fused_repeat`).
+            let input_terms = match &l.op {
+                Op::Lstm(lstm) if fused(j) => 4 * lstm.hidden_size,
+                _ => 0,
+            };
+            l.op.spec().state_len() + input_terms
         })
-        .collect();
+        .collect()
+}
 
+/// Where each layer's output goes during `reconstruct_into`.
+fn places(model: &Model, scaled_input: Option<Place>, converted: bool) -> Vec<Place> {
+    let n = model.layers.len();
     let mut places = Vec::with_capacity(n);
     let mut current = scaled_input;
     for (j, layer) in model.layers.iter().enumerate() {
@@ -89,7 +138,7 @@ pub fn buffer_plan(model: &Model) -> BufferPlan {
             places.push(current.unwrap_or(Place::Front));
             continue;
         }
-        let place = if j + 1 == n {
+        let place = if j + 1 == n && !converted {
             Place::Output
         } else if layer.op.is_view() {
             // The values stay where they are; from the caller's input they are copied once.
@@ -102,42 +151,65 @@ pub fn buffer_plan(model: &Model) -> BufferPlan {
         places.push(place);
         current = Some(place);
     }
+    places
+}
 
-    // What each public function keeps in scratch while layer `j` runs.
+/// How the public functions meet their callers.
+#[derive(Debug, Clone, Copy)]
+struct Edges {
+    /// The model's raw input is converted into scratch before the first layer.
+    scaled_input: bool,
+    /// Every function converts its input into scratch and its output out of it (int8).
+    converted: bool,
+}
+
+/// The most scratch any layer of the emitted functions needs at once.
+fn scratch_len(
+    model: &Model,
+    places: &[Place],
+    state: &[usize],
+    edges: Edges,
+    parts: Parts,
+) -> usize {
+    let n = model.layers.len();
+    let shapes = model.shapes();
+    let len = |j: usize| -> usize { shapes[j].iter().product() };
+    let fused = |j: usize| j > 0 && fused_repeat(model, j - 1);
     let k = model.latent_layer.min(n.saturating_sub(1));
-    let mut need = if scaled_input.is_some() { len(0) } else { 0 };
-    for j in 0..n {
-        if fused_repeat(model, j) {
-            continue;
-        }
+    let mut need = if edges.scaled_input && parts.encoder() { len(0) } else { 0 };
+    for j in (0..n).filter(|&j| parts.emits(j, k) && !fused_repeat(model, j)) {
         // A fused LSTM reads what its repeat would have read.
         let from = if fused(j) { j - 1 } else { j };
-        let input_in_scratch = from > 0 || scaled_input.is_some();
+        let input_in_scratch = from > 0 || edges.scaled_input;
         let output_in_scratch = places[j] != Place::Output;
-        let (a, b) = (len(from), len(j + 1));
-        let view = model.layers[j].op.is_view();
+        // (input in scratch, output in scratch) of this layer in each emitted function.
         let mut uses = Vec::new();
-        // reconstruct (and encode before the latent layer, decode after it)
-        uses.push((input_in_scratch, output_in_scratch));
+        if parts == Parts::All || j != k && from != k + 1 {
+            uses.push((input_in_scratch, output_in_scratch)); // reconstruct, or inside a half
+        }
         if j == k {
-            uses.push((input_in_scratch, false)); // encode writes the code to the caller
+            uses.push((input_in_scratch, edges.converted)); // encode writes the code out
+            if model.kind == ModelKind::Vae {
+                uses.push((input_in_scratch, true)); // sample_latent keeps log_var in scratch
+            }
         }
         if from == k + 1 {
-            uses.push((false, output_in_scratch)); // decode reads the code from the caller
+            uses.push((edges.converted, output_in_scratch)); // decode reads the code in
         }
+        let view = model.layers[j].op.is_view();
         for (src, dst) in uses {
             let total = if view {
                 // An alias needs its region once; a copy to or from the caller needs one region.
                 if src || dst {
-                    a
+                    len(from)
                 } else {
                     0
                 }
             } else {
-                usize::from(src) * a + usize::from(dst) * b + state[j]
+                usize::from(src) * len(from) + usize::from(dst) * len(j + 1) + state[j]
             };
             need = need.max(total);
         }
     }
-    BufferPlan { places, scaled_input, state, scratch_len: need }
+    need
 }

@@ -107,7 +107,7 @@ pub fn calibrate(model: &Model, rows: &[Vec<f32>]) -> Result<Calibration, String
                 ));
             };
             ranges.0.add(&h);
-            let pre = crate::reference_ops::dense_rows(d, &h);
+            let pre = d.apply_rows(&h);
             ranges.1.add(&pre);
             h = pre.iter().map(|v| l.activation.apply(*v)).collect();
             ranges.2.add(&h);

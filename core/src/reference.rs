@@ -13,27 +13,13 @@
 //!   by the feature count.
 //!
 //! A VAE's encoder output is the mean of its Gaussian head; `reconstruct` decodes the mean.
-//! The convolutional and recurrent ops are in `reference_ops`, with their summation orders.
+//! Every op's evaluation, with its summation order, is its `reference` (`crate::op`).
 
 use crate::ir::{Dense, Layer, Metric, Model, Op};
 
-/// Applies one dense layer (without activation).
+/// Applies one dense layer (without activation): [`Dense::apply`].
 pub fn dense(d: &Dense, x: &[f32]) -> Vec<f32> {
-    (0..d.out_features)
-        .map(|o| {
-            let mut acc = d.b(o);
-            for (i, xi) in x.iter().enumerate().take(d.in_features) {
-                // A zero weight contributes no term (docs/FORMAT.md): pruned weights are
-                // skipped work in the generated code, and `+ 0 * x` is not always `+ 0`
-                // (`-0.0 + 0.0`, `0 * inf`), so the reference skips them too.
-                let w = d.w(o, i);
-                if w != 0.0 {
-                    acc += w * xi;
-                }
-            }
-            acc
-        })
-        .collect()
+    d.apply(x)
 }
 
 /// Applies one layer, activation included, to a flat input (for layers that need no input
@@ -44,24 +30,9 @@ pub fn layer(l: &Layer, x: &[f32]) -> Vec<f32> {
 }
 
 /// Applies one layer, activation included, to an input of shape `shape` (CHW feature maps,
-/// `[steps, features]` sequences; `crate::reference_ops` documents each op's order).
+/// `[steps, features]` sequences; each op's `reference` documents its order).
 pub fn layer_shaped(l: &Layer, shape: &[usize], x: &[f32]) -> Vec<f32> {
-    use crate::reference_ops as ops;
-    let image = || match *shape {
-        [c, h, w] => [c, h, w],
-        _ => [0, 0, 0],
-    };
-    let mut y = match &l.op {
-        Op::Dense(d) => ops::dense_rows(d, x),
-        Op::GaussianHead(h) => dense(&h.mu, x),
-        Op::Conv2d(c) => ops::conv2d(c, image(), x),
-        Op::ConvTranspose2d(c) => ops::conv_transpose2d(c, image(), x),
-        Op::MaxPool2d(p) => ops::max_pool2d(p, image(), x),
-        Op::Upsample2d(u) => ops::upsample2d(u, image(), x),
-        Op::Flatten | Op::Reshape(_) => x.to_vec(),
-        Op::Lstm(lstm) => ops::lstm(lstm, shape.first().copied().unwrap_or(0), x),
-        Op::Repeat(r) => ops::repeat(r.times, x),
-    };
+    let mut y = l.op.spec().reference(shape, x);
     for v in &mut y {
         *v = l.activation.apply(*v);
     }

@@ -5,7 +5,8 @@
 
 use crate::error::{Error, ErrorKind, Errors};
 use crate::format::{MAX_DIM, MAX_PARAMS};
-use crate::ir::{Calibration, Dense, Model, ModelKind, Op, Preprocessing};
+use crate::ir::{Calibration, Model, ModelKind, Op, Preprocessing};
+use crate::op::common::check_dim;
 
 /// Checks every rule, returning all problems found.
 pub fn validate(model: &Model) -> Result<(), Errors> {
@@ -23,12 +24,11 @@ pub fn validate(model: &Model) -> Result<(), Errors> {
             params_within_limit,
             shapes_consistent,
             tensor_shapes,
-            crate::validate_ops::tensor_shapes,
             tensors_finite,
             crate::validate_quant::dtypes_match_precision,
             crate::validate_quant::quantization_consistent,
             crate::validate_quant::quantization_chains,
-            crate::validate_ops::activation_applies,
+            activation_applies,
             latent_in_range,
             output_matches_input,
             vae_head_placement,
@@ -45,22 +45,6 @@ pub fn validate(model: &Model) -> Result<(), Errors> {
 }
 
 fn dims_in_range(model: &Model, errors: &mut Vec<Error>) {
-    let check = |what: String, value: usize, errors: &mut Vec<Error>| {
-        if value == 0 {
-            errors.push(
-                Error::new(ErrorKind::BadDim, format!("{what} is 0, expected at least 1"))
-                    .help("every dimension must be at least 1; check the exported sizes"),
-            );
-        } else if value > MAX_DIM {
-            errors.push(
-                Error::new(
-                    ErrorKind::BadDim,
-                    format!("{what} is {value}, expected at most {MAX_DIM}"),
-                )
-                .help("no microcontroller holds a layer this wide; check the exported sizes"),
-            );
-        }
-    };
     if model.input_shape.is_empty() {
         errors.push(
             Error::new(
@@ -71,7 +55,7 @@ fn dims_in_range(model: &Model, errors: &mut Vec<Error>) {
         );
     }
     for (i, d) in model.input_shape.iter().enumerate() {
-        check(format!("`input_shape[{i}]`"), *d, errors);
+        check_dim(format!("`input_shape[{i}]`"), *d, errors);
     }
     // Checked: each dimension may be in range while their product overflows.
     let input_len = model.input_shape.iter().try_fold(1usize, |n, d| n.checked_mul(*d));
@@ -95,13 +79,7 @@ fn dims_in_range(model: &Model, errors: &mut Vec<Error>) {
         }
     }
     for layer in &model.layers {
-        let name = &layer.name;
-        if layer.op.dense_parts().is_empty() {
-            crate::validate_ops::dims(layer, errors);
-            continue;
-        }
-        check(format!("`in_features` of layer `{name}`"), layer.op.in_features(), errors);
-        check(format!("`out_features` of layer `{name}`"), layer.op.out_features(), errors);
+        layer.op.spec().check_dims(&layer.name, errors);
     }
 }
 
@@ -120,12 +98,10 @@ fn names_unique(model: &Model, errors: &mut Vec<Error>) {
 }
 
 fn params_within_limit(model: &Model, errors: &mut Vec<Error>) {
-    let params: usize = model
+    let params = model
         .layers
         .iter()
-        .flat_map(|l| l.op.dense_parts())
-        .map(|d| d.in_features.saturating_mul(d.out_features).saturating_add(d.out_features))
-        .chain(model.layers.iter().map(|l| crate::validate_ops::params(&l.op)))
+        .map(|l| l.op.spec().declared_params())
         .fold(0usize, usize::saturating_add);
     if params > MAX_PARAMS {
         errors.push(
@@ -144,44 +120,29 @@ fn shapes_consistent(model: &Model, errors: &mut Vec<Error>) {
     errors.extend(crate::shape::infer(model).errors);
 }
 
+/// Every tensor has the shape its layer declares.
 fn tensor_shapes(model: &Model, errors: &mut Vec<Error>) {
     for layer in &model.layers {
-        for dense in layer.op.dense_parts() {
-            check_dense_shapes(&layer.name, dense, errors);
-        }
+        layer.op.spec().check_tensors(&layer.name, errors);
     }
 }
 
-fn check_dense_shapes(layer: &str, d: &Dense, errors: &mut Vec<Error>) {
-    let expected = [d.out_features, d.in_features];
-    if d.weight.shape != expected {
-        let transposed = d.weight.shape == [d.in_features, d.out_features];
-        errors.push(
-            Error::new(
-                ErrorKind::ShapeMismatch,
-                format!(
-                    "tensor `{}` has shape {:?}, expected {:?} ([out_features, in_features] of layer `{layer}`)",
-                    d.weight.key, d.weight.shape, expected
-                ),
-            )
-            .help(if transposed {
-                "the weight is transposed: store it as PyTorch's nn.Linear does, [out, in] (Keras kernels are [in, out]: save `kernel.T`)"
-            } else {
-                "fix `in_features`/`out_features` in the graph or export the matching weight"
-            }),
-        );
-    }
-    if let Some(bias) = &d.bias {
-        if bias.shape != [d.out_features] {
+/// Only dense and convolution layers carry an activation (pooling, upsampling, reshaping,
+/// repeating and the LSTM's own gates have none).
+fn activation_applies(model: &Model, errors: &mut Vec<Error>) {
+    for layer in &model.layers {
+        if !layer.op.takes_activation() && layer.activation != crate::Activation::Linear {
             errors.push(
                 Error::new(
-                    ErrorKind::ShapeMismatch,
+                    ErrorKind::Activation,
                     format!(
-                        "tensor `{}` has shape {:?}, expected [{}] (the bias of layer `{layer}`)",
-                        bias.key, bias.shape, d.out_features
+                        "layer `{}` is a {} layer, which has no activation, but `{}` is set",
+                        layer.name,
+                        layer.op.name(),
+                        layer.activation.name()
                     ),
                 )
-                .help("a bias holds one value per output"),
+                .help("put the activation on the dense or convolution layer before it"),
             );
         }
     }

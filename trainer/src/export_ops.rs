@@ -72,7 +72,7 @@ pub fn to_op(op: &NetOp, name: &str) -> Option<Op> {
             Op::MaxPool2d(MaxPool2d { kernel_size: *kernel, stride: *stride })
         }
         NetOp::Upsample { factor, .. } => Op::Upsample2d(Upsample2d { scale_factor: *factor }),
-        NetOp::Flatten => Op::Flatten,
+        NetOp::Flatten => Op::Flatten(tinyae_core::ir::Flatten),
         NetOp::Reshape(shape) => Op::Reshape(Reshape { shape: shape.clone() }),
         NetOp::Lstm(l) => {
             let (i, h) = (l.inputs(), l.hidden());
@@ -164,7 +164,7 @@ pub fn from_op(dev: &Cpu, op: &Op, input: &[usize], layer: &str) -> Option<Resul
                 factor: u.scale_factor,
                 gather: Gather::upsample(dev, image(input), u.scale_factor),
             },
-            Op::Flatten => NetOp::Flatten,
+            Op::Flatten(_) => NetOp::Flatten,
             Op::Reshape(r) => NetOp::Reshape(r.shape.clone()),
             Op::Lstm(l) => {
                 let (i, h) = (l.input_size, l.hidden_size);

@@ -1,268 +1,421 @@
-//! The public API of a generated model: constants, by-value and `*_into` functions, traits.
+//! The public API of a generated model, for every precision: constants, by-value and `*_into`
+//! functions, and (int8 models) `*_q` functions on int8 data.
 //!
-//! Every function is a fixed sequence of layer calls; which part of the scratch each layer
-//! reads and writes comes from the core's buffer plan.
+//! Every function is a fixed sequence of layer calls (`run.rs`); what a function does at its
+//! edges (scale, quantize, dequantize) is the precision's (`precision.rs`); every size and cost
+//! comes from the core's one cost model (`tinyae_core::emission`).
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
-use tinyae_core::cost::{layer_cost, LayersCost};
-use tinyae_core::ir::{Metric, Model, ModelKind};
-use tinyae_core::plan::Place;
+use tinyae_core::ir::{Metric, ModelKind};
 
 use super::literal::{f32_array, f32_lit, usize_lit};
+use super::precision::{q_consts, Int8Edges, Precision};
+use super::run::{Input, Output};
 use super::Context;
-use crate::Parts;
 
-/// Where a run of layers starts or ends.
-enum End {
-    /// A buffer the caller passed (an identifier in scope).
-    Caller(TokenStream),
-    /// The layer's place in the buffer plan.
-    Plan,
-}
-
-/// The sizes every signature uses.
-struct Sizes {
-    n: usize,
-    l: usize,
-    s: usize,
-}
-
-fn sizes(model: &Model, ctx: &Context<'_>) -> Sizes {
-    Sizes { n: model.input_len(), l: model.latent_len(), s: ctx.plan.scratch_len }
-}
-
-/// Where a layer reads or writes.
-#[derive(Clone)]
-enum Loc {
-    /// A caller's buffer (an identifier in scope).
-    Caller(TokenStream),
-    /// A region of the scratch array.
-    Scratch(Place),
+/// One stretch of layers a public `*_into` function runs between the caller's buffers.
+struct Stretch {
+    from: usize,
+    to: usize,
+    /// The input buffer's name.
+    x: TokenStream,
+    /// The output buffer's name.
+    y: TokenStream,
+    /// Whether the input is the model's raw input (scaled before the first layer), not a
+    /// latent code.
+    raw: bool,
 }
 
 impl Context<'_> {
-    /// Statements running layers `from..=to`, reading `input` and writing `output`, with the
-    /// scratch array bound to `s`. Raw input from the caller is scaled into scratch first
-    /// when the first layer cannot scale it on the fly (`BufferPlan::scaled_input`).
-    fn run(&self, from: usize, to: usize, input: End, output: End) -> TokenStream {
-        let s = self.plan.scratch_len;
-        let s_lit = usize_lit(s);
-        let shapes = self.model.shapes();
-        let len = |j: usize| usize_lit(shapes[j].iter().product());
-        let mut out = TokenStream::new();
-        let mut src = match input {
-            End::Caller(x) => match (from, self.plan.scaled_input) {
-                (0, Some(place)) => {
-                    let view = single_view(place);
-                    let n = len(0);
-                    out.extend(quote!(rt::scale_into(#x, &SCALING, rt::#view::<#s_lit, #n>(s));));
-                    Loc::Scratch(place)
-                }
-                _ => Loc::Caller(x),
-            },
-            End::Plan => Loc::Scratch(self.plan.places[from - 1]),
-        };
-        for j in from..=to {
-            let layer = &self.model.layers[j];
-            if j < to && tinyae_core::plan::fused_repeat(self.model, j) {
-                // Not written: the LSTM after it reads its input (`src`).
-                continue;
+    /// The statements of a `*_into` function running `stretch` on f32 buffers, the scratch
+    /// parameter named `scratch`.
+    fn run_into(&self, st: &Stretch) -> TokenStream {
+        let (x, y) = (&st.x, &st.y);
+        let edges = match self.precision {
+            Precision::F32 => {
+                let input = if st.raw { Input::Raw(x.clone()) } else { Input::Caller(x.clone()) };
+                let output = Output::Caller(y.clone());
+                let bind = self.bind_scratch(self.uses_scratch(st.from, st.to, &input, &output));
+                let run = self.run(st.from, st.to, input, output);
+                return quote!(#bind #run);
             }
-            let fused = j > 0 && tinyae_core::plan::fused_repeat(self.model, j - 1);
-            let (a, b) = (if fused { len(j - 1) } else { len(j) }, len(j + 1));
-            let dst = match (&output, j == to) {
-                (End::Caller(t), true) => Loc::Caller(t.clone()),
-                _ => Loc::Scratch(self.plan.places[j]),
-            };
-            let f = self.layer_fn(j);
-            let state = self.plan.state[j];
-            let e = usize_lit(state);
-            out.extend(match (&src, &dst) {
-                _ if layer.op.is_view() => view_copy(&src, &dst, &s_lit, &a),
-                (Loc::Caller(x), Loc::Caller(y)) if state > 0 => {
-                    quote!(#f(#x, #y, rt::front::<#s_lit, #e>(s));)
-                }
-                (Loc::Caller(x), Loc::Caller(y)) => quote!(#f(#x, #y);),
-                (Loc::Caller(x), Loc::Scratch(p)) if state > 0 => {
-                    let call = if *p == Place::Front {
-                        quote!(let (output, state) = rt::front_back::<#s_lit, #b, #e>(s);)
-                    } else {
-                        quote!(let (state, output) = rt::front_back::<#s_lit, #e, #b>(s);)
-                    };
-                    quote! {{ #call #f(#x, output, state); }}
-                }
-                (Loc::Caller(x), Loc::Scratch(p)) => {
-                    let view = single_view(*p);
-                    quote!(#f(#x, rt::#view::<#s_lit, #b>(s));)
-                }
-                (Loc::Scratch(p), Loc::Caller(y)) if state > 0 => {
-                    let call = if *p == Place::Front {
-                        quote!(let (input, state) = rt::front_back::<#s_lit, #a, #e>(s);)
-                    } else {
-                        quote!(let (state, input) = rt::front_back::<#s_lit, #e, #a>(s);)
-                    };
-                    quote! {{ #call #f(input, #y, state); }}
-                }
-                (Loc::Scratch(p), Loc::Caller(y)) => {
-                    let view = single_view(*p);
-                    quote!(#f(rt::#view::<#s_lit, #a>(s), #y);)
-                }
-                (Loc::Scratch(p), Loc::Scratch(_)) if state > 0 => {
-                    let view = if *p == Place::Front {
-                        quote!(front_state_back)
-                    } else {
-                        quote!(back_state_front)
-                    };
-                    quote! {{
-                        let (input, state, output) = rt::#view::<#s_lit, #a, #e, #b>(s);
-                        #f(input, output, state);
-                    }}
-                }
-                (Loc::Scratch(p), Loc::Scratch(_)) => {
-                    let view = pair_view(*p);
-                    quote! {{
-                        let (input, output) = rt::#view::<#s_lit, #a, #b>(s);
-                        #f(input, output);
-                    }}
+            Precision::Int8(edges) => edges,
+        };
+        // int8: quantize into the scratch, run there, dequantize out of it.
+        let len = |j: usize| self.shapes[j].iter().product::<usize>();
+        let (into, scaling) = if st.raw {
+            (edges.input, self.scaling_arg())
+        } else {
+            (edges.decoder_input, quote!(None))
+        };
+        let (_, inv, zp) = q_consts(into);
+        let out = if st.to == self.model.latent_layer { edges.latent } else { edges.output };
+        let (out_scale, _, out_zp) = q_consts(out);
+        let input_at = self.at(self.input_place(st.from), len(st.from));
+        let output_at = self.at(self.plan.places[st.to], len(st.to + 1));
+        let run = self.run(st.from, st.to, Input::Plan, Output::Plan);
+        quote! {
+            let s = &mut scratch.0;
+            rt::quantize_into(#x, #scaling, #inv, #zp, #input_at);
+            #run
+            rt::dequantize_into(#output_at, #out_scale, #out_zp, #y);
+        }
+    }
+
+    /// `Some(&SCALING)` or `None`.
+    fn scaling_arg(&self) -> TokenStream {
+        if self.affine.is_some() {
+            quote!(Some(&SCALING))
+        } else {
+            quote!(None)
+        }
+    }
+
+    /// `rt::unscale(y, &SCALING);` when the model scales its input.
+    fn unscale(&self) -> TokenStream {
+        if self.affine.is_some() {
+            quote!(rt::unscale(y, &SCALING);)
+        } else {
+            quote!()
+        }
+    }
+
+    /// The scratch type.
+    fn scratch_ty(&self) -> TokenStream {
+        let (ty, s) = (self.precision.scratch(), usize_lit(self.plan.scratch_len));
+        quote!(#ty<#s>)
+    }
+
+    /// A by-value function calling its `*_into` twin with fresh scratch: `encode(x) -> z`,
+    /// `decode(z) -> y`, `reconstruct(x) -> y`.
+    fn by_value(&self, doc: &str, name: &str, input: usize, output: usize) -> TokenStream {
+        let (f, into) = (quote::format_ident!("{name}"), quote::format_ident!("{name}_into"));
+        let (new, s) = (self.precision.scratch(), usize_lit(self.plan.scratch_len));
+        let (i, o) = (usize_lit(input), usize_lit(output));
+        let (x, y) = buffer_names(name);
+        quote! {
+            #[doc = #doc]
+            #[inline]
+            pub fn #f(#x: &[f32; #i]) -> [f32; #o] {
+                let mut scratch = #new::<#s>::new();
+                let mut #y = [0.0f32; #o];
+                Self::#into(#x, &mut scratch, &mut #y);
+                #y
+            }
+        }
+    }
+
+    /// `encode` and `encode_into` (int8: `encode_q`, `quantize_input`).
+    fn encode_fns(&self) -> TokenStream {
+        let (n, l, k) = (self.n, self.l, self.model.latent_layer);
+        let (n_lit, l_lit, scratch) = (usize_lit(n), usize_lit(l), self.scratch_ty());
+        let doc = match self.precision {
+            Precision::F32 => " The latent code of `x` (raw input in user units; the scaling is built in).",
+            Precision::Int8(_) => " The latent code of `x` (raw input in user units; scaling and quantization are built in).",
+        };
+        let by_value = self.by_value(doc, "encode", n, l);
+        let body =
+            self.run_into(&Stretch { from: 0, to: k, x: quote!(x), y: quote!(z), raw: true });
+        let q = self.int8_fns("encode", 0, k, (n, l));
+        quote! {
+            #by_value
+
+            /// [`Self::encode`] into `z`, keeping intermediate values in `scratch`.
+            #[inline]
+            pub fn encode_into(x: &[f32; #n_lit], scratch: &mut #scratch, z: &mut [f32; #l_lit]) {
+                #body
+            }
+            #q
+        }
+    }
+
+    /// `decode` and `decode_into` (int8: `decode_q`, `dequantize_output`).
+    fn decode_fns(&self) -> TokenStream {
+        let (n, l, k) = (self.n, self.l, self.model.latent_layer);
+        let last = self.model.layers.len() - 1;
+        let (n_lit, l_lit, scratch) = (usize_lit(n), usize_lit(l), self.scratch_ty());
+        let by_value =
+            self.by_value(" The decoded values of latent code `z`, in user units.", "decode", l, n);
+        let body = self.run_into(&Stretch {
+            from: k + 1,
+            to: last,
+            x: quote!(z),
+            y: quote!(y),
+            raw: false,
+        });
+        let unscale = self.unscale();
+        let q = self.int8_fns("decode", k + 1, last, (l, n));
+        quote! {
+            #by_value
+
+            /// [`Self::decode`] into `y`, keeping intermediate values in `scratch`.
+            #[inline]
+            pub fn decode_into(z: &[f32; #l_lit], scratch: &mut #scratch, y: &mut [f32; #n_lit]) {
+                #body
+                #unscale
+            }
+            #q
+        }
+    }
+
+    /// `reconstruct`, `anomaly_score`, their `*_into` twins, and `THRESHOLD`/`is_anomaly` when
+    /// the file has a threshold (int8: `reconstruct_q`).
+    fn reconstruct_fns(&self) -> TokenStream {
+        let n = self.n;
+        let last = self.model.layers.len() - 1;
+        let (n_lit, s_lit, scratch) =
+            (usize_lit(n), usize_lit(self.plan.scratch_len), self.scratch_ty());
+        let new = self.precision.scratch();
+        let by_value =
+            self.by_value(" The reconstruction of `x`, in user units.", "reconstruct", n, n);
+        let stretch = Stretch { from: 0, to: last, x: quote!(x), y: quote!(y), raw: true };
+        let body = self.run_into(&stretch);
+        let (unscale, scaling_arg) = (self.unscale(), self.scaling_arg());
+        let metric = match self.model.anomaly.as_ref().map_or(Metric::Mse, |a| a.metric) {
+            Metric::Mse => quote!(rt::Metric::Mse),
+            Metric::Mae => quote!(rt::Metric::Mae),
+        };
+        let q = self.int8_fns("reconstruct", 0, last, (n, n));
+        let mut out = quote! {
+            #by_value
+
+            /// [`Self::reconstruct`] into `y`, keeping intermediate values in `scratch`.
+            #[inline]
+            pub fn reconstruct_into(x: &[f32; #n_lit], scratch: &mut #scratch, y: &mut [f32; #n_lit]) {
+                #body
+                #unscale
+            }
+            #q
+
+            /// The reconstruction error of `x` with the model's metric, in the scaled space it
+            /// was trained in (what the threshold is calibrated against).
+            #[inline]
+            pub fn anomaly_score(x: &[f32; #n_lit]) -> f32 {
+                let mut scratch = #new::<#s_lit>::new();
+                let mut y = [0.0f32; #n_lit];
+                Self::anomaly_score_into(x, &mut scratch, &mut y)
+            }
+
+            /// [`Self::anomaly_score`] with caller buffers; `y` receives the scaled-space
+            /// reconstruction.
+            #[inline]
+            pub fn anomaly_score_into(x: &[f32; #n_lit], scratch: &mut #scratch, y: &mut [f32; #n_lit]) -> f32 {
+                #body
+                rt::score(#metric, x, #scaling_arg, y)
+            }
+        };
+        if let Some(anomaly) = &self.model.anomaly {
+            let threshold = f32_lit(anomaly.threshold);
+            let doc = format!(" Scores above this are anomalies ({}).", calibration_text(self));
+            out.extend(quote! {
+                #[doc = #doc]
+                pub const THRESHOLD: f32 = #threshold;
+
+                /// `anomaly_score(x) > THRESHOLD`.
+                #[inline]
+                pub fn is_anomaly(x: &[f32; #n_lit]) -> bool {
+                    Self::anomaly_score(x) > Self::THRESHOLD
                 }
             });
-            src = dst;
         }
         out
     }
 
-    /// Whether running layers `from..=to` between caller buffers touches scratch.
-    fn uses_scratch(&self, from: usize, to: usize, input: &End, output: &End) -> bool {
-        let prescaled = from == 0 && self.plan.scaled_input.is_some();
-        !(from == to
-            && matches!(input, End::Caller(_))
-            && matches!(output, End::Caller(_))
-            && !prescaled
-            && self.plan.state[from] == 0)
+    /// The `*_q` function of `family` over int8 buffers (`n` in, `m` out), and its edge helper
+    /// (`quantize_input` for the encoder, `dequantize_output` for the decoder); nothing for f32.
+    fn int8_fns(
+        &self,
+        family: &str,
+        from: usize,
+        to: usize,
+        (n, m): (usize, usize),
+    ) -> TokenStream {
+        let Precision::Int8(edges) = self.precision else { return quote!() };
+        let scratch = self.scratch_ty();
+        let (x, y) = buffer_names(family);
+        let input = Input::Caller(x.clone());
+        let output = Output::Caller(y.clone());
+        let bind = self.bind_scratch(self.uses_scratch(from, to, &input, &output));
+        let run = self.run(from, to, input, output);
+        let (n_lit, m_lit) = (usize_lit(n), usize_lit(m));
+        let f = quote::format_ident!("{family}_q");
+        let doc = match family {
+            "encode" => " The int8 latent code of int8 input `x` (quantized as [`Self::quantize_input`] does).",
+            "decode" => " The int8 output for int8 latent code `z`.",
+            _ => " The int8 reconstruction of int8 input `x`: integer arithmetic only.",
+        };
+        // `quantize_input` takes the input, `dequantize_output` gives the output.
+        let edge = if family == "decode" { m } else { n };
+        let helper = edge_helper(family, edges, edge, &self.scaling_arg(), &self.unscale());
+        quote! {
+            #[doc = #doc]
+            #[inline]
+            pub fn #f(#x: &[i8; #n_lit], scratch: &mut #scratch, #y: &mut [i8; #m_lit]) {
+                #bind
+                #run
+            }
+            #helper
+        }
     }
 
-    /// `let s = &mut scratch.0;` when the run touches scratch, else a use of `scratch` that
-    /// keeps the parameter from being reported unused.
-    fn bind_scratch(&self, uses: bool) -> TokenStream {
-        if uses {
-            quote!(let s = &mut scratch.0;)
+    /// `sample_latent` and `sample_latent_into` for a VAE.
+    fn sample_latent(&self) -> TokenStream {
+        let (n_lit, l_lit, s_lit) =
+            (usize_lit(self.n), usize_lit(self.l), usize_lit(self.plan.scratch_len));
+        let k = self.model.latent_layer;
+        let mu = self.layer_fn(k);
+        let log_var = quote::format_ident!("layer_{}_log_var", k);
+        let place = self.plan.places[k];
+        let heads = if k == 0 {
+            let view = self.single_view(place);
+            quote! {
+                let log_var = rt::#view::<#s_lit, #l_lit>(s);
+                #log_var(x, log_var);
+                #mu(x, z);
+                rt::reparameterize_into(z, log_var, eps);
+            }
         } else {
-            quote!(let _ = scratch;)
+            let before = self.run(0, k - 1, Input::Raw(quote!(x)), Output::Plan);
+            let view = self.pair_view(self.plan.places[k - 1]);
+            let i_n_lit = usize_lit(self.model.layers[k].op.in_features());
+            quote! {
+                #before
+                let (h, log_var) = rt::#view::<#s_lit, #i_n_lit, #l_lit>(s);
+                #log_var(h, log_var);
+                #mu(h, z);
+                rt::reparameterize_into(z, log_var, eps);
+            }
+        };
+        quote! {
+            /// A latent sample `mu + exp(0.5 * log_var) * eps` for `x`, with caller noise `eps`
+            /// (standard normal values, e.g. from a hardware RNG and a Box–Muller transform).
+            #[inline]
+            pub fn sample_latent(x: &[f32; #n_lit], eps: &[f32; #l_lit]) -> [f32; #l_lit] {
+                let mut scratch = ::tinyae::Scratch::<#s_lit>::new();
+                let mut z = [0.0f32; #l_lit];
+                Self::sample_latent_into(x, eps, &mut scratch, &mut z);
+                z
+            }
+
+            /// [`Self::sample_latent`] with caller buffers.
+            #[inline]
+            pub fn sample_latent_into(x: &[f32; #n_lit], eps: &[f32; #l_lit], scratch: &mut ::tinyae::Scratch<#s_lit>, z: &mut [f32; #l_lit]) {
+                let s = &mut scratch.0;
+                #heads
+            }
         }
+    }
+
+    /// `static SCALING` when the model scales its input (one value for all features, or a
+    /// table per feature, which [`tinyae_core::emission`] counts in `WEIGHT_BYTES`).
+    fn scaling_static(&self) -> TokenStream {
+        let n_lit = usize_lit(self.n);
+        match &self.affine {
+            None => quote!(),
+            Some(a) if a.is_uniform() => {
+                let (o, sc, r) = (f32_lit(a.offset[0]), f32_lit(a.scale[0]), f32_lit(a.range[0]));
+                quote! {
+                    #[allow(dead_code)]
+                    static SCALING: rt::Scaling<'static, #n_lit> = rt::Scaling::Uniform { offset: #o, scale: #sc, range: #r };
+                }
+            }
+            Some(a) => {
+                let (o, sc, r) = (f32_array(&a.offset), f32_array(&a.scale), f32_array(&a.range));
+                quote! {
+                    #[allow(dead_code)]
+                    static SCALING: rt::Scaling<'static, #n_lit> = rt::Scaling::PerFeature { offset: &#o, scale: &#sc, range: &#r };
+                }
+            }
+        }
+    }
+
+    /// `INPUT_SCALE`, `LATENT_SCALE`, ... of an int8 model's emitted parts.
+    fn int8_consts(&self) -> TokenStream {
+        let Precision::Int8(edges) = self.precision else { return quote!() };
+        let parts = self.options.parts;
+        let mut out = TokenStream::new();
+        if parts.encoder() {
+            let (in_scale, _, in_zp) = q_consts(edges.input);
+            let (lat_scale, _, lat_zp) = q_consts(edges.latent);
+            out.extend(quote! {
+                /// Quantization of the scaled input the `*_q` functions take: `x' ≈ INPUT_SCALE · (q - INPUT_ZERO_POINT)`.
+                pub const INPUT_SCALE: f32 = #in_scale;
+                /// See [`Self::INPUT_SCALE`].
+                pub const INPUT_ZERO_POINT: i32 = #in_zp;
+                /// Quantization of the latent code of `encode_q` and `decode_q`.
+                pub const LATENT_SCALE: f32 = #lat_scale;
+                /// See [`Self::LATENT_SCALE`].
+                pub const LATENT_ZERO_POINT: i32 = #lat_zp;
+            });
+        }
+        if parts.decoder() {
+            let (out_scale, _, out_zp) = q_consts(edges.output);
+            out.extend(quote! {
+                /// Quantization of the int8 output of the `*_q` functions (scaled space).
+                pub const OUTPUT_SCALE: f32 = #out_scale;
+                /// See [`Self::OUTPUT_SCALE`].
+                pub const OUTPUT_ZERO_POINT: i32 = #out_zp;
+            });
+        }
+        out
     }
 }
 
-/// A flatten or reshape layer: nothing to do where its output stays in place, a copy where
-/// it meets a caller's buffer.
-fn view_copy(
-    src: &Loc,
-    dst: &Loc,
-    s: &proc_macro2::Literal,
-    n: &proc_macro2::Literal,
+/// The names of a function family's input and output buffers.
+fn buffer_names(family: &str) -> (TokenStream, TokenStream) {
+    match family {
+        "encode" => (quote!(x), quote!(z)),
+        "decode" => (quote!(z), quote!(y)),
+        _ => (quote!(x), quote!(y)),
+    }
+}
+
+/// `quantize_input` (encoder) or `dequantize_output` (decoder) of an int8 model.
+fn edge_helper(
+    family: &str,
+    edges: Int8Edges,
+    n: usize,
+    scaling_arg: &TokenStream,
+    unscale: &TokenStream,
 ) -> TokenStream {
-    match (src, dst) {
-        (Loc::Scratch(a), Loc::Scratch(b)) if a == b => quote!(),
-        (Loc::Caller(x), Loc::Caller(y)) => quote!(rt::copy(#x, #y);),
-        (Loc::Caller(x), Loc::Scratch(p)) => {
-            let view = single_view(*p);
-            quote!(rt::copy(#x, rt::#view::<#s, #n>(s));)
+    let n_lit = usize_lit(n);
+    match family {
+        "encode" => {
+            let (_, inv, zp) = q_consts(edges.input);
+            quote! {
+                /// Raw input in user units → the int8 input of the `*_q` functions.
+                #[inline]
+                pub fn quantize_input(x: &[f32; #n_lit], q: &mut [i8; #n_lit]) {
+                    rt::quantize_into(x, #scaling_arg, #inv, #zp, q);
+                }
+            }
         }
-        (Loc::Scratch(p), Loc::Caller(y)) => {
-            let view = single_view(*p);
-            quote!(rt::copy(rt::#view::<#s, #n>(s), #y);)
+        "decode" => {
+            let (scale, _, zp) = q_consts(edges.output);
+            let n_lit = usize_lit(n);
+            quote! {
+                /// The int8 output of the `*_q` functions → values in user units.
+                #[inline]
+                pub fn dequantize_output(q: &[i8; #n_lit], y: &mut [f32; #n_lit]) {
+                    rt::dequantize_into(q, #scale, #zp, y);
+                    #unscale
+                }
+            }
         }
-        (Loc::Scratch(p), Loc::Scratch(_)) => {
-            let view = pair_view(*p);
-            quote! {{
-                let (input, output) = rt::#view::<#s, #n, #n>(s);
-                rt::copy(input, output);
-            }}
-        }
-    }
-}
-
-fn single_view(place: Place) -> TokenStream {
-    match place {
-        Place::Front => quote!(front),
-        _ => quote!(back),
-    }
-}
-
-fn pair_view(input: Place) -> TokenStream {
-    match input {
-        Place::Front => quote!(front_to_back),
-        _ => quote!(back_to_front),
+        _ => quote!(),
     }
 }
 
 /// The inherent `impl` with constants and functions, plus the model-level statics.
 pub fn inherent(ctx: &Context<'_>) -> TokenStream {
-    let model = ctx.model;
-    let Sizes { n, l, s } = sizes(model, ctx);
+    let e = ctx.emitted;
     let name = ctx.name;
     let parts = ctx.options.parts;
-    let (k, last) = (model.latent_layer, model.layers.len() - 1);
-    let affine = model.preprocessing.affine(n);
-    let n_lit = usize_lit(n);
-
-    let shapes = model.shapes();
-    let cost = model
-        .layers
-        .iter()
-        .enumerate()
-        .filter(|(j, _)| ctx.emits_layer(*j))
-        .map(|(j, l)| {
-            let mut c = layer_cost(l, &shapes[j]);
-            // Compressed (pruned) and unrolled layers store fewer bytes than the file.
-            if let Some(bytes) = super::half::weight_bytes(l, ctx.options.unroll) {
-                c.weight_bytes = bytes;
-            }
-            c
-        })
-        .fold(LayersCost::default(), |t, c| LayersCost {
-            params: t.params + c.params,
-            macs: t.macs + c.macs,
-            weight_bytes: t.weight_bytes + c.weight_bytes,
-        });
-    // LSTMs after a fused repeat compute their input terms once, not at every step.
-    let cost = LayersCost {
-        macs: cost.macs
-            - (0..model.layers.len())
-                .filter(|j| ctx.emits_layer(*j))
-                .map(|j| tinyae_core::cost_ops::fused_savings(model, j..j + 1))
-                .sum::<usize>(),
-        ..cost
-    };
-    let (scaling_static, scaling_bytes) = match &affine {
-        None => (quote!(), 0),
-        Some(a) if is_uniform(&a.offset) && is_uniform(&a.scale) && is_uniform(&a.range) => {
-            let (o, sc, r) = (f32_lit(a.offset[0]), f32_lit(a.scale[0]), f32_lit(a.range[0]));
-            (
-                quote! {
-                    #[allow(dead_code)]
-                    static SCALING: rt::Scaling<'static, #n_lit> = rt::Scaling::Uniform { offset: #o, scale: #sc, range: #r };
-                },
-                0,
-            )
-        }
-        Some(a) => {
-            let (o, sc, r) = (f32_array(&a.offset), f32_array(&a.scale), f32_array(&a.range));
-            (
-                quote! {
-                    #[allow(dead_code)]
-                    static SCALING: rt::Scaling<'static, #n_lit> = rt::Scaling::PerFeature { offset: &#o, scale: &#sc, range: &#r };
-                },
-                3 * n * 4,
-            )
-        }
-    };
-    let (params, macs, weight_bytes) = (cost.params, cost.macs, cost.weight_bytes + scaling_bytes);
-    let largest_output = if parts.decoder() { n } else { l };
-    // The by-value functions hold their scratch and the array they fill, and return a copy of
-    // it (LLVM does not elide that copy when the call is not inlined).
-    let buffer_bytes = (s + 2 * largest_output) * 4;
-    let scaling_arg = if affine.is_some() { quote!(Some(&SCALING)) } else { quote!(None) };
+    let (n_lit, l_lit, s_lit) = (usize_lit(ctx.n), usize_lit(ctx.l), usize_lit(e.scratch_len()));
+    let (params_lit, macs_lit) = (usize_lit(e.params), usize_lit(e.macs));
+    let (weight_bytes_lit, buffer_bytes_lit) =
+        (usize_lit(e.weight_bytes), usize_lit(e.buffer_bytes()));
     let (frame_extra, frame_doc) = if scaled_input_kernel(ctx) {
         (
             quote!(+ ::tinyae::__private::scaled_input_buffer_bytes(#n_lit)),
@@ -274,115 +427,22 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
             " Stack the `*_into` functions need beyond the caller's buffers: [`tinyae::FRAME_ALLOWANCE`] for call frames.",
         )
     };
-    let unscale = if affine.is_some() { quote!(rt::unscale(y, &SCALING);) } else { quote!() };
-    let (l_lit, s_lit) = (usize_lit(l), usize_lit(s));
-    let (params_lit, macs_lit) = (usize_lit(params), usize_lit(macs));
-    let (weight_bytes_lit, buffer_bytes_lit) = (usize_lit(weight_bytes), usize_lit(buffer_bytes));
-
     let mut fns = TokenStream::new();
     if parts.encoder() {
-        let uses = ctx.uses_scratch(0, k, &End::Caller(quote!(x)), &End::Caller(quote!(z)));
-        let bind = ctx.bind_scratch(uses);
-        let run = ctx.run(0, k, End::Caller(quote!(x)), End::Caller(quote!(z)));
-        fns.extend(quote! {
-            /// The latent code of `x` (raw input in user units; the scaling is built in).
-            #[inline]
-            pub fn encode(x: &[f32; #n_lit]) -> [f32; #l_lit] {
-                let mut scratch = ::tinyae::Scratch::<#s_lit>::new();
-                let mut z = [0.0f32; #l_lit];
-                Self::encode_into(x, &mut scratch, &mut z);
-                z
-            }
-
-            /// [`Self::encode`] into `z`, keeping intermediate values in `scratch`.
-            #[inline]
-            pub fn encode_into(x: &[f32; #n_lit], scratch: &mut ::tinyae::Scratch<#s_lit>, z: &mut [f32; #l_lit]) {
-                #bind
-                #run
-            }
-        });
-        if model.kind == ModelKind::Vae {
-            fns.extend(sample_latent(ctx));
+        fns.extend(ctx.encode_fns());
+        if ctx.model.kind == ModelKind::Vae {
+            fns.extend(ctx.sample_latent());
         }
     }
     if parts.decoder() {
-        let uses = ctx.uses_scratch(k + 1, last, &End::Caller(quote!(z)), &End::Caller(quote!(y)));
-        let bind = ctx.bind_scratch(uses);
-        let run = ctx.run(k + 1, last, End::Caller(quote!(z)), End::Caller(quote!(y)));
-        fns.extend(quote! {
-            /// The decoded values of latent code `z`, in user units.
-            #[inline]
-            pub fn decode(z: &[f32; #l_lit]) -> [f32; #n_lit] {
-                let mut scratch = ::tinyae::Scratch::<#s_lit>::new();
-                let mut y = [0.0f32; #n_lit];
-                Self::decode_into(z, &mut scratch, &mut y);
-                y
-            }
-
-            /// [`Self::decode`] into `y`, keeping intermediate values in `scratch`.
-            #[inline]
-            pub fn decode_into(z: &[f32; #l_lit], scratch: &mut ::tinyae::Scratch<#s_lit>, y: &mut [f32; #n_lit]) {
-                #bind
-                #run
-                #unscale
-            }
-        });
+        fns.extend(ctx.decode_fns());
     }
     if parts.encoder() && parts.decoder() {
-        let run = ctx.run(0, last, End::Caller(quote!(x)), End::Caller(quote!(y)));
-        let metric = metric(model);
-        fns.extend(quote! {
-            /// The reconstruction of `x`, in user units.
-            #[inline]
-            pub fn reconstruct(x: &[f32; #n_lit]) -> [f32; #n_lit] {
-                let mut scratch = ::tinyae::Scratch::<#s_lit>::new();
-                let mut y = [0.0f32; #n_lit];
-                Self::reconstruct_into(x, &mut scratch, &mut y);
-                y
-            }
-
-            /// [`Self::reconstruct`] into `y`, keeping intermediate values in `scratch`.
-            #[inline]
-            pub fn reconstruct_into(x: &[f32; #n_lit], scratch: &mut ::tinyae::Scratch<#s_lit>, y: &mut [f32; #n_lit]) {
-                let s = &mut scratch.0;
-                #run
-                #unscale
-            }
-
-            /// The reconstruction error of `x` with the model's metric, in the scaled space it
-            /// was trained in (what the threshold is calibrated against).
-            #[inline]
-            pub fn anomaly_score(x: &[f32; #n_lit]) -> f32 {
-                let mut scratch = ::tinyae::Scratch::<#s_lit>::new();
-                let mut y = [0.0f32; #n_lit];
-                Self::anomaly_score_into(x, &mut scratch, &mut y)
-            }
-
-            /// [`Self::anomaly_score`] with caller buffers; `y` receives the scaled-space
-            /// reconstruction.
-            #[inline]
-            pub fn anomaly_score_into(x: &[f32; #n_lit], scratch: &mut ::tinyae::Scratch<#s_lit>, y: &mut [f32; #n_lit]) -> f32 {
-                let s = &mut scratch.0;
-                #run
-                rt::score(#metric, x, #scaling_arg, y)
-            }
-        });
-        if let Some(anomaly) = &model.anomaly {
-            let threshold = f32_lit(anomaly.threshold);
-            let doc = format!(" Scores above this are anomalies ({}).", calibration_text(model));
-            fns.extend(quote! {
-                #[doc = #doc]
-                pub const THRESHOLD: f32 = #threshold;
-
-                /// `anomaly_score(x) > THRESHOLD`.
-                #[inline]
-                pub fn is_anomaly(x: &[f32; #n_lit]) -> bool {
-                    Self::anomaly_score(x) > Self::THRESHOLD
-                }
-            });
-        }
+        fns.extend(ctx.reconstruct_fns());
     }
-
+    let scaling_static = ctx.scaling_static();
+    let (scratch, new) = (ctx.scratch_ty(), ctx.precision.scratch());
+    let consts = ctx.int8_consts();
     quote! {
         #scaling_static
 
@@ -406,10 +466,11 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
             pub const FRAME_BYTES: usize = ::tinyae::FRAME_ALLOWANCE #frame_extra;
             /// Stack the by-value functions need: `BUFFER_BYTES` plus `FRAME_BYTES`.
             pub const STACK_BYTES: usize = #buffer_bytes_lit + #name::FRAME_BYTES;
+            #consts
 
             /// Zeroed scratch for the `*_into` functions.
-            pub const fn new_scratch() -> ::tinyae::Scratch<#s_lit> {
-                ::tinyae::Scratch::new()
+            pub const fn new_scratch() -> #scratch {
+                #new::new()
             }
 
             #fns
@@ -417,175 +478,25 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
     }
 }
 
-/// `sample_latent` and `sample_latent_into` for a VAE.
 /// Whether the first layer is a dense kernel call that scales raw inputs: on cores without
 /// SIMD that kernel scales them a chunk at a time into a buffer on its stack
 /// (`tinyae::__private::scaled_input_chunk`), which `FRAME_BYTES` must count.
 fn scaled_input_kernel(ctx: &Context<'_>) -> bool {
     let model = ctx.model;
-    let kernel = |d: &tinyae_core::ir::Dense| {
-        super::dense::uses_kernel(d, ctx.options.unroll.full_for(d.in_features * d.out_features))
-    };
-    let first = match model.layers.first().map(|l| &l.op) {
-        Some(tinyae_core::ir::Op::Dense(d)) => kernel(d),
-        Some(tinyae_core::ir::Op::GaussianHead(h)) => kernel(&h.mu) || kernel(&h.log_var),
-        _ => false,
-    };
+    let kernel =
+        |d: &tinyae_core::ir::Dense| super::weights::uses_kernel(d, ctx.options.unrolls(d));
+    let first = model.layers.first().is_some_and(|l| l.op.dense_parts().iter().any(|d| kernel(d)));
     // `first_layer_scales`: the layer reads the whole raw input (not a per-step dense).
     first
-        && ctx.emits_layer(0)
-        && model.preprocessing.affine(model.input_len()).is_some()
+        && matches!(ctx.precision, Precision::F32)
+        && ctx.options.parts.encoder()
+        && ctx.affine.is_some()
         && tinyae_core::plan::first_layer_scales(model)
 }
 
-fn sample_latent(ctx: &Context<'_>) -> TokenStream {
-    let Sizes { n, l, s } = sizes(ctx.model, ctx);
-    let (n_lit, l_lit, s_lit) = (usize_lit(n), usize_lit(l), usize_lit(s));
-    let k = ctx.model.latent_layer;
-    let mu = ctx.layer_fn(k);
-    let log_var = quote::format_ident!("layer_{}_log_var", k);
-    let place = ctx.plan.places[k];
-    let heads = if k == 0 {
-        let view = single_view(place);
-        quote! {
-            let log_var = rt::#view::<#s_lit, #l_lit>(s);
-            #log_var(x, log_var);
-            #mu(x, z);
-            rt::reparameterize_into(z, log_var, eps);
-        }
-    } else {
-        let before = ctx.run(0, k - 1, End::Caller(quote!(x)), End::Plan);
-        let view = pair_view(ctx.plan.places[k - 1]);
-        let i_n_lit = usize_lit(ctx.model.layers[k].op.in_features());
-        quote! {
-            #before
-            let (h, log_var) = rt::#view::<#s_lit, #i_n_lit, #l_lit>(s);
-            #log_var(h, log_var);
-            #mu(h, z);
-            rt::reparameterize_into(z, log_var, eps);
-        }
-    };
-    quote! {
-        /// A latent sample `mu + exp(0.5 * log_var) * eps` for `x`, with caller noise `eps`
-        /// (standard normal values, e.g. from a hardware RNG and a Box–Muller transform).
-        #[inline]
-        pub fn sample_latent(x: &[f32; #n_lit], eps: &[f32; #l_lit]) -> [f32; #l_lit] {
-            let mut scratch = ::tinyae::Scratch::<#s_lit>::new();
-            let mut z = [0.0f32; #l_lit];
-            Self::sample_latent_into(x, eps, &mut scratch, &mut z);
-            z
-        }
-
-        /// [`Self::sample_latent`] with caller buffers.
-        #[inline]
-        pub fn sample_latent_into(x: &[f32; #n_lit], eps: &[f32; #l_lit], scratch: &mut ::tinyae::Scratch<#s_lit>, z: &mut [f32; #l_lit]) {
-            let s = &mut scratch.0;
-            #heads
-        }
-    }
-}
-
-/// Implementations of the runtime's traits for the emitted parts.
-pub fn trait_impls(ctx: &Context<'_>) -> TokenStream {
-    let Sizes { n, l, s } = sizes(ctx.model, ctx);
-    let s_lit = usize_lit(s);
-    let scratch = TraitScratch {
-        ty: quote!(::tinyae::Scratch<#s_lit>),
-        new: quote!(::tinyae::Scratch::new()),
-    };
-    impls_for(ctx.model, ctx.name, ctx.options.parts, n, l, &scratch)
-}
-
-/// The scratch type of a model's trait impls and the expression that makes a zeroed one.
-pub struct TraitScratch {
-    /// `Self::Scratch`.
-    pub ty: TokenStream,
-    /// The body of `new_scratch()`.
-    pub new: TokenStream,
-}
-
-/// The runtime's traits for the emitted parts of `name` (`N = n`, `L = l`), each method
-/// forwarding to the inherent one: shared by the f32 and int8 APIs, which differ only in
-/// their scratch.
-pub fn impls_for(
-    model: &Model,
-    name: &Ident,
-    parts: Parts,
-    n: usize,
-    l: usize,
-    scratch: &TraitScratch,
-) -> TokenStream {
-    let (n_lit, l_lit) = (usize_lit(n), usize_lit(l));
-    let (scratch_ty, new_scratch) = (&scratch.ty, &scratch.new);
-    let mut out = quote! {
-        impl ::tinyae::ModelInfo for #name {
-            const PARAMS: usize = #name::PARAMS;
-            const MACS: usize = #name::MACS;
-            const WEIGHT_BYTES: usize = #name::WEIGHT_BYTES;
-            const SCRATCH_LEN: usize = #name::SCRATCH_LEN;
-            const BUFFER_BYTES: usize = #name::BUFFER_BYTES;
-            const FRAME_BYTES: usize = #name::FRAME_BYTES;
-            const STACK_BYTES: usize = #name::STACK_BYTES;
-            type Scratch = #scratch_ty;
-            fn new_scratch() -> Self::Scratch {
-                #new_scratch
-            }
-        }
-    };
-    if parts.encoder() {
-        out.extend(quote! {
-            impl ::tinyae::Encoder<#n_lit, #l_lit> for #name {
-                fn encode(x: &[f32; #n_lit]) -> [f32; #l_lit] { #name::encode(x) }
-                fn encode_into(x: &[f32; #n_lit], scratch: &mut Self::Scratch, z: &mut [f32; #l_lit]) {
-                    #name::encode_into(x, scratch, z)
-                }
-            }
-        });
-    }
-    if parts.decoder() {
-        out.extend(quote! {
-            impl ::tinyae::Decoder<#l_lit, #n_lit> for #name {
-                fn decode(z: &[f32; #l_lit]) -> [f32; #n_lit] { #name::decode(z) }
-                fn decode_into(z: &[f32; #l_lit], scratch: &mut Self::Scratch, y: &mut [f32; #n_lit]) {
-                    #name::decode_into(z, scratch, y)
-                }
-            }
-        });
-    }
-    if parts.encoder() && parts.decoder() {
-        out.extend(quote! {
-            impl ::tinyae::Autoencoder<#n_lit, #l_lit> for #name {
-                fn reconstruct(x: &[f32; #n_lit]) -> [f32; #n_lit] { #name::reconstruct(x) }
-                fn reconstruct_into(x: &[f32; #n_lit], scratch: &mut Self::Scratch, y: &mut [f32; #n_lit]) {
-                    #name::reconstruct_into(x, scratch, y)
-                }
-                fn anomaly_score(x: &[f32; #n_lit]) -> f32 { #name::anomaly_score(x) }
-                fn anomaly_score_into(x: &[f32; #n_lit], scratch: &mut Self::Scratch, y: &mut [f32; #n_lit]) -> f32 {
-                    #name::anomaly_score_into(x, scratch, y)
-                }
-            }
-        });
-        if model.anomaly.is_some() {
-            out.extend(quote! {
-                impl ::tinyae::AnomalyDetector<#n_lit, #l_lit> for #name {
-                    const THRESHOLD: f32 = #name::THRESHOLD;
-                }
-            });
-        }
-    }
-    out
-}
-
-fn metric(model: &Model) -> TokenStream {
-    match model.anomaly.as_ref().map_or(Metric::Mse, |a| a.metric) {
-        Metric::Mse => quote!(rt::Metric::Mse),
-        Metric::Mae => quote!(rt::Metric::Mae),
-    }
-}
-
-fn calibration_text(model: &Model) -> String {
+fn calibration_text(ctx: &Context<'_>) -> String {
     use tinyae_core::ir::Calibration;
-    let Some(a) = &model.anomaly else { return String::new() };
+    let Some(a) = &ctx.model.anomaly else { return String::new() };
     let metric = a.metric.name();
     match &a.calibration {
         Calibration::Percentile { percentile, samples, split } => format!(
@@ -596,9 +507,4 @@ fn calibration_text(model: &Model) -> String {
         Calibration::MeanStd { k, .. } => format!("{metric}; mean + {k} standard deviations"),
         Calibration::Manual => format!("{metric}; set by hand"),
     }
-}
-
-/// Whether every value has the same bits (one scaling constant serves all features).
-pub fn is_uniform(values: &[f32]) -> bool {
-    values.iter().all(|v| v.to_bits() == values[0].to_bits())
 }

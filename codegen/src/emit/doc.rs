@@ -1,14 +1,11 @@
 //! The rustdoc of a generated type: what the model is and what it costs, at a glance.
 
-use tinyae_core::cost::cost;
+use tinyae_core::emission::{layer_bytes, Emitted, Options};
 use tinyae_core::ir::{Calibration, Model, ModelKind};
-use tinyae_core::plan::BufferPlan;
 
-use crate::options::Options;
-
-/// Lines of the generated type's documentation (each becomes one `#[doc]` attribute).
-pub fn summary(model: &Model, options: Options, plan: &BufferPlan) -> Vec<String> {
-    let c = cost(model);
+/// Lines of the generated type's documentation (each becomes one `#[doc]` attribute); the
+/// figures are the core's cost model of the generated code, the same as the type's constants.
+pub fn summary(model: &Model, e: &Emitted, options: Options) -> Vec<String> {
     let kind = match model.kind {
         ModelKind::Autoencoder => "Autoencoder",
         ModelKind::Vae => "Variational autoencoder",
@@ -21,13 +18,14 @@ pub fn summary(model: &Model, options: Options, plan: &BufferPlan) -> Vec<String
             model.output_len()
         ),
         String::new(),
-        " | # | layer | op | in → out | activation | params | code |".to_owned(),
-        " |---|---|---|---|---|---:|---|".to_owned(),
+        " | # | layer | op | in → out | activation | params | bytes | code |".to_owned(),
+        " |---|---|---|---|---|---:|---:|---|".to_owned(),
     ];
     let shapes = model.shapes();
     for (j, layer) in model.layers.iter().enumerate() {
         let (input, output) = (&shapes[j], &shapes[j + 1]);
-        let params = tinyae_core::cost::layer_cost(layer, input).params;
+        let cost = tinyae_core::cost::layer_cost(layer, input);
+        let bytes = layer_bytes(layer, cost, options);
         let (sizes, code) = match layer.op.dense_parts().first() {
             Some(d) if input.len() == 1 || d.in_features == input.iter().product::<usize>() => {
                 let (i, o) = (d.in_features, d.out_features);
@@ -43,20 +41,21 @@ pub fn summary(model: &Model, options: Options, plan: &BufferPlan) -> Vec<String
         };
         let latent = if j == model.latent_layer { " (latent)" } else { "" };
         lines.push(format!(
-            " | {j} | `{}`{latent} | {} | {sizes} | {} | {params} | {code} |",
+            " | {j} | `{}`{latent} | {} | {sizes} | {} | {} | {bytes} | {code} |",
             layer.name,
             layer.op.name(),
-            layer.activation.describe()
+            layer.activation.describe(),
+            cost.params
         ));
     }
     lines.push(String::new());
     lines.push(format!(
-        " {} parameters, {} MACs per reconstruction, {} bytes of weights; scratch {} bytes ({} values).",
-        c.params,
-        c.macs,
-        c.weight_bytes,
-        plan.scratch_len * 4,
-        plan.scratch_len
+        " {} parameters, {} MACs per pass, {} bytes of constant data (`WEIGHT_BYTES`); scratch {} bytes ({} values, `SCRATCH_LEN`).",
+        e.params,
+        e.macs,
+        e.weight_bytes,
+        e.scratch_bytes(),
+        e.scratch_len()
     ));
     lines.push(format!(" Input scaling: {}.", model.preprocessing.name()));
     if let Some(a) = &model.anomaly {

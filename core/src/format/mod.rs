@@ -3,14 +3,15 @@
 //! `docs/FORMAT.md` is the specification; this module is its implementation. Metadata values
 //! are strings (a safetensors rule), so each structured entry holds a JSON document.
 
-mod ops;
 mod quant;
 mod read;
 mod schema;
-mod schema_ops;
+mod tensors;
 mod write;
 
+pub(crate) use quant::{collect_quantized, quantization_doc, read_quantization, QuantizationDoc};
 pub use read::read;
+pub use tensors::{encode, Encoded, Tensors};
 pub use write::{to_bytes, write_atomic};
 
 /// The format version this tinyae writes, and the newest it reads.

@@ -4,9 +4,9 @@
 use safetensors::Dtype;
 use serde::{Deserialize, Serialize};
 
-use super::read::Tensors;
+use super::tensors::{encode, Encoded, Tensors};
 use crate::error::{Error, ErrorKind};
-use crate::ir::{Dense, QParams, Quantization, Tensor};
+use crate::ir::{Dense, QParams, Quantization};
 
 /// `"quantization": {...}` of a dense layer.
 #[derive(Debug, Deserialize, Serialize)]
@@ -41,7 +41,7 @@ impl From<QParams> for QParamsDoc {
 }
 
 /// Resolves the quantization of the dense layer `owner` whose bias key is `bias`.
-pub(super) fn read(
+pub(crate) fn read_quantization(
     doc: &QuantizationDoc,
     bias: Option<&str>,
     tensors: &Tensors<'_>,
@@ -63,7 +63,7 @@ pub(super) fn read(
 }
 
 /// The document of a layer's quantization.
-pub(super) fn doc(q: &Quantization) -> QuantizationDoc {
+pub(crate) fn quantization_doc(q: &Quantization) -> QuantizationDoc {
     QuantizationDoc {
         weight_scale: q.weight_scale.key.clone(),
         input: q.input.into(),
@@ -72,14 +72,10 @@ pub(super) fn doc(q: &Quantization) -> QuantizationDoc {
     }
 }
 
-/// A tensor as the writer lays it out: key, dtype, shape, bytes.
-type Encoded = (String, Dtype, Vec<usize>, Vec<u8>);
-
 /// The tensors of a quantized dense layer: I8 weights, the exact I32 bias, F32 scales.
-pub(super) fn collect(
+pub(crate) fn collect_quantized(
     d: &Dense,
     q: &Quantization,
-    encode: &dyn Fn(&Tensor) -> Encoded,
     out: &mut Vec<Encoded>,
 ) -> Result<(), Error> {
     out.push(encode(&d.weight));

@@ -5,23 +5,20 @@
 
 use std::collections::HashMap;
 
-use safetensors::{Dtype, SafeTensorError, SafeTensors};
+use safetensors::{SafeTensorError, SafeTensors};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::schema::{
-    AnomalyDoc, CalibrationDoc, DenseDoc, GaussianHeadDoc, GraphDoc, HeadDoc, MetricDoc,
-    PreprocessingDoc, ProvenanceDoc,
+    AnomalyDoc, CalibrationDoc, GraphDoc, MetricDoc, PreprocessingDoc, ProvenanceDoc,
 };
+use super::tensors::Tensors;
 use super::{
     FORMAT_VERSION, KEY_ANOMALY, KEY_FORMAT_VERSION, KEY_GRAPH, KEY_PREPROCESSING, KEY_PROVENANCE,
 };
-use crate::activation::Activation;
 use crate::error::{Error, ErrorKind, Errors};
-use crate::ir::{
-    Anomaly, Calibration, Dense, GaussianHead, Layer, Metric, Model, ModelKind, Op, Preprocessing,
-    Provenance, Storage, Tensor,
-};
+use crate::ir::{Anomaly, Calibration, Layer, Metric, Model, ModelKind, Preprocessing, Provenance};
+use crate::op::{self, OpDoc};
 
 /// Parses a model file's bytes into the IR.
 pub fn read(bytes: &[u8]) -> Result<Model, Errors> {
@@ -245,155 +242,17 @@ fn parse_layer(index: usize, value: &Value, tensors: &Tensors<'_>) -> Result<Lay
         )
         .help("store this layer's weights as F32, F16 or BF16")]);
     }
-    match op {
-        "dense" => {
-            let doc: DenseDoc = serde_json::from_value(value.clone())
-                .map_err(|e| bad(e.to_string(), "see docs/FORMAT.md §Layers"))?;
-            let activation = Activation::from_json(&doc.activation, &doc.name);
-            let owner = format!("layer `{}`", doc.name);
-            let dense = tensors
-                .dense(&owner, &doc.weight, doc.bias.as_deref(), doc.in_features, doc.out_features)
-                .and_then(|mut d| {
-                    if let Some(q) = &doc.quantization {
-                        let q = super::quant::read(q, doc.bias.as_deref(), tensors, &owner);
-                        d.quant = Some(Box::new(q.map_err(|e| vec![e])?));
-                    }
-                    Ok(d)
-                });
-            match (dense, activation) {
-                (Ok(dense), Ok(activation)) => {
-                    Ok(Layer { name: doc.name, op: Op::Dense(dense), activation })
-                }
-                (dense, activation) => {
-                    Err(dense.err().into_iter().flatten().chain(activation.err()).collect())
-                }
-            }
-        }
-        "gaussian_head" => {
-            let doc: GaussianHeadDoc = serde_json::from_value(value.clone())
-                .map_err(|e| bad(e.to_string(), "see docs/FORMAT.md §Layers"))?;
-            let activation = Activation::from_json(&doc.activation, &doc.name);
-            let head = |which: &str, h: &HeadDoc| {
-                let owner = format!("the {which} head of layer `{}`", doc.name);
-                let (weight, bias) = (&h.weight, h.bias.as_deref());
-                tensors.dense(&owner, weight, bias, doc.in_features, doc.out_features)
-            };
-            match (head("mu", &doc.mu), head("log_var", &doc.log_var), activation) {
-                (Ok(mu), Ok(log_var), Ok(activation)) => Ok(Layer {
-                    name: doc.name,
-                    op: Op::GaussianHead(GaussianHead { mu, log_var }),
-                    activation,
-                }),
-                (mu, log_var, activation) => Err(mu
-                    .err()
-                    .into_iter()
-                    .flatten()
-                    .chain(log_var.err().into_iter().flatten())
-                    .chain(activation.err())
-                    .collect()),
-            }
-        }
-        other if super::ops::OPS.contains(&other) => super::ops::parse(other, &at, value, tensors),
-        unknown => Err(bad(
-            format!("unknown op `{unknown}`, expected one of {}", super::ops::ALL_OPS),
-            &format!("supported ops: {}", super::ops::ALL_OPS),
-        )),
+    if !op::NAMES.contains(&op) {
+        let all = op::NAMES.join(", ");
+        return Err(bad(
+            format!("unknown op `{op}`, expected one of {all}"),
+            &format!("supported ops: {all}"),
+        ));
     }
-}
-
-/// Tensor lookup and decoding.
-pub(super) struct Tensors<'a> {
-    file: &'a SafeTensors<'a>,
-}
-
-impl Tensors<'_> {
-    /// The tensors of a dense layer; `owner` names the layer in messages.
-    fn dense(
-        &self,
-        owner: &str,
-        weight: &str,
-        bias: Option<&str>,
-        in_features: usize,
-        out_features: usize,
-    ) -> Result<Dense, Vec<Error>> {
-        let weight = self.get(weight, &format!("the weight of {owner}"));
-        let bias = bias.map(|b| self.get(b, &format!("the bias of {owner}"))).transpose();
-        match (weight, bias) {
-            (Ok(weight), Ok(bias)) => {
-                Ok(Dense { in_features, out_features, weight, bias, quant: None })
-            }
-            (w, b) => Err(w.err().into_iter().chain(b.err()).collect()),
-        }
-    }
-
-    /// One tensor, widened to f32; `role` says what it is for (e.g. "the weight of layer `x`").
-    pub(super) fn get(&self, key: &str, role: &str) -> Result<Tensor, Error> {
-        let view = self.file.tensor(key).map_err(|_| {
-            let mut names = self.file.names();
-            names.sort();
-            let listed: Vec<String> = names.iter().take(8).map(|n| format!("`{n}`")).collect();
-            let more = if names.len() > 8 { ", ..." } else { "" };
-            Error::new(
-                ErrorKind::MissingTensor,
-                format!("tensor `{key}` ({role}) is not in the file"),
-            )
-                .help(format!(
-                    "the graph names it, but the file holds {}{more}; fix the key in `{KEY_GRAPH}` or save the tensor",
-                    if listed.is_empty() { "no tensors".to_owned() } else { listed.join(", ") }
-                ))
-        })?;
-        let data = view.data();
-        let (storage, values): (Storage, Vec<f32>) =
-            match view.dtype() {
-                Dtype::F32 => (
-                    Storage::F32,
-                    data.chunks_exact(4)
-                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                        .collect(),
-                ),
-                Dtype::F16 => (
-                    Storage::F16,
-                    data.chunks_exact(2)
-                        .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
-                        .collect(),
-                ),
-                Dtype::BF16 => (
-                    Storage::Bf16,
-                    data.chunks_exact(2)
-                        .map(|c| half::bf16::from_le_bytes([c[0], c[1]]).to_f32())
-                        .collect(),
-                ),
-                // int8 layers (docs/FORMAT.md): `validate` checks which roles may use them.
-                Dtype::I8 => (Storage::I8, data.iter().map(|b| f32::from(*b as i8)).collect()),
-                Dtype::I32 => (
-                    Storage::I32,
-                    data.chunks_exact(4)
-                        .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f32)
-                        .collect(),
-                ),
-                other => return Err(Error::new(
-                    ErrorKind::WrongDtype,
-                    format!(
-                        "tensor `{key}` ({role}) has dtype {other:?}, expected F32, F16, BF16 (or I8/I32 in a quantized layer)"
-                    ),
-                )
-                .help(
-                    "convert the weights to float before saving (e.g. `tensor.float()` in PyTorch)",
-                )),
-            };
-        Ok(Tensor { key: key.to_owned(), shape: view.shape().to_vec(), storage, values })
-    }
-
-    /// The exact values of an `I32` tensor (`None` if it is missing or of another dtype).
-    pub(super) fn i32_values(&self, key: &str) -> Option<Vec<i32>> {
-        let view = self.file.tensor(key).ok().filter(|v| v.dtype() == Dtype::I32)?;
-        Some(
-            view.data()
-                .chunks_exact(4)
-                .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
-        )
-    }
+    // Typed by the `op` tag; the layer's index and name are added to serde's message.
+    let doc: OpDoc = serde_json::from_value(value.clone())
+        .map_err(|e| bad(e.to_string(), &format!("see docs/FORMAT.md {}", op::section(op))))?;
+    doc.read(&at, tensors)
 }
 
 fn convert_preprocessing(doc: PreprocessingDoc) -> Preprocessing {

@@ -20,51 +20,6 @@ pub struct GraphDoc {
     pub layers: Vec<Value>,
 }
 
-/// A dense layer, `{"op": "dense", ...}`.
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct DenseDoc {
-    pub name: String,
-    pub op: String,
-    pub in_features: usize,
-    pub out_features: usize,
-    pub weight: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bias: Option<String>,
-    #[serde(default = "linear")]
-    pub activation: Value,
-    /// int8 parameters (docs/FORMAT.md, "int8 layers").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantization: Option<super::quant::QuantizationDoc>,
-}
-
-/// The VAE latent layer, `{"op": "gaussian_head", ...}`.
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct GaussianHeadDoc {
-    pub name: String,
-    pub op: String,
-    pub in_features: usize,
-    pub out_features: usize,
-    pub mu: HeadDoc,
-    pub log_var: HeadDoc,
-    #[serde(default = "linear")]
-    pub activation: Value,
-}
-
-/// One head of a Gaussian layer.
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct HeadDoc {
-    pub weight: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bias: Option<String>,
-}
-
-fn linear() -> Value {
-    Value::String("linear".to_owned())
-}
-
 /// `tinyae.preprocessing`.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]

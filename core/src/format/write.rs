@@ -4,70 +4,31 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use safetensors::Dtype;
 use serde_json::{json, Value};
 
-use super::schema::{
-    AnomalyDoc, CalibrationDoc, DenseDoc, GaussianHeadDoc, HeadDoc, MetricDoc, PreprocessingDoc,
-    ProvenanceDoc,
-};
+use super::schema::{AnomalyDoc, CalibrationDoc, MetricDoc, PreprocessingDoc, ProvenanceDoc};
+use super::tensors::Encoded;
 use super::{
     FORMAT_VERSION, KEY_ANOMALY, KEY_FORMAT_VERSION, KEY_GRAPH, KEY_PREPROCESSING, KEY_PROVENANCE,
 };
-use crate::ir::{
-    Anomaly, Calibration, Dense, Metric, Model, Op, Preprocessing, Provenance, Storage, Tensor,
-};
+use crate::activation::Activation;
+use crate::ir::{Anomaly, Calibration, Metric, Model, Preprocessing, Provenance};
 
 /// Serializes a model to the bytes of a `.safetensors` file.
 pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
-    let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
+    let mut tensors: Vec<Encoded> = Vec::new();
     let mut layers = Vec::new();
     for layer in &model.layers {
-        if let Some(doc) = super::ops::write(layer, &encode, &mut tensors) {
-            layers.push(doc.map_err(|e| e.to_string())?);
-            continue;
+        if !layer.op.takes_activation() && layer.activation != Activation::Linear {
+            return Err(format!(
+                "layer `{}`: a {} layer has no activation, found `{}`",
+                layer.name,
+                layer.op.name(),
+                layer.activation.name()
+            ));
         }
-        let activation = layer.activation.to_json();
-        let doc = match &layer.op {
-            Op::Dense(d) => {
-                match &d.quant {
-                    Some(q) => super::quant::collect(d, q, &encode, &mut tensors)
-                        .map_err(|e| e.to_string())?,
-                    None => collect(d, &mut tensors),
-                }
-                serde_json::to_value(DenseDoc {
-                    name: layer.name.clone(),
-                    op: "dense".to_owned(),
-                    in_features: d.in_features,
-                    out_features: d.out_features,
-                    weight: d.weight.key.clone(),
-                    bias: d.bias.as_ref().map(|b| b.key.clone()),
-                    activation,
-                    quantization: d.quant.as_deref().map(super::quant::doc),
-                })
-            }
-            Op::GaussianHead(h) => {
-                collect(&h.mu, &mut tensors);
-                collect(&h.log_var, &mut tensors);
-                let head = |d: &Dense| HeadDoc {
-                    weight: d.weight.key.clone(),
-                    bias: d.bias.as_ref().map(|b| b.key.clone()),
-                };
-                serde_json::to_value(GaussianHeadDoc {
-                    name: layer.name.clone(),
-                    op: "gaussian_head".to_owned(),
-                    in_features: h.mu.in_features,
-                    out_features: h.mu.out_features,
-                    mu: head(&h.mu),
-                    log_var: head(&h.log_var),
-                    activation,
-                })
-            }
-            // Written by `super::ops::write` above.
-            _ => continue,
-        }
-        .map_err(|e| e.to_string())?;
-        layers.push(doc);
+        let doc = layer.op.write(&layer.name, layer.activation, &mut tensors)?;
+        layers.push(serde_json::to_value(doc).map_err(|e| e.to_string())?);
     }
 
     let graph = json!({
@@ -95,10 +56,7 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
 /// bytes (the `safetensors` crate writes its metadata map in hash order). Tensors go in order of
 /// decreasing alignment, then name, as the `safetensors` crate does; the header is padded with
 /// spaces to a multiple of 8 bytes so data stays aligned.
-fn container(
-    metadata: BTreeMap<String, String>,
-    mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)>,
-) -> Vec<u8> {
+fn container(metadata: BTreeMap<String, String>, mut tensors: Vec<Encoded>) -> Vec<u8> {
     tensors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let mut header = serde_json::Map::new();
     header.insert("__metadata__".to_owned(), json!(metadata));
@@ -140,35 +98,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
-}
-
-fn collect(dense: &Dense, out: &mut Vec<(String, Dtype, Vec<usize>, Vec<u8>)>) {
-    out.push(encode(&dense.weight));
-    if let Some(b) = &dense.bias {
-        out.push(encode(b));
-    }
-}
-
-fn encode(t: &Tensor) -> (String, Dtype, Vec<usize>, Vec<u8>) {
-    let (dtype, data): (Dtype, Vec<u8>) = match t.storage {
-        Storage::F32 => (Dtype::F32, t.values.iter().flat_map(|v| v.to_le_bytes()).collect()),
-        Storage::F16 => (
-            Dtype::F16,
-            t.values.iter().flat_map(|v| half::f16::from_f32(*v).to_le_bytes()).collect(),
-        ),
-        Storage::Bf16 => (
-            Dtype::BF16,
-            t.values.iter().flat_map(|v| half::bf16::from_f32(*v).to_le_bytes()).collect(),
-        ),
-        // Exact: an I8 tensor's values are integers in range.
-        Storage::I8 => (Dtype::I8, t.values.iter().map(|v| (*v as i8) as u8).collect()),
-        // Quantized layers write their exact biases (`quant::collect`); this is the fallback
-        // for an I32 tensor built by hand.
-        Storage::I32 => {
-            (Dtype::I32, t.values.iter().flat_map(|v| (*v as i32).to_le_bytes()).collect())
-        }
-    };
-    (t.key.clone(), dtype, t.shape.clone(), data)
 }
 
 fn json_string<T: serde::Serialize>(doc: &T) -> Result<String, String> {

@@ -9,7 +9,9 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::json;
 use tinyae_core::cost::{cost, weight_bytes_as};
+use tinyae_core::emission::{emitted, int8_estimate, Options};
 use tinyae_core::ir::{Calibration, Model, Op, Preprocessing, Storage};
+use tinyae_core::plan::Values;
 
 /// `tinyae inspect` flags.
 #[derive(Debug, Args)]
@@ -36,34 +38,6 @@ pub fn load_model(path: &Path) -> Result<Model> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     tinyae_core::load(&bytes)
         .map_err(|e| anyhow::anyhow!("{}: invalid model file:\n{e}", path.display()))
-}
-
-/// Bytes of the int8 layout the format reserves: int8 weights, f32 scale and i32 bias per
-/// output channel (an LSTM: per gate row).
-fn int8_bytes(model: &Model) -> usize {
-    let dense: usize = model
-        .layers
-        .iter()
-        .flat_map(|l| l.op.dense_parts())
-        .map(|d| d.in_features * d.out_features + 8 * d.out_features)
-        .sum();
-    let other: usize = model
-        .layers
-        .iter()
-        .filter(|l| l.op.dense_parts().is_empty())
-        .map(|l| {
-            let weights: usize =
-                l.op.tensors().iter().filter(|t| t.shape.len() > 1).map(|t| t.numel()).sum();
-            let channels = match &l.op {
-                Op::Conv2d(c) => c.out_channels,
-                Op::ConvTranspose2d(c) => c.out_channels,
-                Op::Lstm(lstm) => 4 * lstm.hidden_size,
-                _ => 0,
-            };
-            weights + 8 * channels
-        })
-        .sum();
-    dense + other
 }
 
 /// A layer's weight precision (`f32`, `f16`, `bf16`, `int8`; `-` without weights) and the
@@ -196,14 +170,24 @@ pub fn summary(model: &Model, path: &str) -> String {
         s,
         "  {:<6} {:>12} B  (int8 weights + f32 scale + i32 bias per output)",
         "int8",
-        thousands(int8_bytes(model))
+        thousands(int8_estimate(model))
+    );
+    let e = emitted(model, Options::default());
+    let values = match e.values {
+        Values::F32 => "f32",
+        Values::Int8 => "int8",
+    };
+    let _ = writeln!(
+        s,
+        "Generated code (unroll = auto): WEIGHT_BYTES {} B of constant data (weights as emitted, biases, tables, scaling)",
+        thousands(e.weight_bytes)
     );
     let _ = writeln!(
         s,
-        "RAM: scratch {} f32 = {} B for the *_into functions; by-value calls keep {} B of buffers on the stack (BUFFER_BYTES; the generated FRAME_BYTES adds call frames)",
-        c.scratch_len,
-        thousands(c.scratch_bytes()),
-        thousands(c.stack_buffer_bytes())
+        "RAM: scratch {} {values} values = {} B for the *_into functions (SCRATCH_LEN); by-value calls keep {} B of buffers on the stack (BUFFER_BYTES; the generated FRAME_BYTES adds call frames)",
+        e.scratch_len(),
+        thousands(e.scratch_bytes()),
+        thousands(e.buffer_bytes())
     );
     let _ = writeln!(s, "\nScaling: {}", scaling(&model.preprocessing, c.input_len));
     match &model.anomaly {
@@ -274,6 +258,7 @@ fn scaling(p: &Preprocessing, n: usize) -> String {
 /// The summary as JSON.
 pub fn summary_json(model: &Model) -> serde_json::Value {
     let c = cost(model);
+    let e = emitted(model, Options::default());
     let shapes = model.shapes();
     let layers: Vec<_> = model
         .layers
@@ -306,10 +291,12 @@ pub fn summary_json(model: &Model) -> serde_json::Value {
             "f32": weight_bytes_as(model, Storage::F32),
             "f16": weight_bytes_as(model, Storage::F16),
             "bf16": weight_bytes_as(model, Storage::Bf16),
-            "int8": int8_bytes(model),
+            "int8": int8_estimate(model),
         },
-        "scratch_bytes": c.scratch_bytes(),
-        "stack_buffer_bytes": c.stack_buffer_bytes(),
+        "weight_bytes_generated": e.weight_bytes,
+        "scratch_len": e.scratch_len(),
+        "scratch_bytes": e.scratch_bytes(),
+        "stack_buffer_bytes": e.buffer_bytes(),
         "scaling": model.preprocessing.name(),
         "threshold": model.anomaly.as_ref().map(|a| a.threshold),
         "metric": model.anomaly.as_ref().map(|a| a.metric.name()),

@@ -6,8 +6,8 @@
 //! (`tests/reference/torch_reference.py`).
 
 use tinyae_core::ir::{Anomaly, Calibration, Metric, ModelKind, Padding, Preprocessing};
+use tinyae_core::synth as ops;
 use tinyae_core::synth::{self, Rng};
-use tinyae_core::synth_ops as ops;
 use tinyae_core::{Activation, Model};
 
 use super::{uniform_inputs, Fixture};

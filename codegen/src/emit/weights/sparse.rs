@@ -8,7 +8,7 @@ use tinyae_core::ir::Dense;
 use tinyae_core::Activation;
 
 use super::half::{bias_static, stored_literal, stored_type};
-use super::literal::usize_lit;
+use crate::emit::literal::usize_lit;
 
 /// `static W: rt::Csr<..> = ...;` for any value type, with its index type.
 fn csr(d: &Dense, value_type: TokenStream, value: &dyn Fn(f32) -> TokenStream) -> TokenStream {
@@ -48,7 +48,7 @@ pub fn float_call(d: &Dense, activation: Activation, scaling: Option<TokenStream
     let w = csr(d, ty, &|v| stored_literal(storage, v));
     let (bias_static, bias_arg, bias_marker) = bias_static(d);
     // One output at a time: the scalar (`libm`) forms, as for unrolled code.
-    let act = super::dense::act_value(activation, 0);
+    let act = crate::emit::act::value(activation, 0);
     let scaling = match scaling {
         Some(s) => quote!(Some(&#s)),
         None => quote!(None),

@@ -1,35 +1,16 @@
-//! int8 models (every layer quantized, docs/FORMAT.md "int8 layers"): integer layer functions
-//! `fn layer_j(x: &[i8; IN], y: &mut [i8; OUT])`, computing exactly what
-//! `tinyae_core::quant` defines; `int8_api.rs` wires them into the public API.
+//! int8 dense layers (docs/FORMAT.md "int8 layers"): integer code computing exactly what
+//! `tinyae_core::quant` defines, over the constants the requantization plan derives.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
-use tinyae_core::ir::{Dense, Layer, Quantization};
+use tinyae_core::ir::{Dense, Quantization};
 use tinyae_core::quant::{self, Finish, Plan};
+use tinyae_core::Activation;
 
-use super::literal::usize_lit;
+use crate::emit::literal::usize_lit;
 
 /// Outputs per block of `rt::dense_i8` (`rt::BLOCK_I8`).
 const BLOCK: usize = 32;
-
-/// Constant data of one int8 layer in the generated code, in bytes: weights in their form,
-/// the folded i32 bias and the requantization constants (`rt::Rq`, 8 bytes) per output, and
-/// the activation table.
-pub fn layer_bytes(
-    d: &Dense,
-    q: &Quantization,
-    activation: tinyae_core::Activation,
-    unrolled: bool,
-) -> usize {
-    let table = if q.pre_activation.is_some()
-        || !matches!(activation, tinyae_core::Activation::Linear | tinyae_core::Activation::Relu)
-    {
-        256
-    } else {
-        0
-    };
-    tinyae_core::sparse::weight_bytes(d, unrolled) + 12 * d.out_features + table
-}
 
 /// The biases with the input zero point's share folded in: `bias[o] - zp · Σ_i w[o][i]`
 /// (exact: validation bounds the sums below 2^31).
@@ -73,12 +54,10 @@ fn constants(d: &Dense, q: &Quantization, plan: &Plan) -> (TokenStream, TokenStr
     )
 }
 
-/// `fn layer_j(x: &[i8; IN], y: &mut [i8; OUT]) { ... }` for one quantized layer.
-pub fn layer_fn(j: usize, layer: &Layer, unrolled: bool) -> TokenStream {
-    let name = format_ident!("layer_{}", j);
-    let Some((d, q)) = quant::of(layer) else { return quote!() };
-    let Some(plan) = quant::plan(d, q, layer.activation) else { return quote!() };
-    let (i_n, o_n) = (usize_lit(d.in_features), usize_lit(d.out_features));
+/// The body of `fn layer_j(x: &[i8; IN], y: &mut [i8; OUT])` for one quantized layer: its
+/// constants, then straight-line code, the compressed form or the blocked kernel.
+pub fn body(d: &Dense, q: &Quantization, activation: Activation, unrolled: bool) -> TokenStream {
+    let Some(plan) = quant::plan(d, q, activation) else { return quote!() };
     let (statics, finish) = constants(d, q, &plan);
     let zp = Literal::i32_unsuffixed(plan.zero_point);
     let body = if unrolled {
@@ -92,20 +71,9 @@ pub fn layer_fn(j: usize, layer: &Layer, unrolled: bool) -> TokenStream {
     } else {
         blocked(d, &finish, &zp)
     };
-    let doc = format!(
-        " Layer `{}`: int8 dense {} → {}, {}.",
-        layer.name,
-        d.in_features,
-        d.out_features,
-        layer.activation.describe()
-    );
     quote! {
-        #[doc = #doc]
-        #[inline]
-        fn #name(x: &[i8; #i_n], y: &mut [i8; #o_n]) {
-            #statics
-            #body
-        }
+        #statics
+        #body
     }
 }
 

@@ -1,15 +1,14 @@
 //! Float dense layers the f32 kernels do not cover: weights stored as f16/bf16 (computed in
 //! f32 after an exact widening), and layers with zero weights, whose terms are skipped
 //! (docs/FORMAT.md): unrolled code emits no multiply for them, loops use the compressed form
-//! (`sparse.rs`). `dense.rs` hands these layers here.
+//! (`sparse.rs`) or, for f16/bf16 without zeros, the half-precision blocked kernel here.
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use tinyae_core::ir::{Affine, Dense, Layer, Storage, Tensor};
+use tinyae_core::ir::{Dense, Storage, Tensor};
 use tinyae_core::Activation;
 
-use super::literal::usize_lit;
-use crate::options::Unroll;
+use crate::emit::literal::usize_lit;
 
 /// Outputs per block of the half-precision kernel (`rt::BLOCK_W`).
 const BLOCK: usize = 32;
@@ -21,38 +20,6 @@ pub fn handles(d: &Dense) -> bool {
     !stored_f32(&d.weight)
         || d.bias.as_ref().is_some_and(|b| !stored_f32(b))
         || d.weight.values.contains(&0.0)
-}
-
-/// Bytes of constant data a float layer's weights and biases take in the generated code, for
-/// the layers [`handles`] accepts (`None` for the others: the file's bytes).
-pub fn weight_bytes(layer: &Layer, unroll: Unroll) -> Option<usize> {
-    let parts = layer.op.dense_parts();
-    if parts.is_empty() || !parts.iter().any(|d| handles(d)) {
-        return None;
-    }
-    let bytes = parts.iter().map(|d| {
-        let unrolled = unroll.full_for(d.in_features * d.out_features);
-        let bias = d.bias.as_ref().map_or(0, |b| b.numel() * b.storage.bytes());
-        tinyae_core::sparse::weight_bytes(d, unrolled) + bias
-    });
-    Some(bytes.sum())
-}
-
-/// The body of `fn(x: &[f32; IN], y: &mut [f32; OUT])` for a layer [`handles`] accepts.
-pub fn body(
-    d: &Dense,
-    activation: Activation,
-    scaling: Option<&Affine>,
-    unrolled: bool,
-    scaling_static: TokenStream,
-) -> TokenStream {
-    if unrolled {
-        super::dense::straight_line(d, activation, scaling)
-    } else if tinyae_core::sparse::compressed(d) {
-        super::sparse::float_call(d, activation, scaling.map(|_| scaling_static))
-    } else {
-        blocked_call(d, activation, scaling.map(|_| scaling_static))
-    }
 }
 
 /// The stored form of one value: an f32 literal, or the u16 bits of an f16/bf16.
@@ -96,7 +63,7 @@ pub fn bias_static(d: &Dense) -> (TokenStream, TokenStream, TokenStream) {
 }
 
 /// A call of `rt::dense_w` over blocked, transposed f16/bf16 (or f32) weights.
-fn blocked_call(d: &Dense, activation: Activation, scaling: Option<TokenStream>) -> TokenStream {
+pub fn call(d: &Dense, activation: Activation, scaling: Option<TokenStream>) -> TokenStream {
     let (i_n, o_n) = (d.in_features, d.out_features);
     let (tiles, rest) = (o_n / BLOCK, o_n % BLOCK);
     let storage = d.weight.storage;
@@ -115,7 +82,7 @@ fn blocked_call(d: &Dense, activation: Activation, scaling: Option<TokenStream>)
         Some(s) => quote!(Some(&#s)),
         None => quote!(None),
     };
-    let act = super::dense::act_value(activation, o_n);
+    let act = crate::emit::act::value(activation, o_n);
     let (i_lit, t_lit, r_lit) = (usize_lit(i_n), usize_lit(tiles), usize_lit(rest));
     quote! {
         static W: rt::BlockedW<#ty, #i_lit, #t_lit, #r_lit> = rt::BlockedW {

@@ -1,0 +1,85 @@
+//! `conv2d`: `static` weights in the kernel's layout and a call of the runtime's const-generic
+//! kernel with every size a literal. The helpers are shared with `conv_transpose2d`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+use tinyae_core::ir::Conv2d;
+use tinyae_core::Activation;
+
+use super::{EmitOp, LayerCtx};
+use crate::emit::literal::{f32_array, usize_lit};
+
+/// Kernels whose output planes are at least this long apply the activation in the branch-free
+/// form the runtime vectorizes (the same threshold as dense layers).
+const WIDE: usize = 8;
+
+/// `[[[[w; KW]; KH]; C]; O]` from a weight function `w(o, c, ky, kx)`.
+pub(super) fn weights(
+    o_n: usize,
+    c_n: usize,
+    [kh, kw]: [usize; 2],
+    w: impl Fn(usize, usize, usize, usize) -> f32,
+) -> TokenStream {
+    let planes = (0..o_n).map(|o| {
+        let channels = (0..c_n).map(|c| {
+            let rows = (0..kh).map(|ky| {
+                let row: Vec<f32> = (0..kw).map(|kx| w(o, c, ky, kx)).collect();
+                f32_array(&row)
+            });
+            quote!([#(#rows),*])
+        });
+        quote!([#(#channels),*])
+    });
+    quote!([#(#planes),*])
+}
+
+/// `static B: [f32; O]` and the kernel's bias argument.
+pub(super) fn bias(values: Option<&[f32]>, o_n: usize) -> (TokenStream, TokenStream) {
+    match values {
+        Some(b) => {
+            let values = f32_array(b);
+            let o = usize_lit(o_n);
+            (quote!(static B: [f32; #o] = #values;), quote!(Some(&B)))
+        }
+        None => (quote!(), quote!(None)),
+    }
+}
+
+/// The activation as a value (`rt::act::*`), applied to a whole output plane; the branch-free
+/// forms when the plane is at least `WIDE` long.
+pub(super) fn act(activation: Activation, plane: usize) -> TokenStream {
+    crate::emit::act::value(activation, if plane >= WIDE { usize::MAX } else { 0 })
+}
+
+/// Unsuffixed literals.
+pub(super) fn lits(values: &[usize]) -> Vec<Literal> {
+    values.iter().map(|v| usize_lit(*v)).collect()
+}
+
+/// `[c, h, w]` of a feature map's shape.
+pub(super) fn image(shape: &[usize]) -> [usize; 3] {
+    tinyae_core::op::common::chw(shape)
+}
+
+impl EmitOp for Conv2d {
+    /// `fn(x: &[f32; C·H·W], y: &mut [f32; O·OH·OW])` on a `[C, H, W]` input.
+    fn body(&self, ctx: &LayerCtx<'_>, _items: &mut TokenStream) -> TokenStream {
+        let [ch, h, w] = image(ctx.input);
+        let Some(([top, left, _, _], [oh, ow])) = self.geometry([h, w]) else { return quote!() };
+        let [kh, kw] = self.kernel_size;
+        let [sh, sw] = self.stride;
+        let o_n = self.out_channels;
+        let weights = weights(o_n, ch, self.kernel_size, |o, ci, ky, kx| self.w(o, ci, ky, kx));
+        let (bias_static, bias_arg) = bias(self.bias.as_ref().map(|b| &b.values[..]), o_n);
+        let sizes =
+            lits(&[ch, h, w, o_n, oh, ow, kh, kw, sh, sw, top, left, ch * h * w, o_n * oh * ow]);
+        let (ch, kh, kw, o) = (usize_lit(ch), usize_lit(kh), usize_lit(kw), usize_lit(o_n));
+        let act = act(ctx.layer.activation, oh * ow);
+        quote! {
+            /// `[out][in][ky][kx]`, as PyTorch's `nn.Conv2d` stores it.
+            static W: [[[[f32; #kw]; #kh]; #ch]; #o] = #weights;
+            #bias_static
+            rt::conv2d::<#(#sizes),*>(&W, #bias_arg, x, y, #act);
+        }
+    }
+}

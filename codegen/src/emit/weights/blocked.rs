@@ -1,0 +1,109 @@
+//! Float dense layers in the runtime's blocked f32 kernel (`rt::dense`): weights in blocks of
+//! outputs, each transposed, in `static` arrays.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use tinyae_core::ir::{Affine, Dense};
+use tinyae_core::Activation;
+
+use crate::emit::literal::{f32_array, f32_matrix};
+
+/// Outputs per block of the runtime kernel (`rt::BLOCK`): each block's weights are one
+/// contiguous run, transposed. Eight is what the Cortex-M4F micro-kernel keeps in registers;
+/// SIMD targets process four blocks at a time. Measured in docs/FIRMWARE.md and docs/UNROLL.md.
+const BLOCK: usize = 8;
+
+/// The `cfg` predicate of a SIMD target: the runtime's `by_simd!` (runtime/src/kernels.rs),
+/// which picks the kernel that reads the weights, and this must name the same targets.
+fn simd_cfg() -> TokenStream {
+    quote!(any(
+        target_feature = "sse2",
+        target_feature = "neon",
+        target_feature = "simd128",
+        target_feature = "v"
+    ))
+}
+
+/// Blocks the SIMD kernel processes together (`GROUP` in the runtime's `kernels/simd.rs`).
+const SIMD_GROUP: usize = 4;
+
+/// A call of the runtime's const-generic kernel over blocked, transposed `static` weights.
+pub fn call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> TokenStream {
+    let (i_n, o_n) = (d.in_features, d.out_features);
+    let block = BLOCK;
+    let (tiles, rest) = (o_n / block, o_n % block);
+    // Columns `from..from + n` of the transposed matrix: `[input][output]`.
+    let columns = |from: usize, n: usize| {
+        if n == 0 {
+            return quote!([[]; #i_n]);
+        }
+        let values: Vec<f32> =
+            (0..i_n).flat_map(|i| (from..from + n).map(move |o| d.w(o, i))).collect();
+        f32_matrix(&values, n)
+    };
+    let blocks: Vec<TokenStream> = (0..tiles).map(|t| columns(t * block, block)).collect();
+    // SIMD targets read each full group of `SIMD_GROUP` blocks as one `[input][32 outputs]`
+    // run (the runtime's `simd.rs`): the same values, reordered within the group.
+    let simd_blocks: Vec<TokenStream> = (0..tiles / SIMD_GROUP)
+        .flat_map(|g| {
+            let width = block * SIMD_GROUP;
+            let values: Vec<f32> =
+                (0..i_n).flat_map(|i| (0..width).map(move |c| d.w(g * width + c, i))).collect();
+            let tile_len = i_n * block;
+            (0..SIMD_GROUP)
+                .map(|j| f32_matrix(&values[j * tile_len..(j + 1) * tile_len], block))
+                .collect::<Vec<_>>()
+        })
+        .chain(blocks[tiles - tiles % SIMD_GROUP..].iter().cloned())
+        .collect();
+    let tail = columns(tiles * block, rest);
+    let (bias_static, bias_arg) = match &d.bias {
+        Some(b) => {
+            let values = f32_array(&b.values);
+            (quote!(static B: [f32; #o_n] = #values;), quote!(Some(&B)))
+        }
+        None => (quote!(), quote!(None)),
+    };
+    // `SCALING` is the model's input scaling, shared with the score and the unscaling.
+    let scaling_arg = match scaling {
+        Some(_) => quote!(Some(&SCALING)),
+        None => quote!(None),
+    };
+    let act = crate::emit::act::value(activation, o_n);
+    let doc = format!(
+        " Blocks of {block} outputs, each transposed: `tiles[t][i][k]` multiplies input `i` into output `t * {block} + k`; `tail` holds the last {rest}."
+    );
+    // Only one of the two orders is compiled in the user's crate.
+    let simd = simd_cfg();
+    let weights = if tiles >= SIMD_GROUP {
+        quote! {
+            #[cfg(#simd)]
+            #[doc = #doc]
+            static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
+                tiles: [#(#simd_blocks),*],
+                tail: #tail,
+            };
+            #[cfg(not(#simd))]
+            #[doc = #doc]
+            static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
+                tiles: [#(#blocks),*],
+                tail: #tail,
+            };
+        }
+    } else {
+        quote! {
+            #[doc = #doc]
+            static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
+                tiles: [#(#blocks),*],
+                tail: #tail,
+            };
+        }
+    };
+    quote! {
+        #weights
+        #bias_static
+        static L: rt::Dense<'static, #i_n, #tiles, #rest, #o_n> =
+            rt::Dense::new(&W, #bias_arg, #scaling_arg);
+        rt::dense(&L, x, y, #act);
+    }
+}

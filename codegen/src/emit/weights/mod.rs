@@ -1,0 +1,40 @@
+//! Dense layers in the form their weights call for: straight-line code with immediates, the
+//! blocked f32 kernel, the half-precision kernel, the compressed form of pruned layers, or
+//! integer code for int8 layers.
+
+pub mod blocked;
+pub mod half;
+pub mod int8;
+pub mod sparse;
+pub mod unrolled;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use tinyae_core::ir::{Affine, Dense};
+use tinyae_core::Activation;
+
+/// The body of a function `fn(x: &[f32; IN], y: &mut [f32; OUT])` computing
+/// `y = activation(b + W x')` for a float layer, where `x'` is `x` scaled by `scaling` when
+/// given (the model's `SCALING`).
+pub fn body(
+    d: &Dense,
+    activation: Activation,
+    scaling: Option<&Affine>,
+    unrolled: bool,
+) -> TokenStream {
+    if unrolled {
+        unrolled::body(d, activation, scaling)
+    } else if !half::handles(d) {
+        blocked::call(d, activation, scaling)
+    } else if tinyae_core::sparse::compressed(d) {
+        sparse::float_call(d, activation, scaling.map(|_| quote!(SCALING)))
+    } else {
+        half::call(d, activation, scaling.map(|_| quote!(SCALING)))
+    }
+}
+
+/// Whether [`body`] emits a call of the runtime's f32 kernel (`rt::dense`) for the layer: the
+/// RAM constants count that kernel's input buffer.
+pub fn uses_kernel(d: &Dense, unrolled: bool) -> bool {
+    !unrolled && !half::handles(d)
+}

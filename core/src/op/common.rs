@@ -1,0 +1,263 @@
+//! What several layer kinds share: size pairs in documents, the context of shape errors,
+//! dimension and tensor-shape checks, and collecting the errors of several tensors at once.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, ErrorKind};
+use crate::format::{Tensors, MAX_DIM};
+use crate::ir::{Layer, Tensor};
+
+/// `3` or `[3, 3]`: sizes PyTorch accepts as an integer or a pair, read either way and written
+/// as pairs.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Size2 {
+    /// The same value for height and width.
+    One(usize),
+    /// `[height, width]`.
+    Two([usize; 2]),
+}
+
+impl Size2 {
+    /// `[height, width]`.
+    pub fn pair(self) -> [usize; 2] {
+        match self {
+            Size2::One(v) => [v, v],
+            Size2::Two(p) => p,
+        }
+    }
+}
+
+/// `[1, 1]`, the default stride.
+pub(crate) fn one() -> Size2 {
+    Size2::Two([1, 1])
+}
+
+/// `[0, 0]`, the default padding.
+pub(crate) fn zero() -> Size2 {
+    Size2::Two([0, 0])
+}
+
+/// `"linear"`, the default activation.
+pub(crate) fn linear() -> Value {
+    Value::String("linear".to_owned())
+}
+
+/// Where a layer sits, for shape errors: the layer, the one before it, the model's input.
+#[derive(Debug, Clone, Copy)]
+pub struct ShapeSite<'a> {
+    /// The layer whose output shape is inferred.
+    pub layer: &'a Layer,
+    /// The layer before it (`None` for the first layer).
+    pub previous: Option<&'a Layer>,
+    /// The model's `input_shape`.
+    pub input_shape: &'a [usize],
+}
+
+impl ShapeSite<'_> {
+    /// A shape-chain error about this layer: "layer `name` (op) {message}".
+    pub fn chain(&self, message: String, help: &str) -> Error {
+        let (name, op) = (&self.layer.name, self.layer.op.name());
+        Error::new(ErrorKind::ShapeChain, format!("layer `{name}` ({op}) {message}")).help(help)
+    }
+
+    /// `input` as `[channels, height, width]` with `channels` channels.
+    pub fn image(&self, input: &[usize], channels: usize) -> Result<[usize; 3], Error> {
+        match *input {
+            [c, h, w] if c == channels => Ok([c, h, w]),
+            [c, _, _] => Err(self.chain(
+                format!("expects {channels} input channels but its input {input:?} has {c}"),
+                "make `in_channels` equal the channels of the previous layer's output",
+            )),
+            _ => Err(self.not_an_image(
+                input,
+                "set `input_shape` to the image's CHW shape (e.g. [1, 28, 28]), or add a `reshape` layer before it",
+            )),
+        }
+    }
+
+    /// The error for a layer that needs a feature map and was given `input`.
+    pub fn not_an_image(&self, input: &[usize], help: &str) -> Error {
+        self.chain(format!("expects a [channels, height, width] input, found {input:?}"), help)
+    }
+
+    /// The message for a layer whose declared width differs from what it is given (the
+    /// wording of version 1's dense chains, which the bad-file tests pin).
+    pub fn width_error(&self, expected: usize, found: usize, per_step: bool) -> Error {
+        let also = if per_step {
+            " (or, applied at every step, the size of its input's last axis)"
+        } else {
+            ""
+        };
+        let name = &self.layer.name;
+        match self.previous {
+            None => Error::new(
+                ErrorKind::ShapeChain,
+                format!(
+                    "layer `{name}` expects {expected} inputs but `input_shape` {:?} has {found} elements",
+                    self.input_shape
+                ),
+            )
+            .help(format!("make `input_shape` match the first layer's `in_features`{also}")),
+            Some(prev) => Error::new(
+                ErrorKind::ShapeChain,
+                format!(
+                    "layer `{name}` expects {expected} inputs but the previous layer `{}` produces {found}",
+                    prev.name
+                ),
+            )
+            .help(format!(
+                "the `in_features` of each layer must equal the `out_features` of the one before{also}"
+            )),
+        }
+    }
+}
+
+/// Checks one declared size: at least 1, at most [`MAX_DIM`].
+pub fn check_dim(what: String, value: usize, errors: &mut Vec<Error>) {
+    if value == 0 {
+        errors.push(
+            Error::new(ErrorKind::BadDim, format!("{what} is 0, expected at least 1"))
+                .help("every dimension must be at least 1; check the exported sizes"),
+        );
+    } else if value > MAX_DIM {
+        errors.push(
+            Error::new(ErrorKind::BadDim, format!("{what} is {value}, expected at most {MAX_DIM}"))
+                .help("no microcontroller holds a layer this wide; check the exported sizes"),
+        );
+    }
+}
+
+/// Checks one declared size of a convolutional or recurrent layer: at least 1, at most
+/// [`MAX_DIM`] (their own wording: "size", "large").
+fn check_size(what: String, value: usize, errors: &mut Vec<Error>) {
+    if value == 0 {
+        errors.push(
+            Error::new(ErrorKind::BadDim, format!("{what} is 0, expected at least 1"))
+                .help("every size must be at least 1; check the exported sizes"),
+        );
+    } else if value > MAX_DIM {
+        errors.push(
+            Error::new(ErrorKind::BadDim, format!("{what} is {value}, expected at most {MAX_DIM}"))
+                .help("no microcontroller holds a layer this large; check the exported sizes"),
+        );
+    }
+}
+
+/// The declared-size checks of one layer, naming each field.
+#[derive(Debug)]
+pub struct Dims<'a> {
+    /// The layer's name.
+    pub layer: &'a str,
+    /// Where problems go.
+    pub errors: &'a mut Vec<Error>,
+}
+
+impl Dims<'_> {
+    /// A size that must be in `1..=MAX_DIM`.
+    pub fn one(&mut self, field: &str, value: usize) {
+        check_size(format!("`{field}` of layer `{}`", self.layer), value, self.errors);
+    }
+
+    /// A `[height, width]` pair of sizes that must be in `1..=MAX_DIM`.
+    pub fn pair(&mut self, field: &str, p: [usize; 2]) {
+        for (axis, v) in ["height", "width"].iter().zip(p) {
+            check_size(format!("`{field}` {axis} of layer `{}`", self.layer), v, self.errors);
+        }
+    }
+
+    /// A padding: 0 is fine but, like any size, not an absurd value.
+    pub fn padding(&mut self, field: &str, p: [usize; 2]) {
+        if let Some(v) = p.iter().find(|v| **v > MAX_DIM) {
+            self.one(field, *v);
+        }
+    }
+}
+
+/// Reports `t` unless its shape is `shape`; `what` and `help` describe the tensor's role.
+pub fn expect_shape(
+    layer: &str,
+    t: &Tensor,
+    shape: &[usize],
+    what: &str,
+    help: &str,
+    errors: &mut Vec<Error>,
+) {
+    if t.shape != shape {
+        errors.push(
+            Error::new(
+                ErrorKind::ShapeMismatch,
+                format!(
+                    "tensor `{}` has shape {:?}, expected {shape:?} ({what} of layer `{layer}`)",
+                    t.key, t.shape
+                ),
+            )
+            .help(help.to_owned()),
+        );
+    }
+}
+
+/// Products of declared sizes, saturating.
+pub fn saturating_product(values: &[usize]) -> usize {
+    values.iter().fold(1usize, |n, d| n.saturating_mul(*d))
+}
+
+/// A weight and an optional bias of the layer `owner`, or every error among them.
+pub fn weight_and_bias(
+    tensors: &Tensors<'_>,
+    owner: &str,
+    weight: &str,
+    bias: Option<&str>,
+) -> Result<(Tensor, Option<Tensor>), Vec<Error>> {
+    let weight = tensors.get(weight, &format!("the weight of {owner}"));
+    let bias = bias.map(|b| tensors.get(b, &format!("the bias of {owner}"))).transpose();
+    match (weight, bias) {
+        (Ok(w), Ok(b)) => Ok((w, b)),
+        (w, b) => Err(w.err().into_iter().chain(b.err()).collect()),
+    }
+}
+
+/// Both results, or every error among them.
+pub fn both<A, B>(a: Result<A, Vec<Error>>, b: Result<B, Error>) -> Result<(A, B), Vec<Error>> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => Err(a.err().into_iter().flatten().chain(b.err()).collect()),
+    }
+}
+
+/// The three results, or every error among them, in order.
+pub fn all3<A, B, C>(
+    a: Result<A, Vec<Error>>,
+    b: Result<B, Error>,
+    c: Result<C, Error>,
+) -> Result<(A, B, C), Vec<Error>> {
+    match (both(a, b), c) {
+        (Ok((a, b)), Ok(c)) => Ok((a, b, c)),
+        (ab, c) => Err(ab.err().into_iter().flatten().chain(c.err()).collect()),
+    }
+}
+
+/// The key of an optional tensor.
+pub fn key(t: &Option<Tensor>) -> Option<String> {
+    t.as_ref().map(|t| t.key.clone())
+}
+
+/// The layer with an op that takes no activation.
+pub fn plain(name: String, op: crate::ir::Op) -> Layer {
+    Layer { name, op, activation: crate::Activation::Linear }
+}
+
+/// `[c, h, w]` of a feature-map shape (zeros otherwise: only a valid model's shapes reach the
+/// callers).
+pub fn chw(shape: &[usize]) -> [usize; 3] {
+    match *shape {
+        [c, h, w] => [c, h, w],
+        _ => [0, 0, 0],
+    }
+}
+
+/// Elements in a shape.
+pub fn numel(shape: &[usize]) -> usize {
+    shape.iter().product()
+}

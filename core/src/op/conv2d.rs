@@ -1,0 +1,327 @@
+//! `conv2d`: a 2-D convolution over a CHW feature map, PyTorch's `nn.Conv2d` (no groups, no
+//! dilation), weights `[out, in, kh, kw]`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::common::{self, chw, expect_shape, key, linear, one, saturating_product, Dims, Size2};
+use super::{OpFile, OpSpec, ShapeSite};
+use crate::activation::Activation;
+use crate::cost::LayersCost;
+use crate::error::{Error, ErrorKind};
+use crate::format::{Encoded, Tensors, KEY_GRAPH};
+use crate::ir::{Layer, Op, Tensor};
+
+/// How a convolution pads its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Padding {
+    /// No padding: only windows that fit entirely.
+    Valid,
+    /// Output size `ceil(input / stride)`; the padding needed is split with the smaller half
+    /// before (top, left) and the larger after, as TensorFlow and PyTorch (`padding="same"`) do.
+    Same,
+    /// `[ph, pw]` zeros on both sides of height and width (PyTorch's integer padding).
+    Explicit([usize; 2]),
+}
+
+/// Padding resolved for one input size: `[top, left, bottom, right]`.
+pub type Pads = [usize; 4];
+
+impl Padding {
+    /// The padding on each side and the output size `[oh, ow]` for an input of `[h, w]`, or
+    /// `None` when the kernel does not fit.
+    pub fn resolve(
+        &self,
+        input: [usize; 2],
+        kernel: [usize; 2],
+        stride: [usize; 2],
+    ) -> Option<(Pads, [usize; 2])> {
+        let mut pads = [0usize; 4];
+        let mut out = [0usize; 2];
+        for a in 0..2 {
+            let (n, k, s) = (input[a], kernel[a], stride[a]);
+            let (before, after) = match self {
+                Padding::Valid => (0, 0),
+                Padding::Explicit(p) => (p[a], p[a]),
+                Padding::Same => {
+                    let o = n.checked_div(s)? + usize::from(n % s != 0);
+                    let total = o.checked_sub(1)?.checked_mul(s)?.checked_add(k)?.saturating_sub(n);
+                    (total / 2, total - total / 2)
+                }
+            };
+            let padded = n.checked_add(before)?.checked_add(after)?;
+            out[a] = padded.checked_sub(k)?.checked_div(s)? + 1;
+            pads[a] = before;
+            pads[a + 2] = after;
+        }
+        Some((pads, out))
+    }
+
+    /// The name or value used in the file.
+    pub fn describe(&self) -> String {
+        match self {
+            Padding::Valid => "valid".to_owned(),
+            Padding::Same => "same".to_owned(),
+            Padding::Explicit([h, w]) => format!("[{h}, {w}]"),
+        }
+    }
+}
+
+/// A 2-D convolution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conv2d {
+    /// Input channels.
+    pub in_channels: usize,
+    /// Output channels.
+    pub out_channels: usize,
+    /// `[kh, kw]`.
+    pub kernel_size: [usize; 2],
+    /// `[sh, sw]`.
+    pub stride: [usize; 2],
+    /// Padding of the input.
+    pub padding: Padding,
+    /// `[out, in, kh, kw]`.
+    pub weight: Tensor,
+    /// `[out]`, or none.
+    pub bias: Option<Tensor>,
+}
+
+impl Conv2d {
+    /// Weight `w[o][c][ky][kx]`.
+    pub fn w(&self, o: usize, c: usize, ky: usize, kx: usize) -> f32 {
+        let [kh, kw] = self.kernel_size;
+        self.weight.values[((o * self.in_channels + c) * kh + ky) * kw + kx]
+    }
+
+    /// Bias `b[o]`, 0 without bias.
+    pub fn b(&self, o: usize) -> f32 {
+        self.bias.as_ref().map_or(0.0, |b| b.values[o])
+    }
+
+    /// Padding and output `[oh, ow]` for an input of `[h, w]`.
+    pub fn geometry(&self, input: [usize; 2]) -> Option<(Pads, [usize; 2])> {
+        self.padding.resolve(input, self.kernel_size, self.stride)
+    }
+
+    /// `y[o][oy][ox] = b[o] + Σ_c Σ_ky Σ_kx w[o][c][ky][kx] · x[c][oy·sh + ky - top][ox·sw + kx - left]`,
+    /// terms in the order `c`, `ky`, `kx`; taps that fall on padding are skipped (not added as
+    /// zeros).
+    pub fn apply(&self, [ch, h, w]: [usize; 3], x: &[f32]) -> Vec<f32> {
+        let Some(([top, left, _, _], [oh, ow])) = self.geometry([h, w]) else { return Vec::new() };
+        let ([kh, kw], [sh, sw]) = (self.kernel_size, self.stride);
+        let mut y = vec![0.0f32; self.out_channels * oh * ow];
+        for o in 0..self.out_channels {
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    let mut acc = self.b(o);
+                    for ci in 0..ch {
+                        for ky in 0..kh {
+                            let Some(iy) = (oy * sh + ky).checked_sub(top).filter(|&i| i < h)
+                            else {
+                                continue;
+                            };
+                            for kx in 0..kw {
+                                let Some(ix) = (ox * sw + kx).checked_sub(left).filter(|&i| i < w)
+                                else {
+                                    continue;
+                                };
+                                acc += self.w(o, ci, ky, kx) * x[(ci * h + iy) * w + ix];
+                            }
+                        }
+                    }
+                    y[(o * oh + oy) * ow + ox] = acc;
+                }
+            }
+        }
+        y
+    }
+}
+
+/// For each output position along one axis, the kernel taps that land inside the input
+/// (`n` long, `pad` before): the MACs a convolution performs, padding taps skipped.
+fn taps_inside(n: usize, k: usize, s: usize, pad: usize, out: usize) -> usize {
+    (0..out)
+        .map(|o| (0..k).filter(|&t| (o * s + t).checked_sub(pad).is_some_and(|i| i < n)).count())
+        .sum()
+}
+
+impl OpSpec for Conv2d {
+    fn takes_activation(&self) -> bool {
+        true
+    }
+
+    fn widths(&self) -> (usize, usize) {
+        (self.in_channels, self.out_channels)
+    }
+
+    fn output_shape(&self, input: &[usize], site: &ShapeSite<'_>) -> Result<Vec<usize>, Error> {
+        let [_, h, w] = site.image(input, self.in_channels)?;
+        let Some((_, [oh, ow])) = self.geometry([h, w]) else {
+            return Err(site.chain(
+                format!(
+                    "has a {:?} kernel that does not fit its {h}×{w} input with padding {}",
+                    self.kernel_size,
+                    self.padding.describe()
+                ),
+                "use a smaller kernel, or padding \"same\"",
+            ));
+        };
+        Ok(vec![self.out_channels, oh, ow])
+    }
+
+    fn check_dims(&self, layer: &str, errors: &mut Vec<Error>) {
+        let mut dims = Dims { layer, errors };
+        dims.one("in_channels", self.in_channels);
+        dims.one("out_channels", self.out_channels);
+        dims.pair("kernel_size", self.kernel_size);
+        dims.pair("stride", self.stride);
+        if let Padding::Explicit(p) = self.padding {
+            dims.padding("padding", p);
+        }
+    }
+
+    fn declared_params(&self) -> usize {
+        let [kh, kw] = self.kernel_size;
+        saturating_product(&[self.out_channels, self.in_channels, kh, kw])
+            .saturating_add(self.out_channels)
+    }
+
+    fn check_tensors(&self, layer: &str, errors: &mut Vec<Error>) {
+        let [kh, kw] = self.kernel_size;
+        let transposed = self.weight.shape == [self.in_channels, self.out_channels, kh, kw];
+        expect_shape(
+            layer,
+            &self.weight,
+            &[self.out_channels, self.in_channels, kh, kw],
+            "[out_channels, in_channels, kh, kw]",
+            if transposed {
+                "the weight is in a transposed convolution's layout; a conv2d stores PyTorch's nn.Conv2d layout [out, in, kh, kw]"
+            } else {
+                "store the weight as PyTorch's nn.Conv2d does, [out, in, kh, kw] (a Keras kernel [kh, kw, in, out] needs `permute(3, 2, 0, 1)`)"
+            },
+            errors,
+        );
+        if let Some(b) = &self.bias {
+            let help = "a bias holds one value per output channel";
+            expect_shape(layer, b, &[self.out_channels], "the bias", help, errors);
+        }
+    }
+
+    /// MACs count the multiply-adds the generated code performs: taps on padding are skipped,
+    /// so the figure is exact, not the nominal `out · oh · ow · in · kh · kw`.
+    fn cost(&self, input: &[usize]) -> LayersCost {
+        let [ch, h, w] = chw(input);
+        let Some(([top, left, _, _], [oh, ow])) = self.geometry([h, w]) else {
+            return LayersCost::default();
+        };
+        let rows = taps_inside(h, self.kernel_size[0], self.stride[0], top, oh);
+        let cols = taps_inside(w, self.kernel_size[1], self.stride[1], left, ow);
+        let bytes = |t: &Tensor| t.numel() * t.storage.bytes();
+        LayersCost {
+            params: self.weight.numel() + self.bias.as_ref().map_or(0, Tensor::numel),
+            weight_bytes: bytes(&self.weight) + self.bias.as_ref().map_or(0, bytes),
+            macs: self.out_channels * ch * rows * cols,
+        }
+    }
+
+    fn reference(&self, input: &[usize], x: &[f32]) -> Vec<f32> {
+        self.apply(chw(input), x)
+    }
+
+    fn tensors(&self) -> Vec<&Tensor> {
+        std::iter::once(&self.weight).chain(&self.bias).collect()
+    }
+}
+
+/// `"valid"`, `"same"`, `1` or `[1, 2]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum PaddingDoc {
+    /// `"valid"` or `"same"`.
+    Name(String),
+    /// Explicit padding.
+    Size(Size2),
+}
+
+fn valid() -> PaddingDoc {
+    PaddingDoc::Name("valid".to_owned())
+}
+
+/// `{"op": "conv2d", ...}`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conv2dDoc {
+    name: String,
+    in_channels: usize,
+    out_channels: usize,
+    kernel_size: Size2,
+    #[serde(default = "one")]
+    stride: Size2,
+    #[serde(default = "valid")]
+    padding: PaddingDoc,
+    weight: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bias: Option<String>,
+    #[serde(default = "linear")]
+    activation: Value,
+}
+
+fn padding(at: &str, doc: &PaddingDoc) -> Result<Padding, Error> {
+    match doc {
+        PaddingDoc::Name(n) if n == "valid" => Ok(Padding::Valid),
+        PaddingDoc::Name(n) if n == "same" => Ok(Padding::Same),
+        PaddingDoc::Name(other) => Err(Error::new(
+            ErrorKind::BadMetadata,
+            format!("`{KEY_GRAPH}` {at}: unknown padding `{other}`, expected \"valid\", \"same\" or [ph, pw]"),
+        )
+        .help("write \"valid\", \"same\", or the rows and columns of zeros per side, e.g. [1, 1]")),
+        PaddingDoc::Size(s) => Ok(Padding::Explicit(s.pair())),
+    }
+}
+
+impl OpFile for Conv2d {
+    type Doc = Conv2dDoc;
+    const SECTION: &'static str = super::OPS_SECTION;
+
+    fn read(d: Conv2dDoc, at: &str, tensors: &Tensors<'_>) -> Result<Layer, Vec<Error>> {
+        let owner = format!("layer `{}`", d.name);
+        let weights = common::weight_and_bias(tensors, &owner, &d.weight, d.bias.as_deref());
+        let activation = Activation::from_json(&d.activation, &d.name);
+        let padding = padding(at, &d.padding);
+        let ((weight, bias), activation, padding) = common::all3(weights, activation, padding)?;
+        let conv = Conv2d {
+            in_channels: d.in_channels,
+            out_channels: d.out_channels,
+            kernel_size: d.kernel_size.pair(),
+            stride: d.stride.pair(),
+            padding,
+            weight,
+            bias,
+        };
+        Ok(Layer { name: d.name, op: Op::Conv2d(conv), activation })
+    }
+
+    fn write(
+        &self,
+        name: &str,
+        activation: Activation,
+        out: &mut Vec<Encoded>,
+    ) -> Result<Conv2dDoc, String> {
+        out.extend(self.tensors().into_iter().map(crate::format::encode));
+        Ok(Conv2dDoc {
+            name: name.to_owned(),
+            in_channels: self.in_channels,
+            out_channels: self.out_channels,
+            kernel_size: Size2::Two(self.kernel_size),
+            stride: Size2::Two(self.stride),
+            padding: match self.padding {
+                Padding::Valid => PaddingDoc::Name("valid".to_owned()),
+                Padding::Same => PaddingDoc::Name("same".to_owned()),
+                Padding::Explicit(p) => PaddingDoc::Size(Size2::Two(p)),
+            },
+            weight: self.weight.key.clone(),
+            bias: key(&self.bias),
+            activation: activation.to_json(),
+        })
+    }
+}
