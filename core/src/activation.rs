@@ -1,7 +1,7 @@
 //! Activation functions: their names and parameters in the file, and their exact semantics.
 //!
-//! The formulas here are the definition (docs/FORMAT.md repeats them). The generated code and the
-//! runtime use the same `libm` functions in the same order, so f32 results agree bit for bit.
+//! The formulas are `tinyae_arith::activation`'s (docs/FORMAT.md repeats them): the reference
+//! interpreter and the generated code call the same functions, so f32 results agree bit for bit.
 
 use serde_json::{json, Map, Value};
 
@@ -63,45 +63,19 @@ impl Activation {
         }
     }
 
-    /// Applies the activation to one value: the reference semantics.
+    /// Applies the activation to one value: the reference semantics, the functions the
+    /// generated code calls (`tinyae_arith::activation`).
     pub fn apply(&self, x: f32) -> f32 {
+        use tinyae_arith::activation as a;
         match *self {
             Activation::Linear => x,
-            // Not `x.max(0.0)`: its sign of zero is unspecified (docs/FORMAT.md).
-            Activation::Relu => {
-                if x > 0.0 {
-                    x
-                } else {
-                    0.0
-                }
-            }
-            Activation::LeakyRelu { alpha } => {
-                if x >= 0.0 {
-                    x
-                } else {
-                    alpha * x
-                }
-            }
-            Activation::Sigmoid => 1.0 / (1.0 + libm::expf(-x)),
-            // Not `clamp`: `max(0).min(1)` maps NaN to 0 as the format specifies.
-            #[allow(clippy::manual_clamp)]
-            Activation::HardSigmoid { slope, offset } => (slope * x + offset).max(0.0).min(1.0),
-            Activation::Tanh => libm::tanhf(x),
-            Activation::Elu { alpha } => {
-                if x > 0.0 {
-                    x
-                } else {
-                    alpha * libm::expm1f(x)
-                }
-            }
-            Activation::Softplus { beta, threshold } => {
-                let bx = beta * x;
-                if bx > threshold {
-                    x
-                } else {
-                    libm::log1pf(libm::expf(bx)) / beta
-                }
-            }
+            Activation::Relu => a::relu(x),
+            Activation::LeakyRelu { alpha } => a::leaky_relu(x, alpha),
+            Activation::Sigmoid => a::sigmoid(x),
+            Activation::HardSigmoid { slope, offset } => a::hard_sigmoid(x, slope, offset),
+            Activation::Tanh => a::tanh(x),
+            Activation::Elu { alpha } => a::elu(x, alpha),
+            Activation::Softplus { beta, threshold } => a::softplus(x, beta, threshold),
         }
     }
 

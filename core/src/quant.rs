@@ -53,9 +53,7 @@ impl QParams {
 
 /// [`QParams::quantize`] with the reciprocal already computed (what the generated code does).
 pub fn quantize_with(v: f32, inv_scale: f32, zero_point: i32) -> i8 {
-    // `as` saturates and maps NaN to 0; the sum cannot overflow after the saturation.
-    let r = libm::roundf(v * inv_scale) as i32;
-    r.saturating_add(zero_point).clamp(-128, 127) as i8
+    tinyae_arith::quant::quantize(v, inv_scale, zero_point)
 }
 
 /// The int8 parameters of a quantized dense layer.
@@ -110,9 +108,7 @@ impl Requant {
 
     /// `clamp(((acc · multiplier + 2^(shift-1)) >> shift) + zero_point, -128, 127)`.
     pub fn apply(self, acc: i32, zero_point: i32) -> i8 {
-        let t = (i64::from(acc) * i64::from(self.multiplier) + (1i64 << (self.shift - 1)))
-            >> self.shift;
-        (t + i64::from(zero_point)).clamp(-128, 127) as i8
+        tinyae_arith::quant::requantize(acc, self.multiplier, self.shift, zero_point)
     }
 }
 

@@ -131,6 +131,10 @@ pub fn sample_latent(model: &Model, x: &[f32], eps: &[f32]) -> Option<Vec<f32>> 
     let mu = dense(&head.mu, &h);
     let log_var = dense(&head.log_var, &h);
     Some(
-        mu.iter().zip(&log_var).zip(eps).map(|((m, lv), e)| m + libm::expf(0.5 * lv) * e).collect(),
+        mu.iter()
+            .zip(&log_var)
+            .zip(eps)
+            .map(|((m, lv), e)| tinyae_arith::activation::reparameterize(*m, *lv, *e))
+            .collect(),
     )
 }

@@ -93,31 +93,13 @@ impl Stored<u16> for F16 {
 impl Stored<u16> for Bf16 {
     #[inline(always)]
     fn widen(self, v: u16) -> f32 {
-        f32::from_bits(u32::from(v) << 16)
+        tinyae_arith::half::bf16_to_f32(v)
     }
 }
 
-/// IEEE binary16 → f32, exactly, for every finite value (the format rejects others).
-///
-/// Normal values rebias the exponent with integer arithmetic; subnormals and zero convert
-/// their integer significand, which is exact (`m · 2^-24`, `m < 1024`), so no step depends on
-/// how a core treats subnormal floats. Both are computed and the right one picked by an
-/// integer select: branch-free, so a block of weights vectorizes, and no float select between
-/// constants (which the upstream Xtensa backend cannot compile).
-#[inline(always)]
-pub const fn f16_to_f32(h: u16) -> f32 {
-    let h = h as u32;
-    let sign = (h & 0x8000) << 16;
-    let magnitude = h & 0x7fff;
-    let normal = (magnitude << 13) + ((127 - 15) << 23);
-    let small = ((magnitude as f32) * (1.0 / 16_777_216.0)).to_bits();
-    let bits = if magnitude < 0x400 { small } else { normal };
-    f32::from_bits(bits | sign)
-}
+pub use tinyae_arith::half::f16_to_f32;
 
-/// Outputs per block of [`BlockedW`] weights: 32 accumulators stay in registers (four AVX
-/// registers), as in the f32 kernels this follows.
-pub const BLOCK_W: usize = 32;
+pub use tinyae_arith::layout::BLOCK_W;
 
 /// Dense weights of any stored type `W`, blocked like the f32 kernels': `tiles[t][i][k]`
 /// multiplies input `i` into output `t * 32 + k`; `tail[i][k]` into output `TILES * 32 + k`.

@@ -26,13 +26,11 @@ pub struct Rq {
     pub s: u8,
 }
 
-/// `clamp(((acc · m + 2^(s-1)) >> s) + zero_point, -128, 127)`, in 64-bit arithmetic.
+/// `clamp(((acc · m + 2^(s-1)) >> s) + zero_point, -128, 127)`, in 64-bit arithmetic
+/// (`tinyae_arith::quant::requantize`, the reference's definition).
 #[inline(always)]
 pub fn requantize(acc: i32, rq: Rq, zero_point: i32) -> i8 {
-    let s = u32::from(rq.s);
-    let round = 1i64.wrapping_shl(s.wrapping_sub(1));
-    let t = (i64::from(acc) * i64::from(rq.m)).wrapping_add(round).wrapping_shr(s);
-    t.wrapping_add(i64::from(zero_point)).clamp(-128, 127) as i8
+    tinyae_arith::quant::requantize(acc, rq.m, u32::from(rq.s), zero_point)
 }
 
 /// The output of one channel: requantized, then finished.
@@ -46,8 +44,7 @@ pub fn finish_one(acc: i32, rq: Rq, zero_point: i32, f: Finish<'_>) -> i8 {
     }
 }
 
-/// Outputs per block of [`BlockedI8`] weights.
-pub const BLOCK_I8: usize = 32;
+pub use tinyae_arith::layout::BLOCK_I8;
 
 /// Dense int8 weights blocked by outputs, input pairs interleaved: `tiles[t][p][k]` holds the
 /// weights of inputs `2p` and `2p + 1` into output `t * 32 + k` (a zero pads an odd input
@@ -169,9 +166,7 @@ pub fn quantize_into<const N: usize>(
     zero_point: i32,
     q: &mut [i8; N],
 ) {
-    let quantize = |v: f32| -> i8 {
-        round_half_away(v * inv_scale).saturating_add(zero_point).clamp(-128, 127) as i8
-    };
+    let quantize = |v: f32| tinyae_arith::quant::quantize(v, inv_scale, zero_point);
     match scaling {
         None => {
             for (q, v) in q.iter_mut().zip(x) {
@@ -191,15 +186,7 @@ pub fn quantize_into<const N: usize>(
     }
 }
 
-/// `libm::roundf(v) as i32` (round half away from zero, saturating, NaN → 0) without a
-/// call: truncate, then step away from zero when the exact remainder is at least one half.
-/// `v - trunc(v)` is exact for every f32 (below 2^23 it is the fraction, above it is 0).
-#[inline(always)]
-pub fn round_half_away(v: f32) -> i32 {
-    let t = v as i32;
-    let fraction = v - t as f32;
-    t.saturating_add(i32::from(fraction >= 0.5)).saturating_sub(i32::from(fraction <= -0.5))
-}
+pub use tinyae_arith::quant::round_half_away;
 
 /// `y = (q - zero_point) · scale` in f32.
 #[inline(always)]
@@ -282,42 +269,6 @@ fn never() -> ! {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every f32 in a dense sample of bit patterns (and the halves around each integer):
-    /// the same integer as `libm::roundf`, which the reference interpreter uses. The ignored
-    /// test checks all 2^32 values (`cargo test -p tinyae --release -- --ignored`).
-    #[test]
-    fn round_half_away_equals_roundf() {
-        let check = |v: f32| assert_eq!(round_half_away(v), libm::roundf(v) as i32, "{v:e}");
-        for bits in (0..=u32::MAX).step_by(4099) {
-            check(f32::from_bits(bits));
-        }
-        for k in -300..300 {
-            let h = k as f32 + 0.5;
-            for v in [h, f32::from_bits(h.to_bits() - 1), f32::from_bits(h.to_bits() + 1)] {
-                check(v);
-            }
-        }
-    }
-
-    #[test]
-    #[ignore = "all 2^32 inputs: about a minute in release"]
-    fn round_half_away_equals_roundf_everywhere() {
-        for bits in 0..=u32::MAX {
-            let v = f32::from_bits(bits);
-            assert_eq!(round_half_away(v), libm::roundf(v) as i32, "{v:e}");
-        }
-    }
-
-    #[test]
-    fn requantize_rounds_half_up() {
-        let half = Rq { m: 1 << 30, s: 31 };
-        assert_eq!(requantize(1, half, 0), 1);
-        assert_eq!(requantize(-1, half, 0), 0);
-        assert_eq!(requantize(-3, half, 0), -1);
-        assert_eq!(requantize(i32::MAX, half, 0), 127);
-        assert_eq!(requantize(i32::MIN, Rq { m: i32::MAX, s: 1 }, 0), -128);
-    }
 
     #[test]
     fn table_index_is_q_plus_128() {

@@ -16,25 +16,9 @@
 pub mod act;
 pub mod branchless;
 
-/// Items for SIMD targets (`yes`) and for the others (`no`): the one place the runtime names
-/// what counts as a SIMD target. The generated code repeats the predicate for its weight order
-/// (codegen's `emit/dense.rs`, `simd_cfg`) and must stay equal to it.
-macro_rules! by_simd {
-    (yes: { $($yes:item)* } no: { $($no:item)* }) => {
-        $(#[cfg(any(
-            target_feature = "sse2",
-            target_feature = "neon",
-            target_feature = "simd128",
-            target_feature = "v"
-        ))] $yes)*
-        $(#[cfg(not(any(
-            target_feature = "sse2",
-            target_feature = "neon",
-            target_feature = "simd128",
-            target_feature = "v"
-        )))] $no)*
-    };
-}
+// Which targets take the SIMD kernels is named once, in `tinyae-arith`; the code generator
+// writes the same predicate before the weight order made for them.
+use tinyae_arith::by_simd;
 
 by_simd! {
     yes: {
@@ -59,13 +43,9 @@ mod vfp;
 
 pub use act::Activation;
 
-/// Outputs per block of [`Blocked`] weights: one row of a block is `BLOCK` floats.
-///
-/// Eight is what the Cortex-M4F micro-kernel keeps in registers next to eight inputs and
-/// sixteen weights (its 32 single-precision registers); SIMD targets process four blocks at a
-/// time (32 accumulators: four AVX or eight SSE registers). Measured in docs/FIRMWARE.md and
-/// docs/UNROLL.md.
-pub const BLOCK: usize = 8;
+/// Outputs per block of [`Blocked`] weights: one row of a block is `BLOCK` floats
+/// (`tinyae_arith::layout::BLOCK`, which the code generator lays weights out by).
+pub use tinyae_arith::layout::BLOCK;
 
 /// Dense-layer weights, blocked by outputs so a block's accumulators stay in registers.
 ///

@@ -359,8 +359,8 @@ impl Config {
             output: self.activation(&m.output_activation, "output")?,
         };
         if data_shape.is_some() || m.input_shape.is_some() || arch.is_dense() {
-            let planned = arch.plan()?;
-            let last = planned.last().map(|l| l.op.takes_activation());
+            let plan = arch.plan()?;
+            let last = plan.model.layers.last().map(|l| l.op.takes_activation());
             if last == Some(false) {
                 bail!(
                     "the decoder's last layer carries `model.output_activation`, so it must be dense \

@@ -13,6 +13,7 @@ pub mod distill;
 pub mod export;
 pub mod export_ops;
 pub mod layers;
+pub mod lower;
 pub mod metrics;
 pub mod net;
 pub mod objective;

@@ -13,8 +13,9 @@ use rand::{Rng, SeedableRng};
 use tinyae_core::ir::ModelKind;
 use tinyae_core::Activation;
 
+use crate::export_ops::{net_op, Weights};
 use crate::layers::{ConvParams, Gather, LstmParams};
-use crate::spec::{plan, Defaults, LayerSpec, Planned};
+use crate::spec::{Defaults, LayerSpec};
 
 /// A batch: `(rows, features)`.
 pub type Mat<T = NoneTape> = Tensor<(usize, usize), f32, Cpu, T>;
@@ -289,25 +290,16 @@ impl Architecture {
         decoder
     }
 
-    /// Every layer's sizes, shapes and activation; an error names the first layer that cannot
-    /// take its input.
-    pub fn plan(&self) -> Result<Vec<crate::spec::PlannedLayer>> {
+    /// Every layer lowered to the core's IR and checked by its shape inference and
+    /// validation; an error names the first layer that cannot take its input.
+    pub fn plan(&self) -> Result<crate::lower::Plan> {
         let defaults = Defaults { hidden: self.hidden, latent: self.latent, output: self.output };
         let activation = |v: &toml::Value, layer: &str| -> Result<Activation> {
             let json = serde_json::to_value(v)?;
             Activation::from_json(&json, layer).map_err(|e| anyhow::anyhow!("{e}"))
         };
-        let planned =
-            plan(&self.input_shape, &self.encoder, &self.full_decoder(), defaults, &activation)?;
-        if self.kind == ModelKind::Vae {
-            let latent = &planned[self.encoder.len() - 1];
-            anyhow::ensure!(
-                matches!(latent.op, Planned::Dense { inputs, .. } if inputs == latent.input.iter().product::<usize>()),
-                "a VAE's last encoder layer becomes its Gaussian head, so it must be a dense width \
-                 on a vector; add {{ op = \"flatten\" }} and a width at the end of `model.encoder`"
-            );
-        }
-        Ok(planned)
+        let layers = (&self.encoder[..], &self.full_decoder()[..]);
+        crate::lower::plan(self.kind, &self.input_shape, layers, defaults, &activation)
     }
 }
 
@@ -330,59 +322,22 @@ impl Net {
 
     /// A freshly initialized network, or why the architecture cannot be built.
     pub fn try_new(arch: &Architecture, seed: u64) -> Result<Self> {
-        let planned = arch.plan()?;
+        let plan = arch.plan()?;
         let dev = Cpu::default();
         let mut rng = StdRng::seed_from_u64(seed);
-        let latent_layer = arch.encoder.len() - 1;
         let mut layers = Vec::new();
-        let mut shapes = vec![arch.input_shape.clone()];
-        for (j, p) in planned.into_iter().enumerate() {
-            let op = match p.op {
-                Planned::Dense { inputs, units }
-                    if j == latent_layer && arch.kind == ModelKind::Vae =>
-                {
-                    let mu = DenseParams::init(&dev, inputs, units, &mut rng);
-                    let log_var = DenseParams::init(&dev, inputs, units, &mut rng);
-                    NetOp::Gaussian { mu, log_var }
-                }
-                Planned::Dense { inputs, units } => {
-                    NetOp::Dense(DenseParams::init(&dev, inputs, units, &mut rng))
-                }
-                Planned::Conv { geometry, .. } => {
-                    NetOp::Conv(ConvParams::init(&dev, geometry, &mut rng))
-                }
-                Planned::MaxPool { kernel, stride } => {
-                    let (kernel, stride) = ([kernel; 2], [stride; 2]);
-                    let gather = Gather::max_pool(&dev, image(&p.input), kernel, stride);
-                    NetOp::MaxPool { kernel, stride, gather }
-                }
-                Planned::Upsample { factor } => {
-                    let factor = [factor; 2];
-                    NetOp::Upsample {
-                        factor,
-                        gather: Gather::upsample(&dev, image(&p.input), factor),
-                    }
-                }
-                Planned::Flatten => NetOp::Flatten,
-                Planned::Reshape { shape } => NetOp::Reshape(shape),
-                Planned::Lstm { inputs, units, return_sequences } => {
-                    NetOp::Lstm(LstmParams::init(&dev, inputs, units, return_sequences, &mut rng))
-                }
-                Planned::Repeat { times } => {
-                    let features = p.input.iter().product();
-                    NetOp::Repeat { times, gather: Gather::repeat(&dev, features, times) }
-                }
-            };
-            shapes.push(p.output);
-            layers.push(NetLayer { name: p.name, op, activation: p.activation });
+        for (j, layer) in plan.model.layers.iter().enumerate() {
+            let weights = Weights::Init(&mut rng);
+            let op = net_op(&dev, &layer.op, &plan.shapes[j], &layer.name, weights)?;
+            layers.push(NetLayer { name: layer.name.clone(), op, activation: layer.activation });
         }
         Ok(Net {
             dev,
             kind: arch.kind,
             input_shape: arch.input_shape.clone(),
             layers,
-            latent_layer,
-            shapes,
+            latent_layer: plan.model.latent_layer,
+            shapes: plan.shapes,
         })
     }
 

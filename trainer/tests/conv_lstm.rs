@@ -246,7 +246,7 @@ fn bad_architectures_are_named() {
     };
     let mut a = conv_arch(ModelKind::Autoencoder);
     a.input_shape = vec![144];
-    expect(a, "`model.encoder[0]` (layer `enc.0`): expects a [channels, height, width] input, found [144]");
+    expect(a, "`model.encoder[0]`: layer `enc.0` (conv2d) expects a [channels, height, width] input, found [144]");
     let mut a = lstm_arch(ModelKind::Autoencoder);
     a.input_shape = vec![16];
     expect(a, "an LSTM expects a [steps, features] input, found [16]");
@@ -258,5 +258,5 @@ fn bad_architectures_are_named() {
     expect(a, "a VAE's last encoder layer becomes its Gaussian head");
     let mut a = conv_arch(ModelKind::Autoencoder);
     a.decoder[1] = table(LayerTable::Reshape { shape: vec![4, 3, 4] });
-    expect(a, "reshape to [4, 3, 4] needs 48 values");
+    expect(a, "(reshape) to [4, 3, 4] needs 48 values");
 }

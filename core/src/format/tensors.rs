@@ -45,6 +45,9 @@ impl Tensors<'_> {
                 Dtype::F16 => (
                     Storage::F16,
                     data.chunks_exact(2)
+                        // The `half` crate widens infinities and NaN too, which validation then
+                        // rejects; the generated code widens the finite values that pass with
+                        // `tinyae_arith::half`, bit for bit the same.
                         .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
                         .collect(),
                 ),

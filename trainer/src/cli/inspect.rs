@@ -83,6 +83,15 @@ fn short(values: &[f32]) -> String {
 
 /// The human-readable summary.
 pub fn summary(model: &Model, path: &str) -> String {
+    let mut s = layer_table(model, path);
+    flash_and_ram(&mut s, model);
+    scaling_and_threshold(&mut s, model);
+    provenance(&mut s, model);
+    s
+}
+
+/// The header, the layer table and the totals.
+fn layer_table(model: &Model, path: &str) -> String {
     let c = cost(model);
     let mut s = String::new();
     let _ = writeln!(
@@ -151,6 +160,11 @@ pub fn summary(model: &Model, path: &str) -> String {
         "Latent: {} values (layer `{}`)",
         c.latent_len, model.layers[model.latent_layer].name
     );
+    s
+}
+
+/// Flash by precision and the generated code's constants.
+fn flash_and_ram(s: &mut String, model: &Model) {
     let _ = writeln!(s, "\nFlash for weights and biases, by precision:");
     let stored = model
         .layers
@@ -189,7 +203,12 @@ pub fn summary(model: &Model, path: &str) -> String {
         thousands(e.scratch_bytes()),
         thousands(e.buffer_bytes())
     );
-    let _ = writeln!(s, "\nScaling: {}", scaling(&model.preprocessing, c.input_len));
+}
+
+/// The input scaling and the anomaly threshold.
+fn scaling_and_threshold(s: &mut String, model: &Model) {
+    let n = model.input_len();
+    let _ = writeln!(s, "\nScaling: {}", scaling(&model.preprocessing, n));
     match &model.anomaly {
         None => {
             let _ =
@@ -217,6 +236,10 @@ pub fn summary(model: &Model, path: &str) -> String {
             );
         }
     }
+}
+
+/// Where the model came from.
+fn provenance(s: &mut String, model: &Model) {
     let p = &model.provenance;
     let _ = writeln!(s, "\nProvenance:");
     let mut field = |k: &str, v: Option<String>| {
@@ -233,7 +256,6 @@ pub fn summary(model: &Model, path: &str) -> String {
     for (k, v) in &p.extra {
         field(k, Some(v.clone()));
     }
-    s
 }
 
 fn scaling(p: &Preprocessing, n: usize) -> String {

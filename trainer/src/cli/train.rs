@@ -147,12 +147,10 @@ fn describe(p: &Prepared) -> String {
     let a = &p.arch;
     // Dense models as widths (784-128-...-784), others as each layer's output shape.
     let widths: Vec<String> = match a.plan() {
-        Ok(planned) if a.is_dense() => std::iter::once(p.train.features().to_string())
-            .chain(planned.iter().map(|l| l.output.iter().product::<usize>().to_string()))
+        Ok(plan) if a.is_dense() => std::iter::once(p.train.features().to_string())
+            .chain(plan.shapes[1..].iter().map(|s| s.iter().product::<usize>().to_string()))
             .collect(),
-        Ok(planned) => std::iter::once(format!("{:?}", a.input_shape))
-            .chain(planned.iter().map(|l| format!("{:?}", l.output)))
-            .collect(),
+        Ok(plan) => plan.shapes.iter().map(|s| format!("{s:?}")).collect(),
         Err(e) => vec![format!("{e}")],
     };
     let c = &p.config;

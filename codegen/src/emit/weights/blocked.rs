@@ -6,26 +6,15 @@ use quote::quote;
 use tinyae_core::ir::{Affine, Dense};
 use tinyae_core::Activation;
 
+use tinyae_arith::layout::{BLOCK, SIMD_GROUP, SIMD_PREDICATE};
+
 use crate::emit::literal::{f32_array, f32_matrix};
 
-/// Outputs per block of the runtime kernel (`rt::BLOCK`): each block's weights are one
-/// contiguous run, transposed. Eight is what the Cortex-M4F micro-kernel keeps in registers;
-/// SIMD targets process four blocks at a time. Measured in docs/FIRMWARE.md and docs/UNROLL.md.
-const BLOCK: usize = 8;
-
-/// The `cfg` predicate of a SIMD target: the runtime's `by_simd!` (runtime/src/kernels.rs),
-/// which picks the kernel that reads the weights, and this must name the same targets.
+/// The `cfg` predicate of the targets with the SIMD kernels, which read the weights in the
+/// grouped order (the runtime picks its kernels by the same `tinyae_arith` definition).
 fn simd_cfg() -> TokenStream {
-    quote!(any(
-        target_feature = "sse2",
-        target_feature = "neon",
-        target_feature = "simd128",
-        target_feature = "v"
-    ))
+    SIMD_PREDICATE.parse().unwrap_or_default()
 }
-
-/// Blocks the SIMD kernel processes together (`GROUP` in the runtime's `kernels/simd.rs`).
-const SIMD_GROUP: usize = 4;
 
 /// A call of the runtime's const-generic kernel over blocked, transposed `static` weights.
 pub fn call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> TokenStream {

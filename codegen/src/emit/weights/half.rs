@@ -10,8 +10,8 @@ use tinyae_core::Activation;
 
 use crate::emit::literal::usize_lit;
 
-/// Outputs per block of the half-precision kernel (`rt::BLOCK_W`).
-const BLOCK: usize = 32;
+/// Outputs per block of the half-precision kernel (`rt::BlockedW`).
+use tinyae_arith::layout::BLOCK_W as BLOCK;
 
 /// Whether this module emits the layer: any weight or bias not stored as F32, or any zero
 /// weight.

@@ -9,8 +9,8 @@ use tinyae_core::Activation;
 
 use crate::emit::literal::usize_lit;
 
-/// Outputs per block of `rt::dense_i8` (`rt::BLOCK_I8`).
-const BLOCK: usize = 32;
+/// Outputs per block of `rt::dense_i8` (`rt::BlockedI8`).
+use tinyae_arith::layout::BLOCK_I8 as BLOCK;
 
 /// The biases with the input zero point's share folded in: `bias[o] - zp · Σ_i w[o][i]`
 /// (exact: validation bounds the sums below 2^31).
