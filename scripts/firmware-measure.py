@@ -34,7 +34,8 @@ BOARDS = {
         target="thumbv7em-none-eabihf",
         label="Cortex-M4F (mps2-an386)",
         qemu=["qemu-system-arm", "-machine", "mps2-an386", "-cpu", "cortex-m4", *SEMIHOSTING],
-        models=["sensor", "ecg5000", "mnist", "activations", "mnist_conv", "ecg5000_lstm"],
+        models=["sensor", "ecg5000", "mnist", "activations", "mnist_conv", "ecg5000_lstm",
+                "keras_ecg"],
     ),
     "cortex-m0": dict(
         target="thumbv6m-none-eabi",
@@ -50,7 +51,7 @@ BOARDS = {
     ),
 }
 INPUT_LEN = {"sensor": 3, "ecg5000": 140, "mnist": 784, "activations": 140,
-             "mnist_conv": 784, "ecg5000_lstm": 140}
+             "mnist_conv": 784, "ecg5000_lstm": 140, "keras_ecg": 140}
 
 
 def fail(message):

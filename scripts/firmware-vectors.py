@@ -13,6 +13,8 @@ generated code on the same values. Deterministic: rerunning writes the same byte
 - mnist:       models/mnist.safetensors; the first 8 images of the MNIST test set (pixels 0-255).
 - mnist_conv:  models/mnist_conv.safetensors; the same 8 MNIST test images.
 - ecg5000_lstm: models/ecg5000_lstm.safetensors; the same 16 ECG5000 beats.
+- keras_ecg:   tests/fixtures/import/keras_ecg_calibrated.safetensors, the Keras dense ECG
+               autoencoder imported from .tflite (docs/IMPORT.md); the same 16 ECG5000 beats.
 - activations: tests/fixtures/ecg.safetensors, the ECG-sized fixture with one layer per
                activation (leaky_relu, elu, tanh, softplus, hard_sigmoid, linear); its inputs
                and latents come from tests/fixtures/ecg.expected.json.
@@ -106,6 +108,14 @@ def ecg5000_lstm():
     return vectors
 
 
+def keras_ecg():
+    vectors = ecg5000()
+    vectors["model"] = "tests/fixtures/import/keras_ecg_calibrated.safetensors"
+    # The latent layer is relu: non-negative codes.
+    vectors["latents"] = lcg_latents(8, 8, 0.0, 4.0, 6)
+    return vectors
+
+
 def activations():
     expected = json.loads((ROOT / "tests" / "fixtures" / "ecg.expected.json").read_text())
     return {
@@ -129,7 +139,7 @@ def write(name, vectors):
 def main():
     for name, make in [("sensor", sensor), ("ecg5000", ecg5000), ("mnist", mnist),
                        ("activations", activations), ("mnist_conv", mnist_conv),
-                       ("ecg5000_lstm", ecg5000_lstm)]:
+                       ("ecg5000_lstm", ecg5000_lstm), ("keras_ecg", keras_ecg)]:
         write(name, make())
 
 

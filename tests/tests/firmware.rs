@@ -51,6 +51,9 @@ mod mnist_vae16 {
 mod noise;
 /// `NOISE_SEED` of examples/firmware/harness/src/parts.rs.
 const NOISE_SEED: u32 = 2015;
+mod keras_ecg {
+    tinyae::autoencoder!(pub Model = "fixtures/import/keras_ecg_calibrated.safetensors");
+}
 
 /// A board crate and how QEMU boots it.
 struct Board {
@@ -75,6 +78,7 @@ const CORTEX_M4F: Board = Board {
         "ecg5000_lstm",
         "mnist_encoder",
         "mnist_vae16",
+        "keras_ecg",
     ],
 };
 
@@ -259,6 +263,10 @@ fn host(models: &[&str]) -> (Outputs, BTreeMap<(String, String), usize>) {
                     let z = mnist_vae16::Model::sample_latent(&input(row), &eps);
                     outputs.insert((model.to_string(), "sample_latent".to_owned(), k), bits(&z));
                 }
+            }
+            "keras_ecg" => {
+                host_outputs::<keras_ecg::Model, 140, 8>(model, &mut outputs);
+                constants.extend(host_constants::<keras_ecg::Model>(model));
             }
             other => panic!("no host model `{other}`"),
         }

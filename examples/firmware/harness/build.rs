@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 /// The models of `src/models.rs`.
-const MODELS: [&str; 6] =
-    ["sensor", "ecg5000", "mnist", "activations", "mnist_conv", "ecg5000_lstm"];
+const MODELS: [&str; 7] =
+    ["sensor", "ecg5000", "mnist", "activations", "mnist_conv", "ecg5000_lstm", "keras_ecg"];
 
 fn main() {
     let here = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));

@@ -45,6 +45,8 @@ variants! {
         MnistInt8 = "../../models/mnist.int8.safetensors";
         MnistPruned = "../../models/mnist.pruned80.safetensors";
         MnistPrunedInt8 = "../../models/mnist.pruned80.int8.safetensors";
+        // The tutorials' Keras model as a full-integer .tflite, imported (docs/IMPORT.md).
+        MnistTfliteInt8 = "../../tests/fixtures/import/keras_mnist_int8_calibrated.safetensors";
     }
 }
 
@@ -146,8 +148,10 @@ fn run(c: &mut impl Console) {
         f32_api::<MnistInt8, 784, 32>(c, "mnist_int8", x);
         f32_api::<MnistPruned, 784, 32>(c, "mnist_pruned80", x);
         f32_api::<MnistPrunedInt8, 784, 32>(c, "mnist_pruned80_int8", x);
+        f32_api::<MnistTfliteInt8, 784, 32>(c, "mnist_tflite_int8", x);
         int8_api!(c, MnistInt8, "mnist_int8", x, 784);
         int8_api!(c, MnistPrunedInt8, "mnist_pruned80_int8", x, 784);
+        int8_api!(c, MnistTfliteInt8, "mnist_tflite_int8", x, 784);
     }
     c.str("end\n");
 }

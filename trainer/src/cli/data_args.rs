@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::data::{DataFormat, DataSpec, Dataset, LabelColumnValue, LabelValue, Part, Scaling};
 
 /// Where the evaluation data comes from.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct DataArgs {
     /// Take the data settings from this training config (its `test` file unless --data).
     #[arg(long, value_name = "TOML")]
@@ -44,9 +44,10 @@ pub struct DataArgs {
 }
 
 /// Which file of a config.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum SplitArg {
     /// `data.test`.
+    #[default]
     Test,
     /// `data.train` (all rows, every label).
     Train,
@@ -135,6 +136,18 @@ impl DataArgs {
         };
         Ok((data, normal))
     }
+}
+
+/// Fails unless every sample of `data` has the `model_len` values a model takes.
+pub fn check_width(data: &Dataset, model_len: usize) -> Result<()> {
+    if data.features() != model_len {
+        bail!(
+            "{}: samples have {} values, the model expects {model_len}",
+            data.source,
+            data.features()
+        );
+    }
+    Ok(())
 }
 
 fn guess(path: &Option<PathBuf>) -> Option<FormatArg> {

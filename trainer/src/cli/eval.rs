@@ -31,13 +31,7 @@ pub struct EvalArgs {
 
 /// Checks that `data` fits `model`, and splits labels into normal/anomaly.
 pub fn truth(model_len: usize, data: &Dataset, normal: &[String]) -> Result<Vec<bool>> {
-    if data.features() != model_len {
-        bail!(
-            "{}: samples have {} values, the model expects {model_len}",
-            data.source,
-            data.features()
-        );
-    }
+    super::data_args::check_width(data, model_len)?;
     let Some(labels) = &data.labels else {
         bail!(
             "{}: no labels; eval needs labelled data (set --label-column or --labels)",

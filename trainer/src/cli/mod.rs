@@ -1,7 +1,10 @@
-//! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `synth`.
+//! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `synth`, `quantize`, `prune`,
+//! `import`, `calibrate`.
 
+mod calibrate;
 mod data_args;
 mod eval;
+mod import;
 mod inspect;
 mod plot;
 mod progress;
@@ -48,6 +51,10 @@ pub enum Command {
     Prune(prune::PruneArgs),
     /// Fine-tune with int8 simulated (quantization-aware training), then write int8.
     Qat(qat::QatArgs),
+    /// Import an autoencoder from ONNX (PyTorch, tf2onnx) or TensorFlow Lite.
+    Import(import::ImportArgs),
+    /// Set a model's anomaly threshold (and optionally its input scaling) from normal data.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Parses `args` and runs the command; errors are printed with their causes.
@@ -81,5 +88,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Quantize(a) => quantize::run(a),
         Command::Prune(a) => prune::run(a),
         Command::Qat(a) => qat::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Calibrate(a) => calibrate::run(a),
     }
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -42,14 +42,7 @@ pub struct PlotArgs {
 pub(super) fn run(a: PlotArgs) -> Result<ExitCode> {
     let model = load_model(&a.model)?;
     let (data, normal) = a.data.load()?;
-    if data.features() != model.input_len() {
-        bail!(
-            "{}: samples have {} values, the model expects {}",
-            data.source,
-            data.features(),
-            model.input_len()
-        );
-    }
+    super::data_args::check_width(&data, model.input_len())?;
     let name = a.model.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned());
     let threshold = model.anomaly.as_ref().map(|an| an.threshold);
     let s = scores(&model, &data);

@@ -38,6 +38,14 @@ pub mod mnist_conv {
     include!(concat!(env!("OUT_DIR"), "/mnist_conv.rs"));
 }
 
+/// A Keras model imported from `.tflite` (the tutorials' dense ECG autoencoder 140-32-16-8,
+/// `tinyae import … --calibrate`, docs/IMPORT.md): the import path on a microcontroller.
+#[cfg(feature = "keras_ecg")]
+pub mod keras_ecg {
+    tinyae::autoencoder!(pub Model = "../../../tests/fixtures/import/keras_ecg_calibrated.safetensors");
+    include!(concat!(env!("OUT_DIR"), "/keras_ecg.rs"));
+}
+
 /// The shipped LSTM ECG5000 model: [140, 1] → LSTM (32, last state) → repeat → LSTM (32) →
 /// dense at every step → [140, 1].
 #[cfg(feature = "ecg5000_lstm")]

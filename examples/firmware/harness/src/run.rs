@@ -52,6 +52,11 @@ pub fn run(c: &mut impl Console, stack_bottom: usize) {
         use crate::models::ecg5000_lstm::{Model, INPUTS, LATENTS};
         exercise::<Model, 140, 32>(c, "ecg5000_lstm", &INPUTS, &LATENTS, stack_bottom);
     }
+    #[cfg(feature = "keras_ecg")]
+    {
+        use crate::models::keras_ecg::{Model, INPUTS, LATENTS};
+        exercise::<Model, 140, 8>(c, "keras_ecg", &INPUTS, &LATENTS, stack_bottom);
+    }
     crate::parts::run(c, stack_bottom);
     c.str("end\n");
 }
@@ -241,6 +246,8 @@ pub fn probe() {
     probe_one::<crate::models::mnist_conv::Model, 784, 784>();
     #[cfg(feature = "ecg5000_lstm")]
     probe_one::<crate::models::ecg5000_lstm::Model, 140, 32>();
+    #[cfg(feature = "keras_ecg")]
+    probe_one::<crate::models::keras_ecg::Model, 140, 8>();
 }
 
 #[allow(dead_code)] // unused when no model is compiled in (the probe's baseline)
