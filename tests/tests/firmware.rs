@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use embedded::{available, cargo, expect_success, missing_programs, missing_targets, target_dir};
-use tinyae::AnomalyDetector;
+use tinyae::{AnomalyDetector, Encoder, ModelInfo};
 use tinyae_tests::{input, repo_root, rows};
 
 // The models of examples/firmware/harness/src/models.rs, from the same files.
@@ -39,6 +39,18 @@ mod mnist_conv {
 mod ecg5000_lstm {
     tinyae::autoencoder!(pub Model = "../models/ecg5000_lstm.safetensors");
 }
+// Model parts (examples/firmware/harness/src/parts.rs), on the MNIST vectors.
+mod mnist_encoder {
+    tinyae::autoencoder!(pub Model = "../models/mnist.safetensors", parts = encoder);
+}
+mod mnist_vae16 {
+    tinyae::autoencoder!(pub Model = "../models/mnist_vae16.safetensors", parts = encoder);
+}
+/// The device's noise for `sample_latent`: the firmware's own source, so both draw the same ε.
+#[path = "../../examples/firmware/harness/src/noise.rs"]
+mod noise;
+/// `NOISE_SEED` of examples/firmware/harness/src/parts.rs.
+const NOISE_SEED: u32 = 2015;
 mod keras_ecg {
     tinyae::autoencoder!(pub Model = "fixtures/import/keras_ecg_calibrated.safetensors");
 }
@@ -67,6 +79,8 @@ const CORTEX_M4F: Board = Board {
         "activations",
         "mnist_conv",
         "ecg5000_lstm",
+        "mnist_encoder",
+        "mnist_vae16",
         "keras_ecg",
         "nab_stream",
     ],
@@ -157,7 +171,6 @@ fn host_outputs<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     let mut put = |function: &str, k: usize, bits: Vec<u32>| {
         into.insert((name.to_owned(), function.to_owned(), k), bits);
     };
-    let bits = |values: &[f32]| values.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
     let (mut scratch, mut y, mut z) = (M::new_scratch(), [0.0f32; N], [0.0f32; L]);
     for (k, row) in rows(&v, "inputs").iter().enumerate() {
         let x: [f32; N] = input(row);
@@ -208,9 +221,27 @@ fn check_stream_line(board: &Board, text: &str) {
     );
 }
 
-fn host_constants<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
+/// The report lines of an encoder-only part on the `vectors` model's inputs.
+fn host_encoder_outputs<M: Encoder<N, L>, const N: usize, const L: usize>(
     name: &str,
-) -> Vec<((String, String), usize)> {
+    vectors: &str,
+    into: &mut Outputs,
+) {
+    let v = firmware_vectors(vectors);
+    let (mut scratch, mut z) = (M::new_scratch(), [0.0f32; L]);
+    for (k, row) in rows(&v, "inputs").iter().enumerate() {
+        let x: [f32; N] = input(row);
+        into.insert((name.to_owned(), "encode".to_owned(), k), bits(&M::encode(&x)));
+        M::encode_into(&x, &mut scratch, &mut z);
+        into.insert((name.to_owned(), "encode_into".to_owned(), k), bits(&z));
+    }
+}
+
+fn bits(values: &[f32]) -> Vec<u32> {
+    values.iter().map(|f| f.to_bits()).collect()
+}
+
+fn host_constants<M: ModelInfo>(name: &str) -> Vec<((String, String), usize)> {
     [
         ("macs", M::MACS),
         ("weight_bytes", M::WEIGHT_BYTES),
@@ -230,35 +261,49 @@ fn host(models: &[&str]) -> (Outputs, BTreeMap<(String, String), usize>) {
         match *model {
             "sensor" => {
                 host_outputs::<sensor::Model, 3, 2>(model, &mut outputs);
-                constants.extend(host_constants::<sensor::Model, 3, 2>(model));
+                constants.extend(host_constants::<sensor::Model>(model));
             }
             "ecg5000" => {
                 host_outputs::<ecg5000::Model, 140, 8>(model, &mut outputs);
-                constants.extend(host_constants::<ecg5000::Model, 140, 8>(model));
+                constants.extend(host_constants::<ecg5000::Model>(model));
             }
             "mnist" => {
                 host_outputs::<mnist::Model, 784, 32>(model, &mut outputs);
-                constants.extend(host_constants::<mnist::Model, 784, 32>(model));
+                constants.extend(host_constants::<mnist::Model>(model));
             }
             "activations" => {
                 host_outputs::<activations::Model, 140, 8>(model, &mut outputs);
-                constants.extend(host_constants::<activations::Model, 140, 8>(model));
+                constants.extend(host_constants::<activations::Model>(model));
             }
             "mnist_conv" => {
                 host_outputs::<mnist_conv::Model, 784, 784>(model, &mut outputs);
-                constants.extend(host_constants::<mnist_conv::Model, 784, 784>(model));
+                constants.extend(host_constants::<mnist_conv::Model>(model));
             }
             "ecg5000_lstm" => {
                 host_outputs::<ecg5000_lstm::Model, 140, 32>(model, &mut outputs);
-                constants.extend(host_constants::<ecg5000_lstm::Model, 140, 32>(model));
+                constants.extend(host_constants::<ecg5000_lstm::Model>(model));
+            }
+            "mnist_encoder" => {
+                host_encoder_outputs::<mnist_encoder::Model, 784, 32>(model, "mnist", &mut outputs);
+                constants.extend(host_constants::<mnist_encoder::Model>(model));
+            }
+            "mnist_vae16" => {
+                host_encoder_outputs::<mnist_vae16::Model, 784, 16>(model, "mnist", &mut outputs);
+                constants.extend(host_constants::<mnist_vae16::Model>(model));
+                let mut noise = noise::Noise::new(NOISE_SEED);
+                for (k, row) in rows(&firmware_vectors("mnist"), "inputs").iter().enumerate() {
+                    let eps = noise.normals::<16>();
+                    let z = mnist_vae16::Model::sample_latent(&input(row), &eps);
+                    outputs.insert((model.to_string(), "sample_latent".to_owned(), k), bits(&z));
+                }
             }
             "keras_ecg" => {
                 host_outputs::<keras_ecg::Model, 140, 8>(model, &mut outputs);
-                constants.extend(host_constants::<keras_ecg::Model, 140, 8>(model));
+                constants.extend(host_constants::<keras_ecg::Model>(model));
             }
             "nab_stream" => {
                 host_stream_outputs(model, &mut outputs);
-                constants.extend(host_constants::<nab_stream::Model, 48, 8>(model));
+                constants.extend(host_constants::<nab_stream::Model>(model));
             }
             other => panic!("no host model `{other}`"),
         }

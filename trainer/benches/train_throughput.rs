@@ -75,6 +75,7 @@ fn tinyae_rate(data: &Dataset, warm: &Dataset, threads: usize) -> f64 {
         early_stopping: None,
         objective: Objective { kind: Kind::Vanilla, loss: Loss::Mse, range: (0.0, 1.0) },
         optimizer: OptimizerConfig::new(OptimizerKind::Adamax, 1e-3),
+        targets: None,
     };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
     pool.install(|| {

@@ -32,6 +32,10 @@ struct Meta {
     best_val_loss: Option<f64>,
     since_best: usize,
     stopped_early: bool,
+    /// The adversarial autoencoder's discriminator optimizer step (its tensors are
+    /// `adversary.*`); absent for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    adversary_step: Option<u64>,
 }
 
 /// Serializes the net's parameters and the training state. `fingerprint` identifies the
@@ -53,6 +57,9 @@ pub fn to_bytes(net: &Net, state: &State, fingerprint: &str) -> Result<Vec<u8>> 
     }
     add("m", &state.optimizer.m);
     add("v", &state.optimizer.v);
+    for (name, shape, v) in state.adversary.iter().flat_map(|a| a.tensors()) {
+        tensors.push((name, shape, v.iter().flat_map(|x| x.to_le_bytes()).collect()));
+    }
     let meta = Meta {
         version: VERSION,
         fingerprint: fingerprint.to_owned(),
@@ -63,6 +70,7 @@ pub fn to_bytes(net: &Net, state: &State, fingerprint: &str) -> Result<Vec<u8>> 
         best_val_loss: state.best.as_ref().map(|b| b.val_loss),
         since_best: state.since_best,
         stopped_early: state.stopped_early,
+        adversary_step: state.adversary.as_ref().map(|a| a.optimizer.step),
     };
     let views: Vec<(String, TensorView<'_>)> = tensors
         .iter()
@@ -107,23 +115,23 @@ pub fn load(path: &Path, net: &mut Net, state: &mut State, fingerprint: &str) ->
     }
     let names = net.param_names();
     let lens: Vec<usize> = net.param_values().iter().map(Vec::len).collect();
+    let tensor = |key: &str, len: usize| -> Result<Vec<f32>> {
+        let t = st.tensor(key).with_context(|| format!("{shown}: missing `{key}`"))?;
+        let v: Vec<f32> = t
+            .data()
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        if v.len() != len {
+            bail!("{shown}: `{key}` has {} values, the net needs {len}", v.len());
+        }
+        Ok(v)
+    };
     let read = |prefix: &str| -> Result<Vec<Vec<f32>>> {
         names
             .iter()
             .zip(&lens)
-            .map(|(name, &len)| {
-                let key = format!("{prefix}.{name}");
-                let t = st.tensor(&key).with_context(|| format!("{shown}: missing `{key}`"))?;
-                let v: Vec<f32> = t
-                    .data()
-                    .chunks_exact(4)
-                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                    .collect();
-                if v.len() != len {
-                    bail!("{shown}: `{key}` has {} values, the net needs {len}", v.len());
-                }
-                Ok(v)
-            })
+            .map(|(name, &len)| tensor(&format!("{prefix}.{name}"), len))
             .collect()
     };
     net.set_param_values(&read("param")?);
@@ -138,6 +146,9 @@ pub fn load(path: &Path, net: &mut Net, state: &mut State, fingerprint: &str) ->
         (Some(epoch), Some(val_loss)) => Some(Best { epoch, val_loss, params: read("best")? }),
         _ => None,
     };
+    if let (Some(a), Some(step)) = (&mut state.adversary, meta.adversary_step) {
+        a.restore(step, tensor)?;
+    }
     state.epochs_done = meta.epochs_done;
     state.history = meta.history;
     state.since_best = meta.since_best;

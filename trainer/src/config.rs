@@ -36,6 +36,8 @@ pub struct Config {
     /// How to calibrate the anomaly threshold.
     #[serde(default)]
     pub anomaly: AnomalyConfig,
+    /// Train toward a teacher model's reconstructions (knowledge distillation).
+    pub distill: Option<crate::distill::DistillConfig>,
     /// The config file itself (set by [`Config::load`]), for provenance.
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -49,7 +51,7 @@ fn one() -> u64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelConfig {
-    /// `vanilla`, `denoising`, `sparse`, `contractive` or `vae`.
+    /// `vanilla`, `denoising`, `sparse`, `contractive`, `vae` or `adversarial`.
     #[serde(default)]
     pub kind: KindName,
     /// The shape of one sample as the network sees it (same number of values as the data's):
@@ -78,6 +80,8 @@ pub struct ModelConfig {
     pub contractive: Option<ContractiveConfig>,
     /// VAE settings.
     pub vae: Option<VaeConfig>,
+    /// Adversarial autoencoder settings.
+    pub adversarial: Option<crate::adversarial::Adversarial>,
 }
 
 fn relu() -> toml::Value {
@@ -102,6 +106,8 @@ pub enum KindName {
     Contractive,
     /// Variational.
     Vae,
+    /// Adversarial: a discriminator pushes the code toward a Gaussian prior.
+    Adversarial,
 }
 
 /// `[model.contractive]`.
@@ -222,6 +228,9 @@ impl Config {
         if config.output.is_relative() {
             config.output = PathBuf::from(crate::pipeline::clean_path(&base.join(&config.output)));
         }
+        if let Some(d) = config.distill.as_mut().filter(|d| d.teacher.is_relative()) {
+            d.teacher = PathBuf::from(crate::pipeline::clean_path(&base.join(&d.teacher)));
+        }
         config.path = Some(path.to_path_buf());
         config.check().with_context(|| format!("{}: invalid config", path.display()))?;
         Ok(config)
@@ -241,6 +250,9 @@ impl Config {
         }
         if t.threads == Some(0) {
             bail!("`train.threads` must be at least 1");
+        }
+        if let Some(d) = &self.distill {
+            d.check(t.loss)?;
         }
         if t.loss == Loss::Bce
             && self.activation(&self.model.output_activation, "output")? != Activation::Sigmoid
@@ -367,6 +379,7 @@ impl Config {
             ("sparse", m.sparse.is_some(), KindName::Sparse),
             ("contractive", m.contractive.is_some(), KindName::Contractive),
             ("vae", m.vae.is_some(), KindName::Vae),
+            ("adversarial", m.adversarial.is_some(), KindName::Adversarial),
         ];
         for (name, set, kind) in sections {
             if set && m.kind != kind {
@@ -384,6 +397,7 @@ impl Config {
                 Kind::Contractive { weight: m.contractive.map_or(1e-4, |c| c.weight) }
             }
             KindName::Vae => Kind::Vae { beta: m.vae.map_or(1.0, |v| v.beta) },
+            KindName::Adversarial => Kind::Adversarial(m.adversarial.unwrap_or_default()),
         };
         kind.check()?;
         if let Kind::Sparse(Sparsity::Kl { .. }) = kind {

@@ -3,12 +3,14 @@
 //! A [`config::Config`] (TOML) names the data, the network and the training settings;
 //! [`pipeline`] runs the whole flow: load → split → scale → train → calibrate → write.
 
+pub mod adversarial;
 pub mod baseline;
 pub mod calibrate;
 pub mod checkpoint;
 pub mod cli;
 pub mod config;
 pub mod data;
+pub mod distill;
 pub mod events;
 pub mod export;
 pub mod export_ops;
@@ -23,6 +25,7 @@ pub mod orphans;
 pub mod pipeline;
 pub mod plots;
 pub mod prune;
+pub mod qat;
 pub mod quantize;
 pub mod scores;
 pub mod spec;

@@ -7,6 +7,7 @@
 //! | sparse | x | `weight · mean_batch Σ|z|` (L1) or `weight · Σ_j KL(ρ ‖ ρ̂_j)` |
 //! | contractive | x | `weight · mean_batch ‖∂z/∂x‖²_F` |
 //! | vae | x | `β · KL(q(z|x) ‖ N(0, I)) / input_len`, z = μ + exp(½ log σ²) ε |
+//! | adversarial | x | `weight · BCE(D(z), 1)`, D a discriminator trained against prior samples (`crate::adversarial`) |
 //!
 //! The reconstruction loss is a mean over all values, so the VAE's per-sample KL is divided by
 //! the input length to keep β on the ELBO's scale. The target is always the clean input.
@@ -102,6 +103,8 @@ pub enum Kind {
         /// Weight β of the KL term.
         beta: f32,
     },
+    /// Adversarial autoencoder: a discriminator pushes the codes toward a Gaussian prior.
+    Adversarial(crate::adversarial::Adversarial),
 }
 
 impl Kind {
@@ -113,6 +116,7 @@ impl Kind {
             Kind::Sparse(_) => "sparse",
             Kind::Contractive { .. } => "contractive",
             Kind::Vae { .. } => "vae",
+            Kind::Adversarial(_) => "adversarial",
         }
     }
 
@@ -143,6 +147,7 @@ impl Kind {
                 Ok(())
             }
             Kind::Vae { beta } if !(beta >= 0.0 && beta.is_finite()) => bad("model.vae.beta", beta),
+            Kind::Adversarial(a) => a.check(),
             _ => Ok(()),
         }
     }
@@ -197,7 +202,11 @@ impl Objective {
         let latent = net.latent_layer;
         let raw = self.loss == Loss::Bce;
         match self.kind {
-            Kind::Vanilla | Kind::Denoising(_) => self.recon(net.run(0..n, input, raw), target),
+            // The adversarial term needs the discriminator, which the training step holds
+            // (`crate::adversarial`); the deterministic objective is the reconstruction.
+            Kind::Vanilla | Kind::Denoising(_) | Kind::Adversarial(_) => {
+                self.recon(net.run(0..n, input, raw), target)
+            }
             Kind::Sparse(s) => {
                 let code = net.run(0..latent + 1, input, false);
                 let out = net.run(latent + 1..n, code.with_empty_tape(), raw);
@@ -231,7 +240,8 @@ impl Objective {
         }
     }
 
-    fn recon<T: Tape<f32, Cpu>>(&self, out: Mat<T>, target: &Mat) -> Scalar<T> {
+    /// The reconstruction loss of a batch of outputs (logits for BCE) against `target`.
+    pub(crate) fn recon<T: Tape<f32, Cpu>>(&self, out: Mat<T>, target: &Mat) -> Scalar<T> {
         match self.loss {
             Loss::Mse => dfdx::losses::mse_loss(out, target.clone()),
             Loss::Mae => dfdx::losses::mae_loss(out, target.clone()),

@@ -84,6 +84,15 @@ pub fn prepare(config: &Config) -> Result<Prepared> {
         early_stopping: config.train.early_stopping,
         objective: Objective { kind: config.kind()?, loss: config.train.loss, range: (lo, hi) },
         optimizer: config.optimizer(),
+        targets: match &config.distill {
+            Some(d) => Some(std::sync::Arc::new(crate::distill::soft_targets(
+                d,
+                &train_raw,
+                &train,
+                &preprocessing,
+            )?)),
+            None => None,
+        },
     };
     Ok(Prepared {
         config: config.clone(),
@@ -115,15 +124,18 @@ pub fn fingerprint(config: &Config) -> Result<String> {
         .flatten()
         .map(|p| Ok(format!("{}={}", clean_path(p), file_hash(p)?)))
         .collect::<Result<Vec<String>>>()?;
-    Ok(serde_json::json!({
+    let mut settings = serde_json::json!({
         "seed": config.seed,
         "data": config.data,
         "data_files": hashes,
         "model": config.model,
         "train": [t.optimizer, t.learning_rate, t.beta1, t.beta2, t.epsilon, t.momentum,
                   t.batch_size, t.loss],
-    })
-    .to_string())
+    });
+    if let Some(d) = &config.distill {
+        settings["distill"] = serde_json::json!(d);
+    }
+    Ok(settings.to_string())
 }
 
 /// The result of a training run.
@@ -186,6 +198,10 @@ pub fn train(
     pool.install(|| {
         let mut net = Net::new(&prepared.arch, config.seed);
         let mut state = State::new(&net, prepared.settings.optimizer);
+        // Built before a resumption so the checkpoint can restore the discriminator too.
+        let s = &prepared.settings;
+        state.adversary =
+            crate::adversarial::Adversary::for_objective(&s.objective, &net, s.optimizer, s.seed);
         let fp = fingerprint(config)?;
         if let Some(path) = resume {
             checkpoint::load(path, &mut net, &mut state, &fp)?;
@@ -253,6 +269,11 @@ pub fn build_model(
     ];
     if let Some(path) = &config.path {
         extra.push(("config".to_owned(), clean_path(path)));
+    }
+    if let Some(d) = &config.distill {
+        let what =
+            format!("{} (teacher's share of the target {})", clean_path(&d.teacher), d.weight);
+        extra.push(("distilled_from".to_owned(), what));
     }
     let normal = config.data.normal_set();
     let dataset = if normal.is_empty() {

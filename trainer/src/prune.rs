@@ -148,8 +148,17 @@ fn fine_tune_epoch(
     let mut rng = StdRng::seed_from_u64(derive_seed(settings.seed, epoch, STREAM));
     rand::seq::SliceRandom::shuffle(order.as_mut_slice(), &mut rng);
     for chunk in order.chunks(settings.batch_size) {
-        let value =
-            step(net, &settings.objective, train, chunk, &mut rng, &mut state.optimizer, params);
+        let value = step(
+            net,
+            &settings.objective,
+            train,
+            chunk,
+            &mut rng,
+            &mut state.optimizer,
+            params,
+            state.adversary.as_mut(),
+            settings.targets.as_deref(),
+        );
         ensure!(value.is_finite(), "the loss became {value} while fine-tuning (epoch {epoch})");
         apply(params, masks);
         net.set_param_values(params);

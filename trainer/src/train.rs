@@ -15,6 +15,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
+use crate::adversarial::Adversary;
 use crate::config::EarlyStopping;
 use crate::data::{shuffled_indices, Dataset};
 use crate::net::Net;
@@ -36,6 +37,9 @@ pub struct Settings {
     pub objective: Objective,
     /// Update rule.
     pub optimizer: OptimizerConfig,
+    /// Training targets row for row, when they are not the clean inputs (distillation's
+    /// blended teacher outputs, `crate::distill`).
+    pub targets: Option<std::sync::Arc<Dataset>>,
 }
 
 /// One line of the training history.
@@ -77,6 +81,8 @@ pub struct State {
     pub since_best: usize,
     /// Whether early stopping ended the run.
     pub stopped_early: bool,
+    /// The discriminator of an adversarial autoencoder (`None` for other kinds).
+    pub adversary: Option<Adversary>,
 }
 
 impl State {
@@ -90,6 +96,7 @@ impl State {
             best: None,
             since_best: 0,
             stopped_early: false,
+            adversary: None,
         }
     }
 }
@@ -137,8 +144,10 @@ pub fn derive_seed(seed: u64, epoch: usize, stream: u64) -> u64 {
 
 /// One optimizer step on the rows `chunk` of `train` (the training loop's and pruning's
 /// fine-tuning): gather them, corrupt the input (denoising kinds), forward, loss, backward, and
-/// update `params`, which the caller writes back to `net` (after masking, when pruning). The
-/// batch's loss, which the caller checks is finite; `params` is then not to be used.
+/// update `params`, which the caller writes back to `net` (after masking, when pruning); an
+/// adversarial autoencoder's discriminator then takes its step. The batch's loss, which the
+/// caller checks is finite; `params` is then not to be used.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn step(
     net: &Net,
     objective: &Objective,
@@ -147,21 +156,36 @@ pub(crate) fn step(
     rng: &mut StdRng,
     optimizer: &mut Optimizer,
     params: &mut [Vec<f32>],
+    adversary: Option<&mut Adversary>,
+    targets: Option<&Dataset>,
 ) -> f32 {
     let n = train.features();
-    let mut clean = Vec::with_capacity(chunk.len() * n);
-    for &i in chunk {
-        clean.extend_from_slice(train.row(i));
-    }
+    let rows = |data: &Dataset| {
+        let mut v = Vec::with_capacity(chunk.len() * n);
+        for &i in chunk {
+            v.extend_from_slice(data.row(i));
+        }
+        v
+    };
+    let clean = rows(train);
     let input = objective.corrupt(&clean, rng);
     let eps = objective.noise_eps(net, chunk.len(), rng);
-    let target = net.batch(clean, chunk.len());
+    let target = net.batch(targets.map_or(clean, rows), chunk.len());
     let x = net.batch(input, chunk.len()).traced(Gradients::leaky());
-    let loss = objective.evaluate(net, x, &target, eps);
+    let (loss, codes) = match adversary.as_deref() {
+        Some(a) => {
+            let (loss, codes) = a.autoencoder_loss(net, objective, x, &target);
+            (loss, Some(codes))
+        }
+        None => (objective.evaluate(net, x, &target, eps), None),
+    };
     let value = loss.array();
     if value.is_finite() {
         let grads = loss.backward();
         optimizer.update(params, &net.param_grads(&grads));
+        if let (Some(a), Some(codes)) = (adversary, codes) {
+            a.train_discriminator(&codes, net.latent_len(), rng);
+        }
     }
     value
 }
@@ -180,12 +204,16 @@ pub fn fit(
     anyhow::ensure!(rows > 0, "{}: no training rows", train.source);
     let batches = rows.div_ceil(settings.batch_size);
     let objective = &settings.objective;
+    if state.adversary.is_none() {
+        state.adversary =
+            Adversary::for_objective(objective, net, settings.optimizer, settings.seed);
+    }
     let mut params = net.param_values();
     while state.epochs_done < settings.epochs && !state.stopped_early {
         let epoch = state.epochs_done + 1;
         let started = Instant::now();
         // An interrupted epoch is rolled back to here, so the state matches the checkpoint.
-        let snapshot = (params.clone(), state.optimizer.clone());
+        let snapshot = (params.clone(), state.optimizer.clone(), state.adversary.clone());
         let order = shuffled_indices(rows, derive_seed(settings.seed, epoch, 0));
         let mut rng = StdRng::seed_from_u64(derive_seed(settings.seed, epoch, 1));
         let mut total = 0.0f64;
@@ -193,10 +221,20 @@ pub fn fit(
             if monitor.interrupted() {
                 net.set_param_values(&snapshot.0);
                 state.optimizer = snapshot.1.clone();
+                state.adversary = snapshot.2.clone();
                 return Ok(Outcome::Interrupted);
             }
-            let value =
-                step(net, objective, train, chunk, &mut rng, &mut state.optimizer, &mut params);
+            let value = step(
+                net,
+                objective,
+                train,
+                chunk,
+                &mut rng,
+                &mut state.optimizer,
+                &mut params,
+                state.adversary.as_mut(),
+                settings.targets.as_deref(),
+            );
             anyhow::ensure!(
                 value.is_finite(),
                 "the loss became {value} at epoch {epoch}, batch {}; lower `train.learning_rate` \

@@ -1,6 +1,10 @@
 //! Helpers shared by the host examples in `src/bin`: reading the bundled data (UCR TSV, CSV,
 //! gzip IDX, NAB series and windows) and scoring detections. Errors name the file and line.
 
+pub mod analysis;
+pub mod digits;
+pub mod gallery;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 

@@ -11,6 +11,7 @@ mod inspect;
 mod plot;
 mod progress;
 mod prune;
+mod qat;
 mod quantize;
 mod recipe;
 mod score;
@@ -57,6 +58,8 @@ pub enum Command {
     Score(score::ScoreArgs),
     /// Pick a series model's window by its training and validation parts only, and train it.
     Tune(tune::TuneArgs),
+    /// Fine-tune with int8 simulated (quantization-aware training), then write int8.
+    Qat(qat::QatArgs),
     /// Import an autoencoder from ONNX (PyTorch, tf2onnx) or TensorFlow Lite.
     Import(import::ImportArgs),
     /// Set a model's anomaly threshold (and optionally its input scaling) from normal data.
@@ -95,6 +98,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Prune(a) => prune::run(a),
         Command::Score(a) => score::run(a),
         Command::Tune(a) => tune::run(a),
+        Command::Qat(a) => qat::run(a),
         Command::Import(a) => import::run(a),
         Command::Calibrate(a) => calibrate::run(a),
     }

@@ -59,6 +59,7 @@ pub fn settings(kind: Kind, epochs: usize, lr: f32) -> Settings {
         early_stopping: None,
         objective: Objective { kind, loss: Loss::Mse, range: (0.0, 1.0) },
         optimizer: OptimizerConfig::new(OptimizerKind::Adam, lr),
+        targets: None,
     }
 }
 
@@ -108,4 +109,28 @@ impl Drop for TempDir {
 /// The repository root.
 pub fn repo() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+/// Writes `rows` waves of `n` values as a CSV file `name` in `dir` and a training config
+/// `name.toml` beside it with the given `[model]` and extra sections; returns the config's path.
+pub fn waves_config(
+    dir: &TempDir,
+    name: &str,
+    rows: usize,
+    n: usize,
+    model_and_more: &str,
+) -> PathBuf {
+    let csv: String = waves(rows, n, 3)
+        .x
+        .chunks(n)
+        .map(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",") + "\n")
+        .collect();
+    std::fs::write(dir.path(&format!("{name}.csv")), csv).expect("data");
+    let config = format!(
+        "name = \"{name}\"\noutput = \"{name}.safetensors\"\n[data]\nformat = \"csv\"\n\
+         train = \"{name}.csv\"\nvalidation = 0.25\nscaling = \"min_max\"\n{model_and_more}"
+    );
+    let path = dir.path(&format!("{name}.toml"));
+    std::fs::write(&path, config).expect("config");
+    path
 }

@@ -26,6 +26,8 @@
 mod console;
 mod measure;
 mod models;
+pub mod noise;
+mod parts;
 mod run;
 #[cfg(feature = "nab_stream")]
 mod stream;

@@ -63,3 +63,19 @@ pub mod nab_stream {
     tinyae::autoencoder!(pub Model = "../../../models/nab_machine_temperature.safetensors");
     include!(concat!(env!("OUT_DIR"), "/nab_stream.rs"));
 }
+
+/// The encoder-only part of the shipped MNIST model (784 → 128 → 64 → 32), on the MNIST test
+/// vectors: what a device runs to compress a digit to 32 values.
+#[cfg(feature = "mnist_encoder")]
+pub mod mnist_encoder {
+    tinyae::autoencoder!(pub Model = "../../../models/mnist.safetensors", parts = encoder);
+    pub use super::mnist::INPUTS;
+}
+
+/// The encoder part of the shipped MNIST VAE with a 16-value latent (784 → 256 → μ, log σ²):
+/// `encode` (μ) and `sample_latent` with the device's noise, on the MNIST test vectors.
+#[cfg(feature = "mnist_vae16")]
+pub mod mnist_vae16 {
+    tinyae::autoencoder!(pub Model = "../../../models/mnist_vae16.safetensors", parts = encoder);
+    pub use super::mnist::INPUTS;
+}

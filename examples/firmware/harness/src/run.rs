@@ -69,6 +69,7 @@ pub fn run_timed(c: &mut impl Console, stack_bottom: usize, clock: Option<Clock>
         use crate::models::keras_ecg::{Model, INPUTS, LATENTS};
         exercise::<Model, 140, 8>(c, "keras_ecg", &INPUTS, &LATENTS, stack_bottom);
     }
+    crate::parts::run(c, stack_bottom);
     #[cfg(feature = "nab_stream")]
     crate::stream::exercise(c, stack_bottom);
     c.str("end\n");
