@@ -67,7 +67,7 @@ pub fn run_timed(c: &mut impl Console, stack_bottom: usize, clock: Option<Clock>
     #[cfg(feature = "keras_ecg")]
     {
         use crate::models::keras_ecg::{Model, INPUTS, LATENTS};
-        exercise::<Model, 140, 8>(c, "keras_ecg", &INPUTS, &LATENTS, stack_bottom);
+        exercise::<Model, 140, 8>(c, "keras_ecg", &INPUTS, &LATENTS, stack_bottom, clock);
     }
     crate::parts::run(c, stack_bottom);
     #[cfg(feature = "nab_stream")]
