@@ -10,6 +10,7 @@ pub mod config;
 pub mod data;
 pub mod export;
 pub mod export_ops;
+pub mod kernels;
 pub mod layers;
 pub mod metrics;
 pub mod net;

@@ -52,8 +52,12 @@ impl DenseParams {
         }
     }
 
-    /// Applies the layer to a batch, keeping the tape.
+    /// Applies the layer to a batch, keeping the tape (large layers through
+    /// [`crate::kernels::dense`], on both cores).
     pub fn forward<T: Tape<f32, Cpu>>(&self, x: Mat<T>) -> Mat<T> {
+        if crate::kernels::dense::applies(self) {
+            return crate::kernels::dense::forward(self, x);
+        }
         let rows = x.shape().0;
         let y = x.matmul(self.w.clone());
         let b = self.b.clone().broadcast_like::<_, Axis<0>>(&(rows, self.out_features()));

@@ -1,0 +1,214 @@
+//! Convolutions and transposed convolutions as im2col and one matrix product per chunk of
+//! samples, forward and backward, chunks spread over the rayon pool.
+//!
+//! With `W` the `(taps, out)` weights (taps ordered `(c, ky, kx)`) and `col = im2col(x)`:
+//!
+//! - convolution: `y = Wᵀ · col`; backward `dW = col · dyᵀ`, `dx = col2im(W · dy)`;
+//! - transposed convolution, the adjoint of the convolution `P` from its output space back to
+//!   its input space: `y = col2im_P(A · x)` with `A[(o, ky, kx)][c] = W[(c, ky, kx)][o]`;
+//!   backward `dx = Aᵀ · im2col_P(dy)`, `dA = im2col_P(dy) · xᵀ`. It does only the
+//!   multiply-adds of real taps: no zero-inserted input.
+//!
+//! Chunks hold a fixed number of samples chosen from the layer's shape (an im2col matrix of
+//! about 1 MB), never from the thread count; a chunk's weight gradient is one product summed
+//! in a fixed order, and the chunks' gradients are added in chunk order.
+
+use std::sync::Arc;
+
+use dfdx::prelude::*;
+use rayon::prelude::*;
+
+use super::gemm::{gemm, View};
+use super::patches::{from_channel_major, to_channel_major, Patches};
+use super::tape::{record, records, sink, values, Backward};
+use crate::layers::{ConvGeometry, ConvParams};
+use crate::net::Mat;
+
+/// Values in one chunk's im2col matrix, about 1 MB.
+const CHUNK_VALUES: usize = 1 << 18;
+
+/// What a convolution layer precomputes from its geometry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConvPlan {
+    /// A convolution's patches, or for a transposed one the patches of its adjoint.
+    patches: Arc<Patches>,
+    /// Samples per chunk.
+    chunk: usize,
+}
+
+impl ConvPlan {
+    /// The plan of a layer.
+    pub fn new(g: &ConvGeometry) -> Self {
+        let [c, h, w] = g.input;
+        let patches = if g.transposed {
+            // The convolution from the output space back to the input: it reads output row
+            // i·s + k - before for input row i, the positions input i writes to.
+            let out = [g.out_channels, g.output[0], g.output[1]];
+            Patches::new(out, g.kernel, g.stride, g.before, [h, w])
+        } else {
+            Patches::new([c, h, w], g.kernel, g.stride, g.before, g.output)
+        };
+        let chunk = (CHUNK_VALUES / (patches.taps * patches.pixels).max(1)).clamp(1, 64);
+        ConvPlan { patches: Arc::new(patches), chunk }
+    }
+}
+
+/// The layer on a batch: `(rows, c·h·w)` → `(rows, out·oh·ow)`, channel-major per sample.
+pub(crate) fn forward<T: Tape<f32, Cpu>>(p: &ConvParams, x: Mat<T>) -> Mat<T> {
+    let g = p.geometry;
+    let plan = p.plan.clone();
+    let (w, b, xv) = (values(&p.w), values(&p.b), values(&x));
+    let (in_len, out_len) = (g.input.iter().product::<usize>(), g.out_channels * g.pixels());
+    let rows = x.shape().0;
+    let mut y = vec![0.0; rows * out_len];
+    let weights = if g.transposed { relayout(&w, &g, false) } else { w };
+    y.par_chunks_mut(plan.chunk * out_len)
+        .zip(xv.par_chunks(plan.chunk * in_len))
+        .for_each(|(y, x)| {
+            if g.transposed {
+                transposed_chunk(&plan, &g, &weights, x, y);
+            } else {
+                conv_chunk(&plan, &g, &weights, x, y);
+            }
+            for sample in y.chunks_exact_mut(out_len) {
+                for (plane, bias) in sample.chunks_exact_mut(g.pixels()).zip(&b) {
+                    plane.iter_mut().for_each(|v| *v += bias);
+                }
+            }
+        });
+    let backward = records::<T>().then(|| -> Backward {
+        Box::new(move |gy| backward_pass(&plan, &g, &weights, &xv, gy))
+    });
+    record(x, y, out_len, vec![sink(&p.w), sink(&p.b)], backward)
+}
+
+/// `y = Wᵀ · im2col(x)` for one chunk.
+fn conv_chunk(plan: &ConvPlan, g: &ConvGeometry, w: &[f32], x: &[f32], y: &mut [f32]) {
+    let (pt, out) = (&plan.patches, g.out_channels);
+    let width = x.len() / pt.sample_len * pt.pixels;
+    let mut col = vec![0.0; pt.taps * width];
+    pt.gather(x, &mut col);
+    let mut ym = vec![0.0; out * width];
+    gemm(&mut ym, View::new(w, pt.taps, out).t(), View::new(&col, pt.taps, width), false);
+    from_channel_major(&ym, out, pt.pixels, y);
+}
+
+/// `y = col2im(A · x)` for one chunk of a transposed convolution.
+fn transposed_chunk(plan: &ConvPlan, g: &ConvGeometry, a: &[f32], x: &[f32], y: &mut [f32]) {
+    let (pt, c) = (&plan.patches, g.input[0]);
+    let xm = to_channel_major(x, c, pt.pixels);
+    let width = xm.len() / c;
+    let mut col = vec![0.0; pt.taps * width];
+    gemm(&mut col, View::new(a, pt.taps, c), View::new(&xm, c, width), false);
+    pt.scatter_add(&col, y);
+}
+
+/// The transposed convolution's weights as `A[(o, ky, kx)][c]`, from `W[(c, ky, kx)][o]`;
+/// the same function maps `dA` back to `dW`'s layout with `back`.
+fn relayout(values: &[f32], g: &ConvGeometry, back: bool) -> Vec<f32> {
+    let (c, out, k) = (g.input[0], g.out_channels, g.kernel[0] * g.kernel[1]);
+    let mut moved = vec![0.0; values.len()];
+    for ci in 0..c {
+        for o in 0..out {
+            for t in 0..k {
+                let (w_at, a_at) = ((ci * k + t) * out + o, (o * k + t) * c + ci);
+                if back {
+                    moved[w_at] = values[a_at];
+                } else {
+                    moved[a_at] = values[w_at];
+                }
+            }
+        }
+    }
+    moved
+}
+
+/// Gradients of the input, the weights and the bias given the output's.
+fn backward_pass(
+    plan: &ConvPlan,
+    g: &ConvGeometry,
+    weights: &[f32],
+    x: &[f32],
+    gy: &[f32],
+) -> (Vec<f32>, Vec<Vec<f32>>) {
+    let (in_len, out_len) = (g.input.iter().product::<usize>(), g.out_channels * g.pixels());
+    let mut gx = vec![0.0; x.len()];
+    let partials: Vec<(Vec<f32>, Vec<f32>)> = gx
+        .par_chunks_mut(plan.chunk * in_len)
+        .zip(x.par_chunks(plan.chunk * in_len))
+        .zip(gy.par_chunks(plan.chunk * out_len))
+        .map(|((gx, x), gy)| {
+            let db = channel_sums(gy, g.out_channels, g.pixels());
+            let gw = if g.transposed {
+                transposed_chunk_backward(plan, g, weights, x, gy, gx)
+            } else {
+                conv_chunk_backward(plan, g, weights, x, gy, gx)
+            };
+            (gw, db)
+        })
+        .collect();
+    let mut gw = vec![0.0; weights.len()];
+    let mut gb = vec![0.0; g.out_channels];
+    for (w, b) in &partials {
+        super::tape::add_into(&mut gw, w);
+        super::tape::add_into(&mut gb, b);
+    }
+    let gw = if g.transposed { relayout(&gw, g, true) } else { gw };
+    (gx, vec![gw, gb])
+}
+
+/// One chunk of a convolution's backward pass: adds `col2im(W · dy)` to `gx`, returns
+/// `col · dyᵀ`.
+fn conv_chunk_backward(
+    plan: &ConvPlan,
+    g: &ConvGeometry,
+    w: &[f32],
+    x: &[f32],
+    gy: &[f32],
+    gx: &mut [f32],
+) -> Vec<f32> {
+    let (pt, out) = (&plan.patches, g.out_channels);
+    let gym = to_channel_major(gy, out, pt.pixels);
+    let width = gym.len() / out;
+    let mut col = vec![0.0; pt.taps * width];
+    pt.gather(x, &mut col);
+    let mut gw = vec![0.0; pt.taps * out];
+    gemm(&mut gw, View::new(&col, pt.taps, width), View::new(&gym, out, width).t(), false);
+    gemm(&mut col, View::new(w, pt.taps, out), View::new(&gym, out, width), false);
+    pt.scatter_add(&col, gx);
+    gw
+}
+
+/// One chunk of a transposed convolution's backward pass: writes `Aᵀ · im2col(dy)` to `gx`,
+/// returns `dA = im2col(dy) · xᵀ`.
+fn transposed_chunk_backward(
+    plan: &ConvPlan,
+    g: &ConvGeometry,
+    a: &[f32],
+    x: &[f32],
+    gy: &[f32],
+    gx: &mut [f32],
+) -> Vec<f32> {
+    let (pt, c) = (&plan.patches, g.input[0]);
+    let width = gy.len() / pt.sample_len * pt.pixels;
+    let mut col = vec![0.0; pt.taps * width];
+    pt.gather(gy, &mut col);
+    let mut gxm = vec![0.0; c * width];
+    gemm(&mut gxm, View::new(a, pt.taps, c).t(), View::new(&col, pt.taps, width), false);
+    from_channel_major(&gxm, c, pt.pixels, gx);
+    let xm = to_channel_major(x, c, pt.pixels);
+    let mut ga = vec![0.0; pt.taps * c];
+    gemm(&mut ga, View::new(&col, pt.taps, width), View::new(&xm, c, width).t(), false);
+    ga
+}
+
+/// Per channel, the sum of a chunk's values (samples in order, then pixels).
+fn channel_sums(y: &[f32], channels: usize, pixels: usize) -> Vec<f32> {
+    let mut sums = vec![0.0; channels];
+    for sample in y.chunks_exact(channels * pixels) {
+        for (s, plane) in sums.iter_mut().zip(sample.chunks_exact(pixels)) {
+            *s += plane.iter().sum::<f32>();
+        }
+    }
+    sums
+}

@@ -1,0 +1,44 @@
+//! Dense layers with many weights: `y = x W + b` and its backward pass as matrix products
+//! split over both cores ([`par_gemm`]). Layers below [`MIN_WEIGHTS`] keep dfdx's matmul,
+//! which they gain nothing from leaving — and keeping it keeps the bits of models made of
+//! small layers (`configs/sensor.toml` retrains to the same bytes).
+
+use dfdx::prelude::*;
+
+use super::gemm::{par_gemm, View};
+use super::tape::{add_into, record, records, sink, values, Backward};
+use crate::net::{DenseParams, Mat};
+
+/// Weights (`in · out`) from which a dense layer uses this kernel.
+pub const MIN_WEIGHTS: usize = 1024;
+
+/// Whether `d` uses this kernel.
+pub fn applies(d: &DenseParams) -> bool {
+    d.in_features() * d.out_features() >= MIN_WEIGHTS
+}
+
+/// `x W + b` on a batch.
+pub(crate) fn forward<T: Tape<f32, Cpu>>(d: &DenseParams, x: Mat<T>) -> Mat<T> {
+    let (rows, n_in) = *x.shape();
+    let n_out = d.out_features();
+    let (xv, w, b) = (values(&x), values(&d.w), values(&d.b));
+    let mut y = vec![0.0; rows * n_out];
+    par_gemm(&mut y, View::new(&xv, rows, n_in), View::new(&w, n_in, n_out), false);
+    for row in y.chunks_exact_mut(n_out) {
+        add_into(row, &b);
+    }
+    let backward = records::<T>().then(|| -> Backward {
+        Box::new(move |gy| {
+            let mut gw = vec![0.0; n_in * n_out];
+            par_gemm(&mut gw, View::new(&xv, rows, n_in).t(), View::new(gy, rows, n_out), false);
+            let mut gb = vec![0.0; n_out];
+            for row in gy.chunks_exact(n_out) {
+                add_into(&mut gb, row);
+            }
+            let mut gx = vec![0.0; rows * n_in];
+            par_gemm(&mut gx, View::new(gy, rows, n_out), View::new(&w, n_in, n_out).t(), false);
+            (gx, vec![gw, gb])
+        })
+    });
+    record(x, y, n_out, vec![sink(&d.w), sink(&d.b)], backward)
+}
