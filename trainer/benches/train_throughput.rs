@@ -1,110 +1,196 @@
-//! Training throughput of the seeds' MNIST autoencoder (784-128-64-32-64-128-784, relu,
-//! sigmoid output, Adamax, MSE, batch 256) with the tinyae trainer (dfdx), next to the same
-//! model and batch size in PyTorch (CPU), measured in one run. Not part of the test suite.
+//! Training throughput of tinyae next to Keras (TensorFlow) and PyTorch, in one run on the same
+//! machine, data and batch size: the dense MNIST autoencoder (`configs/mnist.toml`), the
+//! convolutional one (`configs/mnist_conv.toml`) and the ECG5000 LSTM autoencoder
+//! (`configs/ecg5000_lstm.toml`). Not part of the test suite.
 //!
 //! ```text
-//! cargo bench -p tinyae-trainer --bench train_throughput            # 60 timed batches
-//! cargo bench -p tinyae-trainer --bench train_throughput -- 200     # more batches
+//! cargo bench -p tinyae-trainer                                   # all three, 2 rounds
+//! cargo bench -p tinyae-trainer --bench train_throughput -- --rounds 3 --only conv --threads 2
+//! TINYAE_PYTHON=.venv/bin/python cargo bench -p tinyae-trainer    # the peers' interpreter
 //! ```
 //!
-//! The PyTorch side runs `trainer/benches/pytorch_mnist.py` with `python3` (needs `torch`
-//! and `numpy`); when that fails, the reason is printed and only tinyae's figures are shown.
+//! Each config's training rows are prepared by the trainer's own pipeline (loading, split,
+//! scaling) and handed to `trainer/benches/peers.py` as raw f32, so every engine trains on the
+//! same values with the config's optimizer, learning rate, loss and batch size, on the same
+//! number of threads. Each round times every engine once, after a warm-up epoch; the table
+//! shows each engine's best round (the machine is shared, so slower rounds measure the
+//! neighbours). Without Python, TensorFlow or PyTorch the column shows `-` and the reason is
+//! printed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use tinyae_core::ir::ModelKind;
-use tinyae_core::Activation;
-use tinyae_trainer::data::{read_idx, Dataset};
-use tinyae_trainer::net::{Architecture, Net};
-use tinyae_trainer::objective::{Kind, Loss, Objective};
-use tinyae_trainer::optim::{OptimizerConfig, OptimizerKind};
+use tinyae_trainer::config::Config;
+use tinyae_trainer::net::Net;
+use tinyae_trainer::pipeline::{prepare, Prepared};
 use tinyae_trainer::train::{fit, Settings, Silent, State};
 
-const BATCH: usize = 256;
-const WARMUP_BATCHES: usize = 5;
+/// One model to time.
+struct Workload {
+    /// Key for peers.py and `--only`.
+    key: &'static str,
+    /// Shown in the table.
+    label: &'static str,
+    config: &'static str,
+    /// Training rows used (at most what the config yields).
+    rows: usize,
+    /// Timed passes over them.
+    epochs: usize,
+    /// The issue's goal for tinyae / Keras.
+    goal: f64,
+}
+
+const WORKLOADS: [Workload; 3] = [
+    Workload { key: "dense", label: "dense MNIST", config: "configs/mnist.toml", rows: 15_360, epochs: 1, goal: 1.5 },
+    Workload { key: "conv", label: "conv MNIST", config: "configs/mnist_conv.toml", rows: 5_120, epochs: 1, goal: 1.0 },
+    Workload { key: "lstm", label: "LSTM ECG5000", config: "configs/ecg5000_lstm.toml", rows: 234, epochs: 4, goal: 1.0 },
+];
+
+/// Rows of each workload's warm-up epoch.
+const WARMUP_ROWS: usize = 512;
+
+struct Args {
+    rounds: usize,
+    threads: usize,
+    only: Option<String>,
+    python: String,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        rounds: 2,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()).min(2),
+        only: None,
+        python: std::env::var("TINYAE_PYTHON").unwrap_or_else(|_| "python3".into()),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--rounds" => a.rounds = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.rounds),
+            "--threads" => a.threads = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.threads),
+            "--only" => a.only = it.next(),
+            _ => {} // cargo passes `--bench`
+        }
+    }
+    a
+}
 
 fn main() {
-    let batches: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(60);
+    let a = args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let images = root.join("data/mnist/train-images-idx3-ubyte.gz");
-    let idx = read_idx(&images).expect("bundled MNIST training images");
-    let rows = (batches * BATCH).min(idx.dims[0]);
-    let x: Vec<f32> = idx.data[..rows * 784].iter().map(|&p| f32::from(p) / 255.0).collect();
-    let data = Dataset { source: "mnist".into(), shape: vec![784], x, labels: None, starts: None };
-    let warm = data.select(&(0..WARMUP_BATCHES * BATCH).collect::<Vec<_>>());
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-
-    println!("MNIST autoencoder 784-128-64-32-64-128-784, Adamax, MSE, batch {BATCH}, {rows} samples timed");
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| Some(l.strip_prefix("model name")?.trim_start_matches([' ', '\t', ':']).to_owned())))
+        .unwrap_or_else(|| "unknown CPU".into());
+    println!("{cpu}; {} threads per engine, best of {} rounds", a.threads, a.rounds);
     println!(
-        "{:>8}  {:>18}  {:>18}  {:>16}",
-        "threads", "tinyae samples/s", "PyTorch samples/s", "tinyae / PyTorch"
+        "{:<14} {:>5} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6}",
+        "model", "batch", "tinyae/s", "Keras/s", "torch/s", "÷Keras", "÷torch", "goal"
     );
-    let mut threads: Vec<usize> = vec![1];
-    if cores > 1 {
-        threads.push(cores);
+    for w in WORKLOADS.iter().filter(|w| a.only.as_deref().is_none_or(|o| o == w.key)) {
+        run(&a, &root, w);
     }
-    for t in threads {
-        let ours = tinyae_rate(&data, &warm, t);
-        match pytorch_rate(&root, &images, rows, t) {
-            Ok(theirs) => println!("{t:>8}  {ours:>18.0}  {theirs:>18.0}  {:>16.2}", ours / theirs),
-            Err(why) => {
-                println!("{t:>8}  {ours:>18.0}  {:>18}  {:>16}", "-", "-");
-                eprintln!("PyTorch side not run: {why}");
-            }
+}
+
+fn run(a: &Args, root: &Path, w: &Workload) {
+    let config = Config::load(&root.join(w.config)).expect("the bundled config loads");
+    let mut p = prepare(&config).expect("the bundled data loads");
+    let rows = w.rows.min(p.train.len());
+    p.train = p.train.select(&(0..rows).collect::<Vec<_>>());
+    let data_file = std::env::temp_dir().join(format!("tinyae-bench-{}-{}.f32", w.key, std::process::id()));
+    let bytes: Vec<u8> = p.train.x.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(&data_file, bytes).expect("temp file");
+    let params = Net::new(&p.arch, config.seed).param_count();
+    let (mut ours, mut keras, mut torch) = (0.0f64, Peer::default(), Peer::default());
+    for _ in 0..a.rounds {
+        ours = ours.max(tinyae_rate(&p, w.epochs, a.threads));
+        keras.run(a, root, w, &p, &data_file, "keras", params);
+        torch.run(a, root, w, &p, &data_file, "torch", params);
+    }
+    let _ = std::fs::remove_file(&data_file);
+    let ratio = |peer: &Peer| peer.best.map_or("-".into(), |r| format!("{:.2}x", ours / r));
+    let rate = |peer: &Peer| peer.best.map_or("-".into(), |r| format!("{r:.0}"));
+    println!(
+        "{:<14} {:>5} {:>9.0} {:>9} {:>9} {:>8} {:>8} {:>6}",
+        w.label,
+        p.settings.batch_size,
+        ours,
+        rate(&keras),
+        rate(&torch),
+        ratio(&keras),
+        ratio(&torch),
+        format!(">={}x", w.goal)
+    );
+    for (name, peer) in [("Keras", &keras), ("PyTorch", &torch)] {
+        if let Some(why) = &peer.failed {
+            println!("    {name} not run: {why}");
+        }
+        if let Some(note) = &peer.note {
+            println!("    {name}: {note}");
         }
     }
 }
 
-/// Samples per second of one epoch over `data` (shuffle, forward, backward, Adamax update).
-fn tinyae_rate(data: &Dataset, warm: &Dataset, threads: usize) -> f64 {
-    let arch = Architecture {
-        kind: ModelKind::Autoencoder,
-        input_shape: vec![784],
-        encoder: tinyae_trainer::spec::LayerSpec::widths(&[128, 64, 32]),
-        decoder: tinyae_trainer::spec::LayerSpec::widths(&[64, 128]),
-        hidden: Activation::Relu,
-        latent: Activation::Relu,
-        output: Activation::Sigmoid,
-    };
-    let settings = Settings {
-        epochs: 1,
-        batch_size: BATCH,
-        seed: 1,
-        early_stopping: None,
-        objective: Objective { kind: Kind::Vanilla, loss: Loss::Mse, range: (0.0, 1.0) },
-        optimizer: OptimizerConfig::new(OptimizerKind::Adamax, 1e-3),
-    };
+/// Samples per second over `epochs` passes (shuffle, forward, backward, update), after one
+/// warm-up pass over the first rows.
+fn tinyae_rate(p: &Prepared, epochs: usize, threads: usize) -> f64 {
+    let settings = Settings { epochs, early_stopping: None, ..p.settings.clone() };
+    let warm = p.train.select(&(0..WARMUP_ROWS.min(p.train.len())).collect::<Vec<_>>());
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
     pool.install(|| {
-        let mut net = Net::new(&arch, 1);
+        let mut net = Net::new(&p.arch, p.settings.seed);
+        let warm_settings = Settings { epochs: 1, ..settings.clone() };
         let mut state = State::new(&net, settings.optimizer);
-        fit(&mut net, warm, None, &settings, &mut state, &mut Silent).expect("warm-up");
+        fit(&mut net, &warm, None, &warm_settings, &mut state, &mut Silent).expect("warm-up");
         let mut state = State::new(&net, settings.optimizer);
         let started = Instant::now();
-        fit(&mut net, data, None, &settings, &mut state, &mut Silent).expect("timed epoch");
-        data.len() as f64 / started.elapsed().as_secs_f64()
+        fit(&mut net, &p.train, None, &settings, &mut state, &mut Silent).expect("timed epochs");
+        (p.train.len() * epochs) as f64 / started.elapsed().as_secs_f64()
     })
 }
 
-/// Runs the PyTorch script and parses `samples_per_s=<x>` from its output.
-fn pytorch_rate(root: &Path, images: &Path, rows: usize, threads: usize) -> Result<f64, String> {
-    let script = root.join("trainer/benches/pytorch_mnist.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .args(["--images", &images.to_string_lossy()])
-        .args(["--rows", &rows.to_string(), "--batch", &BATCH.to_string()])
-        .args(["--warmup", &WARMUP_BATCHES.to_string(), "--threads", &threads.to_string()])
-        .output()
-        .map_err(|e| format!("cannot run python3: {e}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(stderr.lines().last().unwrap_or("python3 failed").to_owned());
+/// A peer engine's best rate, or why it did not run.
+#[derive(Default)]
+struct Peer {
+    best: Option<f64>,
+    failed: Option<String>,
+    note: Option<String>,
+}
+
+impl Peer {
+    fn run(&mut self, a: &Args, root: &Path, w: &Workload, p: &Prepared, data: &PathBuf, engine: &str, params: usize) {
+        if self.failed.is_some() {
+            return;
+        }
+        let t = &p.config.train;
+        let out = Command::new(&a.python)
+            .arg(root.join("trainer/benches/peers.py"))
+            .args(["--engine", engine, "--model", w.key, "--data", &data.to_string_lossy()])
+            .args(["--rows", &p.train.len().to_string(), "--epochs", &w.epochs.to_string()])
+            .args(["--warmup", &WARMUP_ROWS.to_string(), "--batch", &t.batch_size.to_string()])
+            .args(["--optimizer", &format!("{:?}", t.optimizer).to_lowercase()])
+            .args(["--lr", &t.learning_rate.to_string(), "--loss", &format!("{:?}", t.loss).to_lowercase()])
+            .args(["--threads", &a.threads.to_string()])
+            .output();
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => return self.failed = Some(format!("cannot run {}: {e}", a.python)),
+        };
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("failed");
+            return self.failed = Some(format!("{} (set TINYAE_PYTHON to a Python with numpy, torch and tensorflow-cpu)", last.trim()));
+        }
+        let field = |key: &str| stdout.lines().find_map(|l| l.strip_prefix(key)?.trim().parse::<f64>().ok());
+        match field("samples_per_s=") {
+            Some(r) => self.best = Some(self.best.map_or(r, |b| b.max(r))),
+            None => return self.failed = Some(format!("unexpected output: {stdout}")),
+        }
+        let version = stdout.lines().next().unwrap_or("").to_owned();
+        let theirs = field("params=").unwrap_or(0.0) as usize;
+        let same = if theirs == params { "same parameter count".to_owned() } else { format!("{theirs} parameters vs tinyae's {params}") };
+        self.note = Some(format!("{version}, {same}"));
     }
-    stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("samples_per_s=")?.trim().parse().ok())
-        .ok_or_else(|| format!("unexpected output: {stdout}"))
 }

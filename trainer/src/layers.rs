@@ -9,6 +9,7 @@ use dfdx::prelude::*;
 use rand::rngs::StdRng;
 use rand::Rng;
 use tinyae_core::ir::Padding;
+use tinyae_core::Activation;
 
 use crate::kernels::conv::ConvPlan;
 use crate::kernels::pool::Resample;
@@ -140,7 +141,12 @@ impl ConvParams {
 
     /// The layer on a batch: `(rows, c·h·w)` → `(rows, out·oh·ow)`, channel-major.
     pub fn forward<T: Tape<f32, Cpu>>(&self, x: Mat<T>) -> Mat<T> {
-        crate::kernels::conv::forward(self, x)
+        self.forward_activated(x, Activation::Linear)
+    }
+
+    /// The layer followed by `act`, fused into one op.
+    pub fn forward_activated<T: Tape<f32, Cpu>>(&self, x: Mat<T>, act: Activation) -> Mat<T> {
+        crate::kernels::conv::forward(self, x, act)
     }
 }
 

@@ -56,7 +56,7 @@ impl DenseParams {
     /// [`crate::kernels::dense`], on both cores).
     pub fn forward<T: Tape<f32, Cpu>>(&self, x: Mat<T>) -> Mat<T> {
         if crate::kernels::dense::applies(self) {
-            return crate::kernels::dense::forward(self, x);
+            return crate::kernels::dense::forward(self, x, Activation::Linear);
         }
         let rows = x.shape().0;
         let y = x.matmul(self.w.clone());
@@ -221,6 +221,24 @@ impl NetLayer {
                 values.next().into_iter().for_each(|v| l.b.copy_from(v));
             }
             _ => {}
+        }
+    }
+
+    /// Applies the op and then `act` to a batch whose samples have shape `input`; the
+    /// kernels of convolutions and large dense layers apply it in the same op.
+    pub fn forward_activated<T: Tape<f32, Cpu> + Merge<T>>(
+        &self,
+        x: Mat<T>,
+        input: &[usize],
+        act: Activation,
+    ) -> Mat<T> {
+        let n: usize = input.iter().product();
+        match &self.op {
+            NetOp::Conv(c) => c.forward_activated(x, act),
+            NetOp::Dense(d) if d.in_features() == n && crate::kernels::dense::applies(d) => {
+                crate::kernels::dense::forward(d, x, act)
+            }
+            _ => activate(self.forward(x, input), act),
         }
     }
 
@@ -417,10 +435,8 @@ impl Net {
         let end = range.end;
         for j in range {
             let layer = &self.layers[j];
-            h = layer.forward(h, &self.shapes[j]);
-            if !(raw_last && j + 1 == end) {
-                h = activate(h, layer.activation);
-            }
+            let act = if raw_last && j + 1 == end { Activation::Linear } else { layer.activation };
+            h = layer.forward_activated(h, &self.shapes[j], act);
         }
         h
     }

@@ -180,6 +180,7 @@ pub fn fit(
     anyhow::ensure!(rows > 0, "{}: no training rows", train.source);
     let batches = rows.div_ceil(settings.batch_size);
     let objective = &settings.objective;
+    crate::kernels::memory::keep_freed_memory();
     let mut params = net.param_values();
     while state.epochs_done < settings.epochs && !state.stopped_early {
         let epoch = state.epochs_done + 1;

@@ -19,10 +19,14 @@ use dfdx::prelude::*;
 use rayon::prelude::*;
 
 use super::gemm::{gemm, View};
-use super::patches::{from_channel_major, to_channel_major, Patches};
+use super::activation;
+use super::patches::{add_from_channel_major, from_channel_major, to_channel_major, Patches};
+use super::scratch::Scratch;
 use super::tape::{record, records, sink, values, Backward};
+use super::vector::{add_into, sum};
 use crate::layers::{ConvGeometry, ConvParams};
 use crate::net::Mat;
+use tinyae_core::Activation;
 
 /// Values in one chunk's im2col matrix, about 1 MB.
 const CHUNK_VALUES: usize = 1 << 18;
@@ -53,8 +57,9 @@ impl ConvPlan {
     }
 }
 
-/// The layer on a batch: `(rows, c·h·w)` → `(rows, out·oh·ow)`, channel-major per sample.
-pub(crate) fn forward<T: Tape<f32, Cpu>>(p: &ConvParams, x: Mat<T>) -> Mat<T> {
+/// The layer followed by `act` on a batch: `(rows, c·h·w)` → `(rows, out·oh·ow)`,
+/// channel-major per sample.
+pub(crate) fn forward<T: Tape<f32, Cpu>>(p: &ConvParams, x: Mat<T>, act: Activation) -> Mat<T> {
     let g = p.geometry;
     let plan = p.plan.clone();
     let (w, b, xv) = (values(&p.w), values(&p.b), values(&x));
@@ -62,9 +67,8 @@ pub(crate) fn forward<T: Tape<f32, Cpu>>(p: &ConvParams, x: Mat<T>) -> Mat<T> {
     let rows = x.shape().0;
     let mut y = vec![0.0; rows * out_len];
     let weights = if g.transposed { relayout(&w, &g, false) } else { w };
-    y.par_chunks_mut(plan.chunk * out_len)
-        .zip(xv.par_chunks(plan.chunk * in_len))
-        .for_each(|(y, x)| {
+    y.par_chunks_mut(plan.chunk * out_len).zip(xv.par_chunks(plan.chunk * in_len)).for_each(
+        |(y, x)| {
             if g.transposed {
                 transposed_chunk(&plan, &g, &weights, x, y);
             } else {
@@ -75,9 +79,12 @@ pub(crate) fn forward<T: Tape<f32, Cpu>>(p: &ConvParams, x: Mat<T>) -> Mat<T> {
                     plane.iter_mut().for_each(|v| *v += bias);
                 }
             }
-        });
+        },
+    );
+    let mut slopes = if records::<T>() { vec![0.0; y.len()] } else { Vec::new() };
+    activation::apply(act, &mut y, records::<T>().then_some(&mut slopes[..]));
     let backward = records::<T>().then(|| -> Backward {
-        Box::new(move |gy| backward_pass(&plan, &g, &weights, &xv, gy))
+        Box::new(move |gy, gx| backward_pass(&plan, &g, &weights, (&xv, gx), (gy, &slopes)))
     });
     record(x, y, out_len, vec![sink(&p.w), sink(&p.b)], backward)
 }
@@ -86,9 +93,9 @@ pub(crate) fn forward<T: Tape<f32, Cpu>>(p: &ConvParams, x: Mat<T>) -> Mat<T> {
 fn conv_chunk(plan: &ConvPlan, g: &ConvGeometry, w: &[f32], x: &[f32], y: &mut [f32]) {
     let (pt, out) = (&plan.patches, g.out_channels);
     let width = x.len() / pt.sample_len * pt.pixels;
-    let mut col = vec![0.0; pt.taps * width];
+    let mut col = Scratch::new(pt.taps * width);
     pt.gather(x, &mut col);
-    let mut ym = vec![0.0; out * width];
+    let mut ym = Scratch::new(out * width);
     gemm(&mut ym, View::new(w, pt.taps, out).t(), View::new(&col, pt.taps, width), false);
     from_channel_major(&ym, out, pt.pixels, y);
 }
@@ -96,9 +103,10 @@ fn conv_chunk(plan: &ConvPlan, g: &ConvGeometry, w: &[f32], x: &[f32], y: &mut [
 /// `y = col2im(A · x)` for one chunk of a transposed convolution.
 fn transposed_chunk(plan: &ConvPlan, g: &ConvGeometry, a: &[f32], x: &[f32], y: &mut [f32]) {
     let (pt, c) = (&plan.patches, g.input[0]);
-    let xm = to_channel_major(x, c, pt.pixels);
+    let mut xm = Scratch::new(x.len());
+    to_channel_major(x, c, pt.pixels, &mut xm);
     let width = xm.len() / c;
-    let mut col = vec![0.0; pt.taps * width];
+    let mut col = Scratch::new(pt.taps * width);
     gemm(&mut col, View::new(a, pt.taps, c), View::new(&xm, c, width), false);
     pt.scatter_add(&col, y);
 }
@@ -123,42 +131,44 @@ fn relayout(values: &[f32], g: &ConvGeometry, back: bool) -> Vec<f32> {
     moved
 }
 
-/// Gradients of the input, the weights and the bias given the output's.
+/// Adds the input's gradient to `gx`; returns the weights' and the bias'. `gy` is the
+/// gradient of the activation's output, `slopes` the activation's slopes.
 fn backward_pass(
     plan: &ConvPlan,
     g: &ConvGeometry,
     weights: &[f32],
-    x: &[f32],
-    gy: &[f32],
-) -> (Vec<f32>, Vec<Vec<f32>>) {
+    (x, gx): (&[f32], &mut [f32]),
+    (gy, slopes): (&[f32], &[f32]),
+) -> Vec<Vec<f32>> {
     let (in_len, out_len) = (g.input.iter().product::<usize>(), g.out_channels * g.pixels());
-    let mut gx = vec![0.0; x.len()];
+    let (in_chunk, out_chunk) = (plan.chunk * in_len, plan.chunk * out_len);
     let partials: Vec<(Vec<f32>, Vec<f32>)> = gx
-        .par_chunks_mut(plan.chunk * in_len)
-        .zip(x.par_chunks(plan.chunk * in_len))
-        .zip(gy.par_chunks(plan.chunk * out_len))
-        .map(|((gx, x), gy)| {
-            let db = channel_sums(gy, g.out_channels, g.pixels());
-            let gw = if g.transposed {
-                transposed_chunk_backward(plan, g, weights, x, gy, gx)
+        .par_chunks_mut(in_chunk)
+        .zip(x.par_chunks(in_chunk))
+        .zip(gy.par_chunks(out_chunk).zip(slopes.par_chunks(out_chunk)))
+        .map(|((gx, x), (gy, slopes))| {
+            // The pre-activation gradient of the chunk.
+            let mut gz = Scratch::new(gy.len());
+            gz.iter_mut().zip(gy).zip(slopes).for_each(|((z, g), s)| *z = g * s);
+            if g.transposed {
+                transposed_chunk_backward(plan, g, weights, x, &gz, gx)
             } else {
-                conv_chunk_backward(plan, g, weights, x, gy, gx)
-            };
-            (gw, db)
+                conv_chunk_backward(plan, g, weights, x, &gz, gx)
+            }
         })
         .collect();
     let mut gw = vec![0.0; weights.len()];
     let mut gb = vec![0.0; g.out_channels];
     for (w, b) in &partials {
-        super::tape::add_into(&mut gw, w);
-        super::tape::add_into(&mut gb, b);
+        add_into(&mut gw, w);
+        add_into(&mut gb, b);
     }
     let gw = if g.transposed { relayout(&gw, g, true) } else { gw };
-    (gx, vec![gw, gb])
+    vec![gw, gb]
 }
 
 /// One chunk of a convolution's backward pass: adds `col2im(W · dy)` to `gx`, returns
-/// `col · dyᵀ`.
+/// `col · dyᵀ` and the bias gradient.
 fn conv_chunk_backward(
     plan: &ConvPlan,
     g: &ConvGeometry,
@@ -166,21 +176,23 @@ fn conv_chunk_backward(
     x: &[f32],
     gy: &[f32],
     gx: &mut [f32],
-) -> Vec<f32> {
+) -> (Vec<f32>, Vec<f32>) {
     let (pt, out) = (&plan.patches, g.out_channels);
-    let gym = to_channel_major(gy, out, pt.pixels);
+    let mut gym = Scratch::new(gy.len());
+    to_channel_major(gy, out, pt.pixels, &mut gym);
     let width = gym.len() / out;
-    let mut col = vec![0.0; pt.taps * width];
+    let gb = gym.chunks_exact(width).map(sum).collect();
+    let mut col = Scratch::new(pt.taps * width);
     pt.gather(x, &mut col);
     let mut gw = vec![0.0; pt.taps * out];
     gemm(&mut gw, View::new(&col, pt.taps, width), View::new(&gym, out, width).t(), false);
     gemm(&mut col, View::new(w, pt.taps, out), View::new(&gym, out, width), false);
     pt.scatter_add(&col, gx);
-    gw
+    (gw, gb)
 }
 
-/// One chunk of a transposed convolution's backward pass: writes `Aᵀ · im2col(dy)` to `gx`,
-/// returns `dA = im2col(dy) · xᵀ`.
+/// One chunk of a transposed convolution's backward pass: adds `Aᵀ · im2col(dy)` to `gx`,
+/// returns `dA = im2col(dy) · xᵀ` and the bias gradient.
 fn transposed_chunk_backward(
     plan: &ConvPlan,
     g: &ConvGeometry,
@@ -188,27 +200,24 @@ fn transposed_chunk_backward(
     x: &[f32],
     gy: &[f32],
     gx: &mut [f32],
-) -> Vec<f32> {
+) -> (Vec<f32>, Vec<f32>) {
     let (pt, c) = (&plan.patches, g.input[0]);
-    let width = gy.len() / pt.sample_len * pt.pixels;
-    let mut col = vec![0.0; pt.taps * width];
-    pt.gather(gy, &mut col);
-    let mut gxm = vec![0.0; c * width];
-    gemm(&mut gxm, View::new(a, pt.taps, c).t(), View::new(&col, pt.taps, width), false);
-    from_channel_major(&gxm, c, pt.pixels, gx);
-    let xm = to_channel_major(x, c, pt.pixels);
-    let mut ga = vec![0.0; pt.taps * c];
-    gemm(&mut ga, View::new(&col, pt.taps, width), View::new(&xm, c, width).t(), false);
-    ga
-}
-
-/// Per channel, the sum of a chunk's values (samples in order, then pixels).
-fn channel_sums(y: &[f32], channels: usize, pixels: usize) -> Vec<f32> {
-    let mut sums = vec![0.0; channels];
-    for sample in y.chunks_exact(channels * pixels) {
-        for (s, plane) in sums.iter_mut().zip(sample.chunks_exact(pixels)) {
-            *s += plane.iter().sum::<f32>();
+    let planes = g.pixels();
+    let mut gb = vec![0.0; g.out_channels];
+    for sample in gy.chunks_exact(g.out_channels * planes) {
+        for (b, plane) in gb.iter_mut().zip(sample.chunks_exact(planes)) {
+            *b += sum(plane);
         }
     }
-    sums
+    let width = gy.len() / pt.sample_len * pt.pixels;
+    let mut col = Scratch::new(pt.taps * width);
+    pt.gather(gy, &mut col);
+    let mut gxm = Scratch::new(c * width);
+    gemm(&mut gxm, View::new(a, pt.taps, c).t(), View::new(&col, pt.taps, width), false);
+    add_from_channel_major(&gxm, c, pt.pixels, gx);
+    let mut xm = Scratch::new(x.len());
+    to_channel_major(x, c, pt.pixels, &mut xm);
+    let mut ga = vec![0.0; pt.taps * c];
+    gemm(&mut ga, View::new(&col, pt.taps, width), View::new(&xm, c, width).t(), false);
+    (ga, gb)
 }

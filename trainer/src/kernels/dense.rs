@@ -5,8 +5,12 @@
 
 use dfdx::prelude::*;
 
+use tinyae_core::Activation;
+
+use super::activation;
 use super::gemm::{par_gemm, View};
-use super::tape::{add_into, record, records, sink, values, Backward};
+use super::tape::{record, records, sink, values, Backward};
+use super::vector::{add_into, column_sums};
 use crate::net::{DenseParams, Mat};
 
 /// Weights (`in · out`) from which a dense layer uses this kernel.
@@ -17,8 +21,8 @@ pub fn applies(d: &DenseParams) -> bool {
     d.in_features() * d.out_features() >= MIN_WEIGHTS
 }
 
-/// `x W + b` on a batch.
-pub(crate) fn forward<T: Tape<f32, Cpu>>(d: &DenseParams, x: Mat<T>) -> Mat<T> {
+/// `act(x W + b)` on a batch.
+pub(crate) fn forward<T: Tape<f32, Cpu>>(d: &DenseParams, x: Mat<T>, act: Activation) -> Mat<T> {
     let (rows, n_in) = *x.shape();
     let n_out = d.out_features();
     let (xv, w, b) = (values(&x), values(&d.w), values(&d.b));
@@ -27,17 +31,17 @@ pub(crate) fn forward<T: Tape<f32, Cpu>>(d: &DenseParams, x: Mat<T>) -> Mat<T> {
     for row in y.chunks_exact_mut(n_out) {
         add_into(row, &b);
     }
+    let mut slopes = if records::<T>() { vec![0.0; y.len()] } else { Vec::new() };
+    activation::apply(act, &mut y, records::<T>().then_some(&mut slopes[..]));
     let backward = records::<T>().then(|| -> Backward {
-        Box::new(move |gy| {
+        Box::new(move |gy, gx| {
+            let gz = activation::chain(gy, &slopes);
+            let gy = &gz[..];
             let mut gw = vec![0.0; n_in * n_out];
             par_gemm(&mut gw, View::new(&xv, rows, n_in).t(), View::new(gy, rows, n_out), false);
-            let mut gb = vec![0.0; n_out];
-            for row in gy.chunks_exact(n_out) {
-                add_into(&mut gb, row);
-            }
-            let mut gx = vec![0.0; rows * n_in];
-            par_gemm(&mut gx, View::new(gy, rows, n_out), View::new(&w, n_in, n_out).t(), false);
-            (gx, vec![gw, gb])
+            let gb = column_sums(gy, n_out);
+            par_gemm(gx, View::new(gy, rows, n_out), View::new(&w, n_in, n_out).t(), true);
+            vec![gw, gb]
         })
     });
     record(x, y, n_out, vec![sink(&d.w), sink(&d.b)], backward)

@@ -10,17 +10,15 @@
 use dfdx::prelude::*;
 use rayon::prelude::*;
 
+use super::fastmath;
 use super::gemm::{gemm, par_gemm, View};
-use super::tape::{add_into, record, records, sink, values, Backward};
+use super::tape::{record, records, sink, values, Backward};
+use super::vector::column_sums;
 use crate::layers::LstmParams;
 use crate::net::Mat;
 
 /// Sequences per block of the recurrence.
 const BLOCK: usize = 16;
-
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
 
 /// The sizes of one LSTM on one batch.
 #[derive(Debug, Clone, Copy)]
@@ -73,9 +71,9 @@ pub(crate) fn forward<T: Tape<f32, Cpu>>(p: &LstmParams, x: Mat<T>, steps: usize
     let cols = y.len() / rows.max(1);
     let sequences = p.return_sequences;
     let backward = records::<T>().then(|| -> Backward {
-        Box::new(move |gy| {
+        Box::new(move |gy, gx| {
             let saved = Saved { gates, cell, tanh_cell, hidden };
-            backward_pass(d, sequences, &xv, &w_ih, &w_hh, &saved, gy)
+            backward_pass(d, sequences, (&xv, gx), &w_ih, &w_hh, &saved, gy)
         })
     });
     record(x, y, cols, vec![sink(&p.w_ih), sink(&p.w_hh), sink(&p.b)], backward)
@@ -99,24 +97,35 @@ fn recur(d: Dims, w_hh: &[f32], b: &[f32], t: Trace) {
         if s > 0 {
             gemm(&mut z, View::new(&h_prev, rows, h), View::new(w_hh, h, g), true);
         }
-        for r in 0..rows {
+        // All four gates through one vectorized sigmoid: tanh(x) = 2·sigmoid(2x) - 1.
+        for z in z.chunks_exact_mut(g) {
+            z[2 * h..3 * h].iter_mut().for_each(|v| *v *= 2.0);
+        }
+        fastmath::sigmoid_in_place(&mut z);
+        for (r, z) in z.chunks_exact_mut(g).enumerate() {
+            z[2 * h..3 * h].iter_mut().for_each(|v| *v = 2.0 * *v - 1.0);
             let (at, ht) = ((r * steps + s) * g, (r * steps + s) * h);
-            let z = &z[r * g..(r + 1) * g];
+            t.gates[at..at + g].copy_from_slice(z);
+            let (i, rest) = z.split_at(h);
+            let (f, rest) = rest.split_at(h);
+            let c = &rest[..h];
+            let cell = &mut t.cell[ht..ht + h];
+            let prev = &mut c_prev[r * h..(r + 1) * h];
             for u in 0..h {
-                let (i, f) = (sigmoid(z[u]), sigmoid(z[h + u]));
-                let (c, o) = ((z[2 * h + u]).tanh(), sigmoid(z[3 * h + u]));
                 // At the first step the cell state is 0 and f · 0 adds nothing.
-                let cell = if s == 0 { i * c } else { f * c_prev[r * h + u] + i * c };
-                let tc = cell.tanh();
-                t.gates[at + u] = i;
-                t.gates[at + h + u] = f;
-                t.gates[at + 2 * h + u] = c;
-                t.gates[at + 3 * h + u] = o;
-                t.cell[ht + u] = cell;
-                t.tanh_cell[ht + u] = tc;
-                t.hidden[ht + u] = o * tc;
-                c_prev[r * h + u] = cell;
-                h_prev[r * h + u] = o * tc;
+                cell[u] = if s == 0 { i[u] * c[u] } else { f[u] * prev[u] + i[u] * c[u] };
+                prev[u] = cell[u];
+            }
+        }
+        for r in 0..rows {
+            let ht = (r * steps + s) * h;
+            t.tanh_cell[ht..ht + h].copy_from_slice(&t.cell[ht..ht + h]);
+            fastmath::tanh_in_place(&mut t.tanh_cell[ht..ht + h]);
+            let o = &t.gates[(r * steps + s) * g + 3 * h..(r * steps + s + 1) * g];
+            for u in 0..h {
+                let hu = o[u] * t.tanh_cell[ht + u];
+                t.hidden[ht + u] = hu;
+                h_prev[r * h + u] = hu;
             }
         }
     }
@@ -130,16 +139,16 @@ struct Saved {
     hidden: Vec<f32>,
 }
 
-/// Gradients of the input, `w_ih`, `w_hh` and the bias given the output's.
+/// Adds the input's gradient to `gx`, returns those of `w_ih`, `w_hh` and the bias.
 fn backward_pass(
     d: Dims,
     sequences: bool,
-    x: &[f32],
+    (x, gx): (&[f32], &mut [f32]),
     w_ih: &[f32],
     w_hh: &[f32],
     saved: &Saved,
     gy: &[f32],
-) -> (Vec<f32>, Vec<Vec<f32>>) {
+) -> Vec<Vec<f32>> {
     let (g, h, steps) = (d.gates(), d.hidden, d.steps);
     let rows = saved.hidden.len() / (steps * h);
     let cols = if sequences { steps * h } else { h };
@@ -166,13 +175,9 @@ fn backward_pass(
     }
     let mut g_hh = vec![0.0; h * g];
     par_gemm(&mut g_hh, View::new(&h_prev, n, h).t(), View::new(&dz, n, g), false);
-    let mut g_b = vec![0.0; g];
-    for row in dz.chunks_exact(g) {
-        add_into(&mut g_b, row);
-    }
-    let mut gx = vec![0.0; n * d.inputs];
-    par_gemm(&mut gx, View::new(&dz, n, g), View::new(w_ih, d.inputs, g).t(), false);
-    (gx, vec![g_ih, g_hh, g_b])
+    let g_b = column_sums(&dz, g);
+    par_gemm(gx, View::new(&dz, n, g), View::new(w_ih, d.inputs, g).t(), true);
+    vec![g_ih, g_hh, g_b]
 }
 
 /// Backpropagation through time for one block: fills `dz` with every step's pre-activation

@@ -14,10 +14,15 @@
 //! gradient over chunks of samples) are added in piece order. The same seed therefore gives
 //! the same bits with any thread count.
 
+pub(crate) mod activation;
 pub mod conv;
 pub mod dense;
+pub(crate) mod fastmath;
 pub(crate) mod gemm;
 pub mod lstm;
+pub mod memory;
 pub(crate) mod patches;
 pub mod pool;
+pub(crate) mod scratch;
 pub(crate) mod tape;
+pub(crate) mod vector;

@@ -3,21 +3,41 @@
 //! matrix product), and the scatter-add that undoes the gather (the input's gradient, or a
 //! transposed convolution's output).
 
-/// A tap that lands on padding (reads a zero, receives nothing).
-const PAD: u32 = u32::MAX;
+/// Where one tap reads: output pixel `(oy, ox)` with `oy` in `rows` and `ox` in `cols` reads
+/// input value `start + oy · row_step + ox · step` of the sample; the other pixels read
+/// padding (zeros).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Tap {
+    start: isize,
+    rows: std::ops::Range<usize>,
+    cols: std::ops::Range<usize>,
+}
 
-/// For each tap `(c, ky, kx)` and output pixel `(oy, ox)` of a convolution, the flat index in
-/// one `[c, h, w]` sample that it reads, or [`PAD`].
+/// For each tap `(c, ky, kx)` of a convolution and each output pixel, the value of one
+/// `[c, h, w]` sample it reads, as one [`Tap`] per tap: gathering and scattering then move
+/// contiguous (or evenly strided) runs instead of looking up every index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Patches {
-    /// `taps × pixels`, tap-major.
-    index: Vec<u32>,
+    taps_at: Vec<Tap>,
+    /// Input values between vertically neighbouring output pixels (`stride · w`).
+    row_step: usize,
+    /// Input values between horizontally neighbouring output pixels (the stride).
+    step: usize,
+    /// Output columns.
+    width: usize,
     /// Taps per pixel: `c · kh · kw`.
     pub(crate) taps: usize,
     /// Output pixels per sample.
     pub(crate) pixels: usize,
     /// Values per input sample: `c · h · w`.
     pub(crate) sample_len: usize,
+}
+
+/// Output positions `o` whose input position `o · stride + k - before` lies in `0..n`.
+fn inside(n: usize, k: usize, stride: usize, before: usize, outputs: usize) -> std::ops::Range<usize> {
+    let lo = before.saturating_sub(k).div_ceil(stride);
+    let hi = (n + before).saturating_sub(k).div_ceil(stride).min(outputs);
+    lo.min(hi)..hi
 }
 
 impl Patches {
@@ -30,60 +50,85 @@ impl Patches {
         before: [usize; 2],
         output: [usize; 2],
     ) -> Self {
-        assert!(c * h * w < PAD as usize, "a sample of {} values is too large", c * h * w);
-        // Input row (or column) read by tap k of output row o: o·s + k - before, if inside.
-        let source = |o: usize, k: usize, a: usize, n: usize| {
-            (o * stride[a] + k).checked_sub(before[a]).filter(|i| *i < n)
-        };
-        let mut index = Vec::with_capacity(c * kernel[0] * kernel[1] * output[0] * output[1]);
+        let mut taps_at = Vec::with_capacity(c * kernel[0] * kernel[1]);
         for ci in 0..c {
             for ky in 0..kernel[0] {
                 for kx in 0..kernel[1] {
-                    for oy in 0..output[0] {
-                        for ox in 0..output[1] {
-                            index.push(match (source(oy, ky, 0, h), source(ox, kx, 1, w)) {
-                                (Some(iy), Some(ix)) => ((ci * h + iy) * w + ix) as u32,
-                                _ => PAD,
-                            });
-                        }
-                    }
+                    let (dy, dx) = (ky as isize - before[0] as isize, kx as isize - before[1] as isize);
+                    taps_at.push(Tap {
+                        start: ((ci * h) as isize + dy) * w as isize + dx,
+                        rows: inside(h, ky, stride[0], before[0], output[0]),
+                        cols: inside(w, kx, stride[1], before[1], output[1]),
+                    });
                 }
             }
         }
         Patches {
-            index,
+            taps_at,
+            row_step: stride[0] * w,
+            step: stride[1],
+            width: output[1],
             taps: c * kernel[0] * kernel[1],
             pixels: output[0] * output[1],
             sample_len: c * h * w,
         }
     }
 
-    /// `col[t][s·pixels + p] = sample_s[index[t][p]]` (0 on padding) for the samples in
-    /// `src`: a `taps × (samples · pixels)` matrix.
+    /// The input index of output pixel `(oy, ox)` for `tap` (inside its rows and columns).
+    fn source(&self, tap: &Tap, oy: usize, ox: usize) -> usize {
+        (tap.start + (oy * self.row_step + ox * self.step) as isize) as usize
+    }
+
+    /// `col[t][s·pixels + p]` = the value tap `t` of pixel `p` reads in sample `s` (0 on
+    /// padding) for the samples in `src`: a `taps × (samples · pixels)` matrix.
     pub(crate) fn gather(&self, src: &[f32], col: &mut [f32]) {
         let samples = src.len() / self.sample_len;
-        let width = samples * self.pixels;
-        debug_assert_eq!(col.len(), self.taps * width);
-        for (idx, row) in self.index.chunks_exact(self.pixels).zip(col.chunks_exact_mut(width)) {
-            for (sample, out) in src.chunks_exact(self.sample_len).zip(row.chunks_exact_mut(self.pixels)) {
-                for (o, &i) in out.iter_mut().zip(idx) {
-                    *o = if i == PAD { 0.0 } else { sample[i as usize] };
+        debug_assert_eq!(col.len(), self.taps * samples * self.pixels);
+        // Rows of input and output line up: a tap's whole block of rows is one copy.
+        let aligned = self.step == 1 && self.row_step == self.width;
+        for (tap, col) in self.taps_at.iter().zip(col.chunks_exact_mut(samples * self.pixels)) {
+            for (sample, out) in src.chunks_exact(self.sample_len).zip(col.chunks_exact_mut(self.pixels)) {
+                let (rows, cols) = (tap.rows.clone(), tap.cols.clone());
+                if rows.is_empty() || cols.is_empty() {
+                    out.fill(0.0);
+                    continue;
+                }
+                out[..rows.start * self.width].fill(0.0);
+                out[rows.end * self.width..].fill(0.0);
+                if aligned {
+                    let (first, last) = (rows.start * self.width + cols.start, (rows.end - 1) * self.width + cols.end);
+                    let from = self.source(tap, rows.start, cols.start);
+                    out[first..last].copy_from_slice(&sample[from..from + last - first]);
+                }
+                for oy in rows {
+                    let row = &mut out[oy * self.width..(oy + 1) * self.width];
+                    row[..cols.start].iter_mut().for_each(|v| *v = 0.0);
+                    row[cols.end..].iter_mut().for_each(|v| *v = 0.0);
+                    if !aligned {
+                        let from = sample[self.source(tap, oy, cols.start)..].iter().step_by(self.step);
+                        row[cols.clone()].iter_mut().zip(from).for_each(|(d, s)| *d = *s);
+                    }
                 }
             }
         }
     }
 
-    /// The adjoint of [`Self::gather`]: `dst_s[index[t][p]] += col[t][s·pixels + p]`, in a
-    /// fixed order (tap, sample, pixel).
+    /// The adjoint of [`Self::gather`]: adds `col[t][s·pixels + p]` to the value tap `t` of
+    /// pixel `p` reads in sample `s` of `dst`, in a fixed order (tap, sample, pixel).
     pub(crate) fn scatter_add(&self, col: &[f32], dst: &mut [f32]) {
         let samples = dst.len() / self.sample_len;
-        let width = samples * self.pixels;
-        debug_assert_eq!(col.len(), self.taps * width);
-        for (idx, row) in self.index.chunks_exact(self.pixels).zip(col.chunks_exact(width)) {
-            for (sample, values) in dst.chunks_exact_mut(self.sample_len).zip(row.chunks_exact(self.pixels)) {
-                for (&v, &i) in values.iter().zip(idx) {
-                    if i != PAD {
-                        sample[i as usize] += v;
+        debug_assert_eq!(col.len(), self.taps * samples * self.pixels);
+        for (tap, col) in self.taps_at.iter().zip(col.chunks_exact(samples * self.pixels)) {
+            for (sample, values) in dst.chunks_exact_mut(self.sample_len).zip(col.chunks_exact(self.pixels)) {
+                for oy in tap.rows.clone() {
+                    let src = &values[oy * self.width + tap.cols.start..oy * self.width + tap.cols.end];
+                    let at = self.source(tap, oy, tap.cols.start);
+                    if self.step == 1 {
+                        let dst = &mut sample[at..at + src.len()];
+                        dst.iter_mut().zip(src).for_each(|(d, v)| *d += v);
+                    } else {
+                        let dst = sample[at..].iter_mut().step_by(self.step);
+                        dst.zip(src).for_each(|(d, v)| *d += v);
                     }
                 }
             }
@@ -92,17 +137,15 @@ impl Patches {
 }
 
 /// `samples × channels × pixels` (sample-major, the batch layout) to
-/// `channels × (samples · pixels)` (channel-major, a matrix product's layout).
-pub(crate) fn to_channel_major(src: &[f32], channels: usize, pixels: usize) -> Vec<f32> {
+/// `channels × (samples · pixels)` (channel-major, a matrix product's layout), into `out`.
+pub(crate) fn to_channel_major(src: &[f32], channels: usize, pixels: usize, out: &mut [f32]) {
     let samples = src.len() / (channels * pixels);
-    let mut out = vec![0.0; src.len()];
     for (s, sample) in src.chunks_exact(channels * pixels).enumerate() {
         for (c, plane) in sample.chunks_exact(pixels).enumerate() {
             let at = (c * samples + s) * pixels;
             out[at..at + pixels].copy_from_slice(plane);
         }
     }
-    out
 }
 
 /// The inverse of [`to_channel_major`], into `dst`.
@@ -112,6 +155,17 @@ pub(crate) fn from_channel_major(src: &[f32], channels: usize, pixels: usize, ds
         for (c, plane) in sample.chunks_exact_mut(pixels).enumerate() {
             let at = (c * samples + s) * pixels;
             plane.copy_from_slice(&src[at..at + pixels]);
+        }
+    }
+}
+
+/// Adds a `channels × (samples · pixels)` matrix to `dst` (sample-major).
+pub(crate) fn add_from_channel_major(src: &[f32], channels: usize, pixels: usize, dst: &mut [f32]) {
+    let samples = dst.len() / (channels * pixels);
+    for (s, sample) in dst.chunks_exact_mut(channels * pixels).enumerate() {
+        for (c, plane) in sample.chunks_exact_mut(pixels).enumerate() {
+            let at = (c * samples + s) * pixels;
+            plane.iter_mut().zip(&src[at..at + pixels]).for_each(|(d, v)| *d += v);
         }
     }
 }
@@ -142,10 +196,35 @@ mod tests {
         assert_eq!(lhs, rhs);
     }
 
+    /// Every geometry the planner allows, against the textbook definition of im2col.
+    #[test]
+    fn gather_equals_the_definition_for_strides_and_paddings() {
+        for (c, h, w, k, s, before) in [(2, 5, 7, 3, 1, 1), (1, 6, 6, 3, 2, 0), (3, 7, 5, 2, 2, 1), (1, 4, 9, 4, 3, 2)] {
+            let (oh, ow) = ((h + 2 * before - k) / s + 1, (w + 2 * before - k) / s + 1);
+            let p = Patches::new([c, h, w], [k, k], [s, s], [before, before], [oh, ow]);
+            let x: Vec<f32> = (0..2 * c * h * w).map(|v| v as f32 + 1.0).collect();
+            let mut col = vec![f32::NAN; p.taps * 2 * oh * ow];
+            p.gather(&x, &mut col);
+            for (t, (ci, ky, kx)) in (0..c).flat_map(|ci| (0..k).flat_map(move |ky| (0..k).map(move |kx| (ci, ky, kx)))).enumerate() {
+                for sample in 0..2 {
+                    for oy in 0..oh {
+                        for ox in 0..ow {
+                            let (iy, ix) = ((oy * s + ky) as isize - before as isize, (ox * s + kx) as isize - before as isize);
+                            let inside = (0..h as isize).contains(&iy) && (0..w as isize).contains(&ix);
+                            let want = if inside { x[sample * c * h * w + (ci * h + iy as usize) * w + ix as usize] } else { 0.0 };
+                            assert_eq!(col[t * 2 * oh * ow + sample * oh * ow + oy * ow + ox], want);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn channel_major_round_trips() {
         let x: Vec<f32> = (0..2 * 3 * 4).map(|v| v as f32).collect();
-        let cm = to_channel_major(&x, 3, 4);
+        let mut cm = vec![0.0; x.len()];
+        to_channel_major(&x, 3, 4, &mut cm);
         assert_eq!(&cm[..8], &[0., 1., 2., 3., 12., 13., 14., 15.]);
         let mut back = vec![0.0; x.len()];
         from_channel_major(&cm, 3, 4, &mut back);

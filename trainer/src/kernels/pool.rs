@@ -65,23 +65,23 @@ impl Resample {
     /// For one sample, the index (within the sample) each output value comes from.
     fn sources(&self, x: &[f32], from: &mut [u32]) {
         match *self {
-            Resample::MaxPool { input: [c, h, w], kernel, stride } => {
+            Resample::MaxPool { input: [_, h, w], kernel, stride } => {
                 let (oh, ow) = ((h - kernel[0]) / stride[0] + 1, (w - kernel[1]) / stride[1] + 1);
-                let mut out = from.iter_mut();
-                for ci in 0..c {
-                    for oy in 0..oh {
-                        for ox in 0..ow {
-                            let mut best = (ci * h + oy * stride[0]) * w + ox * stride[1];
-                            for ky in 0..kernel[0] {
-                                let row = (ci * h + oy * stride[0] + ky) * w + ox * stride[1];
-                                for i in row..row + kernel[1] {
-                                    if x[i] > x[best] {
-                                        best = i;
-                                    }
+                for (k, out) in from.chunks_exact_mut(ow).enumerate() {
+                    let (ci, oy) = (k / oh, k % oh);
+                    let base = (ci * h + oy * stride[0]) * w;
+                    for (ox, f) in out.iter_mut().enumerate() {
+                        let mut best = base + ox * stride[1];
+                        let mut top = x[best];
+                        for ky in 0..kernel[0] {
+                            let row = base + ky * w + ox * stride[1];
+                            for (i, &v) in x[row..row + kernel[1]].iter().enumerate() {
+                                if v > top {
+                                    (top, best) = (v, row + i);
                                 }
                             }
-                            *out.next().expect("one source per output") = best as u32;
                         }
+                        *f = best as u32;
                     }
                 }
             }
@@ -121,15 +121,17 @@ impl Resample {
                 }
             });
         let backward = records::<T>().then(|| -> Backward {
-            Box::new(move |gy| (scatter(&from, gy, n_in, n_out), Vec::new()))
+            Box::new(move |gy, gx| {
+                scatter(&from, gy, gx, n_in, n_out);
+                Vec::new()
+            })
         });
         record(x, y, n_out, Vec::new(), backward)
     }
 }
 
 /// `gx_s[from_s[k]] += gy_s[k]` for every sample, in output order.
-fn scatter(from: &[u32], gy: &[f32], n_in: usize, n_out: usize) -> Vec<f32> {
-    let mut gx = vec![0.0; gy.len() / n_out * n_in];
+fn scatter(from: &[u32], gy: &[f32], gx: &mut [f32], n_in: usize, n_out: usize) {
     gx.par_chunks_mut(SAMPLES * n_in)
         .zip(gy.par_chunks(SAMPLES * n_out))
         .zip(from.par_chunks(SAMPLES * n_out))
@@ -142,5 +144,4 @@ fn scatter(from: &[u32], gy: &[f32], n_in: usize, n_out: usize) -> Vec<f32> {
                 }
             }
         });
-    gx
 }

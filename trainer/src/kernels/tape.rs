@@ -6,6 +6,7 @@
 
 use dfdx::prelude::*;
 
+use super::vector::add_into;
 use crate::net::Mat;
 
 /// Adds a gradient into the buffer dfdx keeps for one parameter tensor.
@@ -18,13 +19,6 @@ pub(crate) fn sink<S: Shape, T>(t: &Tensor<S, f32, Cpu, T>) -> Sink {
         add_into(grads.get_or_alloc_mut(&ghost)?, g);
         Ok(())
     })
-}
-
-/// `acc += g`, element by element.
-pub(crate) fn add_into(acc: &mut [f32], g: &[f32]) {
-    for (a, g) in acc.iter_mut().zip(g) {
-        *a += g;
-    }
 }
 
 /// The row-major values of a tensor. Every tensor the net makes is contiguous (dfdx's
@@ -42,13 +36,13 @@ pub(crate) fn records<T: Tape<f32, Cpu>>() -> bool {
     T::OWNS_TAPE
 }
 
-/// The gradients a backward pass returns: the input's, then the parameters' in the order of
-/// the sinks given to [`record`].
-pub(crate) type Backward = Box<dyn FnOnce(&[f32]) -> (Vec<f32>, Vec<Vec<f32>>)>;
+/// A backward pass: given the output's gradient, it adds the input's gradient into the
+/// buffer it is handed and returns the parameters' gradients, in the order of the sinks given
+/// to [`record`].
+pub(crate) type Backward = Box<dyn FnOnce(&[f32], &mut [f32]) -> Vec<Vec<f32>>>;
 
 /// The `(rows, cols)` output `y` of an op on `x`, carrying `x`'s tape with `backward`
-/// recorded on it: given the output's gradient, `backward` returns the input's gradient and
-/// one gradient per sink in `params`.
+/// recorded on it.
 pub(crate) fn record<T: Tape<f32, Cpu>>(
     x: Mat<T>,
     y: Vec<f32>,
@@ -64,9 +58,8 @@ pub(crate) fn record<T: Tape<f32, Cpu>>(
         tape.add_backward_op(move |grads| {
             // Borrowed out of the store while the input's buffer is written, then put back.
             let gy = std::mem::take(&mut **grads.get_or_alloc_mut(&y_ghost)?);
-            let (gx, gp) = backward(&gy);
+            let gp = backward(&gy, grads.get_or_alloc_mut(&x_ghost)?);
             **grads.get_or_alloc_mut(&y_ghost)? = gy;
-            add_into(grads.get_or_alloc_mut(&x_ghost)?, &gx);
             for (sink, g) in params.into_iter().zip(gp) {
                 sink(grads, &g)?;
             }
