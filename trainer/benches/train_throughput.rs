@@ -84,16 +84,28 @@ fn main() {
         .and_then(|s| s.lines().find_map(|l| Some(l.strip_prefix("model name")?.trim_start_matches([' ', '\t', ':']).to_owned())))
         .unwrap_or_else(|| "unknown CPU".into());
     println!("{cpu}; {} threads per engine, best of {} rounds", a.threads, a.rounds);
-    println!(
-        "{:<14} {:>5} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6}",
-        "model", "batch", "tinyae/s", "Keras/s", "torch/s", "÷Keras", "÷torch", "goal"
-    );
+    let mut results = Vec::new();
     for w in WORKLOADS.iter().filter(|w| a.only.as_deref().is_none_or(|o| o == w.key)) {
-        run(&a, &root, w);
+        results.push((w, run(&a, &root, w)));
+    }
+    let ratio = |ours: f64, theirs: f64| if theirs > 0.0 { format!("{:.2}x", ours / theirs) } else { "-".into() };
+    let rate = |r: f64| if r > 0.0 { format!("{r:.0}") } else { "-".into() };
+    for (title, cpu) in [("samples per second (wall clock)", false), ("samples per CPU-second (all threads: efficiency, independent of the machine's load)", true)] {
+        println!("\n{title}");
+        println!("{:<14} {:>5} {:>9} {:>9} {:>9} {:>8} {:>8} {:>7}", "model", "batch", "tinyae", "Keras", "PyTorch", "÷Keras", "÷PyTorch", "goal");
+        for (w, (batch, [ours, keras, torch])) in &results {
+            let pick = |r: &Rates| if cpu { r.cpu } else { r.wall };
+            let goal = if cpu { String::new() } else { format!(">={}x", w.goal) };
+            println!(
+                "{:<14} {:>5} {:>9} {:>9} {:>9} {:>8} {:>8} {:>7}",
+                w.label, batch, rate(pick(ours)), rate(pick(keras)), rate(pick(torch)),
+                ratio(pick(ours), pick(keras)), ratio(pick(ours), pick(torch)), goal
+            );
+        }
     }
 }
 
-fn run(a: &Args, root: &Path, w: &Workload) {
+fn run(a: &Args, root: &Path, w: &Workload) -> (usize, [Rates; 3]) {
     let config = Config::load(&root.join(w.config)).expect("the bundled config loads");
     let mut p = prepare(&config).expect("the bundled data loads");
     let rows = w.rows.min(p.train.len());
@@ -102,39 +114,51 @@ fn run(a: &Args, root: &Path, w: &Workload) {
     let bytes: Vec<u8> = p.train.x.iter().flat_map(|v| v.to_le_bytes()).collect();
     std::fs::write(&data_file, bytes).expect("temp file");
     let params = Net::new(&p.arch, config.seed).param_count();
-    let (mut ours, mut keras, mut torch) = (0.0f64, Peer::default(), Peer::default());
+    let (mut ours, mut keras, mut torch) = (Rates::default(), Peer::default(), Peer::default());
     for _ in 0..a.rounds {
-        ours = ours.max(tinyae_rate(&p, w.epochs, a.threads));
+        ours.keep_best(tinyae_rate(&p, w.epochs, a.threads));
         keras.run(a, root, w, &p, &data_file, "keras", params);
         torch.run(a, root, w, &p, &data_file, "torch", params);
     }
     let _ = std::fs::remove_file(&data_file);
-    let ratio = |peer: &Peer| peer.best.map_or("-".into(), |r| format!("{:.2}x", ours / r));
-    let rate = |peer: &Peer| peer.best.map_or("-".into(), |r| format!("{r:.0}"));
-    println!(
-        "{:<14} {:>5} {:>9.0} {:>9} {:>9} {:>8} {:>8} {:>6}",
-        w.label,
-        p.settings.batch_size,
-        ours,
-        rate(&keras),
-        rate(&torch),
-        ratio(&keras),
-        ratio(&torch),
-        format!(">={}x", w.goal)
-    );
     for (name, peer) in [("Keras", &keras), ("PyTorch", &torch)] {
         if let Some(why) = &peer.failed {
-            println!("    {name} not run: {why}");
+            println!("{}: {name} not run: {why}", w.label);
         }
         if let Some(note) = &peer.note {
-            println!("    {name}: {note}");
+            println!("{}: {name}: {note}", w.label);
         }
     }
+    (p.settings.batch_size, [ours, keras.best, torch.best])
+}
+
+/// Samples per second of wall-clock time and per second of CPU time (all threads); 0 when
+/// not measured.
+#[derive(Debug, Default, Clone, Copy)]
+struct Rates {
+    wall: f64,
+    cpu: f64,
+}
+
+impl Rates {
+    fn keep_best(&mut self, r: Rates) {
+        self.wall = self.wall.max(r.wall);
+        self.cpu = self.cpu.max(r.cpu);
+    }
+}
+
+/// This process's CPU time (user + system, all threads) in seconds, from /proc (Linux's
+/// clock tick is 1/100 s); 0 elsewhere.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Samples per second over `epochs` passes (shuffle, forward, backward, update), after one
 /// warm-up pass over the first rows.
-fn tinyae_rate(p: &Prepared, epochs: usize, threads: usize) -> f64 {
+fn tinyae_rate(p: &Prepared, epochs: usize, threads: usize) -> Rates {
     let settings = Settings { epochs, early_stopping: None, ..p.settings.clone() };
     let warm = p.train.select(&(0..WARMUP_ROWS.min(p.train.len())).collect::<Vec<_>>());
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
@@ -144,16 +168,18 @@ fn tinyae_rate(p: &Prepared, epochs: usize, threads: usize) -> f64 {
         let mut state = State::new(&net, settings.optimizer);
         fit(&mut net, &warm, None, &warm_settings, &mut state, &mut Silent).expect("warm-up");
         let mut state = State::new(&net, settings.optimizer);
-        let started = Instant::now();
+        let (started, cpu) = (Instant::now(), cpu_seconds());
         fit(&mut net, &p.train, None, &settings, &mut state, &mut Silent).expect("timed epochs");
-        (p.train.len() * epochs) as f64 / started.elapsed().as_secs_f64()
+        let samples = (p.train.len() * epochs) as f64;
+        let cpu = cpu_seconds() - cpu;
+        Rates { wall: samples / started.elapsed().as_secs_f64(), cpu: if cpu > 0.0 { samples / cpu } else { 0.0 } }
     })
 }
 
 /// A peer engine's best rate, or why it did not run.
 #[derive(Default)]
 struct Peer {
-    best: Option<f64>,
+    best: Rates,
     failed: Option<String>,
     note: Option<String>,
 }
@@ -184,9 +210,9 @@ impl Peer {
             return self.failed = Some(format!("{} (set TINYAE_PYTHON to a Python with numpy, torch and tensorflow-cpu)", last.trim()));
         }
         let field = |key: &str| stdout.lines().find_map(|l| l.strip_prefix(key)?.trim().parse::<f64>().ok());
-        match field("samples_per_s=") {
-            Some(r) => self.best = Some(self.best.map_or(r, |b| b.max(r))),
-            None => return self.failed = Some(format!("unexpected output: {stdout}")),
+        match (field("samples_per_s="), field("samples_per_cpu_s=")) {
+            (Some(wall), Some(cpu)) => self.best.keep_best(Rates { wall, cpu }),
+            _ => return self.failed = Some(format!("unexpected output: {stdout}")),
         }
         let version = stdout.lines().next().unwrap_or("").to_owned();
         let theirs = field("params=").unwrap_or(0.0) as usize;

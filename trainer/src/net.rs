@@ -148,8 +148,8 @@ impl Param<'_> {
     /// Its gradient.
     pub fn grad(&self, grads: &Gradients<f32, Cpu>) -> Vec<f32> {
         match self {
-            Param::Mat(t) => grads.get(*t).as_vec(),
-            Param::Vector(t) => grads.get(*t).as_vec(),
+            Param::Mat(t) => crate::kernels::tape::values(&grads.get(*t)),
+            Param::Vector(t) => crate::kernels::tape::values(&grads.get(*t)),
         }
     }
 }
@@ -432,11 +432,22 @@ impl Net {
         mut h: Mat<T>,
         raw_last: bool,
     ) -> Mat<T> {
-        let end = range.end;
-        for j in range {
+        let (mut j, end) = (range.start, range.end);
+        while j < end {
             let layer = &self.layers[j];
             let act = if raw_last && j + 1 == end { Activation::Linear } else { layer.activation };
+            // A convolution and the max pooling after it run as one op.
+            if let (NetOp::Conv(conv), Some(NetOp::MaxPool { gather, .. })) =
+                (&layer.op, self.layers[..end].get(j + 1).map(|l| &l.op))
+            {
+                if crate::kernels::conv_pool::fuses(conv, &gather.resample) {
+                    h = crate::kernels::conv_pool::forward(conv, &gather.resample, h, act);
+                    j += 2;
+                    continue;
+                }
+            }
             h = layer.forward_activated(h, &self.shapes[j], act);
+            j += 1;
         }
         h
     }

@@ -20,6 +20,7 @@ use rayon::prelude::*;
 
 use super::gemm::{gemm, View};
 use super::activation;
+use super::direct::Direct;
 use super::patches::{add_from_channel_major, from_channel_major, to_channel_major, Patches};
 use super::scratch::Scratch;
 use super::tape::{record, records, sink, values, Backward};
@@ -32,12 +33,14 @@ use tinyae_core::Activation;
 const CHUNK_VALUES: usize = 1 << 18;
 
 /// What a convolution layer precomputes from its geometry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConvPlan {
     /// A convolution's patches, or for a transposed one the patches of its adjoint.
-    patches: Arc<Patches>,
+    pub(crate) patches: Arc<Patches>,
     /// Samples per chunk.
-    chunk: usize,
+    pub(crate) chunk: usize,
+    /// The direct form, for a convolution with few output channels.
+    direct: Option<Arc<Direct>>,
 }
 
 impl ConvPlan {
@@ -53,7 +56,8 @@ impl ConvPlan {
             Patches::new([c, h, w], g.kernel, g.stride, g.before, g.output)
         };
         let chunk = (CHUNK_VALUES / (patches.taps * patches.pixels).max(1)).clamp(1, 64);
-        ConvPlan { patches: Arc::new(patches), chunk }
+        let direct = Direct::new(g);
+        ConvPlan { patches: Arc::new(patches), chunk, direct: direct.map(Arc::new) }
     }
 }
 
@@ -69,7 +73,9 @@ pub(crate) fn forward<T: Tape<f32, Cpu>>(p: &ConvParams, x: Mat<T>, act: Activat
     let weights = if g.transposed { relayout(&w, &g, false) } else { w };
     y.par_chunks_mut(plan.chunk * out_len).zip(xv.par_chunks(plan.chunk * in_len)).for_each(
         |(y, x)| {
-            if g.transposed {
+            if let Some(direct) = &plan.direct {
+                direct.forward(&weights, x, y);
+            } else if g.transposed {
                 transposed_chunk(&plan, &g, &weights, x, y);
             } else {
                 conv_chunk(&plan, &g, &weights, x, y);
@@ -81,23 +87,30 @@ pub(crate) fn forward<T: Tape<f32, Cpu>>(p: &ConvParams, x: Mat<T>, act: Activat
             }
         },
     );
-    let mut slopes = if records::<T>() { vec![0.0; y.len()] } else { Vec::new() };
-    activation::apply(act, &mut y, records::<T>().then_some(&mut slopes[..]));
+    let slopes = activation::apply(act, &mut y, records::<T>());
     let backward = records::<T>().then(|| -> Backward {
-        Box::new(move |gy, gx| backward_pass(&plan, &g, &weights, (&xv, gx), (gy, &slopes)))
+        Box::new(move |gy, gx| {
+            backward_pass(&plan, &g, &weights, (&xv, gx), (gy, slopes.as_deref()))
+        })
     });
     record(x, y, out_len, vec![sink(&p.w), sink(&p.b)], backward)
 }
 
 /// `y = Wᵀ · im2col(x)` for one chunk.
 fn conv_chunk(plan: &ConvPlan, g: &ConvGeometry, w: &[f32], x: &[f32], y: &mut [f32]) {
+    let ym = conv_chunk_channel_major(plan, g, w, x);
+    from_channel_major(&ym, g.out_channels, plan.patches.pixels, y);
+}
+
+/// `Wᵀ · im2col(x)` for one chunk of a convolution, channel-major: `out × (samples · pixels)`.
+pub(crate) fn conv_chunk_channel_major(plan: &ConvPlan, g: &ConvGeometry, w: &[f32], x: &[f32]) -> Scratch {
     let (pt, out) = (&plan.patches, g.out_channels);
     let width = x.len() / pt.sample_len * pt.pixels;
     let mut col = Scratch::new(pt.taps * width);
     pt.gather(x, &mut col);
     let mut ym = Scratch::new(out * width);
     gemm(&mut ym, View::new(w, pt.taps, out).t(), View::new(&col, pt.taps, width), false);
-    from_channel_major(&ym, out, pt.pixels, y);
+    ym
 }
 
 /// `y = col2im(A · x)` for one chunk of a transposed convolution.
@@ -108,7 +121,7 @@ fn transposed_chunk(plan: &ConvPlan, g: &ConvGeometry, a: &[f32], x: &[f32], y: 
     let width = xm.len() / c;
     let mut col = Scratch::new(pt.taps * width);
     gemm(&mut col, View::new(a, pt.taps, c), View::new(&xm, c, width), false);
-    pt.scatter_add(&col, y);
+    pt.scatter_add(&mut col, y);
 }
 
 /// The transposed convolution's weights as `A[(o, ky, kx)][c]`, from `W[(c, ky, kx)][o]`;
@@ -138,33 +151,51 @@ fn backward_pass(
     g: &ConvGeometry,
     weights: &[f32],
     (x, gx): (&[f32], &mut [f32]),
-    (gy, slopes): (&[f32], &[f32]),
+    (gy, slopes): (&[f32], Option<&[f32]>),
 ) -> Vec<Vec<f32>> {
     let (in_len, out_len) = (g.input.iter().product::<usize>(), g.out_channels * g.pixels());
     let (in_chunk, out_chunk) = (plan.chunk * in_len, plan.chunk * out_len);
     let partials: Vec<(Vec<f32>, Vec<f32>)> = gx
         .par_chunks_mut(in_chunk)
         .zip(x.par_chunks(in_chunk))
-        .zip(gy.par_chunks(out_chunk).zip(slopes.par_chunks(out_chunk)))
-        .map(|((gx, x), (gy, slopes))| {
+        .zip(gy.par_chunks(out_chunk))
+        .enumerate()
+        .map(|(k, ((gx, x), gy))| {
             // The pre-activation gradient of the chunk.
             let mut gz = Scratch::new(gy.len());
-            gz.iter_mut().zip(gy).zip(slopes).for_each(|((z, g), s)| *z = g * s);
-            if g.transposed {
+            match slopes {
+                Some(s) => {
+                    let s = &s[k * out_chunk..k * out_chunk + gy.len()];
+                    gz.iter_mut().zip(gy).zip(s).for_each(|((z, g), s)| *z = g * s);
+                }
+                None => gz.copy_from_slice(gy),
+            }
+            if let Some(direct) = &plan.direct {
+                let gb = (0..g.out_channels)
+                    .map(|o| gz.chunks_exact(g.pixels()).skip(o).step_by(g.out_channels).map(sum).sum())
+                    .collect();
+                (direct.backward(weights, x, &gz, gx), gb)
+            } else if g.transposed {
                 transposed_chunk_backward(plan, g, weights, x, &gz, gx)
             } else {
                 conv_chunk_backward(plan, g, weights, x, &gz, gx)
             }
         })
         .collect();
-    let mut gw = vec![0.0; weights.len()];
-    let mut gb = vec![0.0; g.out_channels];
-    for (w, b) in &partials {
+    let (gw, gb) = add_partials(&partials, weights.len(), g.out_channels);
+    let gw = if g.transposed { relayout(&gw, g, true) } else { gw };
+    vec![gw, gb]
+}
+
+/// The weights' and the bias' gradients: the chunks' partial sums added in chunk order.
+pub(crate) fn add_partials(partials: &[(Vec<f32>, Vec<f32>)], weights: usize, out: usize) -> (Vec<f32>, Vec<f32>) {
+    let mut gw = vec![0.0; weights];
+    let mut gb = vec![0.0; out];
+    for (w, b) in partials {
         add_into(&mut gw, w);
         add_into(&mut gb, b);
     }
-    let gw = if g.transposed { relayout(&gw, g, true) } else { gw };
-    vec![gw, gb]
+    (gw, gb)
 }
 
 /// One chunk of a convolution's backward pass: adds `col2im(W · dy)` to `gx`, returns
@@ -177,17 +208,29 @@ fn conv_chunk_backward(
     gy: &[f32],
     gx: &mut [f32],
 ) -> (Vec<f32>, Vec<f32>) {
-    let (pt, out) = (&plan.patches, g.out_channels);
     let mut gym = Scratch::new(gy.len());
-    to_channel_major(gy, out, pt.pixels, &mut gym);
+    to_channel_major(gy, g.out_channels, plan.patches.pixels, &mut gym);
+    conv_chunk_backward_channel_major(plan, g, w, x, &gym, gx)
+}
+
+/// [`conv_chunk_backward`] with the output's gradient channel-major.
+pub(crate) fn conv_chunk_backward_channel_major(
+    plan: &ConvPlan,
+    g: &ConvGeometry,
+    w: &[f32],
+    x: &[f32],
+    gym: &[f32],
+    gx: &mut [f32],
+) -> (Vec<f32>, Vec<f32>) {
+    let (pt, out) = (&plan.patches, g.out_channels);
     let width = gym.len() / out;
     let gb = gym.chunks_exact(width).map(sum).collect();
     let mut col = Scratch::new(pt.taps * width);
     pt.gather(x, &mut col);
     let mut gw = vec![0.0; pt.taps * out];
-    gemm(&mut gw, View::new(&col, pt.taps, width), View::new(&gym, out, width).t(), false);
-    gemm(&mut col, View::new(w, pt.taps, out), View::new(&gym, out, width), false);
-    pt.scatter_add(&col, gx);
+    gemm(&mut gw, View::new(&col, pt.taps, width), View::new(gym, out, width).t(), false);
+    gemm(&mut col, View::new(w, pt.taps, out), View::new(gym, out, width), false);
+    pt.scatter_add(&mut col, gx);
     (gw, gb)
 }
 

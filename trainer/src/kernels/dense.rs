@@ -31,11 +31,10 @@ pub(crate) fn forward<T: Tape<f32, Cpu>>(d: &DenseParams, x: Mat<T>, act: Activa
     for row in y.chunks_exact_mut(n_out) {
         add_into(row, &b);
     }
-    let mut slopes = if records::<T>() { vec![0.0; y.len()] } else { Vec::new() };
-    activation::apply(act, &mut y, records::<T>().then_some(&mut slopes[..]));
+    let slopes = activation::apply(act, &mut y, records::<T>());
     let backward = records::<T>().then(|| -> Backward {
         Box::new(move |gy, gx| {
-            let gz = activation::chain(gy, &slopes);
+            let gz = activation::chain(gy, slopes.as_deref());
             let gy = &gz[..];
             let mut gw = vec![0.0; n_in * n_out];
             par_gemm(&mut gw, View::new(&xv, rows, n_in).t(), View::new(gy, rows, n_out), false);

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::fastmath;
 use super::gemm::{gemm, par_gemm, View};
 use super::tape::{record, records, sink, values, Backward};
-use super::vector::column_sums;
+use super::vector::{add_into, column_sums};
 use crate::layers::LstmParams;
 use crate::net::Mat;
 
@@ -195,28 +195,32 @@ fn through_time(
     let cols = if sequences { steps * h } else { h };
     let mut dh_next = vec![0.0; rows * h];
     let mut dc_next = vec![0.0; rows * h];
+    let zeros = vec![0.0; h];
     for s in (0..steps).rev() {
         for r in 0..rows {
             let (at, ht) = ((r * steps + s) * g, (r * steps + s) * h);
+            // dh: the output's gradient at this step plus the next step's.
+            let dh = &mut dh_next[r * h..(r + 1) * h];
+            if sequences {
+                add_into(dh, &gy[r * cols + s * h..r * cols + (s + 1) * h]);
+            } else if s + 1 == steps {
+                add_into(dh, &gy[r * cols..r * cols + h]);
+            }
+            let gate = &gates[at..at + g];
+            let (i, f, c, o) = (&gate[..h], &gate[h..2 * h], &gate[2 * h..3 * h], &gate[3 * h..]);
+            let tc = &tanh_cell[ht..ht + h];
+            let c_prev = if s == 0 { &zeros[..] } else { &cell[ht - h..ht] };
+            let dc_next = &mut dc_next[r * h..(r + 1) * h];
+            let (dz_i, rest) = dz[at..at + g].split_at_mut(h);
+            let (dz_f, rest) = rest.split_at_mut(h);
+            let (dz_c, dz_o) = rest.split_at_mut(h);
             for u in 0..h {
-                let out_grad = if sequences {
-                    gy[r * cols + s * h + u]
-                } else if s + 1 == steps {
-                    gy[r * cols + u]
-                } else {
-                    0.0
-                };
-                let dh = out_grad + dh_next[r * h + u];
-                let (i, f, c, o) =
-                    (gates[at + u], gates[at + h + u], gates[at + 2 * h + u], gates[at + 3 * h + u]);
-                let tc = tanh_cell[ht + u];
-                let dc = dc_next[r * h + u] + dh * o * (1.0 - tc * tc);
-                let c_prev = if s == 0 { 0.0 } else { cell[ht - h + u] };
-                dz[at + u] = dc * c * i * (1.0 - i);
-                dz[at + h + u] = dc * c_prev * f * (1.0 - f);
-                dz[at + 2 * h + u] = dc * i * (1.0 - c * c);
-                dz[at + 3 * h + u] = dh * tc * o * (1.0 - o);
-                dc_next[r * h + u] = dc * f;
+                let dc = dc_next[u] + dh[u] * o[u] * (1.0 - tc[u] * tc[u]);
+                dz_i[u] = dc * c[u] * i[u] * (1.0 - i[u]);
+                dz_f[u] = dc * c_prev[u] * f[u] * (1.0 - f[u]);
+                dz_c[u] = dc * i[u] * (1.0 - c[u] * c[u]);
+                dz_o[u] = dh[u] * tc[u] * o[u] * (1.0 - o[u]);
+                dc_next[u] = dc * f[u];
             }
         }
         if s > 0 {

@@ -16,7 +16,9 @@
 
 pub(crate) mod activation;
 pub mod conv;
+pub mod conv_pool;
 pub mod dense;
+pub(crate) mod direct;
 pub(crate) mod fastmath;
 pub(crate) mod gemm;
 pub mod lstm;

@@ -99,37 +99,55 @@ impl Patches {
                     let (first, last) = (rows.start * self.width + cols.start, (rows.end - 1) * self.width + cols.end);
                     let from = self.source(tap, rows.start, cols.start);
                     out[first..last].copy_from_slice(&sample[from..from + last - first]);
+                    self.zero_outside(&cols, &rows, out);
+                    continue;
                 }
+                self.zero_outside(&cols, &rows, out);
                 for oy in rows {
-                    let row = &mut out[oy * self.width..(oy + 1) * self.width];
-                    row[..cols.start].iter_mut().for_each(|v| *v = 0.0);
-                    row[cols.end..].iter_mut().for_each(|v| *v = 0.0);
-                    if !aligned {
-                        let from = sample[self.source(tap, oy, cols.start)..].iter().step_by(self.step);
-                        row[cols.clone()].iter_mut().zip(from).for_each(|(d, s)| *d = *s);
-                    }
+                    let row = &mut out[oy * self.width + cols.start..oy * self.width + cols.end];
+                    let from = sample[self.source(tap, oy, cols.start)..].iter().step_by(self.step);
+                    row.iter_mut().zip(from).for_each(|(d, s)| *d = *s);
                 }
             }
         }
     }
 
+    /// Zeros the columns outside `cols` of the rows `rows` of one sample's `pixels` values:
+    /// a strided write per column (a tap misses at most a few columns, so this is a handful of
+    /// writes per row instead of two tiny fills).
+    fn zero_outside(&self, cols: &std::ops::Range<usize>, rows: &std::ops::Range<usize>, out: &mut [f32]) {
+        let block = &mut out[rows.start * self.width..rows.end * self.width];
+        for c in (0..cols.start).chain(cols.end..self.width) {
+            block[c..].iter_mut().step_by(self.width).for_each(|v| *v = 0.0);
+        }
+    }
+
     /// The adjoint of [`Self::gather`]: adds `col[t][s·pixels + p]` to the value tap `t` of
-    /// pixel `p` reads in sample `s` of `dst`, in a fixed order (tap, sample, pixel).
-    pub(crate) fn scatter_add(&self, col: &[f32], dst: &mut [f32]) {
+    /// pixel `p` reads in sample `s` of `dst`, in a fixed order (tap, sample, pixel). The
+    /// values of `col` on padding are overwritten with zeros.
+    pub(crate) fn scatter_add(&self, col: &mut [f32], dst: &mut [f32]) {
         let samples = dst.len() / self.sample_len;
         debug_assert_eq!(col.len(), self.taps * samples * self.pixels);
-        for (tap, col) in self.taps_at.iter().zip(col.chunks_exact(samples * self.pixels)) {
-            for (sample, values) in dst.chunks_exact_mut(self.sample_len).zip(col.chunks_exact(self.pixels)) {
-                for oy in tap.rows.clone() {
-                    let src = &values[oy * self.width + tap.cols.start..oy * self.width + tap.cols.end];
-                    let at = self.source(tap, oy, tap.cols.start);
-                    if self.step == 1 {
-                        let dst = &mut sample[at..at + src.len()];
-                        dst.iter_mut().zip(src).for_each(|(d, v)| *d += v);
-                    } else {
-                        let dst = sample[at..].iter_mut().step_by(self.step);
-                        dst.zip(src).for_each(|(d, v)| *d += v);
-                    }
+        let aligned = self.step == 1 && self.row_step == self.width;
+        for (tap, col) in self.taps_at.iter().zip(col.chunks_exact_mut(samples * self.pixels)) {
+            let (rows, cols) = (tap.rows.clone(), tap.cols.clone());
+            if rows.is_empty() || cols.is_empty() {
+                continue;
+            }
+            for (sample, values) in dst.chunks_exact_mut(self.sample_len).zip(col.chunks_exact_mut(self.pixels)) {
+                if aligned {
+                    // Zero the values on padding, then the tap's rows are one contiguous add.
+                    self.zero_outside(&cols, &rows, values);
+                    let (first, last) = (rows.start * self.width + cols.start, (rows.end - 1) * self.width + cols.end);
+                    let at = self.source(tap, rows.start, cols.start);
+                    let dst = &mut sample[at..at + last - first];
+                    dst.iter_mut().zip(&values[first..last]).for_each(|(d, v)| *d += v);
+                    continue;
+                }
+                for oy in rows.clone() {
+                    let src = &values[oy * self.width + cols.start..oy * self.width + cols.end];
+                    let dst = sample[self.source(tap, oy, cols.start)..].iter_mut().step_by(self.step);
+                    dst.zip(src).for_each(|(d, v)| *d += v);
                 }
             }
         }
@@ -190,7 +208,7 @@ mod tests {
         // The scatter is the gather's adjoint: <gather(x), y> = <x, scatter(y)>.
         let y: Vec<f32> = (0..81).map(|v| (v % 7) as f32 - 3.0).collect();
         let mut back = vec![0.0; 9];
-        p.scatter_add(&y, &mut back);
+        p.scatter_add(&mut y.clone(), &mut back);
         let lhs: f32 = col.iter().zip(&y).map(|(a, b)| a * b).sum();
         let rhs: f32 = x.iter().zip(&back).map(|(a, b)| a * b).sum();
         assert_eq!(lhs, rhs);
@@ -217,6 +235,12 @@ mod tests {
                     }
                 }
             }
+            // The scatter is the gather's adjoint: <gather(x), y> = <x, scatter(y)>.
+            let y: Vec<f32> = (0..col.len()).map(|v| (v % 13) as f32 - 6.0).collect();
+            let mut back = vec![0.0; x.len()];
+            p.scatter_add(&mut y.clone(), &mut back);
+            let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(a, b)| f64::from(*a) * f64::from(*b)).sum::<f64>();
+            assert_eq!(dot(&col, &y), dot(&x, &back), "geometry {:?}", (c, h, w, k, s, before));
         }
     }
 

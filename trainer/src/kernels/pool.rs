@@ -1,12 +1,14 @@
 //! The layers without weights: max pooling, nearest-neighbour upsampling and repeat. Each
 //! output is one input value (the first maximum of its window, PyTorch's and Keras' choice,
 //! or a copy), so the backward pass adds each output's gradient to the input it came from,
-//! sample by sample in a fixed order.
+//! sample by sample in a fixed order (output order for pooling; for copies, the copies in
+//! order).
 
 use dfdx::prelude::*;
 use rayon::prelude::*;
 
 use super::tape::{record, records, values, Backward};
+use super::vector::add_into;
 use crate::net::Mat;
 
 /// Samples per parallel task.
@@ -62,41 +64,90 @@ impl Resample {
         }
     }
 
-    /// For one sample, the index (within the sample) each output value comes from.
-    fn sources(&self, x: &[f32], from: &mut [u32]) {
+    /// For one max-pooled sample, the index (within the sample) of each window's first
+    /// maximum.
+    pub(crate) fn argmax(&self, x: &[f32], from: &mut [u32]) {
+        let Resample::MaxPool { input: [_, h, w], kernel, stride } = *self else {
+            unreachable!("only max pooling has windows")
+        };
+        let (oh, ow) = ((h - kernel[0]) / stride[0] + 1, (w - kernel[1]) / stride[1] + 1);
+        for (k, out) in from.chunks_exact_mut(ow).enumerate() {
+            let (ci, oy) = (k / oh, k % oh);
+            let base = (ci * h + oy * stride[0]) * w;
+            if kernel == [2, 2] && stride == [2, 2] {
+                // The common 2×2 window as compares and selects, which vectorize.
+                let (top, bottom) = (&x[base..base + 2 * ow], &x[base + w..base + w + 2 * ow]);
+                let pairs = top.chunks_exact(2).zip(bottom.chunks_exact(2));
+                for (ox, (f, (t, b))) in out.iter_mut().zip(pairs).enumerate() {
+                    let (mut best, mut at) = (t[0], 0);
+                    if t[1] > best {
+                        (best, at) = (t[1], 1);
+                    }
+                    if b[0] > best {
+                        (best, at) = (b[0], w);
+                    }
+                    if b[1] > best {
+                        at = w + 1;
+                    }
+                    *f = (base + 2 * ox + at) as u32;
+                }
+                continue;
+            }
+            for (ox, f) in out.iter_mut().enumerate() {
+                let mut best = base + ox * stride[1];
+                let mut top = x[best];
+                for ky in 0..kernel[0] {
+                    let row = base + ky * w + ox * stride[1];
+                    for (i, &v) in x[row..row + kernel[1]].iter().enumerate() {
+                        if v > top {
+                            (top, best) = (v, row + i);
+                        }
+                    }
+                }
+                *f = best as u32;
+            }
+        }
+    }
+
+    /// Copies one upsampled or repeated sample.
+    fn spread(&self, x: &[f32], y: &mut [f32]) {
         match *self {
-            Resample::MaxPool { input: [_, h, w], kernel, stride } => {
-                let (oh, ow) = ((h - kernel[0]) / stride[0] + 1, (w - kernel[1]) / stride[1] + 1);
-                for (k, out) in from.chunks_exact_mut(ow).enumerate() {
-                    let (ci, oy) = (k / oh, k % oh);
-                    let base = (ci * h + oy * stride[0]) * w;
-                    for (ox, f) in out.iter_mut().enumerate() {
-                        let mut best = base + ox * stride[1];
-                        let mut top = x[best];
-                        for ky in 0..kernel[0] {
-                            let row = base + ky * w + ox * stride[1];
-                            for (i, &v) in x[row..row + kernel[1]].iter().enumerate() {
-                                if v > top {
-                                    (top, best) = (v, row + i);
-                                }
+            Resample::Upsample { input: [_, h, w], factor: [fh, fw] } => {
+                for (plane, out) in x.chunks_exact(h * w).zip(y.chunks_exact_mut(h * w * fh * fw)) {
+                    for (row, out) in plane.chunks_exact(w).zip(out.chunks_exact_mut(w * fw * fh)) {
+                        for out in out.chunks_exact_mut(w * fw) {
+                            for (v, out) in row.iter().zip(out.chunks_exact_mut(fw)) {
+                                out.fill(*v);
                             }
                         }
-                        *f = best as u32;
                     }
                 }
             }
-            Resample::Upsample { input: [_, h, w], factor } => {
-                let (oh, ow) = (h * factor[0], w * factor[1]);
-                for (k, f) in from.iter_mut().enumerate() {
-                    let (ci, oy, ox) = (k / (oh * ow), k / ow % oh, k % ow);
-                    *f = ((ci * h + oy / factor[0]) * w + ox / factor[1]) as u32;
+            Resample::Repeat { features, .. } => {
+                y.chunks_exact_mut(features).for_each(|out| out.copy_from_slice(x));
+            }
+            Resample::MaxPool { .. } => unreachable!("max pooling is not a copy"),
+        }
+    }
+
+    /// Adds the gradient of one upsampled or repeated sample to its input's, copies in order.
+    fn gather_back(&self, gy: &[f32], gx: &mut [f32]) {
+        match *self {
+            Resample::Upsample { input: [_, h, w], factor: [fh, fw] } => {
+                for (plane, out) in gx.chunks_exact_mut(h * w).zip(gy.chunks_exact(h * w * fh * fw)) {
+                    for (row, out) in plane.chunks_exact_mut(w).zip(out.chunks_exact(w * fw * fh)) {
+                        for out in out.chunks_exact(w * fw) {
+                            for (v, out) in row.iter_mut().zip(out.chunks_exact(fw)) {
+                                out.iter().for_each(|g| *v += g);
+                            }
+                        }
+                    }
                 }
             }
             Resample::Repeat { features, .. } => {
-                for (k, f) in from.iter_mut().enumerate() {
-                    *f = (k % features) as u32;
-                }
+                gy.chunks_exact(features).for_each(|g| add_into(gx, g));
             }
+            Resample::MaxPool { .. } => unreachable!("max pooling is not a copy"),
         }
     }
 
@@ -105,16 +156,38 @@ impl Resample {
         let (n_in, n_out) = (self.input_len(), self.output_len());
         let xv = values(&x);
         let rows = x.shape().0;
-        let mut from = vec![0u32; rows * n_out];
         let mut y = vec![0.0; rows * n_out];
-        from.par_chunks_mut(SAMPLES * n_out)
-            .zip(y.par_chunks_mut(SAMPLES * n_out))
-            .zip(xv.par_chunks(SAMPLES * n_in))
+        let per_task = |n: usize| SAMPLES * n;
+        if !matches!(self, Resample::MaxPool { .. }) {
+            y.par_chunks_mut(per_task(n_out)).zip(xv.par_chunks(per_task(n_in))).for_each(|(y, x)| {
+                for (y, x) in y.chunks_exact_mut(n_out).zip(x.chunks_exact(n_in)) {
+                    self.spread(x, y);
+                }
+            });
+            let this = self.clone();
+            let backward = records::<T>().then(|| -> Backward {
+                Box::new(move |gy, gx| {
+                    gx.par_chunks_mut(per_task(n_in)).zip(gy.par_chunks(per_task(n_out))).for_each(
+                        |(gx, gy)| {
+                            for (gx, gy) in gx.chunks_exact_mut(n_in).zip(gy.chunks_exact(n_out)) {
+                                this.gather_back(gy, gx);
+                            }
+                        },
+                    );
+                    Vec::new()
+                })
+            });
+            return record(x, y, n_out, Vec::new(), backward);
+        }
+        let mut from = vec![0u32; rows * n_out];
+        from.par_chunks_mut(per_task(n_out))
+            .zip(y.par_chunks_mut(per_task(n_out)))
+            .zip(xv.par_chunks(per_task(n_in)))
             .for_each(|((from, y), x)| {
                 for ((from, y), x) in
                     from.chunks_exact_mut(n_out).zip(y.chunks_exact_mut(n_out)).zip(x.chunks_exact(n_in))
                 {
-                    self.sources(x, from);
+                    self.argmax(x, from);
                     for (v, &i) in y.iter_mut().zip(from.iter()) {
                         *v = x[i as usize];
                     }
