@@ -101,7 +101,6 @@ impl ConvGeometry {
     pub fn pixels(&self) -> usize {
         self.output[0] * self.output[1]
     }
-
 }
 
 /// A convolution or transposed convolution: patches times weights.

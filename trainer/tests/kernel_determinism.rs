@@ -16,7 +16,9 @@ use tinyae_trainer::train::{fit, Settings, Silent, State};
 
 fn data(shape: &[usize], rows: usize) -> Dataset {
     let n: usize = shape.iter().product();
-    let x = (0..rows * n).map(|k| 0.5 + 0.4 * ((k as f32 * 0.37).sin() * (k as f32 * 0.011).cos())).collect();
+    let x = (0..rows * n)
+        .map(|k| 0.5 + 0.4 * ((k as f32 * 0.37).sin() * (k as f32 * 0.011).cos()))
+        .collect();
     Dataset { source: "test".into(), shape: shape.to_vec(), x, labels: None, starts: None }
 }
 
@@ -44,9 +46,20 @@ fn conv_weights_do_not_depend_on_the_thread_count() {
         kind: ModelKind::Autoencoder,
         input_shape: vec![1, 28, 28],
         // 8 channels on 28×28: chunks of 37 samples, 3 per batch of 96.
-        encoder: vec![conv(8, 1), layer(LayerTable::MaxPool2d { kernel: 2, stride: None }), conv(4, 2)],
+        encoder: vec![
+            conv(8, 1),
+            layer(LayerTable::MaxPool2d { kernel: 2, stride: None }),
+            conv(4, 2),
+        ],
         decoder: vec![
-            layer(LayerTable::ConvTranspose2d { channels: 8, kernel: 2, stride: 2, padding: 0, output_padding: 0, activation: None }),
+            layer(LayerTable::ConvTranspose2d {
+                channels: 8,
+                kernel: 2,
+                stride: 2,
+                padding: 0,
+                output_padding: 0,
+                activation: None,
+            }),
             layer(LayerTable::Upsample2d { factor: 2 }),
             conv(1, 1),
         ],

@@ -77,12 +77,20 @@ fn net(input: Vec<usize>, ops: Vec<(NetOp, Activation)>, shapes: Vec<Vec<usize>>
         .collect();
     let mut all = vec![input.clone()];
     all.extend(shapes);
-    Net { dev: Cpu::default(), kind: ModelKind::Autoencoder, input_shape: input, layers, latent_layer: 0, shapes: all }
+    Net {
+        dev: Cpu::default(),
+        kind: ModelKind::Autoencoder,
+        input_shape: input,
+        layers,
+        latent_layer: 0,
+        shapes: all,
+    }
 }
 
 fn build(c: &Value) -> Case {
     let dev = Cpu::default();
-    let shape: Vec<usize> = c["input_shape"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+    let shape: Vec<usize> =
+        c["input_shape"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
     let image = || [shape[0], shape[1], shape.get(2).copied().unwrap_or(1)];
     let (w, gw) = (&c["weights"], &c["grad_weights"]);
     let op = c["op"].as_str().unwrap();
@@ -93,13 +101,22 @@ fn build(c: &Value) -> Case {
                 Some("same") => Padding::Same,
                 _ => Padding::Explicit([size(c, "padding"); 2]),
             };
-            let g = ConvGeometry::conv(image(), out, [k, k], [s, s], padding).expect("the kernel fits");
+            let g =
+                ConvGeometry::conv(image(), out, [k, k], [s, s], padding).expect("the kernel fits");
             let taps = g.taps();
-            let conv = ConvParams::with_values(&dev, g, transpose(&floats(&w["weight"]), out, taps), floats(&w["bias"]));
+            let conv = ConvParams::with_values(
+                &dev,
+                g,
+                transpose(&floats(&w["weight"]), out, taps),
+                floats(&w["bias"]),
+            );
             let grads = vec![transpose(&floats(&gw["weight"]), out, taps), floats(&gw["bias"])];
             let conv_out = vec![out, g.output[0], g.output[1]];
             if op == "conv2d" {
-                (net(shape.clone(), vec![(NetOp::Conv(conv), activation(c))], vec![conv_out]), grads)
+                (
+                    net(shape.clone(), vec![(NetOp::Conv(conv), activation(c))], vec![conv_out]),
+                    grads,
+                )
             } else {
                 let pool = Gather::max_pool(&dev, [out, g.output[0], g.output[1]], [2, 2], [2, 2]);
                 let pooled = vec![out, g.output[0] / 2, g.output[1] / 2];
@@ -111,10 +128,17 @@ fn build(c: &Value) -> Case {
         "conv_transpose2d" => {
             let (out, k, s) = (size(c, "out_channels"), size(c, "kernel"), size(c, "stride"));
             let (p, op) = (size(c, "padding"), size(c, "output_padding"));
-            let g = ConvGeometry::transposed(image(), out, [k, k], [s, s], [p, p], [op, op]).expect("an output");
+            let g = ConvGeometry::transposed(image(), out, [k, k], [s, s], [p, p], [op, op])
+                .expect("an output");
             let ch = shape[0];
-            let conv = ConvParams::with_values(&dev, g, by_input_tap(&floats(&w["weight"]), ch, out, k * k), floats(&w["bias"]));
-            let grads = vec![by_input_tap(&floats(&gw["weight"]), ch, out, k * k), floats(&gw["bias"])];
+            let conv = ConvParams::with_values(
+                &dev,
+                g,
+                by_input_tap(&floats(&w["weight"]), ch, out, k * k),
+                floats(&w["bias"]),
+            );
+            let grads =
+                vec![by_input_tap(&floats(&gw["weight"]), ch, out, k * k), floats(&gw["bias"])];
             let conv_out = vec![out, g.output[0], g.output[1]];
             (net(shape.clone(), vec![(NetOp::Conv(conv), activation(c))], vec![conv_out]), grads)
         }
@@ -129,8 +153,12 @@ fn build(c: &Value) -> Case {
         "upsample2d" => {
             let f = size(c, "factor");
             let [ch, h, wd] = image();
-            let op = NetOp::Upsample { factor: [f, f], gather: Gather::upsample(&dev, image(), [f, f]) };
-            (net(shape.clone(), vec![(op, Activation::Linear)], vec![vec![ch, h * f, wd * f]]), Vec::new())
+            let op =
+                NetOp::Upsample { factor: [f, f], gather: Gather::upsample(&dev, image(), [f, f]) };
+            (
+                net(shape.clone(), vec![(op, Activation::Linear)], vec![vec![ch, h * f, wd * f]]),
+                Vec::new(),
+            )
         }
         "repeat" => {
             let (n, times) = (shape[0], size(c, "times"));
@@ -141,10 +169,16 @@ fn build(c: &Value) -> Case {
             let (steps, inputs, hidden) = (shape[0], shape[1], size(c, "units"));
             let sequences = c["return_sequences"].as_bool().unwrap();
             let g = 4 * hidden;
-            let bias: Vec<f32> = floats(&w["bias_ih"]).iter().zip(floats(&w["bias_hh"])).map(|(a, b)| a + b).collect();
+            let bias: Vec<f32> = floats(&w["bias_ih"])
+                .iter()
+                .zip(floats(&w["bias_hh"]))
+                .map(|(a, b)| a + b)
+                .collect();
             let lstm = LstmParams {
-                w_ih: dev.tensor_from_vec(transpose(&floats(&w["weight_ih"]), g, inputs), (inputs, g)),
-                w_hh: dev.tensor_from_vec(transpose(&floats(&w["weight_hh"]), g, hidden), (hidden, g)),
+                w_ih: dev
+                    .tensor_from_vec(transpose(&floats(&w["weight_ih"]), g, inputs), (inputs, g)),
+                w_hh: dev
+                    .tensor_from_vec(transpose(&floats(&w["weight_hh"]), g, hidden), (hidden, g)),
                 b: dev.tensor_from_vec(bias, (g,)),
                 return_sequences: sequences,
             };
@@ -163,7 +197,10 @@ fn build(c: &Value) -> Case {
                 b: dev.tensor_from_vec(floats(&w["bias"]), (units,)),
             };
             let grads = vec![transpose(&floats(&gw["weight"]), units, n), floats(&gw["bias"])];
-            (net(shape.clone(), vec![(NetOp::Dense(dense), activation(c))], vec![vec![units]]), grads)
+            (
+                net(shape.clone(), vec![(NetOp::Dense(dense), activation(c))], vec![vec![units]]),
+                grads,
+            )
         }
         other => panic!("unknown op {other}"),
     };
@@ -175,7 +212,7 @@ fn build(c: &Value) -> Case {
         upstream: floats(&c["grad_out"]),
         y: floats(&c["y"]),
         grad_x: floats(&c["grad_x"]),
-        grad_params: grad_params,
+        grad_params,
     }
 }
 
@@ -242,7 +279,12 @@ fn kernels_match_pytorch_outputs_and_gradients() {
 /// one-sided differences disagree by more than curvature explains: `h` is 1e-3 for the
 /// piecewise linear cases, whose one-sided differences agree away from kinks up to rounding,
 /// and 1e-2 for the smooth ones, which have no kinks).
-fn central(values: &mut [f32], k: usize, h: f32, loss: &mut dyn FnMut(&[f32]) -> f64) -> Option<f64> {
+fn central(
+    values: &mut [f32],
+    k: usize,
+    h: f32,
+    loss: &mut dyn FnMut(&[f32]) -> f64,
+) -> Option<f64> {
     let v = values[k];
     let at = loss(values);
     values[k] = v + h;
@@ -257,10 +299,14 @@ fn central(values: &mut [f32], k: usize, h: f32, loss: &mut dyn FnMut(&[f32]) ->
 
 #[test]
 fn kernels_match_finite_differences() {
-    println!("{:<30} {:>12} {:>12} {:>8}", "case (vs finite differences)", "max abs", "max rel", "skipped");
+    println!(
+        "{:<30} {:>12} {:>12} {:>8}",
+        "case (vs finite differences)", "max abs", "max rel", "skipped"
+    );
     for mut case in cases() {
         let smooth = case.net.layers.iter().all(|l| {
-            !matches!(l.activation, Activation::Relu | Activation::Linear) || matches!(l.op, NetOp::Lstm(_))
+            !matches!(l.activation, Activation::Relu | Activation::Linear)
+                || matches!(l.op, NetOp::Lstm(_))
         });
         let h = if smooth { 1e-2f32 } else { 1e-3 };
         let (_, gx, gp) = case.backprop();
@@ -272,18 +318,21 @@ fn kernels_match_finite_differences() {
                 return;
             };
             let err = (f64::from(analytic) - n).abs();
-            assert!(err <= 2e-3 * n.abs().max(1.0), "{what}: backprop {analytic}, finite difference {n}");
+            assert!(
+                err <= 2e-3 * n.abs().max(1.0),
+                "{what}: backprop {analytic}, finite difference {n}"
+            );
             abs = abs.max(err);
             rel = rel.max(err / n.abs().max(1e-2));
         };
         let mut x = case.x.clone();
-        for k in 0..x.len() {
+        for (k, analytic) in gx.iter().enumerate() {
             let n = central(&mut x, k, h, &mut |x| case.loss(x));
-            check(gx[k], n, &format!("{} input[{k}]", case.name));
+            check(*analytic, n, &format!("{} input[{k}]", case.name));
         }
-        let mut params = case.net.param_values();
-        for p in 0..params.len() {
-            for k in 0..params[p].len() {
+        let params = case.net.param_values();
+        for (p, grads) in gp.iter().enumerate() {
+            for (k, analytic) in grads.iter().enumerate() {
                 let mut loss = |v: &[f32]| {
                     let mut all = params.clone();
                     all[p] = v.to_vec();
@@ -292,12 +341,15 @@ fn kernels_match_finite_differences() {
                 };
                 let mut values = params[p].clone();
                 let n = central(&mut values, k, h, &mut loss);
-                check(gp[p][k], n, &format!("{} parameter {p}[{k}]", case.name));
+                check(*analytic, n, &format!("{} parameter {p}[{k}]", case.name));
             }
-            case.net.set_param_values(&params);
-            params = case.net.param_values();
         }
-        assert!(skipped * 100 <= 5 * checked, "{}: {skipped} of {checked} entries at kinks", case.name);
+        case.net.set_param_values(&params);
+        assert!(
+            skipped * 100 <= 5 * checked,
+            "{}: {skipped} of {checked} entries at kinks",
+            case.name
+        );
         println!("{:<30} {:>12.2e} {:>12.2e} {:>8}", case.name, abs, rel, skipped);
     }
 }

@@ -59,7 +59,9 @@ pub(crate) fn apply_here(a: Activation, z: &mut [f32]) -> Option<Scratch> {
             fastmath::tanh_in_place(z);
             z.iter().zip(slopes.iter_mut()).for_each(|(y, s)| *s = 1.0 - y * y);
         }
-        _ => z.iter_mut().zip(slopes.iter_mut()).for_each(|(z, s)| (*z, *s) = value_and_slope(a, *z)),
+        _ => {
+            z.iter_mut().zip(slopes.iter_mut()).for_each(|(z, s)| (*z, *s) = value_and_slope(a, *z))
+        }
     }
     Some(slopes)
 }
@@ -132,7 +134,10 @@ mod tests {
                 let f = |v: f64| f64::from(a.apply(v as f32));
                 let numeric = (f(f64::from(*z) + h) - f(f64::from(*z) - h)) / (2.0 * h);
                 assert!((f64::from(*y) - f(f64::from(*z))).abs() < 2e-7, "{a:?}({z}) = {y}");
-                assert!((numeric - f64::from(*slope)).abs() < 2e-3, "{a:?} at {z}: {slope} vs {numeric}");
+                assert!(
+                    (numeric - f64::from(*slope)).abs() < 2e-3,
+                    "{a:?} at {z}: {slope} vs {numeric}"
+                );
             }
         }
         assert!(apply(Activation::Linear, &mut z.to_vec(), true).is_none());

@@ -18,9 +18,9 @@ use std::sync::Arc;
 use dfdx::prelude::*;
 use rayon::prelude::*;
 
-use super::gemm::{gemm, View};
 use super::activation;
 use super::direct::Direct;
+use super::gemm::{gemm, View};
 use super::patches::{add_from_channel_major, from_channel_major, to_channel_major, Patches};
 use super::scratch::Scratch;
 use super::tape::{record, records, sink, values, Backward};
@@ -103,7 +103,12 @@ fn conv_chunk(plan: &ConvPlan, g: &ConvGeometry, w: &[f32], x: &[f32], y: &mut [
 }
 
 /// `Wᵀ · im2col(x)` for one chunk of a convolution, channel-major: `out × (samples · pixels)`.
-pub(crate) fn conv_chunk_channel_major(plan: &ConvPlan, g: &ConvGeometry, w: &[f32], x: &[f32]) -> Scratch {
+pub(crate) fn conv_chunk_channel_major(
+    plan: &ConvPlan,
+    g: &ConvGeometry,
+    w: &[f32],
+    x: &[f32],
+) -> Scratch {
     let (pt, out) = (&plan.patches, g.out_channels);
     let width = x.len() / pt.sample_len * pt.pixels;
     let mut col = Scratch::new(pt.taps * width);
@@ -172,7 +177,9 @@ fn backward_pass(
             }
             if let Some(direct) = &plan.direct {
                 let gb = (0..g.out_channels)
-                    .map(|o| gz.chunks_exact(g.pixels()).skip(o).step_by(g.out_channels).map(sum).sum())
+                    .map(|o| {
+                        gz.chunks_exact(g.pixels()).skip(o).step_by(g.out_channels).map(sum).sum()
+                    })
                     .collect();
                 (direct.backward(weights, x, &gz, gx), gb)
             } else if g.transposed {
@@ -188,7 +195,11 @@ fn backward_pass(
 }
 
 /// The weights' and the bias' gradients: the chunks' partial sums added in chunk order.
-pub(crate) fn add_partials(partials: &[(Vec<f32>, Vec<f32>)], weights: usize, out: usize) -> (Vec<f32>, Vec<f32>) {
+pub(crate) fn add_partials(
+    partials: &[(Vec<f32>, Vec<f32>)],
+    weights: usize,
+    out: usize,
+) -> (Vec<f32>, Vec<f32>) {
     let mut gw = vec![0.0; weights];
     let mut gb = vec![0.0; out];
     for (w, b) in partials {

@@ -64,7 +64,9 @@ pub(crate) fn forward<T: Tape<f32, Cpu>>(
                     let k = (s * g.out_channels + o) * pooled;
                     let from = &mut from[k..k + pooled];
                     plane.argmax(&ym[at..at + pixels], from);
-                    for ((y, slope), &f) in y[k..k + pooled].iter_mut().zip(&mut slope[k..k + pooled]).zip(&*from) {
+                    for ((y, slope), &f) in
+                        y[k..k + pooled].iter_mut().zip(&mut slope[k..k + pooled]).zip(&*from)
+                    {
                         *y = ym[at + f as usize];
                         *slope = slopes.as_ref().map_or(1.0, |s| s[at + f as usize]);
                     }
@@ -76,7 +78,10 @@ pub(crate) fn forward<T: Tape<f32, Cpu>>(
             let partials: Vec<(Vec<f32>, Vec<f32>)> = gx
                 .par_chunks_mut(plan.chunk * in_len)
                 .zip(xv.par_chunks(plan.chunk * in_len))
-                .zip(gy.par_chunks(chunk_out).zip(from.par_chunks(chunk_out).zip(slope.par_chunks(chunk_out))))
+                .zip(
+                    gy.par_chunks(chunk_out)
+                        .zip(from.par_chunks(chunk_out).zip(slope.par_chunks(chunk_out))),
+                )
                 .map(|((gx, x), (gy, (from, slope)))| {
                     let samples = x.len() / in_len;
                     // The pre-activation gradient, channel-major, zero off the maxima.
@@ -86,7 +91,11 @@ pub(crate) fn forward<T: Tape<f32, Cpu>>(
                         for o in 0..g.out_channels {
                             let at = (o * samples + s) * pixels;
                             let k = (s * g.out_channels + o) * pooled;
-                            for ((g, s), &f) in gy[k..k + pooled].iter().zip(&slope[k..k + pooled]).zip(&from[k..k + pooled]) {
+                            for ((g, s), &f) in gy[k..k + pooled]
+                                .iter()
+                                .zip(&slope[k..k + pooled])
+                                .zip(&from[k..k + pooled])
+                            {
                                 gym[at + f as usize] += g * s;
                             }
                         }

@@ -1,5 +1,5 @@
 //! Dense layers with many weights: `y = x W + b` and its backward pass as matrix products
-//! split over both cores ([`par_gemm`]). Layers below [`MIN_WEIGHTS`] keep dfdx's matmul,
+//! split over both cores (`gemm.rs`). Layers below [`MIN_WEIGHTS`] keep dfdx's matmul,
 //! which they gain nothing from leaving — and keeping it keeps the bits of models made of
 //! small layers (`configs/sensor.toml` retrains to the same bytes).
 

@@ -46,7 +46,14 @@ impl Direct {
                 }
             }
         }
-        Some(Direct { input: g.input, out: g.out_channels, before: g.before, padded, output: g.output, shifts })
+        Some(Direct {
+            input: g.input,
+            out: g.out_channels,
+            before: g.before,
+            padded,
+            output: g.output,
+            shifts,
+        })
     }
 
     /// Values an output plane spans in the padded width, up to its last real pixel.
@@ -75,7 +82,8 @@ impl Direct {
 
     /// The convolution (no bias) of every sample of a chunk, added to `y` (sample-major).
     pub(crate) fn forward(&self, w: &[f32], x: &[f32], y: &mut [f32]) {
-        let (in_len, plane, span) = (self.input.iter().product::<usize>(), self.output[0] * self.output[1], self.span());
+        let (in_len, plane, span) =
+            (self.input.iter().product::<usize>(), self.output[0] * self.output[1], self.span());
         let mut xp = Scratch::new(self.input[0] * self.padded[0] * self.padded[1]);
         let mut yp = Scratch::new(span);
         for (x, y) in x.chunks_exact(in_len).zip(y.chunks_exact_mut(self.out * plane)) {
@@ -116,7 +124,10 @@ impl Direct {
                 for (t, shift) in self.shifts.iter().enumerate() {
                     gw[t * self.out + o] += dot(&gp, &xp[*shift..*shift + span]);
                     let wt = w[t * self.out + o];
-                    gxp[*shift..*shift + span].iter_mut().zip(gp.iter()).for_each(|(d, g)| *d += wt * g);
+                    gxp[*shift..*shift + span]
+                        .iter_mut()
+                        .zip(gp.iter())
+                        .for_each(|(d, g)| *d += wt * g);
                 }
             }
             for ci in 0..c {

@@ -51,7 +51,12 @@ pub(crate) fn forward<T: Tape<f32, Cpu>>(p: &LstmParams, x: Mat<T>, steps: usize
     let (xv, w_ih, w_hh, b) = (values(&x), values(&p.w_ih), values(&p.w_hh), values(&p.b));
     // Every step's input projection at once: (rows·steps, inputs) · (inputs, 4·hidden).
     let mut gates = vec![0.0; rows * steps * g];
-    par_gemm(&mut gates, View::new(&xv, rows * steps, d.inputs), View::new(&w_ih, d.inputs, g), false);
+    par_gemm(
+        &mut gates,
+        View::new(&xv, rows * steps, d.inputs),
+        View::new(&w_ih, d.inputs, g),
+        false,
+    );
     let mut cell = vec![0.0; rows * steps * h];
     let mut tanh_cell = vec![0.0; rows * steps * h];
     let mut hidden = vec![0.0; rows * steps * h];
@@ -154,23 +159,23 @@ fn backward_pass(
     let cols = if sequences { steps * h } else { h };
     // The pre-activation gradients of every step.
     let mut dz = vec![0.0; rows * steps * g];
-    dz.par_chunks_mut(BLOCK * steps * g)
-        .zip(gy.par_chunks(BLOCK * cols))
-        .enumerate()
-        .for_each(|(block, (dz, gy))| {
+    dz.par_chunks_mut(BLOCK * steps * g).zip(gy.par_chunks(BLOCK * cols)).enumerate().for_each(
+        |(block, (dz, gy))| {
             let (first, n) = (block * BLOCK, gy.len() / cols);
             let range = |per: usize| first * steps * per..(first + n) * steps * per;
             let gates = &saved.gates[range(g)];
             let cell = &saved.cell[range(h)];
             let tanh_cell = &saved.tanh_cell[range(h)];
             through_time(d, sequences, w_hh, (gates, cell, tanh_cell), gy, dz);
-        });
+        },
+    );
     let n = rows * steps;
     let mut g_ih = vec![0.0; d.inputs * g];
     par_gemm(&mut g_ih, View::new(x, n, d.inputs).t(), View::new(&dz, n, g), false);
     // h_{t-1} for every step (zero before the first).
     let mut h_prev = vec![0.0; n * h];
-    for (prev, hid) in h_prev.chunks_exact_mut(steps * h).zip(saved.hidden.chunks_exact(steps * h)) {
+    for (prev, hid) in h_prev.chunks_exact_mut(steps * h).zip(saved.hidden.chunks_exact(steps * h))
+    {
         prev[h..].copy_from_slice(&hid[..(steps - 1) * h]);
     }
     let mut g_hh = vec![0.0; h * g];

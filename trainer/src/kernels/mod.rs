@@ -2,7 +2,7 @@
 //! upsampling, repeat and LSTM layers as custom ops on dfdx's tape, forward and backward.
 //!
 //! dfdx stays the autodiff engine: each op records a backward closure on the tape its input
-//! carries ([`tape`]), so losses, activations and everything composed around the layers keep
+//! carries (`tape.rs`), so losses, activations and everything composed around the layers keep
 //! working unchanged. What the kernels replace is the arithmetic: im2col and matrix products
 //! through the `gemm` crate (AVX-512 or AVX2 chosen at run time) instead of index gathers
 //! and scatter-adds, and a fused LSTM recurrence instead of a dozen tensor ops per step.

@@ -34,7 +34,13 @@ pub(crate) struct Patches {
 }
 
 /// Output positions `o` whose input position `o · stride + k - before` lies in `0..n`.
-fn inside(n: usize, k: usize, stride: usize, before: usize, outputs: usize) -> std::ops::Range<usize> {
+fn inside(
+    n: usize,
+    k: usize,
+    stride: usize,
+    before: usize,
+    outputs: usize,
+) -> std::ops::Range<usize> {
     let lo = before.saturating_sub(k).div_ceil(stride);
     let hi = (n + before).saturating_sub(k).div_ceil(stride).min(outputs);
     lo.min(hi)..hi
@@ -54,7 +60,8 @@ impl Patches {
         for ci in 0..c {
             for ky in 0..kernel[0] {
                 for kx in 0..kernel[1] {
-                    let (dy, dx) = (ky as isize - before[0] as isize, kx as isize - before[1] as isize);
+                    let (dy, dx) =
+                        (ky as isize - before[0] as isize, kx as isize - before[1] as isize);
                     taps_at.push(Tap {
                         start: ((ci * h) as isize + dy) * w as isize + dx,
                         rows: inside(h, ky, stride[0], before[0], output[0]),
@@ -87,7 +94,9 @@ impl Patches {
         // Rows of input and output line up: a tap's whole block of rows is one copy.
         let aligned = self.step == 1 && self.row_step == self.width;
         for (tap, col) in self.taps_at.iter().zip(col.chunks_exact_mut(samples * self.pixels)) {
-            for (sample, out) in src.chunks_exact(self.sample_len).zip(col.chunks_exact_mut(self.pixels)) {
+            for (sample, out) in
+                src.chunks_exact(self.sample_len).zip(col.chunks_exact_mut(self.pixels))
+            {
                 let (rows, cols) = (tap.rows.clone(), tap.cols.clone());
                 if rows.is_empty() || cols.is_empty() {
                     out.fill(0.0);
@@ -96,7 +105,10 @@ impl Patches {
                 out[..rows.start * self.width].fill(0.0);
                 out[rows.end * self.width..].fill(0.0);
                 if aligned {
-                    let (first, last) = (rows.start * self.width + cols.start, (rows.end - 1) * self.width + cols.end);
+                    let (first, last) = (
+                        rows.start * self.width + cols.start,
+                        (rows.end - 1) * self.width + cols.end,
+                    );
                     let from = self.source(tap, rows.start, cols.start);
                     out[first..last].copy_from_slice(&sample[from..from + last - first]);
                     self.zero_outside(&cols, &rows, out);
@@ -115,7 +127,12 @@ impl Patches {
     /// Zeros the columns outside `cols` of the rows `rows` of one sample's `pixels` values:
     /// a strided write per column (a tap misses at most a few columns, so this is a handful of
     /// writes per row instead of two tiny fills).
-    fn zero_outside(&self, cols: &std::ops::Range<usize>, rows: &std::ops::Range<usize>, out: &mut [f32]) {
+    fn zero_outside(
+        &self,
+        cols: &std::ops::Range<usize>,
+        rows: &std::ops::Range<usize>,
+        out: &mut [f32],
+    ) {
         let block = &mut out[rows.start * self.width..rows.end * self.width];
         for c in (0..cols.start).chain(cols.end..self.width) {
             block[c..].iter_mut().step_by(self.width).for_each(|v| *v = 0.0);
@@ -134,11 +151,16 @@ impl Patches {
             if rows.is_empty() || cols.is_empty() {
                 continue;
             }
-            for (sample, values) in dst.chunks_exact_mut(self.sample_len).zip(col.chunks_exact_mut(self.pixels)) {
+            for (sample, values) in
+                dst.chunks_exact_mut(self.sample_len).zip(col.chunks_exact_mut(self.pixels))
+            {
                 if aligned {
                     // Zero the values on padding, then the tap's rows are one contiguous add.
                     self.zero_outside(&cols, &rows, values);
-                    let (first, last) = (rows.start * self.width + cols.start, (rows.end - 1) * self.width + cols.end);
+                    let (first, last) = (
+                        rows.start * self.width + cols.start,
+                        (rows.end - 1) * self.width + cols.end,
+                    );
                     let at = self.source(tap, rows.start, cols.start);
                     let dst = &mut sample[at..at + last - first];
                     dst.iter_mut().zip(&values[first..last]).for_each(|(d, v)| *d += v);
@@ -146,7 +168,8 @@ impl Patches {
                 }
                 for oy in rows.clone() {
                     let src = &values[oy * self.width + cols.start..oy * self.width + cols.end];
-                    let dst = sample[self.source(tap, oy, cols.start)..].iter_mut().step_by(self.step);
+                    let dst =
+                        sample[self.source(tap, oy, cols.start)..].iter_mut().step_by(self.step);
                     dst.zip(src).for_each(|(d, v)| *d += v);
                 }
             }
@@ -217,20 +240,36 @@ mod tests {
     /// Every geometry the planner allows, against the textbook definition of im2col.
     #[test]
     fn gather_equals_the_definition_for_strides_and_paddings() {
-        for (c, h, w, k, s, before) in [(2, 5, 7, 3, 1, 1), (1, 6, 6, 3, 2, 0), (3, 7, 5, 2, 2, 1), (1, 4, 9, 4, 3, 2)] {
+        for (c, h, w, k, s, before) in
+            [(2, 5, 7, 3, 1, 1), (1, 6, 6, 3, 2, 0), (3, 7, 5, 2, 2, 1), (1, 4, 9, 4, 3, 2)]
+        {
             let (oh, ow) = ((h + 2 * before - k) / s + 1, (w + 2 * before - k) / s + 1);
             let p = Patches::new([c, h, w], [k, k], [s, s], [before, before], [oh, ow]);
             let x: Vec<f32> = (0..2 * c * h * w).map(|v| v as f32 + 1.0).collect();
             let mut col = vec![f32::NAN; p.taps * 2 * oh * ow];
             p.gather(&x, &mut col);
-            for (t, (ci, ky, kx)) in (0..c).flat_map(|ci| (0..k).flat_map(move |ky| (0..k).map(move |kx| (ci, ky, kx)))).enumerate() {
+            for (t, (ci, ky, kx)) in (0..c)
+                .flat_map(|ci| (0..k).flat_map(move |ky| (0..k).map(move |kx| (ci, ky, kx))))
+                .enumerate()
+            {
                 for sample in 0..2 {
                     for oy in 0..oh {
                         for ox in 0..ow {
-                            let (iy, ix) = ((oy * s + ky) as isize - before as isize, (ox * s + kx) as isize - before as isize);
-                            let inside = (0..h as isize).contains(&iy) && (0..w as isize).contains(&ix);
-                            let want = if inside { x[sample * c * h * w + (ci * h + iy as usize) * w + ix as usize] } else { 0.0 };
-                            assert_eq!(col[t * 2 * oh * ow + sample * oh * ow + oy * ow + ox], want);
+                            let (iy, ix) = (
+                                (oy * s + ky) as isize - before as isize,
+                                (ox * s + kx) as isize - before as isize,
+                            );
+                            let inside =
+                                (0..h as isize).contains(&iy) && (0..w as isize).contains(&ix);
+                            let want = if inside {
+                                x[sample * c * h * w + (ci * h + iy as usize) * w + ix as usize]
+                            } else {
+                                0.0
+                            };
+                            assert_eq!(
+                                col[t * 2 * oh * ow + sample * oh * ow + oy * ow + ox],
+                                want
+                            );
                         }
                     }
                 }
@@ -239,7 +278,9 @@ mod tests {
             let y: Vec<f32> = (0..col.len()).map(|v| (v % 13) as f32 - 6.0).collect();
             let mut back = vec![0.0; x.len()];
             p.scatter_add(&mut y.clone(), &mut back);
-            let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(a, b)| f64::from(*a) * f64::from(*b)).sum::<f64>();
+            let dot = |a: &[f32], b: &[f32]| {
+                a.iter().zip(b).map(|(a, b)| f64::from(*a) * f64::from(*b)).sum::<f64>()
+            };
             assert_eq!(dot(&col, &y), dot(&x, &back), "geometry {:?}", (c, h, w, k, s, before));
         }
     }

@@ -134,7 +134,8 @@ impl Resample {
     fn gather_back(&self, gy: &[f32], gx: &mut [f32]) {
         match *self {
             Resample::Upsample { input: [_, h, w], factor: [fh, fw] } => {
-                for (plane, out) in gx.chunks_exact_mut(h * w).zip(gy.chunks_exact(h * w * fh * fw)) {
+                for (plane, out) in gx.chunks_exact_mut(h * w).zip(gy.chunks_exact(h * w * fh * fw))
+                {
                     for (row, out) in plane.chunks_exact_mut(w).zip(out.chunks_exact(w * fw * fh)) {
                         for out in out.chunks_exact(w * fw) {
                             for (v, out) in row.iter_mut().zip(out.chunks_exact(fw)) {
@@ -159,11 +160,13 @@ impl Resample {
         let mut y = vec![0.0; rows * n_out];
         let per_task = |n: usize| SAMPLES * n;
         if !matches!(self, Resample::MaxPool { .. }) {
-            y.par_chunks_mut(per_task(n_out)).zip(xv.par_chunks(per_task(n_in))).for_each(|(y, x)| {
-                for (y, x) in y.chunks_exact_mut(n_out).zip(x.chunks_exact(n_in)) {
-                    self.spread(x, y);
-                }
-            });
+            y.par_chunks_mut(per_task(n_out)).zip(xv.par_chunks(per_task(n_in))).for_each(
+                |(y, x)| {
+                    for (y, x) in y.chunks_exact_mut(n_out).zip(x.chunks_exact(n_in)) {
+                        self.spread(x, y);
+                    }
+                },
+            );
             let this = self.clone();
             let backward = records::<T>().then(|| -> Backward {
                 Box::new(move |gy, gx| {
@@ -184,8 +187,10 @@ impl Resample {
             .zip(y.par_chunks_mut(per_task(n_out)))
             .zip(xv.par_chunks(per_task(n_in)))
             .for_each(|((from, y), x)| {
-                for ((from, y), x) in
-                    from.chunks_exact_mut(n_out).zip(y.chunks_exact_mut(n_out)).zip(x.chunks_exact(n_in))
+                for ((from, y), x) in from
+                    .chunks_exact_mut(n_out)
+                    .zip(y.chunks_exact_mut(n_out))
+                    .zip(x.chunks_exact(n_in))
                 {
                     self.argmax(x, from);
                     for (v, &i) in y.iter_mut().zip(from.iter()) {

@@ -23,7 +23,8 @@ impl Scratch {
         let mut buf = FREE.with(|f| {
             let mut free = f.borrow_mut();
             // The smallest free buffer that is large enough, else the largest (grown).
-            let fit = (0..free.len()).filter(|&i| free[i].len() >= len).min_by_key(|&i| free[i].len());
+            let fit =
+                (0..free.len()).filter(|&i| free[i].len() >= len).min_by_key(|&i| free[i].len());
             match fit.or_else(|| (0..free.len()).max_by_key(|&i| free[i].len())) {
                 Some(i) => free.swap_remove(i),
                 None => Vec::new(),

@@ -10,16 +10,19 @@
 //! ```
 //!
 //! Each config's training rows are prepared by the trainer's own pipeline (loading, split,
-//! scaling) and handed to `trainer/benches/peers.py` as raw f32, so every engine trains on the
+//! scaling) and handed to `trainer/benches/train_throughput/peers.py` as raw f32, so every engine trains on the
 //! same values with the config's optimizer, learning rate, loss and batch size, on the same
 //! number of threads. Each round times every engine once, after a warm-up epoch; the table
 //! shows each engine's best round (the machine is shared, so slower rounds measure the
 //! neighbours). Without Python, TensorFlow or PyTorch the column shows `-` and the reason is
 //! printed.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Instant;
+
+mod peer;
+
+use peer::{cpu_seconds, Job, Peer, Rates};
 
 use tinyae_trainer::config::Config;
 use tinyae_trainer::net::Net;
@@ -42,9 +45,30 @@ struct Workload {
 }
 
 const WORKLOADS: [Workload; 3] = [
-    Workload { key: "dense", label: "dense MNIST", config: "configs/mnist.toml", rows: 15_360, epochs: 1, goal: 1.5 },
-    Workload { key: "conv", label: "conv MNIST", config: "configs/mnist_conv.toml", rows: 5_120, epochs: 1, goal: 1.0 },
-    Workload { key: "lstm", label: "LSTM ECG5000", config: "configs/ecg5000_lstm.toml", rows: 234, epochs: 4, goal: 1.0 },
+    Workload {
+        key: "dense",
+        label: "dense MNIST",
+        config: "configs/mnist.toml",
+        rows: 15_360,
+        epochs: 1,
+        goal: 1.5,
+    },
+    Workload {
+        key: "conv",
+        label: "conv MNIST",
+        config: "configs/mnist_conv.toml",
+        rows: 5_120,
+        epochs: 1,
+        goal: 1.0,
+    },
+    Workload {
+        key: "lstm",
+        label: "LSTM ECG5000",
+        config: "configs/ecg5000_lstm.toml",
+        rows: 234,
+        epochs: 4,
+        goal: 1.0,
+    },
 ];
 
 /// Rows of each workload's warm-up epoch.
@@ -81,25 +105,50 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find_map(|l| Some(l.strip_prefix("model name")?.trim_start_matches([' ', '\t', ':']).to_owned())))
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                Some(l.strip_prefix("model name")?.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     println!("{cpu}; {} threads per engine, best of {} rounds", a.threads, a.rounds);
     let mut results = Vec::new();
     for w in WORKLOADS.iter().filter(|w| a.only.as_deref().is_none_or(|o| o == w.key)) {
         results.push((w, run(&a, &root, w)));
     }
-    let ratio = |ours: f64, theirs: f64| if theirs > 0.0 { format!("{:.2}x", ours / theirs) } else { "-".into() };
+    let ratio = |ours: f64, theirs: f64| {
+        if theirs > 0.0 {
+            format!("{:.2}x", ours / theirs)
+        } else {
+            "-".into()
+        }
+    };
     let rate = |r: f64| if r > 0.0 { format!("{r:.0}") } else { "-".into() };
-    for (title, cpu) in [("samples per second (wall clock)", false), ("samples per CPU-second (all threads: efficiency, independent of the machine's load)", true)] {
+    for (title, cpu) in [
+        ("samples per second (wall clock)", false),
+        (
+            "samples per CPU-second (all threads: efficiency, independent of the machine's load)",
+            true,
+        ),
+    ] {
         println!("\n{title}");
-        println!("{:<14} {:>5} {:>9} {:>9} {:>9} {:>8} {:>8} {:>7}", "model", "batch", "tinyae", "Keras", "PyTorch", "÷Keras", "÷PyTorch", "goal");
+        println!(
+            "{:<14} {:>5} {:>9} {:>9} {:>9} {:>8} {:>8} {:>7}",
+            "model", "batch", "tinyae", "Keras", "PyTorch", "÷Keras", "÷PyTorch", "goal"
+        );
         for (w, (batch, [ours, keras, torch])) in &results {
             let pick = |r: &Rates| if cpu { r.cpu } else { r.wall };
             let goal = if cpu { String::new() } else { format!(">={}x", w.goal) };
             println!(
                 "{:<14} {:>5} {:>9} {:>9} {:>9} {:>8} {:>8} {:>7}",
-                w.label, batch, rate(pick(ours)), rate(pick(keras)), rate(pick(torch)),
-                ratio(pick(ours), pick(keras)), ratio(pick(ours), pick(torch)), goal
+                w.label,
+                batch,
+                rate(pick(ours)),
+                rate(pick(keras)),
+                rate(pick(torch)),
+                ratio(pick(ours), pick(keras)),
+                ratio(pick(ours), pick(torch)),
+                goal
             );
         }
     }
@@ -110,15 +159,31 @@ fn run(a: &Args, root: &Path, w: &Workload) -> (usize, [Rates; 3]) {
     let mut p = prepare(&config).expect("the bundled data loads");
     let rows = w.rows.min(p.train.len());
     p.train = p.train.select(&(0..rows).collect::<Vec<_>>());
-    let data_file = std::env::temp_dir().join(format!("tinyae-bench-{}-{}.f32", w.key, std::process::id()));
+    let data_file =
+        std::env::temp_dir().join(format!("tinyae-bench-{}-{}.f32", w.key, std::process::id()));
     let bytes: Vec<u8> = p.train.x.iter().flat_map(|v| v.to_le_bytes()).collect();
     std::fs::write(&data_file, bytes).expect("temp file");
-    let params = Net::new(&p.arch, config.seed).param_count();
+    let t = &config.train;
+    let job = Job {
+        python: a.python.clone(),
+        script: root.join("trainer/benches/train_throughput/peers.py"),
+        model: w.key,
+        data: data_file.clone(),
+        rows: p.train.len(),
+        epochs: w.epochs,
+        warmup: WARMUP_ROWS,
+        batch: t.batch_size,
+        optimizer: format!("{:?}", t.optimizer).to_lowercase(),
+        learning_rate: t.learning_rate,
+        loss: format!("{:?}", t.loss).to_lowercase(),
+        threads: a.threads,
+        params: Net::new(&p.arch, config.seed).param_count(),
+    };
     let (mut ours, mut keras, mut torch) = (Rates::default(), Peer::default(), Peer::default());
     for _ in 0..a.rounds {
         ours.keep_best(tinyae_rate(&p, w.epochs, a.threads));
-        keras.run(a, root, w, &p, &data_file, "keras", params);
-        torch.run(a, root, w, &p, &data_file, "torch", params);
+        keras.run(&job, "keras");
+        torch.run(&job, "torch");
     }
     let _ = std::fs::remove_file(&data_file);
     for (name, peer) in [("Keras", &keras), ("PyTorch", &torch)] {
@@ -130,30 +195,6 @@ fn run(a: &Args, root: &Path, w: &Workload) -> (usize, [Rates; 3]) {
         }
     }
     (p.settings.batch_size, [ours, keras.best, torch.best])
-}
-
-/// Samples per second of wall-clock time and per second of CPU time (all threads); 0 when
-/// not measured.
-#[derive(Debug, Default, Clone, Copy)]
-struct Rates {
-    wall: f64,
-    cpu: f64,
-}
-
-impl Rates {
-    fn keep_best(&mut self, r: Rates) {
-        self.wall = self.wall.max(r.wall);
-        self.cpu = self.cpu.max(r.cpu);
-    }
-}
-
-/// This process's CPU time (user + system, all threads) in seconds, from /proc (Linux's
-/// clock tick is 1/100 s); 0 elsewhere.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Samples per second over `epochs` passes (shuffle, forward, backward, update), after one
@@ -172,51 +213,9 @@ fn tinyae_rate(p: &Prepared, epochs: usize, threads: usize) -> Rates {
         fit(&mut net, &p.train, None, &settings, &mut state, &mut Silent).expect("timed epochs");
         let samples = (p.train.len() * epochs) as f64;
         let cpu = cpu_seconds() - cpu;
-        Rates { wall: samples / started.elapsed().as_secs_f64(), cpu: if cpu > 0.0 { samples / cpu } else { 0.0 } }
+        Rates {
+            wall: samples / started.elapsed().as_secs_f64(),
+            cpu: if cpu > 0.0 { samples / cpu } else { 0.0 },
+        }
     })
-}
-
-/// A peer engine's best rate, or why it did not run.
-#[derive(Default)]
-struct Peer {
-    best: Rates,
-    failed: Option<String>,
-    note: Option<String>,
-}
-
-impl Peer {
-    fn run(&mut self, a: &Args, root: &Path, w: &Workload, p: &Prepared, data: &PathBuf, engine: &str, params: usize) {
-        if self.failed.is_some() {
-            return;
-        }
-        let t = &p.config.train;
-        let out = Command::new(&a.python)
-            .arg(root.join("trainer/benches/peers.py"))
-            .args(["--engine", engine, "--model", w.key, "--data", &data.to_string_lossy()])
-            .args(["--rows", &p.train.len().to_string(), "--epochs", &w.epochs.to_string()])
-            .args(["--warmup", &WARMUP_ROWS.to_string(), "--batch", &t.batch_size.to_string()])
-            .args(["--optimizer", &format!("{:?}", t.optimizer).to_lowercase()])
-            .args(["--lr", &t.learning_rate.to_string(), "--loss", &format!("{:?}", t.loss).to_lowercase()])
-            .args(["--threads", &a.threads.to_string()])
-            .output();
-        let out = match out {
-            Ok(out) => out,
-            Err(e) => return self.failed = Some(format!("cannot run {}: {e}", a.python)),
-        };
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        if !out.status.success() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("failed");
-            return self.failed = Some(format!("{} (set TINYAE_PYTHON to a Python with numpy, torch and tensorflow-cpu)", last.trim()));
-        }
-        let field = |key: &str| stdout.lines().find_map(|l| l.strip_prefix(key)?.trim().parse::<f64>().ok());
-        match (field("samples_per_s="), field("samples_per_cpu_s=")) {
-            (Some(wall), Some(cpu)) => self.best.keep_best(Rates { wall, cpu }),
-            _ => return self.failed = Some(format!("unexpected output: {stdout}")),
-        }
-        let version = stdout.lines().next().unwrap_or("").to_owned();
-        let theirs = field("params=").unwrap_or(0.0) as usize;
-        let same = if theirs == params { "same parameter count".to_owned() } else { format!("{theirs} parameters vs tinyae's {params}") };
-        self.note = Some(format!("{version}, {same}"));
-    }
 }

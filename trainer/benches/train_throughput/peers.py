@@ -1,4 +1,4 @@
-"""The peers of trainer/benches/train_throughput.rs: the same three models in Keras
+"""The peers of trainer/benches/train_throughput (main.rs, peer.rs): the same three models in Keras
 (TensorFlow) and PyTorch, trained on the same rows (written by the Rust side as raw
 little-endian f32) with the same optimizer, loss and batch size, on --threads threads.
 
