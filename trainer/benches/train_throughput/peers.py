@@ -1,6 +1,7 @@
 """The peers of trainer/benches/train_throughput (main.rs, peer.rs): the same three models in Keras
 (TensorFlow) and PyTorch, trained on the same rows (written by the Rust side as raw
-little-endian f32) with the same optimizer, loss and batch size, on --threads threads.
+little-endian f32) with the same optimizer, loss and batch size, on --threads threads (TensorFlow: intra-op
+pool of --threads, inter-op 1; PyTorch: the same).
 
     python3 peers.py --engine keras --model conv --data rows.f32 --rows 3840 --epochs 1 \
         --batch 128 --optimizer adam --lr 0.002 --loss mse --threads 2
@@ -53,8 +54,9 @@ def keras_model(a):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
 
+    # N threads computing, like tinyae's rayon pool: each op on a pool of N, ops one at a time.
     tf.config.threading.set_intra_op_parallelism_threads(a.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(int(os.environ.get("INTER", a.threads)))
+    tf.config.threading.set_inter_op_parallelism_threads(1)
     tf.keras.utils.set_random_seed(1)
     L = tf.keras.layers
     if a.model == "dense":
@@ -95,6 +97,7 @@ def torch_model(a):
     from torch import nn
 
     torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
     torch.manual_seed(1)
 
     class ToImage(nn.Module):
