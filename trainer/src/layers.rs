@@ -1,19 +1,6 @@
-//! Convolutional, pooling, upsampling and recurrent layers as dfdx tensor ops on run-time
-//! shapes.
-//!
-//! dfdx 0.13 compiles its `conv2d`, `convtrans2d` and `pool2d` ops only with its `nightly`
-//! feature, so every spatial layer here is a `gather` (whose backward pass is dfdx's scatter-add)
-//! with an index list computed once from the layer's geometry, followed by dfdx's matrix
-//! product:
-//!
-//! - a convolution gathers, for each output pixel, the input values its taps read (`im2col`)
-//!   and multiplies the `(pixels, taps)` matrix by the `(taps, out)` weights; a transposed
-//!   convolution gathers, for each output pixel, the input values whose taps land on it, so it
-//!   is the same product and never materializes a zero-inserted input. Taps on padding read a
-//!   zero appended to each sample. Any kernel, stride, padding (uneven `same` included) and
-//!   `output_padding` work;
-//! - max pooling gathers each window and takes its maximum; upsampling and repeating gather
-//!   copies.
+//! Convolutional, pooling, upsampling and recurrent layers on run-time shapes: their
+//! parameters and geometry. The arithmetic, forward and backward, is in [`crate::kernels`]
+//! (custom ops on dfdx's tape).
 //!
 //! Batches stay `(rows, values)` between layers, each sample flat in the file's layout (CHW
 //! feature maps, `[steps, features]` sequences).
@@ -22,30 +9,14 @@ use dfdx::prelude::*;
 use rand::rngs::StdRng;
 use rand::Rng;
 use tinyae_core::ir::Padding;
+use tinyae_core::Activation;
 
+use crate::kernels::conv::ConvPlan;
+use crate::kernels::pool::Resample;
 use crate::net::{Mat, Vector};
-
-/// An index list for `gather`.
-pub type Index = Tensor<(usize,), usize, Cpu>;
 
 fn uniform(n: usize, bound: f64, rng: &mut StdRng) -> Vec<f32> {
     (0..n).map(|_| rng.gen_range(-bound..bound) as f32).collect()
-}
-
-/// `x[:, idx]` for every sample: `(rows, n)` → `(rows, idx.len())`. With `pad`, index `n`
-/// reads a zero appended to every sample.
-fn gather<T: Tape<f32, Cpu>>(x: Mat<T>, idx: &Index, pad: bool) -> Mat<T> {
-    let (rows, n) = *x.shape();
-    let z = idx.shape().0;
-    let x = if pad {
-        let zeros: Mat = x.device().zeros_like(&(rows, 1));
-        (x, zeros).concat_along(Axis::<1>)
-    } else {
-        x
-    };
-    let _ = n;
-    let idx = idx.clone().broadcast_like::<_, Axis<0>>(&(rows, z));
-    x.gather(idx)
 }
 
 /// The geometry of a convolution or transposed convolution on one `[c, h, w]` input.
@@ -130,46 +101,6 @@ impl ConvGeometry {
     pub fn pixels(&self) -> usize {
         self.output[0] * self.output[1]
     }
-
-    /// The input row (axis `a`) that tap `k` of output row `o` reads, if any.
-    fn source(&self, a: usize, o: usize, k: usize) -> Option<usize> {
-        let (n, s, p) = (self.input[a + 1], self.stride[a], self.before[a]);
-        if self.transposed {
-            // output o = i·s + k - p
-            let t = (o + p).checked_sub(k)?;
-            (t % s == 0 && t / s < n).then_some(t / s)
-        } else {
-            // input i = o·s + k - p
-            (o * s + k).checked_sub(p).filter(|i| *i < n)
-        }
-    }
-
-    /// For each output pixel, for each tap `(c, ky, kx)`: the flat input index it reads, or
-    /// the padding index `c·h·w` (a zero) when none. Also whether any tap is padding.
-    pub fn patch_index(&self) -> (Vec<usize>, bool) {
-        let [c, h, w] = self.input;
-        let pad = c * h * w;
-        let mut idx = Vec::with_capacity(self.pixels() * self.taps());
-        let mut padded = false;
-        for oy in 0..self.output[0] {
-            for ox in 0..self.output[1] {
-                for ci in 0..c {
-                    for ky in 0..self.kernel[0] {
-                        for kx in 0..self.kernel[1] {
-                            match (self.source(0, oy, ky), self.source(1, ox, kx)) {
-                                (Some(iy), Some(ix)) => idx.push((ci * h + iy) * w + ix),
-                                _ => {
-                                    padded = true;
-                                    idx.push(pad);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        (idx, padded)
-    }
 }
 
 /// A convolution or transposed convolution: patches times weights.
@@ -181,10 +112,8 @@ pub struct ConvParams {
     pub b: Vector,
     /// The layer's geometry.
     pub geometry: ConvGeometry,
-    /// For each output pixel and tap, the input index read.
-    index: Index,
-    /// Whether some tap reads padding.
-    padded: bool,
+    /// What the kernels precompute from the geometry (im2col indices, chunk size).
+    pub plan: ConvPlan,
 }
 
 impl ConvParams {
@@ -201,96 +130,51 @@ impl ConvParams {
     /// The layer with weights `(taps, out)` and biases given.
     pub fn with_values(dev: &Cpu, geometry: ConvGeometry, w: Vec<f32>, b: Vec<f32>) -> Self {
         let (taps, out) = (geometry.taps(), geometry.out_channels);
-        let (idx, padded) = geometry.patch_index();
-        let n = idx.len();
         ConvParams {
             w: dev.tensor_from_vec(w, (taps, out)),
             b: dev.tensor_from_vec(b, (out,)),
             geometry,
-            index: dev.tensor_from_vec(idx, (n,)),
-            padded,
+            plan: ConvPlan::new(&geometry),
         }
     }
 
-    /// The layer on a batch: `(rows, c·h·w)` → `(rows, out·oh·ow)`.
+    /// The layer on a batch: `(rows, c·h·w)` → `(rows, out·oh·ow)`, channel-major.
     pub fn forward<T: Tape<f32, Cpu>>(&self, x: Mat<T>) -> Mat<T> {
-        let rows = x.shape().0;
-        let (pixels, taps, out) =
-            (self.geometry.pixels(), self.geometry.taps(), self.geometry.out_channels);
-        let patches = gather(x, &self.index, self.padded).reshape_like(&(rows * pixels, taps));
-        let y = patches.matmul(self.w.clone())
-            + self.b.clone().broadcast_like::<_, Axis<0>>(&(rows * pixels, out));
-        // (rows, pixels, out) → (rows, out, pixels): channel-major, as the file lays it out.
-        let y = y.reshape_like(&(rows, pixels, out)).permute::<_, Axes3<0, 2, 1>>();
-        y.reshape_like(&(rows, out * pixels))
+        self.forward_activated(x, Activation::Linear)
+    }
+
+    /// The layer followed by `act`, fused into one op.
+    pub fn forward_activated<T: Tape<f32, Cpu>>(&self, x: Mat<T>, act: Activation) -> Mat<T> {
+        crate::kernels::conv::forward(self, x, act)
     }
 }
 
-/// A gather-only layer: max pooling (windows of `window` values, reduced by their maximum),
-/// upsampling or repeating (`window` 1: copies).
+/// A layer without weights: max pooling, upsampling or repeating ([`Resample`]).
 #[derive(Debug, Clone)]
 pub struct Gather {
-    index: Index,
-    /// Values per output (the pooling window), 1 for copies.
-    window: usize,
+    /// Which input value each output takes.
+    pub resample: Resample,
 }
 
 impl Gather {
     /// Max pooling of `[c, h, w]` by `kernel` windows every `stride`.
-    pub fn max_pool(
-        dev: &Cpu,
-        [c, h, w]: [usize; 3],
-        kernel: [usize; 2],
-        stride: [usize; 2],
-    ) -> Self {
-        let (oh, ow) = ((h - kernel[0]) / stride[0] + 1, (w - kernel[1]) / stride[1] + 1);
-        let mut idx = Vec::new();
-        for ci in 0..c {
-            for oy in 0..oh {
-                for ox in 0..ow {
-                    for ky in 0..kernel[0] {
-                        for kx in 0..kernel[1] {
-                            idx.push((ci * h + oy * stride[0] + ky) * w + ox * stride[1] + kx);
-                        }
-                    }
-                }
-            }
-        }
-        Self::from_index(dev, idx, kernel[0] * kernel[1])
+    pub fn max_pool(_dev: &Cpu, input: [usize; 3], kernel: [usize; 2], stride: [usize; 2]) -> Self {
+        Gather { resample: Resample::MaxPool { input, kernel, stride } }
     }
 
     /// Nearest-neighbour upsampling of `[c, h, w]` by `factor`.
-    pub fn upsample(dev: &Cpu, [c, h, w]: [usize; 3], factor: [usize; 2]) -> Self {
-        let (oh, ow) = (h * factor[0], w * factor[1]);
-        let idx = (0..c)
-            .flat_map(|ci| {
-                (0..oh).flat_map(move |oy| {
-                    (0..ow).map(move |ox| (ci * h + oy / factor[0]) * w + ox / factor[1])
-                })
-            })
-            .collect();
-        Self::from_index(dev, idx, 1)
+    pub fn upsample(_dev: &Cpu, input: [usize; 3], factor: [usize; 2]) -> Self {
+        Gather { resample: Resample::Upsample { input, factor } }
     }
 
     /// `[features]` → `[times, features]`.
-    pub fn repeat(dev: &Cpu, features: usize, times: usize) -> Self {
-        Self::from_index(dev, (0..times * features).map(|k| k % features).collect(), 1)
-    }
-
-    fn from_index(dev: &Cpu, idx: Vec<usize>, window: usize) -> Self {
-        let n = idx.len();
-        Gather { index: dev.tensor_from_vec(idx, (n,)), window }
+    pub fn repeat(_dev: &Cpu, features: usize, times: usize) -> Self {
+        Gather { resample: Resample::Repeat { features, times } }
     }
 
     /// The layer on a batch.
     pub fn forward<T: Tape<f32, Cpu>>(&self, x: Mat<T>) -> Mat<T> {
-        let rows = x.shape().0;
-        let y = gather(x, &self.index, false);
-        if self.window == 1 {
-            return y;
-        }
-        let outputs = self.index.shape().0 / self.window;
-        y.reshape_like(&(rows, outputs, self.window)).max::<(usize, usize), Axis<2>>()
+        self.resample.forward(x)
     }
 }
 
@@ -343,58 +227,7 @@ impl LstmParams {
 
     /// The layer on a batch of `[steps, inputs]` samples: `(rows, steps·hidden)` or
     /// `(rows, hidden)`.
-    ///
-    /// dfdx records each use of a tensor on the tape it carries; a tensor used twice is used
-    /// once with its tape and once with an empty one (`with_empty_tape`), and every tape is
-    /// merged into the output, so gradients reach every step.
-    pub fn forward<T: Tape<f32, Cpu> + Merge<T>>(&self, x: Mat<T>, steps: usize) -> Mat<T> {
-        let (rows, n_in, n_h) = (x.shape().0, self.inputs(), self.hidden());
-        let g = 4 * n_h;
-        let bias = self.b.clone().broadcast_like::<_, Axis<0>>(&(rows, g));
-        let spare = x.with_empty_tape();
-        let mut first = Some(x.slice((.., 0..n_in)));
-        let mut h: Option<Mat<T>> = None;
-        let mut c: Option<Mat<T>> = None;
-        let mut outputs = Vec::new();
-        for t in 0..steps {
-            let x_t = match first.take() {
-                Some(x0) => x0,
-                None => spare.with_empty_tape().slice((.., t * n_in..(t + 1) * n_in)),
-            };
-            let mut gates = x_t.matmul(self.w_ih.clone()) + bias.clone();
-            if let Some(h) = h.take() {
-                gates = gates + h.matmul(self.w_hh.clone());
-            }
-            let gate = |k: usize| gates.with_empty_tape().slice((.., k * n_h..(k + 1) * n_h));
-            let i = gate(0).sigmoid();
-            let f = gate(1).sigmoid();
-            let cand = gate(2).tanh();
-            let o = gates.slice((.., 3 * n_h..g)).sigmoid();
-            // At the first step the cell state is 0, so f · c adds nothing (and no gradient).
-            let c_new = match c.take() {
-                Some(c_prev) => f * c_prev + i * cand,
-                None => i * cand,
-            };
-            let last = t + 1 == steps;
-            let h_new = if last {
-                o * c_new.tanh()
-            } else {
-                let h_new = o * c_new.with_empty_tape().tanh();
-                c = Some(c_new);
-                h_new
-            };
-            if self.return_sequences && !last {
-                outputs.push(h_new.with_empty_tape());
-            }
-            h = Some(h_new);
-        }
-        let last = h.expect("an LSTM runs at least one step");
-        if !self.return_sequences {
-            return last;
-        }
-        // The tape of the last hidden state holds the whole recurrence: it joins the outputs.
-        outputs.push(last);
-        let stacked = outputs.stack(); // (steps, rows, hidden)
-        stacked.permute::<_, Axes3<1, 0, 2>>().reshape_like(&(rows, steps * n_h))
+    pub fn forward<T: Tape<f32, Cpu>>(&self, x: Mat<T>, steps: usize) -> Mat<T> {
+        crate::kernels::lstm::forward(self, x, steps)
     }
 }

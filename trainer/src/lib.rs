@@ -14,6 +14,7 @@ pub mod distill;
 pub mod events;
 pub mod export;
 pub mod export_ops;
+pub mod kernels;
 pub mod layers;
 pub mod lower;
 pub mod metrics;

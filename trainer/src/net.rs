@@ -53,8 +53,12 @@ impl DenseParams {
         }
     }
 
-    /// Applies the layer to a batch, keeping the tape.
+    /// Applies the layer to a batch, keeping the tape (large layers through
+    /// [`crate::kernels::dense`], on both cores).
     pub fn forward<T: Tape<f32, Cpu>>(&self, x: Mat<T>) -> Mat<T> {
+        if crate::kernels::dense::applies(self) {
+            return crate::kernels::dense::forward(self, x, Activation::Linear);
+        }
         let rows = x.shape().0;
         let y = x.matmul(self.w.clone());
         let b = self.b.clone().broadcast_like::<_, Axis<0>>(&(rows, self.out_features()));
@@ -145,8 +149,8 @@ impl Param<'_> {
     /// Its gradient.
     pub fn grad(&self, grads: &Gradients<f32, Cpu>) -> Vec<f32> {
         match self {
-            Param::Mat(t) => grads.get(*t).as_vec(),
-            Param::Vector(t) => grads.get(*t).as_vec(),
+            Param::Mat(t) => crate::kernels::tape::values(&grads.get(*t)),
+            Param::Vector(t) => crate::kernels::tape::values(&grads.get(*t)),
         }
     }
 }
@@ -218,6 +222,24 @@ impl NetLayer {
                 values.next().into_iter().for_each(|v| l.b.copy_from(v));
             }
             _ => {}
+        }
+    }
+
+    /// Applies the op and then `act` to a batch whose samples have shape `input`; the
+    /// kernels of convolutions and large dense layers apply it in the same op.
+    pub fn forward_activated<T: Tape<f32, Cpu> + Merge<T>>(
+        &self,
+        x: Mat<T>,
+        input: &[usize],
+        act: Activation,
+    ) -> Mat<T> {
+        let n: usize = input.iter().product();
+        match &self.op {
+            NetOp::Conv(c) => c.forward_activated(x, act),
+            NetOp::Dense(d) if d.in_features() == n && crate::kernels::dense::applies(d) => {
+                crate::kernels::dense::forward(d, x, act)
+            }
+            _ => activate(self.forward(x, input), act),
         }
     }
 
@@ -365,13 +387,22 @@ impl Net {
         mut h: Mat<T>,
         raw_last: bool,
     ) -> Mat<T> {
-        let end = range.end;
-        for j in range {
+        let (mut j, end) = (range.start, range.end);
+        while j < end {
             let layer = &self.layers[j];
-            h = layer.forward(h, &self.shapes[j]);
-            if !(raw_last && j + 1 == end) {
-                h = activate(h, layer.activation);
+            let act = if raw_last && j + 1 == end { Activation::Linear } else { layer.activation };
+            // A convolution and the max pooling after it run as one op.
+            if let (NetOp::Conv(conv), Some(NetOp::MaxPool { gather, .. })) =
+                (&layer.op, self.layers[..end].get(j + 1).map(|l| &l.op))
+            {
+                if crate::kernels::conv_pool::fuses(conv, &gather.resample) {
+                    h = crate::kernels::conv_pool::forward(conv, &gather.resample, h, act);
+                    j += 2;
+                    continue;
+                }
             }
+            h = layer.forward_activated(h, &self.shapes[j], act);
+            j += 1;
         }
         h
     }

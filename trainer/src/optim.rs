@@ -3,6 +3,7 @@
 //! dfdx 0.13 ships Adam and SGD for its const-shaped modules but no Adamax, and our parameters
 //! are plain run-time-shaped tensors, so the update rules live here, written out in f32.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Which update rule.
@@ -87,12 +88,15 @@ impl Optimizer {
         Optimizer { config, step: 0, m: zeros(), v }
     }
 
-    /// Applies one update to `params` given `grads` (same shapes).
+    /// Applies one update to `params` given `grads` (same shapes). Every value is updated
+    /// on its own, so large tensors are split over the rayon pool without changing a bit.
     pub fn update(&mut self, params: &mut [Vec<f32>], grads: &[Vec<f32>]) {
         self.step += 1;
         let c = self.config;
         let t = self.step as i32;
         let lr = c.learning_rate;
+        // Values per parallel task.
+        const TASK: usize = 1 << 15;
         match c.kind {
             OptimizerKind::Adam => {
                 let bc1 = (1.0 - f64::from(c.beta1).powi(t)) as f32;
@@ -100,13 +104,18 @@ impl Optimizer {
                 for (((p, g), m), v) in
                     params.iter_mut().zip(grads).zip(&mut self.m).zip(&mut self.v)
                 {
-                    for i in 0..p.len() {
-                        m[i] = c.beta1 * m[i] + (1.0 - c.beta1) * g[i];
-                        v[i] = c.beta2 * v[i] + (1.0 - c.beta2) * g[i] * g[i];
-                        let m_hat = m[i] / bc1;
-                        let v_hat = v[i] / bc2;
-                        p[i] -= lr * m_hat / (v_hat.sqrt() + c.epsilon);
-                    }
+                    let chunks = p.par_chunks_mut(TASK).zip(g.par_chunks(TASK));
+                    chunks.zip(m.par_chunks_mut(TASK)).zip(v.par_chunks_mut(TASK)).for_each(
+                        |(((p, g), m), v)| {
+                            for (((p, g), m), v) in p.iter_mut().zip(g).zip(m).zip(v) {
+                                *m = c.beta1 * *m + (1.0 - c.beta1) * g;
+                                *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
+                                let m_hat = *m / bc1;
+                                let v_hat = *v / bc2;
+                                *p -= lr * m_hat / (v_hat.sqrt() + c.epsilon);
+                            }
+                        },
+                    );
                 }
             }
             OptimizerKind::Adamax => {
@@ -115,18 +124,23 @@ impl Optimizer {
                 for (((p, g), m), u) in
                     params.iter_mut().zip(grads).zip(&mut self.m).zip(&mut self.v)
                 {
-                    for i in 0..p.len() {
-                        m[i] = c.beta1 * m[i] + (1.0 - c.beta1) * g[i];
-                        u[i] = (c.beta2 * u[i]).max(g[i].abs());
-                        p[i] -= step * m[i] / (u[i] + c.epsilon);
-                    }
+                    let chunks = p.par_chunks_mut(TASK).zip(g.par_chunks(TASK));
+                    chunks.zip(m.par_chunks_mut(TASK)).zip(u.par_chunks_mut(TASK)).for_each(
+                        |(((p, g), m), u)| {
+                            for (((p, g), m), u) in p.iter_mut().zip(g).zip(m).zip(u) {
+                                *m = c.beta1 * *m + (1.0 - c.beta1) * g;
+                                *u = (c.beta2 * *u).max(g.abs());
+                                *p -= step * *m / (*u + c.epsilon);
+                            }
+                        },
+                    );
                 }
             }
             OptimizerKind::Sgd => {
                 for ((p, g), b) in params.iter_mut().zip(grads).zip(&mut self.m) {
-                    for i in 0..p.len() {
-                        b[i] = c.momentum * b[i] + g[i];
-                        p[i] -= lr * b[i];
+                    for ((p, g), b) in p.iter_mut().zip(g).zip(b) {
+                        *b = c.momentum * *b + g;
+                        *p -= lr * *b;
                     }
                 }
             }

@@ -204,6 +204,7 @@ pub fn fit(
     anyhow::ensure!(rows > 0, "{}: no training rows", train.source);
     let batches = rows.div_ceil(settings.batch_size);
     let objective = &settings.objective;
+    crate::kernels::memory::keep_freed_memory();
     if state.adversary.is_none() {
         state.adversary =
             Adversary::for_objective(objective, net, settings.optimizer, settings.seed);

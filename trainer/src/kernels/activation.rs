@@ -1,0 +1,145 @@
+//! Activations fused into the dense and convolution kernels: applied in place to the
+//! pre-activations, keeping each value's slope `f'(z)` for the backward pass, so a layer
+//! makes one output array instead of two and its backward pass one more multiply instead of
+//! an op of its own. Values are `tinyae_core::Activation::apply` (the reference interpreter's
+//! definition), sigmoid and tanh through [`fastmath`] (within 2e-7); slopes are those of the
+//! dfdx ops the trainer uses elsewhere (`crate::net::activate`), including `relu'(0) = 0`.
+
+use rayon::prelude::*;
+
+use super::fastmath;
+use super::scratch::Scratch;
+use tinyae_core::Activation;
+
+/// Values per parallel task.
+const TASK: usize = 1 << 14;
+
+/// Applies `a` to `z` in place; with `keep_slopes`, returns `f'(z)` for every value (none
+/// for a linear activation, whose slope is 1).
+pub(crate) fn apply(a: Activation, z: &mut [f32], keep_slopes: bool) -> Option<Vec<f32>> {
+    let from_output = matches!(a, Activation::Relu | Activation::Sigmoid | Activation::Tanh);
+    // The other slopes need the pre-activations: taken before they are overwritten.
+    let early = (keep_slopes && !from_output && a != Activation::Linear)
+        .then(|| z.par_iter().map(|&z| value_and_slope(a, z).1).collect());
+    z.par_chunks_mut(TASK).for_each(|z| match a {
+        Activation::Linear => {}
+        // The common ones as loops of their own, which the compiler vectorizes.
+        Activation::Relu => z.iter_mut().for_each(|z| *z = if *z > 0.0 { *z } else { 0.0 }),
+        Activation::Sigmoid => fastmath::sigmoid_in_place(z),
+        Activation::Tanh => fastmath::tanh_in_place(z),
+        _ => z.iter_mut().for_each(|z| *z = a.apply(*z)),
+    });
+    if !(keep_slopes && from_output) {
+        return early;
+    }
+    // Slopes from the outputs: y > 0, y (1 - y), 1 - y².
+    Some(match a {
+        Activation::Relu => z.par_iter().map(|&y| f32::from(u8::from(y > 0.0))).collect(),
+        Activation::Sigmoid => z.par_iter().map(|&y| y * (1.0 - y)).collect(),
+        _ => z.par_iter().map(|&y| 1.0 - y * y).collect(),
+    })
+}
+
+/// [`apply`] on the calling thread, slopes always kept (none for a linear activation): for
+/// a chunk a kernel is already working on in parallel.
+pub(crate) fn apply_here(a: Activation, z: &mut [f32]) -> Option<Scratch> {
+    if a == Activation::Linear {
+        return None;
+    }
+    let mut slopes = Scratch::new(z.len());
+    match a {
+        Activation::Relu => z.iter_mut().zip(slopes.iter_mut()).for_each(|(z, s)| {
+            (*z, *s) = if *z > 0.0 { (*z, 1.0) } else { (0.0, 0.0) };
+        }),
+        Activation::Sigmoid => {
+            fastmath::sigmoid_in_place(z);
+            z.iter().zip(slopes.iter_mut()).for_each(|(y, s)| *s = y * (1.0 - y));
+        }
+        Activation::Tanh => {
+            fastmath::tanh_in_place(z);
+            z.iter().zip(slopes.iter_mut()).for_each(|(y, s)| *s = 1.0 - y * y);
+        }
+        _ => {
+            z.iter_mut().zip(slopes.iter_mut()).for_each(|(z, s)| (*z, *s) = value_and_slope(a, *z))
+        }
+    }
+    Some(slopes)
+}
+
+/// `(f(z), f'(z))`.
+fn value_and_slope(a: Activation, z: f32) -> (f32, f32) {
+    let y = a.apply(z);
+    let slope = match a {
+        Activation::Linear => 1.0,
+        Activation::Relu => f32::from(u8::from(z > 0.0)),
+        Activation::LeakyRelu { alpha } => {
+            if z >= 0.0 {
+                1.0
+            } else {
+                alpha
+            }
+        }
+        Activation::Sigmoid => y * (1.0 - y),
+        Activation::Tanh => 1.0 - y * y,
+        Activation::HardSigmoid { slope, offset } => {
+            let t = slope * z + offset;
+            if t > 0.0 && t < 1.0 {
+                slope
+            } else {
+                0.0
+            }
+        }
+        Activation::Elu { alpha } => {
+            if z > 0.0 {
+                1.0
+            } else {
+                y + alpha
+            }
+        }
+        Activation::Softplus { beta, .. } => 1.0 / (1.0 + (-beta * z).exp()),
+    };
+    (y, slope)
+}
+
+/// `g ⊙ slopes` (`g` itself without slopes): the pre-activations' gradient from the
+/// outputs'.
+pub(crate) fn chain(g: &[f32], slopes: Option<&[f32]>) -> Vec<f32> {
+    match slopes {
+        Some(s) => g.par_iter().zip(s).map(|(g, s)| g * s).collect(),
+        None => g.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slopes_equal_central_differences() {
+        let kinds = [
+            Activation::Relu,
+            Activation::LeakyRelu { alpha: 0.1 },
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::HardSigmoid { slope: 0.2, offset: 0.5 },
+            Activation::Elu { alpha: 1.0 },
+            Activation::Softplus { beta: 2.0, threshold: 20.0 },
+        ];
+        let z = [-3.1f32, -0.7, -0.05, 0.3, 1.9, 4.2];
+        for a in kinds {
+            let mut y = z.to_vec();
+            let slopes = apply(a, &mut y, true).expect("slopes kept");
+            for ((z, y), slope) in z.iter().zip(&y).zip(&slopes) {
+                let h = 1e-3f64;
+                let f = |v: f64| f64::from(a.apply(v as f32));
+                let numeric = (f(f64::from(*z) + h) - f(f64::from(*z) - h)) / (2.0 * h);
+                assert!((f64::from(*y) - f(f64::from(*z))).abs() < 2e-7, "{a:?}({z}) = {y}");
+                assert!(
+                    (numeric - f64::from(*slope)).abs() < 2e-3,
+                    "{a:?} at {z}: {slope} vs {numeric}"
+                );
+            }
+        }
+        assert!(apply(Activation::Linear, &mut z.to_vec(), true).is_none());
+    }
+}
