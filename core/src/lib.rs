@@ -13,6 +13,7 @@
 //! The file format is specified in `docs/FORMAT.md`.
 
 pub mod activation;
+pub mod block_sparse;
 pub mod cost;
 pub mod emission;
 pub mod error;

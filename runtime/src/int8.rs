@@ -264,7 +264,7 @@ fn block<const P: usize, const N: usize, const I: usize>(
 }
 
 #[inline(always)]
-fn finish_block(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8], f: Finish<'_>) {
+pub(crate) fn finish_block(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8], f: Finish<'_>) {
     for ((y, a), r) in y.iter_mut().zip(acc).zip(rq) {
         *y = finish_one(*a, *r, zero_point, f);
     }

@@ -27,6 +27,8 @@ models! {
     ecg_sparse = "fixtures/ecg_sparse.safetensors",
     ecg_sparse_f16 = "fixtures/ecg_sparse_f16.safetensors",
     ecg_int8_sparse = "fixtures/ecg_int8_sparse.safetensors",
+    ecg_block = "fixtures/ecg_block.safetensors",
+    ecg_int8_block = "fixtures/ecg_int8_block.safetensors",
     plain_int8 = "fixtures/plain_int8.safetensors",
 }
 
@@ -145,6 +147,37 @@ fn pruned_layers_skip_zeros_bit_exact_with_the_reference() {
     let dense = ecg::LoopsDense::WEIGHT_BYTES;
     println!("ecg 80 % pruned: {expected} bytes of weights, dense {dense}");
     assert!(expected * 2 < dense);
+}
+
+#[test]
+fn block_pruned_layers_are_bit_exact_and_store_only_kept_columns() {
+    all_modes!(ecg_block, "ecg_block", 140, 8);
+    let m = all_modes!(ecg_int8_block, "ecg_int8_block", 140, 8);
+    let mut s = ecg_int8_block::Loops::new_scratch();
+    check_q::<140, 8, _>(
+        "ecg_int8_block",
+        &m,
+        ecg_int8_block::Loops::quantize_input,
+        ecg_int8_block::Loops::reconstruct_q,
+        ecg_int8_block::Loops::encode_q,
+        &mut s,
+    );
+    // Flash of the block form: per kept column of a block of 32 outputs, its f32 values and
+    // one u16 index; plus the f32 biases. Counted here from the zeros of the first block.
+    let block = load_model(&fixture("ecg_block.safetensors"));
+    let expected: usize = block
+        .layers
+        .iter()
+        .flat_map(|l| l.op.dense_parts())
+        .map(|d| {
+            let (o_n, i_n) = (d.out_features, d.in_features);
+            let kept = (0..i_n).filter(|&i| d.weight.values[i] != 0.0).count();
+            kept * (o_n * 4 + 2 * o_n.div_ceil(32)) + o_n * 4
+        })
+        .sum();
+    assert_eq!(ecg_block::Loops::WEIGHT_BYTES, expected);
+    println!("ecg 80 % block-pruned: {expected} bytes of weights");
+    assert!(expected * 4 < ecg::LoopsDense::WEIGHT_BYTES);
 }
 
 mod ecg {

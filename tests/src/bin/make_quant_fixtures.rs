@@ -1,7 +1,7 @@
 //! Writes the reduced-precision and pruned fixtures into `tests/fixtures/`: f16, bf16 and
 //! int8 versions of the seeded fixtures, and 80 %-pruned ones, with
 //! `tinyae_core::quantize` (int8 calibrated on the fixture's own test inputs) and
-//! `tinyae_core::sparse` magnitude pruning (no fine-tuning: these test the generated code,
+//! `tinyae_core::sparse` magnitude pruning and `tinyae_core::block_sparse` block pruning (no fine-tuning: these test the generated code,
 //! not model quality).
 //!
 //! Run `cargo run -p tinyae-tests --bin make-quant-fixtures` after `make-fixtures`; the output
@@ -9,6 +9,7 @@
 
 use std::path::Path;
 
+use tinyae_core::block_sparse::block_masks;
 use tinyae_core::ir::Storage;
 use tinyae_core::quantize::{calibrate, to_float, to_int8};
 use tinyae_core::sparse::{apply_masks, magnitude_masks, Scope};
@@ -62,6 +63,10 @@ fn main() {
                 rows.clone(),
             ));
             out.push(("ecg_int8_sparse".into(), int8(&p, &rows), rows.clone()));
+            // Whole input columns per block of 32 outputs (`tinyae_core::block_sparse`).
+            let b = apply_masks(&m, &block_masks(&m, 0.8, false));
+            out.push(("ecg_block".into(), b.clone(), rows.clone()));
+            out.push(("ecg_int8_block".into(), int8(&b, &rows), rows.clone()));
         }
     }
     for (name, model, rows) in out {

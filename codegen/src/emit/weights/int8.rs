@@ -62,6 +62,12 @@ pub fn body(d: &Dense, q: &Quantization, activation: Activation, unrolled: bool)
     let zp = Literal::i32_unsuffixed(plan.zero_point);
     let body = if unrolled {
         straight_line(d, &finish, &zp)
+    } else if let Some(p) = tinyae_core::block_sparse::pattern(d) {
+        let w = super::block_sparse::int8_weights(d, &p);
+        quote! {
+            #w
+            rt::dense_block_sparse_i8(&W, &BIAS, &RQ, #zp, x, y, #finish);
+        }
     } else if tinyae_core::sparse::compressed(d) {
         let w = super::sparse::int8_weights(d);
         quote! {
