@@ -123,43 +123,31 @@ pub fn column_mask(values: &[f32], outputs: usize, inputs: usize, keep: usize) -
 }
 
 /// Columns to keep per block in each of the layers `(outputs, inputs, values)` so that about
-/// `sparsity` of all their weights go: ranked together (`global`; a column's score is its
-/// mean square, comparable across block widths) or each layer to the same sparsity. At least
+/// `sparsity` of all their weights go: each layer to the same sparsity, or (`global`) each
+/// layer to the sparsity global magnitude pruning would give it (all weights ranked by `|w|`
+/// together, so layers of small weights are pruned harder and small layers less). At least
 /// one column stays per block.
 pub fn kept_columns(layers: &[(usize, usize, &[f32])], sparsity: f64, global: bool) -> Vec<usize> {
-    let per_layer = |inputs: usize| ((inputs as f64 * (1.0 - sparsity)).round() as usize).max(1);
-    if !global {
-        return layers.iter().map(|&(_, inputs, _)| per_layer(inputs).min(inputs)).collect();
-    }
-    // Every (layer, block, column) by mean square, largest first, weighted by its weights.
-    let mut all: Vec<(f32, usize, usize)> = Vec::new();
-    for (l, &(outputs, inputs, values)) in layers.iter().enumerate() {
-        for outs in blocks(outputs) {
-            let width = outs.len();
-            for i in 0..inputs {
-                let sum: f32 = outs.clone().map(|o| values[o * inputs + i].powi(2)).sum();
-                all.push((sum / width as f32, l, width));
-            }
+    let kept_fraction: Vec<f64> = if global {
+        let mut all: Vec<(f32, usize)> = layers
+            .iter()
+            .enumerate()
+            .flat_map(|(l, &(_, _, values))| values.iter().map(move |w| (w.abs(), l)))
+            .collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let budget = (all.len() as f64 * (1.0 - sparsity)).round() as usize;
+        let mut kept = vec![0usize; layers.len()];
+        for (_, l) in all.into_iter().take(budget) {
+            kept[l] += 1;
         }
-    }
-    all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let total: usize = all.iter().map(|e| e.2).sum();
-    let budget = (total as f64 * (1.0 - sparsity)).round() as usize;
-    let mut kept_weights = vec![0usize; layers.len()];
-    let mut spent = 0;
-    for (_, l, width) in all {
-        if spent + width > budget {
-            break;
-        }
-        spent += width;
-        kept_weights[l] += width;
-    }
+        kept.iter().zip(layers).map(|(k, (_, _, v))| *k as f64 / v.len().max(1) as f64).collect()
+    } else {
+        vec![1.0 - sparsity; layers.len()]
+    };
     layers
         .iter()
-        .zip(kept_weights)
-        .map(|(&(outputs, inputs, _), w)| {
-            ((w as f64 / outputs as f64).round() as usize).clamp(1, inputs)
-        })
+        .zip(kept_fraction)
+        .map(|(&(_, inputs, _), f)| ((inputs as f64 * f).round() as usize).clamp(1, inputs.max(1)))
         .collect()
 }
 
@@ -218,5 +206,9 @@ mod tests {
             assert!(smallest_kept >= largest_dropped, "{kept:?}");
         }
         assert_eq!(kept_columns(&[(40, 6, &values), (8, 100, &[0.5; 800])], 0.8, false), [1, 20]);
+        // Global: 208 of 1040 weights stay by |w|: the first layer's 40 nines (1/6 of it: one
+        // column of 6) and 168 of the second layer's 800 halves (21 %: 21 columns of 100).
+        let big: Vec<f32> = (0..240).map(|k| if k % 6 == 0 { 9.0 } else { 0.1 }).collect();
+        assert_eq!(kept_columns(&[(40, 6, &big), (8, 100, &[0.5; 800])], 0.8, true), [1, 21]);
     }
 }

@@ -62,8 +62,20 @@ fn same(actual: &[f32], expected: &[f32], what: &str) {
 /// codes the reference computes are the decoder's inputs.
 fn check<M: Autoencoder<N, L>, const N: usize, const L: usize>(name: &str, mode: &str) -> Model {
     let model = load_model(&fixture(&format!("{name}.safetensors")));
+    check_on::<M, N, L>(&model, &inputs(name), name, mode);
+    model
+}
+
+/// [`check`] for `model` on `rows`.
+fn check_on<M: Autoencoder<N, L>, const N: usize, const L: usize>(
+    model: &Model,
+    rows: &[Vec<f32>],
+    name: &str,
+    mode: &str,
+) {
+    let model = model.clone();
     let mut scratch = M::new_scratch();
-    for (i, row) in inputs(name).iter().enumerate() {
+    for (i, row) in rows.iter().enumerate() {
         let what = |f: &str| format!("{name}/{mode} {f} #{i}");
         let x: [f32; N] = row.as_slice().try_into().expect("width");
         let z_ref = reference::encode(&model, &x);
@@ -82,7 +94,6 @@ fn check<M: Autoencoder<N, L>, const N: usize, const L: usize>(name: &str, mode:
         M::decode_into(&z, &mut scratch, &mut y2);
         same(&y2, &M::decode(&z), &what("decode_into"));
     }
-    model
 }
 
 /// The int8 API against `tinyae_core::quant::run_q`.
@@ -178,6 +189,62 @@ fn block_pruned_layers_are_bit_exact_and_store_only_kept_columns() {
     assert_eq!(ecg_block::Loops::WEIGHT_BYTES, expected);
     println!("ecg 80 % block-pruned: {expected} bytes of weights");
     assert!(expected * 4 < ecg::LoopsDense::WEIGHT_BYTES);
+}
+
+mod shipped {
+    tinyae::autoencoder!(pub EcgBlock = "../models/ecg5000.block80.safetensors", unroll = loops);
+    tinyae::autoencoder!(pub EcgBlockInt8 = "../models/ecg5000.block80.int8.safetensors", unroll = loops);
+    tinyae::autoencoder!(pub MnistBlock = "../models/mnist.block80.safetensors");
+    tinyae::autoencoder!(pub MnistBlockInt8 = "../models/mnist.block80.int8.safetensors");
+}
+
+/// The shipped block-pruned models (`tinyae prune --pattern block`, fine-tuned): every layer in
+/// block form, bit-exact with the reference on the fixtures' inputs.
+#[test]
+fn shipped_block_pruned_models_are_bit_exact_in_block_form() {
+    let shipped = |file: &str| load_model(&tinyae_tests::repo_root().join("models").join(file));
+    let block_form_bytes = |m: &Model| -> usize {
+        m.layers
+            .iter()
+            .flat_map(|l| l.op.dense_parts())
+            .map(|d| {
+                let (o_n, i_n) = (d.out_features, d.in_features);
+                let kept = (0..i_n).filter(|&i| d.weight.values[i] != 0.0).count();
+                kept * (o_n * 4 + 2 * o_n.div_ceil(32)) + o_n * 4
+            })
+            .sum()
+    };
+    let ecg = shipped("ecg5000.block80.safetensors");
+    assert_eq!(shipped::EcgBlock::WEIGHT_BYTES, block_form_bytes(&ecg));
+    check_on::<shipped::EcgBlock, 140, 8>(&ecg, &inputs("ecg"), "ecg5000.block80", "loops");
+    let ecg8 = shipped("ecg5000.block80.int8.safetensors");
+    check_on::<shipped::EcgBlockInt8, 140, 8>(
+        &ecg8,
+        &inputs("ecg"),
+        "ecg5000.block80.int8",
+        "loops",
+    );
+    let mnist = shipped("mnist.block80.safetensors");
+    assert_eq!(shipped::MnistBlock::WEIGHT_BYTES, block_form_bytes(&mnist));
+    check_on::<shipped::MnistBlock, 784, 32>(&mnist, &inputs("mnist"), "mnist.block80", "auto");
+    let mnist8 = shipped("mnist.block80.int8.safetensors");
+    check_on::<shipped::MnistBlockInt8, 784, 32>(
+        &mnist8,
+        &inputs("mnist"),
+        "mnist.block80.int8",
+        "auto",
+    );
+    // int8: kept columns padded to even per block, a byte per weight, 12 bytes per output of
+    // requantization constants, a 256-byte table for the sigmoid layer.
+    for (m, bytes) in [
+        (&ecg8, shipped::EcgBlockInt8::WEIGHT_BYTES),
+        (&mnist8, shipped::MnistBlockInt8::WEIGHT_BYTES),
+    ] {
+        let parts: Vec<_> = m.layers.iter().flat_map(|l| l.op.dense_parts()).collect();
+        assert!(parts.iter().all(|d| tinyae_core::block_sparse::pattern(d).is_some()));
+        let dense: usize = parts.iter().map(|d| d.in_features * d.out_features).sum();
+        assert!(bytes * 2 < dense, "int8 block form {bytes} bytes vs {dense} dense weights");
+    }
 }
 
 mod ecg {
