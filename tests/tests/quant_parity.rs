@@ -173,19 +173,8 @@ fn block_pruned_layers_are_bit_exact_and_store_only_kept_columns() {
         ecg_int8_block::Loops::encode_q,
         &mut s,
     );
-    // Flash of the block form: per kept column of a block of 32 outputs, its f32 values and
-    // one u16 index; plus the f32 biases. Counted here from the zeros of the first block.
     let block = load_model(&fixture("ecg_block.safetensors"));
-    let expected: usize = block
-        .layers
-        .iter()
-        .flat_map(|l| l.op.dense_parts())
-        .map(|d| {
-            let (o_n, i_n) = (d.out_features, d.in_features);
-            let kept = (0..i_n).filter(|&i| d.weight.values[i] != 0.0).count();
-            kept * (o_n * 4 + 2 * o_n.div_ceil(32)) + o_n * 4
-        })
-        .sum();
+    let expected = block_form_bytes(&block);
     assert_eq!(ecg_block::Loops::WEIGHT_BYTES, expected);
     println!("ecg 80 % block-pruned: {expected} bytes of weights");
     assert!(expected * 4 < ecg::LoopsDense::WEIGHT_BYTES);
@@ -198,22 +187,25 @@ mod shipped {
     tinyae::autoencoder!(pub MnistBlockInt8 = "../models/mnist.block80.int8.safetensors");
 }
 
-/// The shipped block-pruned models (`tinyae prune --pattern block`, fine-tuned): every layer in
-/// block form, bit-exact with the reference on the fixtures' inputs.
+/// Flash of the f32 block form: per kept column of a block of 32 outputs, its f32 values and
+/// one u16 index; plus the f32 biases. Kept columns counted from the zeros of output 0.
+fn block_form_bytes(m: &Model) -> usize {
+    m.layers
+        .iter()
+        .flat_map(|l| l.op.dense_parts())
+        .map(|d| {
+            let (o_n, i_n) = (d.out_features, d.in_features);
+            let kept = (0..i_n).filter(|&i| d.weight.values[i] != 0.0).count();
+            kept * (o_n * 4 + 2 * o_n.div_ceil(32)) + o_n * 4
+        })
+        .sum()
+}
+
+/// The shipped block-pruned models (`tinyae prune --pattern block`, fine-tuned): every f32
+/// layer in block form, bit-exact with the reference on the fixtures' inputs.
 #[test]
 fn shipped_block_pruned_models_are_bit_exact_in_block_form() {
     let shipped = |file: &str| load_model(&tinyae_tests::repo_root().join("models").join(file));
-    let block_form_bytes = |m: &Model| -> usize {
-        m.layers
-            .iter()
-            .flat_map(|l| l.op.dense_parts())
-            .map(|d| {
-                let (o_n, i_n) = (d.out_features, d.in_features);
-                let kept = (0..i_n).filter(|&i| d.weight.values[i] != 0.0).count();
-                kept * (o_n * 4 + 2 * o_n.div_ceil(32)) + o_n * 4
-            })
-            .sum()
-    };
     let ecg = shipped("ecg5000.block80.safetensors");
     assert_eq!(shipped::EcgBlock::WEIGHT_BYTES, block_form_bytes(&ecg));
     check_on::<shipped::EcgBlock, 140, 8>(&ecg, &inputs("ecg"), "ecg5000.block80", "loops");
