@@ -6,8 +6,8 @@ For MNIST (models/mnist.safetensors) and synthetic dense autoencoders `[n, h, n]
 0.1 M, 1 M, 4 M and 16.7 M parameters (generated at run time into a temporary directory,
 nothing large is committed), prints per model:
 
-- expand: median wall time of `tinyae_core::load` + `tinyae_codegen::expand_model` +
-  printing the tokens, built like cargo builds proc macros (unoptimized): the macro's own work;
+- expand: median wall time of `tinyae_core::load` + `tinyae_codegen::expand_model`, built
+  like cargo builds proc macros (unoptimized): the macro's own work;
 - check: wall time of `cargo check` of a one-file crate that invokes the macro on the model
   (expansion, type checking, const evaluation of the statics);
 - build: wall time of `cargo build --release` of that crate (what a firmware build pays);
@@ -19,11 +19,12 @@ Dependencies are built once beforehand, so the timed builds compile only the pro
 weights, 16.7 M parameters made rustc abort at ~11 GB). `--max-params` skips larger models in every revision.
 
 Usage: scripts/compile-scaling.py [--before REV] [--before-max-params N] [--max-params N]
-       [--keep DIR]
+       [--repeat N] [--keep DIR]
 Stdlib only; needs cargo and GNU time (/usr/bin/time).
 """
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -58,7 +59,8 @@ def dense_model(path, widths, seed=1):
     for j, (i_n, o_n) in enumerate(zip(widths, widths[1:])):
         bound = (6.0 / (i_n + o_n)) ** 0.5
         name = f"l{j}"
-        tensors[f"{name}.weight"] = ([o_n, i_n], array("f", (rng.uniform(-bound, bound) for _ in range(o_n * i_n))))
+        weight = array("f", (rng.uniform(-bound, bound) for _ in range(o_n * i_n)))
+        tensors[f"{name}.weight"] = ([o_n, i_n], weight)
         tensors[f"{name}.bias"] = ([o_n], array("f", (rng.uniform(-0.1, 0.1) for _ in range(o_n))))
         layers.append({"name": name, "op": "dense", "in_features": i_n, "out_features": o_n,
                        "weight": f"{name}.weight", "bias": f"{name}.bias",
@@ -80,17 +82,12 @@ def dense_model(path, widths, seed=1):
 
 
 def model_params(path):
+    """Parameters and input length of a model file, from its header."""
     data = path.read_bytes()
     (n,) = struct.unpack("<Q", data[:8])
     header = json.loads(data[8 : 8 + n])
-    header.pop("__metadata__", None)
-    total = 0
-    for info in header.values():
-        count = 1
-        for d in info["shape"]:
-            count *= d
-        total += count
-    return total, json.loads(json.loads(data[8 : 8 + n])["__metadata__"]["tinyae.graph"])["input_shape"]
+    graph = json.loads(header.pop("__metadata__")["tinyae.graph"])
+    return sum(math.prod(t["shape"]) for t in header.values()), math.prod(graph["input_shape"])
 
 
 def write(path, text):
@@ -121,8 +118,8 @@ fn main() {
             unroll: tinyae_codegen::Unroll::Auto,
             parts: tinyae_codegen::Parts::All,
         };
-        let text = tinyae_codegen::expand_model(&model, "Probe", options).to_string();
-        std::hint::black_box(text.len());
+        let tokens = tinyae_codegen::expand_model(&model, "Probe", options);
+        std::hint::black_box(tokens);
         times.push(start.elapsed().as_secs_f64());
     }
     times.sort_by(f64::total_cmp);
@@ -166,20 +163,29 @@ def cargo(root, args, env, check=True):
     return out
 
 
-def measure(root, env, model, n):
-    """One row: expand, check, build, peak for `model` with input length `n`."""
+def measure(root, env, model, n, repeat):
+    """One row: expand, check, build (fastest of `repeat` runs: the machine may be shared),
+    peak, and an error text if a step failed."""
     shutil.copy(model, root / "probe/model.safetensors")
     probe_main(root, n)
     # The dev profile: cargo builds proc macros without optimization (`build-override`), so
     # this is the code rustc runs.
     out = cargo(root, ["run", "--quiet", "-p", "expand", "--", str(model)], env, check=False)
     expand = float(out.stdout.strip()) if out.returncode == 0 else None
-    check, _, error = timed(["cargo", "check", "--quiet", "-p", "probe"], root, env)
-    if error:
-        return expand, None, None, None, error
-    (root / "probe/src/main.rs").touch()
-    build, peak, error = timed(["cargo", "build", "--release", "--quiet", "-p", "probe"], root, env)
-    return expand, check, build, peak, error
+    checks, builds, peak = [], [], None
+    for _ in range(repeat):
+        (root / "probe/src/main.rs").touch()
+        check, _, error = timed(["cargo", "check", "--quiet", "-p", "probe"], root, env)
+        if error:
+            return expand, None, None, None, error
+        (root / "probe/src/main.rs").touch()
+        build, used, error = timed(["cargo", "build", "--release", "--quiet", "-p", "probe"], root, env)
+        peak = max(peak or 0, used or 0)
+        if error:
+            return expand, min(checks + [check]), None, peak, error
+        checks.append(check)
+        builds.append(build)
+    return expand, min(checks), min(builds), peak, None
 
 
 def prepare(root, repo, env):
@@ -203,6 +209,7 @@ def main():
                     help="skip the before revision's models above this many parameters")
     ap.add_argument("--max-params", type=float, default=17e6,
                     help="skip every revision's models above this many parameters")
+    ap.add_argument("--repeat", type=int, default=3, help="timed builds per small model")
     ap.add_argument("--keep", help="work in this directory and keep it")
     args = ap.parse_args()
     if not Path("/usr/bin/time").exists():
@@ -226,26 +233,34 @@ def main():
                 archive = subprocess.run(["git", "-C", str(REPO), "archive", args.before],
                                          capture_output=True, check=True).stdout
                 subprocess.run(["tar", "-x", "-C", str(export)], input=archive, check=True)
-            revisions.insert(0, (f"before ({args.before})", export))
-        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-        print(f"CPU: {cpu}, {os.cpu_count()} cores; rustc release builds of a one-model crate")
-        print(f"{'revision':<16} {'model':<12} {'params':>10} {'expand':>9} {'check':>9} {'build':>9} {'peak':>9}")
+            revisions.insert(0, (f"before {args.before}", export))
+        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                    if l.startswith("model name")), "?")
+        print(f"CPU: {cpu}, {os.cpu_count()} cores; a one-model crate, dependencies prebuilt; "
+              f"check and build: fastest of {args.repeat} (1 above 2 M parameters)")
+        print(f"{'revision':<14} {'model':<12} {'params':>10} {'expand':>8} {'check':>8} "
+              f"{'build':>8} {'peak':>8}  build vs before")
+        roots = []
         for name, repo in revisions:
             root = work / re.sub(r"\W", "_", name)
             env = dict(os.environ, CARGO_TARGET_DIR=str(root / "target"))
             prepare(root, repo, env)
-            for label, path in models:
-                params, shape = model_params(path)
+            roots.append((name, root, env))
+        # Model by model, the revisions side by side (under the same load).
+        for label, path in models:
+            params, n = model_params(path)
+            before = None
+            for name, root, env in roots:
                 if name != "after" and params > args.before_max_params:
-                    print(f"{name:<16} {label:<12} {params:>10,} {'skipped (--before-max-params)':>39}")
+                    print(f"{name:<14} {label:<12} {params:>10,}  skipped (--before-max-params)")
                     continue
-                n = 1
-                for d in shape:
-                    n *= d
-                expand, check, build, peak, error = measure(root, env, path, n)
-                row = f"{name:<16} {label:<12} {params:>10,} {fmt(expand, ' s'):>9} {fmt(check, ' s'):>9} " \
-                      f"{fmt(build, ' s'):>9} {fmt(peak, ' MB'):>9}"
-                print(row + (f"  {error}" if error else ""), flush=True)
+                repeat = args.repeat if params <= 2e6 else 1
+                expand, check, build, peak, error = measure(root, env, path, n, repeat)
+                ratio = f"  {before / build:.1f}x faster" if name == "after" and before and build else ""
+                before = build
+                print(f"{name:<14} {label:<12} {params:>10,} {fmt(expand, ' s'):>8} {fmt(check, ' s'):>8} "
+                      f"{fmt(build, ' s'):>8} {fmt(peak, ' MB'):>8}{ratio}"
+                      + (f"  {error}" if error else ""), flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
