@@ -51,10 +51,11 @@ fn layer(
     let groups = words.chunks_exact(chunks.max(1));
     let outputs = y.chunks_mut(GROUP).zip(bias.chunks(GROUP).zip(rq.chunks(GROUP)));
     for (group, (y, (bias, rq))) in groups.zip(outputs) {
-        let mut acc = [0i32; GROUP];
-        for (a, b) in acc.iter_mut().zip(bias) {
-            *a = *b;
-        }
+        // A whole group's biases as one array (a loop here becomes a `memcpy` call).
+        let mut acc = match <&[i32; GROUP]>::try_from(bias) {
+            Ok(b) => *b,
+            Err(_) => core::array::from_fn(|k| bias.get(k).copied().unwrap_or(0)),
+        };
         let (full, last) = group.split_at(whole.min(group.len()));
         dot4(full, x_whole, &mut acc);
         if let Some(last) = last.first() {
