@@ -110,8 +110,8 @@ mod tests {
             let mut y = [0i8; O];
             dense_i8_dsp(&DspI8 { groups }, &bias, &rq, 0, &x, &mut y, Finish::Linear);
             for o in 0..O {
-                let sum: i32 = bias[o]
-                    + (0..I).map(|i| i32::from(w(o, i)) * i32::from(x[i])).sum::<i32>();
+                let sum: i32 =
+                    bias[o] + (0..I).map(|i| i32::from(w(o, i)) * i32::from(x[i])).sum::<i32>();
                 let want = tinyae_arith::quant::requantize(sum, 1 << 30, 40, 0);
                 assert_eq!(y[o], want, "{I}x{O} output {o}");
             }
