@@ -59,11 +59,30 @@ pub fn dtypes_match_precision(model: &Model, errors: &mut Vec<Error>) {
 }
 
 /// Every value of a quantized layer is in its range and its requantization is representable.
-pub fn quantization_consistent(model: &Model, errors: &mut Vec<Error>) {
-    for layer in &model.layers {
+/// `layers` are the layers whose tensors have their declared shapes (the bound indexes them).
+pub fn quantization_consistent(layers: &[&Layer], errors: &mut Vec<Error>) {
+    for layer in layers {
         if let Some((d, q)) = quant::of(layer) {
             check_layer(layer, d, q, errors);
         }
+    }
+}
+
+/// The weight scales hold one value per output (a shape rule, checked with the layer's other
+/// tensor shapes).
+pub fn weight_scale_shape(layer: &str, d: &Dense, q: &Quantization, errors: &mut Vec<Error>) {
+    let ws = &q.weight_scale;
+    if ws.shape != [d.out_features] {
+        errors.push(
+            Error::new(
+                ErrorKind::ShapeMismatch,
+                format!(
+                    "tensor `{}` has shape {:?}, expected [{}] (one weight scale per output of layer `{layer}`)",
+                    ws.key, ws.shape, d.out_features
+                ),
+            )
+            .help("store one scale per output channel (row of the weight)"),
+        );
     }
 }
 
@@ -75,18 +94,6 @@ fn check_layer(layer: &Layer, d: &Dense, q: &Quantization, errors: &mut Vec<Erro
     let name = &layer.name;
     let start = errors.len();
     let ws = &q.weight_scale;
-    if ws.shape != [d.out_features] {
-        errors.push(
-            Error::new(
-                ErrorKind::ShapeMismatch,
-                format!(
-                    "tensor `{}` has shape {:?}, expected [{}] (one weight scale per output of layer `{name}`)",
-                    ws.key, ws.shape, d.out_features
-                ),
-            )
-            .help("store one scale per output channel (row of the weight)"),
-        );
-    }
     if let Some(i) = ws.values.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
         errors.push(bad(
             format!(

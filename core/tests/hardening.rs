@@ -1,0 +1,156 @@
+//! Issue 11's defect classes, one test each: edited copies of shipped models and fixtures
+//! must load or fail with a clear error, never panic, never load with values that give inf or
+//! NaN at run time.
+
+use serde_json::{json, Map, Value};
+use tinyae_core::{ErrorKind, Errors};
+
+/// A model file committed in the repository, by its path from the workspace root.
+fn shipped(path: &str) -> Vec<u8> {
+    let at = format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&at).unwrap_or_else(|e| panic!("read {at}: {e}"))
+}
+
+/// The file with its safetensors header (JSON) edited; offsets and data are kept.
+fn with_header(bytes: &[u8], edit: impl FnOnce(&mut Map<String, Value>)) -> Vec<u8> {
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let mut header: Map<String, Value> = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+    edit(&mut header);
+    let mut text = Value::Object(header).to_string().into_bytes();
+    text.resize(text.len().next_multiple_of(8), b' ');
+    [&(text.len() as u64).to_le_bytes()[..], &text, &bytes[8 + n..]].concat()
+}
+
+/// The file with the metadata entry `key` set to `text`.
+fn with_entry(bytes: &[u8], key: &str, text: &str) -> Vec<u8> {
+    with_header(bytes, |h| {
+        let meta = h["__metadata__"].as_object_mut().unwrap();
+        meta.insert(key.to_owned(), Value::String(text.to_owned()));
+    })
+}
+
+/// The file with the JSON metadata entry `key` edited.
+fn with_json(bytes: &[u8], key: &str, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header: Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+    let mut doc: Value =
+        serde_json::from_str(header["__metadata__"][key].as_str().unwrap()).unwrap();
+    edit(&mut doc);
+    with_entry(bytes, key, &doc.to_string())
+}
+
+/// The errors of loading `bytes`, which must not panic and must fail.
+fn errors(bytes: &[u8]) -> Errors {
+    match std::panic::catch_unwind(|| tinyae_core::load(bytes)) {
+        Err(_) => panic!("load panicked"),
+        Ok(Ok(_)) => panic!("the file loaded, expected it to be rejected"),
+        Ok(Err(e)) => e,
+    }
+}
+
+/// Asserts that loading fails with an error of `kind` whose text holds every one of `needles`.
+fn rejects(bytes: &[u8], kind: ErrorKind, needles: &[&str]) -> Errors {
+    let errors = errors(bytes);
+    assert!(
+        errors.iter().any(|e| e.kind == kind && needles.iter().all(|n| e.to_string().contains(n))),
+        "expected a {kind:?} error containing {needles:?}, got:\n{errors}"
+    );
+    errors
+}
+
+const ECG_INT8: &str = "models/ecg5000.int8.safetensors";
+
+#[test]
+fn value_rules_skip_layers_whose_shapes_are_wrong() {
+    // The issue's reproduction: the shape check reports the mismatch and the int8 bound, which
+    // indexes the weight by `in_features`, must not run on the layer.
+    let b = with_json(&shipped(ECG_INT8), "tinyae.graph", |g| {
+        g["layers"][0]["in_features"] = json!(141)
+    });
+    let e = rejects(
+        &b,
+        ErrorKind::ShapeMismatch,
+        &["`enc.0.weight` has shape [32, 140], expected [32, 141]"],
+    );
+    assert!(e.iter().all(|e| e.kind != ErrorKind::Quantization), "{e}");
+    // A weight-scale tensor of the wrong length is a shape error too, before any value rule.
+    let b = with_json(&shipped(ECG_INT8), "tinyae.graph", |g| {
+        g["layers"][1]["quantization"]["weight_scale"] = json!("enc.0.weight_scale")
+    });
+    rejects(&b, ErrorKind::ShapeMismatch, &["`enc.0.weight_scale` has shape [32], expected [16]"]);
+}
+
+/// Every one-digit edit of the shipped small int8 graphs (each digit raised by one) loads or
+/// fails with errors; none panics (the issue counted 63 panics among 1,637 such edits).
+#[test]
+fn one_digit_edits_of_int8_graphs_never_panic() {
+    let edits: usize = [
+        ECG_INT8,
+        "models/ecg5000.pruned80.int8.safetensors",
+        "models/nab_machine_temperature.int8.safetensors",
+        "models/nab_machine_temperature.pruned80.int8.safetensors",
+    ]
+    .iter()
+    .map(|path| one_digit_edits(&shipped(path)))
+    .sum();
+    assert!(edits > 1000, "only {edits} digits in the graphs");
+}
+
+/// Loads every one-digit edit of the graph of `bytes`, returning how many there were.
+fn one_digit_edits(bytes: &[u8]) -> usize {
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header: Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+    let graph = header["__metadata__"]["tinyae.graph"].as_str().unwrap().to_owned();
+    let mut edits = 0;
+    for (at, c) in graph.char_indices().filter(|(_, c)| c.is_ascii_digit()) {
+        let next = char::from(b'0' + (c as u8 - b'0' + 1) % 10);
+        let edited = format!("{}{next}{}", &graph[..at], &graph[at + 1..]);
+        let b = with_entry(bytes, "tinyae.graph", &edited);
+        let outcome = std::panic::catch_unwind(|| tinyae_core::load(&b).map(drop));
+        assert!(
+            outcome.is_ok(),
+            "load panicked with the digit at byte {at} of the graph changed to {next}"
+        );
+        edits += 1;
+    }
+    edits
+}
+
+#[test]
+fn shape_products_are_checked() {
+    let b = with_json(&shipped("tests/fixtures/sensor.safetensors"), "tinyae.graph", |g| {
+        let huge = 1usize << 20;
+        let reshape = json!({"op": "reshape", "name": "r", "shape": [huge, huge, huge, huge]});
+        g["layers"].as_array_mut().unwrap().insert(1, reshape);
+    });
+    rejects(
+        &b,
+        ErrorKind::BadDim,
+        &["`shape` of layer `r`", "has more than 2^64 elements, expected at most 1048576"],
+    );
+    let b = with_json(&shipped("tests/fixtures/sensor.safetensors"), "tinyae.graph", |g| {
+        let reshape = json!({"op": "reshape", "name": "r", "shape": [1024, 1025]});
+        g["layers"].as_array_mut().unwrap().insert(1, reshape);
+    });
+    rejects(&b, ErrorKind::BadDim, &["has 1049600 elements, expected at most 1048576"]);
+}
+
+#[test]
+fn parameter_limit_counts_only_biases_that_exist() {
+    use tinyae_core::ir::Op;
+    // Two bias-free dense layers of 4096 × 2048 = 8 Mi weights each: exactly the limit of
+    // 16 Mi parameters. Counting the absent biases would put it 6144 over.
+    let mut m = tinyae_core::synth::dense_autoencoder(
+        &[4096, 2048, 4096],
+        tinyae_core::Activation::Linear,
+        tinyae_core::Activation::Linear,
+        1,
+    );
+    for layer in &mut m.layers {
+        if let Op::Dense(d) = &mut layer.op {
+            d.bias = None;
+        }
+    }
+    assert_eq!(tinyae_core::format::MAX_PARAMS, 2 * 4096 * 2048);
+    tinyae_core::validate::validate(&m).expect("a model at the limit is valid");
+}
