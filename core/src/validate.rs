@@ -5,7 +5,7 @@
 
 use crate::error::{Error, ErrorKind, Errors};
 use crate::format::{MAX_DIM, MAX_PARAMS};
-use crate::ir::{Calibration, Layer, Model, ModelKind, Op, Preprocessing};
+use crate::ir::{Calibration, Layer, Model, ModelKind, Op};
 use crate::op::common::{check_dim, check_numel};
 
 /// Checks every rule, returning all problems found.
@@ -34,7 +34,7 @@ pub fn validate(model: &Model) -> Result<(), Errors> {
             latent_in_range,
             output_matches_input,
             vae_head_placement,
-            preprocessing_consistent,
+            crate::validate_values::preprocessing_consistent,
             anomaly_consistent,
         ] {
             rule(model, &mut errors);
@@ -240,57 +240,6 @@ fn vae_head_placement(model: &Model, errors: &mut Vec<Error>) {
                     ),
                 )
                 .help("add a gaussian_head layer (mu and log_var) at `latent_layer`, or set \"kind\": \"autoencoder\""),
-            );
-        }
-    }
-}
-
-fn preprocessing_consistent(model: &Model, errors: &mut Vec<Error>) {
-    let n = model.input_len();
-    let (pairs, names): ([&[f32]; 2], [&str; 2]) = match &model.preprocessing {
-        Preprocessing::None => return,
-        Preprocessing::MinMax { min, max } => ([min, max], ["min", "max"]),
-        Preprocessing::Standard { mean, std } => ([mean, std], ["mean", "std"]),
-    };
-    let mut ok = true;
-    for (values, name) in pairs.iter().zip(names) {
-        if values.len() != 1 && values.len() != n {
-            ok = false;
-            errors.push(
-                Error::new(
-                    ErrorKind::Preprocessing,
-                    format!("preprocessing `{name}` has {} values, expected 1 or {n} (one per input feature)", values.len()),
-                )
-                .help("store one value per feature, or a single value for all"),
-            );
-        }
-        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-            ok = false;
-            errors.push(
-                Error::new(
-                    ErrorKind::NonFinite,
-                    format!("preprocessing `{name}[{i}]` is not finite"),
-                )
-                .help("refit the scaler on data without NaN or infinite values"),
-            );
-        }
-    }
-    if !ok {
-        return;
-    }
-    let Some(affine) = model.preprocessing.affine(n) else { return };
-    for (i, (range, scale)) in affine.range.iter().zip(&affine.scale).enumerate() {
-        if !(*range > 0.0 && scale.is_finite()) {
-            let what = match model.preprocessing {
-                Preprocessing::MinMax { .. } => format!("range `max[{i}] - min[{i}]` is {range}"),
-                _ => format!("`std[{i}]` is {range}"),
-            };
-            errors.push(
-                Error::new(
-                    ErrorKind::Preprocessing,
-                    format!("preprocessing {what}, expected a positive number"),
-                )
-                .help("a constant feature has no range: store a range of 1 (or drop the feature)"),
             );
         }
     }

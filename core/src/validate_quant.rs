@@ -1,9 +1,10 @@
 //! The rules of quantized (int8) and reduced-precision layers (docs/FORMAT.md, "Tensors and
 //! dtypes" and "int8 layers"), one function per rule, in the style of `validate`.
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{number, Error, ErrorKind};
 use crate::ir::{Dense, Layer, Model, QParams, Quantization, Storage, Tensor};
 use crate::quant::{self, Requant};
+use crate::validate_values::{scale_in_range, scale_range};
 use crate::Activation;
 
 /// Float layers hold float tensors; quantized layers hold I8 weights and an I32 bias.
@@ -94,11 +95,13 @@ fn check_layer(layer: &Layer, d: &Dense, q: &Quantization, errors: &mut Vec<Erro
     let name = &layer.name;
     let start = errors.len();
     let ws = &q.weight_scale;
-    if let Some(i) = ws.values.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
+    if let Some(i) = ws.values.iter().position(|s| !scale_in_range(*s)) {
         errors.push(bad(
             format!(
-                "weight scale {} of layer `{name}` (`{}`[{i}]) is {}, expected a finite number > 0",
-                i, ws.key, ws.values[i]
+                "weight scale {i} of layer `{name}` (`{}[{i}]`) is {}, expected a number in {}",
+                ws.key,
+                number(ws.values[i]),
+                scale_range()
             ),
             "a channel whose weights are all zero still needs a positive scale, e.g. 1",
         ));
@@ -115,11 +118,12 @@ fn check_layer(layer: &Layer, d: &Dense, q: &Quantization, errors: &mut Vec<Erro
     let mut params: Vec<(&str, QParams)> = vec![("input", q.input), ("output", q.output)];
     params.extend(q.pre_activation.map(|p| ("pre_activation", p)));
     for (what, p) in &params {
-        if !(p.scale.is_finite() && p.scale > 0.0) {
+        if !scale_in_range(p.scale) {
             errors.push(bad(
                 format!(
-                    "`{what}.scale` of layer `{name}` is {}, expected a finite number > 0",
-                    p.scale
+                    "`{what}.scale` of layer `{name}` is {}, expected a number in {}",
+                    number(p.scale),
+                    scale_range()
                 ),
                 "recalibrate the layer (`tinyae quantize`)",
             ));

@@ -277,7 +277,7 @@ fn rejects_inconsistent_preprocessing_and_threshold() {
     assert_error(
         &b,
         ErrorKind::Preprocessing,
-        "range `max[1] - min[1]` is 0, expected a positive number",
+        "range `max[1] - min[1]` is 0, expected a number in [1e-30, 1e30]",
     );
     let b = with_metadata(|m| {
         m.insert(

@@ -154,3 +154,76 @@ fn parameter_limit_counts_only_biases_that_exist() {
     assert_eq!(tinyae_core::format::MAX_PARAMS, 2 * 4096 * 2048);
     tinyae_core::validate::validate(&m).expect("a model at the limit is valid");
 }
+
+const ECG: &str = "models/ecg5000.safetensors";
+
+/// Preprocessing whose range or reciprocal is not finite in f32, or whose `std` turns
+/// ordinary inputs into inf, is rejected with the documented range; one shared value that is
+/// bad gives one error, not one per feature.
+#[test]
+fn preprocessing_must_scale_within_f32() {
+    let prep = |text: &str| with_entry(&shipped(ECG), "tinyae.preprocessing", text);
+    // max - min overflows f32 (the issue's infinite min-max range).
+    let e = rejects(
+        &prep(r#"{"kind": "min_max", "min": [-3e38], "max": [3e38]}"#),
+        ErrorKind::Preprocessing,
+        &["`min[0]` is -3e38, expected a finite number in [-1e30, 1e30]"],
+    );
+    assert_eq!(e.len(), 2, "{e}");
+    let e = rejects(
+        &prep(r#"{"kind": "standard", "mean": [0.0], "std": [1e-38]}"#),
+        ErrorKind::Preprocessing,
+        &["preprocessing `std[0]` is 1e-38, expected a number in [1e-30, 1e30]"],
+    );
+    assert_eq!(e.len(), 1, "one shared std gives one error for 140 features:\n{e}");
+    let e = rejects(
+        &prep(r#"{"kind": "min_max", "min": [-6e29], "max": [6e29]}"#),
+        ErrorKind::Preprocessing,
+        &["range `max[0] - min[0]` is 1.2e30, expected a number in [1e-30, 1e30]", "too large"],
+    );
+    assert_eq!(e.len(), 1, "{e}");
+    let mut std = vec![1.0f32; 140];
+    std[3] = 0.0;
+    std[7] = 0.0;
+    let text = json!({"kind": "standard", "mean": [0.0], "std": std}).to_string();
+    rejects(&prep(&text), ErrorKind::Preprocessing, &["`std[3]` is 0 (and 1 more feature(s))"]);
+}
+
+/// int8 scales whose reciprocal (quantizing) or 255 multiple (dequantizing) is not finite.
+#[test]
+fn int8_scales_must_stay_finite_at_run_time() {
+    let q = shipped(ECG_INT8);
+    let b = with_json(&q, "tinyae.graph", |g| {
+        let last = g["layers"].as_array().unwrap().len() - 1;
+        g["layers"][last]["quantization"]["output"]["scale"] = json!(3e38);
+    });
+    rejects(
+        &b,
+        ErrorKind::Quantization,
+        &["`output.scale` of layer `dec.2` is 3e38, expected a number in [1e-30, 1e30]"],
+    );
+    let b = with_json(&q, "tinyae.graph", |g| {
+        g["layers"][0]["quantization"]["input"]["scale"] = json!(1e-40);
+    });
+    rejects(&b, ErrorKind::Quantization, &["`input.scale` of layer `enc.0` is 1e-40"]);
+}
+
+/// The stricter rules keep every shipped model and test fixture valid.
+#[test]
+fn every_shipped_model_and_fixture_still_loads() {
+    let root = format!("{}/..", env!("CARGO_MANIFEST_DIR"));
+    let mut loaded = 0;
+    for dir in ["models", "tests/fixtures", "tests/fixtures/import"] {
+        for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "safetensors") {
+                let bytes = std::fs::read(&path).unwrap();
+                if let Err(e) = tinyae_core::load(&bytes) {
+                    panic!("{} no longer loads:\n{e}", path.display());
+                }
+                loaded += 1;
+            }
+        }
+    }
+    assert!(loaded >= 60, "only {loaded} files found");
+}
