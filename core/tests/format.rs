@@ -138,7 +138,7 @@ fn rejects_bad_metadata_json() {
     let b = with_metadata(|m| {
         m.insert(KEY_GRAPH.into(), "{\"kind\": ".into());
     });
-    assert_error(&b, ErrorKind::BadMetadata, "`tinyae.graph` is invalid");
+    assert_error(&b, ErrorKind::BadMetadata, "`tinyae.graph` is not valid JSON");
     let b = with_metadata(|m| {
         m.insert(KEY_ANOMALY.into(), json!({"metric": "mse"}).to_string());
     });

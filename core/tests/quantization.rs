@@ -105,7 +105,7 @@ fn rejects_zero_scales_and_out_of_range_weights() {
     assert_rejected(
         &bytes,
         ErrorKind::Quantization,
-        "weight scale 2 of layer `enc.0` (`enc.0.weight_scale`[2]) is 0",
+        "weight scale 2 of layer `enc.0` (`enc.0.weight_scale[2]`) is 0",
     );
     assert_rejected(
         &bytes,

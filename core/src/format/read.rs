@@ -33,6 +33,7 @@ pub fn read(bytes: &[u8]) -> Result<Model, Errors> {
     })?;
 
     check_version(&metadata)?;
+    super::keys::check(&metadata)?;
     let graph: GraphDoc = parse_entry(&metadata, KEY_GRAPH)?.ok_or_else(|| missing(KEY_GRAPH))?;
     let preprocessing = parse_entry::<PreprocessingDoc>(&metadata, KEY_PREPROCESSING)?;
     let anomaly = parse_entry::<AnomalyDoc>(&metadata, KEY_ANOMALY)?;
@@ -199,9 +200,12 @@ fn check_version(metadata: &HashMap<String, String>) -> Result<(), Error> {
         )
         .help(format!("add \"{KEY_FORMAT_VERSION}\": \"{FORMAT_VERSION}\" (docs/FORMAT.md)")));
     };
-    match text.trim().parse::<u32>() {
-        Ok(v) if (1..=FORMAT_VERSION).contains(&v) => Ok(()),
-        Ok(v) if v > FORMAT_VERSION => Err(Error::new(
+    // Digits only: `parse` would take `+1`, and whitespace is not part of the format.
+    let digits = !text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit());
+    let version = text.parse::<u32>().ok().filter(|_| digits);
+    match version {
+        Some(v) if (1..=FORMAT_VERSION).contains(&v) => Ok(()),
+        Some(v) if v > FORMAT_VERSION => Err(Error::new(
             ErrorKind::FormatVersion,
             format!(
                 "format version {v} is newer than this tinyae understands (up to {FORMAT_VERSION})"
@@ -210,7 +214,9 @@ fn check_version(metadata: &HashMap<String, String>) -> Result<(), Error> {
         .help("upgrade tinyae, or re-export the model with this version's trainer")),
         _ => Err(Error::new(
             ErrorKind::FormatVersion,
-            format!("`{KEY_FORMAT_VERSION}` must be a positive integer, found `{text}`"),
+            format!(
+                "`{KEY_FORMAT_VERSION}` must be a positive integer in decimal digits (no sign, spaces or leading zeros), found `{text}`"
+            ),
         )
         .help(format!("write \"{FORMAT_VERSION}\""))),
     }
@@ -221,10 +227,14 @@ fn parse_entry<T: DeserializeOwned>(
     key: &str,
 ) -> Result<Option<T>, Error> {
     let Some(text) = metadata.get(key) else { return Ok(None) };
-    serde_json::from_str(text).map(Some).map_err(|e| {
-        Error::new(ErrorKind::BadMetadata, format!("`{key}` is invalid: {e}"))
-            .help("see docs/FORMAT.md for this entry's schema")
-    })
+    let section = match key {
+        KEY_GRAPH => "§Graph",
+        KEY_PREPROCESSING => "§Preprocessing",
+        KEY_ANOMALY => "§Anomaly",
+        KEY_PROVENANCE => "§Provenance",
+        _ => "§Metadata entries",
+    };
+    super::strict::entry(key, text, section).map(Some)
 }
 
 fn parse_layer(index: usize, value: &Value, tensors: &Tensors<'_>) -> Result<Layer, Vec<Error>> {
@@ -251,9 +261,12 @@ fn parse_layer(index: usize, value: &Value, tensors: &Tensors<'_>) -> Result<Lay
             &format!("supported ops: {all}"),
         ));
     }
-    // Typed by the `op` tag; the layer's index and name are added to serde's message.
-    let doc: OpDoc = serde_json::from_value(value.clone())
-        .map_err(|e| bad(e.to_string(), &format!("see docs/FORMAT.md {}", op::section(op))))?;
+    // Typed by the `op` tag; the layer's index and name, and the failing field, are added to
+    // serde's message.
+    let doc = OpDoc::from_value(op, value).map_err(|(path, message)| {
+        let message = if path.is_empty() { message } else { format!("`{path}`: {message}") };
+        bad(message, &format!("see docs/FORMAT.md {}", op::section(op)))
+    })?;
     doc.read(&at, tensors)
 }
 

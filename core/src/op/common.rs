@@ -11,7 +11,10 @@ use crate::ir::{Layer, Tensor};
 /// `3` or `[3, 3]`: sizes PyTorch accepts as an integer or a pair, read either way and written
 /// as pairs.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a size: a non-negative integer or a [height, width] pair of them"
+)]
 pub enum Size2 {
     /// The same value for height and width.
     One(usize),

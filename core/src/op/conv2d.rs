@@ -235,7 +235,10 @@ impl OpSpec for Conv2d {
 
 /// `"valid"`, `"same"`, `1` or `[1, 2]`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a padding: \"valid\", \"same\", a non-negative integer or a [height, width] pair of them"
+)]
 pub enum PaddingDoc {
     /// `"valid"` or `"same"`.
     Name(String),
