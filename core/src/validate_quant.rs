@@ -5,7 +5,6 @@ use crate::error::{number, Error, ErrorKind};
 use crate::ir::{Dense, Layer, Model, QParams, Quantization, Storage, Tensor};
 use crate::quant::{self, Requant};
 use crate::validate_values::{scale_in_range, scale_range};
-use crate::Activation;
 
 /// Float layers hold float tensors; quantized layers hold I8 weights and an I32 bias.
 pub fn dtypes_match_precision(model: &Model, errors: &mut Vec<Error>) {
@@ -137,17 +136,6 @@ fn check_layer(layer: &Layer, d: &Dense, q: &Quantization, errors: &mut Vec<Erro
                 "a zero point is an int8 value",
             ));
         }
-    }
-    if q.pre_activation.is_none()
-        && !matches!(layer.activation, Activation::Linear | Activation::Relu)
-    {
-        errors.push(bad(
-            format!(
-                "quantized layer `{name}` has activation `{}` but no `pre_activation` parameters",
-                layer.activation.name()
-            ),
-            "int8 activations other than linear and relu are tables over the pre-activation's int8 values: add `pre_activation` {scale, zero_point}",
-        ));
     }
     if errors.len() > start {
         return; // the remaining rules compute with these values

@@ -321,3 +321,32 @@ fn field_errors_name_the_field_without_rust_types() {
         }
     }
 }
+
+/// docs/FORMAT.md: an int8 table activation without `pre_activation` reads the `output`
+/// parameters, exactly as if they were written out.
+#[test]
+fn pre_activation_defaults_to_the_output_parameters() {
+    use tinyae_core::quant;
+    let explicit = tinyae_core::load(&shipped("tests/fixtures/sensor_int8.safetensors")).unwrap();
+    let mut written = explicit.clone();
+    let mut omitted = explicit.clone();
+    for (w, o) in written.layers.iter_mut().zip(&mut omitted.layers) {
+        for (layer, default) in [(w, false), (o, true)] {
+            if let tinyae_core::ir::Op::Dense(d) = &mut layer.op {
+                let q = d.quant.as_mut().unwrap();
+                q.pre_activation = if default { None } else { Some(q.output) };
+            }
+        }
+    }
+    let omitted = tinyae_core::load(&tinyae_core::format::to_bytes(&omitted).unwrap())
+        .expect("a table activation without pre_activation is valid");
+    assert!(omitted.layers.iter().all(|l| quant::of(l).unwrap().1.pre_activation.is_none()));
+    for q in -128..=127i8 {
+        let x = [q, q.wrapping_add(40), q.wrapping_sub(90)];
+        assert_eq!(
+            quant::run_q(&omitted.layers, &x),
+            quant::run_q(&written.layers, &x),
+            "input {x:?}"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 //! `docs/FORMAT.md` is the specification; this module is its implementation. Metadata values
 //! are strings (a safetensors rule), so each structured entry holds a JSON document.
 
+mod container;
 pub mod data;
 mod keys;
 mod quant;

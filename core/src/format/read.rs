@@ -23,6 +23,9 @@ use crate::op::{self, OpDoc};
 /// Parses a model file's bytes into the IR.
 pub fn read(bytes: &[u8]) -> Result<Model, Errors> {
     check_container(bytes)?;
+    if let Some(header) = header_json(bytes) {
+        super::container::check(&header)?;
+    }
     let file = SafeTensors::deserialize(bytes).map_err(|e| container_error(e, bytes))?;
     let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| container_error(e, bytes))?;
     let metadata = header.metadata().clone().ok_or_else(|| {
@@ -126,6 +129,12 @@ fn check_container(bytes: &[u8]) -> Result<(), Error> {
         .help("the file is truncated; copy or export it again"));
     }
     Ok(())
+}
+
+/// The header as JSON, when it is a JSON object (otherwise the safetensors crate reports it).
+fn header_json(bytes: &[u8]) -> Option<serde_json::Map<String, Value>> {
+    let n = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
+    serde_json::from_slice(bytes.get(8..n.checked_add(8)?)?).ok()
 }
 
 fn container_error(error: SafeTensorError, bytes: &[u8]) -> Error {
