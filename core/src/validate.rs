@@ -31,6 +31,7 @@ pub fn validate(model: &Model) -> Result<(), Errors> {
         for rule in [
             crate::validate_quant::quantization_chains,
             activation_applies,
+            crate::validate_values::activation_parameters,
             latent_in_range,
             output_matches_input,
             vae_head_placement,

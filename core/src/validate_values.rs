@@ -2,6 +2,7 @@
 //! int8 scales whose reciprocals or products would not be finite in f32 are rejected, so a
 //! file that loads never turns finite inputs into inf or NaN through them.
 
+use crate::activation::Activation;
 use crate::error::{number, Error, ErrorKind};
 use crate::ir::{Model, Preprocessing};
 
@@ -122,4 +123,59 @@ fn shown(v: f64) -> String {
     } else {
         format!("{v:e}")
     }
+}
+
+/// The largest magnitude of an activation parameter (docs/FORMAT.md, Limits): larger ones
+/// turn ordinary inputs into infinities.
+pub const PARAM_MAX: f32 = 1e6;
+/// The smallest softplus `beta`: the function is at least `ln 2 / beta`.
+pub const SOFTPLUS_MIN_BETA: f32 = 1e-6;
+/// The largest softplus `threshold`: below it the function computes `expf(beta * x)`, which
+/// overflows f32 above 88.
+pub const SOFTPLUS_MAX_THRESHOLD: f32 = 80.0;
+
+impl Activation {
+    /// The parameters are in their documented ranges (`layer` names the layer). Checked when a
+    /// file is read and again by `validate`, for models built in code (the trainer, importers).
+    pub fn check_parameters(&self, layer: &str) -> Result<(), Error> {
+        let (kind, params): (&str, &[(&str, f32)]) = match self {
+            Activation::LeakyRelu { alpha } => ("leaky_relu", &[("alpha", *alpha)]),
+            Activation::Elu { alpha } => ("elu", &[("alpha", *alpha)]),
+            Activation::HardSigmoid { slope, offset } => {
+                ("hard_sigmoid", &[("slope", *slope), ("offset", *offset)])
+            }
+            Activation::Softplus { beta, threshold } => {
+                ("softplus", &[("beta", *beta), ("threshold", *threshold)])
+            }
+            _ => return Ok(()),
+        };
+        for &(name, v) in params {
+            let (lo, hi) = match (kind, name) {
+                ("softplus", "beta") => (SOFTPLUS_MIN_BETA, PARAM_MAX),
+                ("softplus", "threshold") => (-PARAM_MAX, SOFTPLUS_MAX_THRESHOLD),
+                _ => (-PARAM_MAX, PARAM_MAX),
+            };
+            if !(lo..=hi).contains(&v) {
+                return Err(Error::new(
+                    ErrorKind::Activation,
+                    format!(
+                        "layer `{layer}`: {kind} `{name}` is {}, expected a number in [{}, {}]",
+                        number(v),
+                        number(lo),
+                        number(hi)
+                    ),
+                )
+                .help(match kind {
+                    "softplus" => "use beta = 1 and threshold = 20 (PyTorch's defaults)",
+                    _ => "typical values are small, e.g. 0.01 to 1",
+                }));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every layer's activation parameters are in their documented ranges.
+pub fn activation_parameters(model: &Model, errors: &mut Vec<Error>) {
+    errors.extend(model.layers.iter().filter_map(|l| l.activation.check_parameters(&l.name).err()));
 }

@@ -350,3 +350,48 @@ fn pre_activation_defaults_to_the_output_parameters() {
         );
     }
 }
+
+/// At the edges of the documented ranges the constants the generated code holds (scales,
+/// ranges, reciprocals, 255 int8 steps) are finite: the literal emitter, which cannot write
+/// inf, is never reached with one.
+#[test]
+fn documented_range_edges_give_finite_constants() {
+    use tinyae_core::quant::QParams;
+    for max in [1e-30f32, 1e30] {
+        let text = json!({"kind": "min_max", "min": [0.0], "max": [max]}).to_string();
+        let m = tinyae_core::load(&with_entry(&shipped(ECG), "tinyae.preprocessing", &text))
+            .expect("the range's edges are valid");
+        let a = m.preprocessing.affine(m.input_len()).unwrap();
+        assert!(a.scale.iter().chain(&a.range).all(|v| v.is_finite() && *v > 0.0), "max {max}");
+    }
+    for std in [1e-30f32, 1e30] {
+        let text = json!({"kind": "standard", "mean": [1e30], "std": [std]}).to_string();
+        let m = tinyae_core::load(&with_entry(&shipped(ECG), "tinyae.preprocessing", &text))
+            .expect("the range's edges are valid");
+        let a = m.preprocessing.affine(m.input_len()).unwrap();
+        assert!(a.scale.iter().chain(&a.range).all(|v| v.is_finite() && *v > 0.0), "std {std}");
+    }
+    for scale in [1e-30f32, 1e30] {
+        let p = QParams { scale, zero_point: -128 };
+        assert!(p.inv_scale().is_finite());
+        assert!(p.dequantize(127).is_finite() && p.dequantize(-128).is_finite());
+    }
+}
+
+/// Models built in code (the trainer, importers) meet the same activation ranges as files.
+#[test]
+fn validation_checks_activation_ranges_of_models_built_in_code() {
+    let mut m = tinyae_core::synth::dense_autoencoder(
+        &[3, 2, 3],
+        tinyae_core::Activation::Relu,
+        tinyae_core::Activation::Linear,
+        1,
+    );
+    m.layers[0].activation = tinyae_core::Activation::Softplus { beta: 1e-45, threshold: 20.0 };
+    let e = tinyae_core::validate::validate(&m).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("layer `enc.0`: softplus `beta` is 1e-45, expected a number in [1e-6, 1e6]"),
+        "{e}"
+    );
+}
