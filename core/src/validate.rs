@@ -254,7 +254,7 @@ fn anomaly_consistent(model: &Model, errors: &mut Vec<Error>) {
                 ErrorKind::Anomaly,
                 format!(
                     "anomaly `threshold` must be a finite number >= 0, found {}",
-                    anomaly.threshold
+                    crate::error::number(anomaly.threshold)
                 ),
             )
             .help("recalibrate with `tinyae train` or set the threshold by hand"),
