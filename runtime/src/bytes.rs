@@ -38,7 +38,7 @@ macro_rules! plain {
         unsafe impl Plain for $t {}
     )*};
 }
-plain!(f32, u8, i8, u16, i32);
+plain!(f32, u8, i8, u16, i32, u32);
 
 impl<T: Plain, const N: usize> sealed::Sealed for [T; N] {}
 // SAFETY: an array has no padding between its elements, which are plain.

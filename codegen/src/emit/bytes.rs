@@ -35,6 +35,11 @@ impl LeBytes {
         self.0.extend_from_slice(&v.to_le_bytes());
     }
 
+    /// A u32 value.
+    pub fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
     /// An int8 value.
     pub fn i8(&mut self, v: i8) {
         self.0.extend_from_slice(&v.to_le_bytes());

@@ -117,11 +117,20 @@ fn blocked(d: &Dense, finish: &TokenStream, zp: &Literal) -> TokenStream {
         out.i8(w(o, 2 * p + 1));
     });
     let (p_lit, t_lit, r_lit) = (usize_lit(pairs), usize_lit(tiles), usize_lit(rest));
+    // Arm DSP cores read their own order (`int8_dsp.rs`); one of the two is compiled.
+    let (dsp, dsp_call) = (super::int8_dsp::dsp_cfg(), super::int8_dsp::call(d, finish, zp));
     quote! {
-        static W: rt::BlockedI8<#p_lit, #t_lit, #r_lit> = rt::BlockedI8 {
-            tiles: #blocks,
-            tail: #tail,
-        };
-        rt::dense_i8(&W, &BIAS, &RQ, #zp, x, y, #finish);
+        #[cfg(#dsp)]
+        {
+            #dsp_call
+        }
+        #[cfg(not(#dsp))]
+        {
+            static W: rt::BlockedI8<#p_lit, #t_lit, #r_lit> = rt::BlockedI8 {
+                tiles: #blocks,
+                tail: #tail,
+            };
+            rt::dense_i8(&W, &BIAS, &RQ, #zp, x, y, #finish);
+        }
     }
 }
