@@ -24,6 +24,7 @@
 
 pub mod activation;
 mod block_sparse;
+mod bytes;
 mod conv;
 pub mod half;
 pub mod int8;
@@ -58,6 +59,7 @@ pub use traits::{AnomalyDetector, Autoencoder, Decoder, Encoder, ModelInfo};
 pub mod __private {
     pub use crate::activation::*;
     pub use crate::block_sparse::*;
+    pub use crate::bytes::*;
     pub use crate::conv::*;
     pub use crate::half::*;
     pub use crate::int8::*;

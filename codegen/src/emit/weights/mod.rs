@@ -6,6 +6,7 @@ pub mod block_sparse;
 pub mod blocked;
 pub mod half;
 pub mod int8;
+pub mod int8_dsp;
 pub mod sparse;
 pub mod unrolled;
 
