@@ -4,6 +4,7 @@
 //! are strings (a safetensors rule), so each structured entry holds a JSON document.
 
 pub mod data;
+mod integrity;
 mod quant;
 mod read;
 mod schema;
@@ -11,6 +12,7 @@ mod tensors;
 mod write;
 
 pub use data::KEY_DATA;
+pub use integrity::{data_section, digest, KEY_INTEGRITY};
 pub(crate) use quant::{collect_quantized, quantization_doc, read_quantization, QuantizationDoc};
 pub use read::read;
 pub use tensors::{encode, Encoded, Tensors};

@@ -5,11 +5,14 @@
 //! `cargo run -p tinyae-tests --bin make-bad-fixtures` after `make-fixtures`; the output is
 //! committed and rerunning gives the same bytes. The generator checks that the core rejects
 //! every file (except the ones only the code generator rejects) and that the base file is valid.
+//! One case starts from the shipped `models/sensor.safetensors` instead, for its integrity hash.
 
 use std::path::Path;
 
 use serde_json::{json, Map, Value};
-use tinyae_core::format::{self, KEY_ANOMALY, KEY_FORMAT_VERSION, KEY_GRAPH, KEY_PREPROCESSING};
+use tinyae_core::format::{
+    self, KEY_ANOMALY, KEY_FORMAT_VERSION, KEY_GRAPH, KEY_INTEGRITY, KEY_PREPROCESSING,
+};
 use tinyae_core::synth::{self, Rng};
 use tinyae_core::Model;
 
@@ -74,6 +77,8 @@ fn cases(base: &[u8], model: &Model) -> Vec<(&'static str, RejectedBy, Vec<u8>)>
         ("bias_shape", Core, header(&|h| h["dec.0.bias"]["shape"] = json!([1, 3]))),
         ("nan_weight", Core, c().set_f32("dec.0.weight", 4, f32::NAN).bytes()),
         ("inf_bias", Core, c().set_f32("enc.0.bias", 1, f32::INFINITY).bytes()),
+        // A copy of the shipped model with one bit of a weight flipped after it was written.
+        ("integrity_mismatch", Core, flipped_bit()),
         // int8 layers (docs/FORMAT.md): the sensor model quantized, one thing broken.
         (
             "quant_missing_scales",
@@ -236,11 +241,16 @@ impl Container {
         self.meta(KEY_GRAPH, Some(graph.to_string()))
     }
 
-    /// Overwrites element `index` of an F32 tensor in the data section.
+    /// Overwrites element `index` of an F32 tensor in the data section, updating the integrity
+    /// hash when the file has one (the case is about the value, not the hash).
     fn set_f32(mut self, key: &str, index: usize, value: f32) -> Self {
         let start = self.header[key]["data_offsets"][0].as_u64().expect("offset") as usize;
         let at = start + 4 * index;
         self.data[at..at + 4].copy_from_slice(&value.to_le_bytes());
+        if self.header["__metadata__"].get(KEY_INTEGRITY).is_some() {
+            let digest = format::digest(&self.data);
+            return self.meta(KEY_INTEGRITY, Some(digest));
+        }
         self
     }
 }
@@ -265,6 +275,19 @@ fn bad_header_json(base: &[u8]) -> Vec<u8> {
     let n = u64::from_le_bytes(base[..8].try_into().expect("8 bytes")) as usize;
     let close = bytes[8..8 + n].iter().rposition(|b| *b == b'}').expect("a closing brace");
     bytes[8 + close] = b' ';
+    bytes
+}
+
+/// The shipped sensor model (written with its integrity hash) with the lowest bit of the first
+/// weight of `enc.0` flipped: a change no other check notices.
+fn flipped_bit() -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/sensor.safetensors");
+    let shipped = Container::parse(&std::fs::read(path).expect("read models/sensor.safetensors"));
+    assert!(shipped.header["__metadata__"].get(KEY_INTEGRITY).is_some(), "shipped model is sealed");
+    let mut bytes = shipped.bytes();
+    let at = bytes.len() - shipped.data.len()
+        + shipped.header["enc.0.weight"]["data_offsets"][0].as_u64().expect("offset") as usize;
+    bytes[at] ^= 1;
     bytes
 }
 
