@@ -45,7 +45,18 @@ pub enum Values {
 impl Values {
     /// The values of `model`'s generated code.
     pub fn of(model: &Model) -> Values {
-        if crate::quant::all_quantized(&model.layers) {
+        Values::of_parts(model, Parts::All)
+    }
+
+    /// The values of the generated code of `model`'s `parts`: int8 when every emitted layer
+    /// is int8. A model with an int8 encoder and a float decoder (or the reverse) is emitted
+    /// as two halves, each with its own values (`docs/FORMAT.md` "Mixed precision").
+    pub fn of_parts(model: &Model, parts: Parts) -> Values {
+        let k = model.latent_layer;
+        let mut emitted = (model.layers.iter().enumerate()).filter(|(j, _)| parts.emits(*j, k));
+        let first = emitted.next();
+        let int8 = |l: &crate::ir::Layer| crate::quant::of(l).is_some();
+        if first.is_some_and(|(_, l)| int8(l)) && emitted.all(|(_, l)| int8(l)) {
             Values::Int8
         } else {
             Values::F32

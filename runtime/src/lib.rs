@@ -32,6 +32,7 @@ mod pool;
 mod scratch;
 mod seq;
 mod sparse;
+mod split;
 pub mod stream;
 mod traits;
 mod views;
@@ -49,6 +50,7 @@ pub use kernels::{Metric, Scaling};
 pub const FRAME_ALLOWANCE: usize = 640;
 pub use int8::ScratchI8;
 pub use scratch::Scratch;
+pub use split::SplitScratch;
 pub use tinyae_macros::autoencoder;
 pub use traits::{AnomalyDetector, Autoencoder, Decoder, Encoder, ModelInfo};
 

@@ -5,6 +5,7 @@ mod act;
 mod api;
 mod doc;
 mod literal;
+mod mixed;
 mod op;
 mod precision;
 mod run;
@@ -21,6 +22,12 @@ use tinyae_core::plan::{fused_repeat, BufferPlan, Values};
 
 use precision::Precision;
 
+/// The values of a model's encoder and decoder when each half has one precision
+/// (`emit/mixed.rs`).
+pub fn mixed_halves(model: &Model) -> Option<(Values, Values)> {
+    mixed::halves(model)
+}
+
 /// What one expansion needs besides the model.
 #[derive(Debug)]
 pub struct Target<'a> {
@@ -36,6 +43,19 @@ pub struct Target<'a> {
 
 /// Emits the type, its layer functions, its API and its trait impls.
 pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
+    if mixed::is_split(model, target.options.parts) {
+        return mixed::model(model, target);
+    }
+    expand(model, target, |_| TokenStream::new())
+}
+
+/// [`model`] for one precision; `extra` adds items beside the API, where the layer functions
+/// are in scope.
+fn expand(
+    model: &Model,
+    target: &Target<'_>,
+    extra: impl Fn(&Context<'_>) -> TokenStream,
+) -> TokenStream {
     let emitted = emitted(model, target.options);
     let n = model.input_len();
     let ctx = Context {
@@ -44,7 +64,7 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
         plan: &emitted.plan,
         options: target.options,
         name: target.name,
-        precision: Precision::of(model),
+        precision: Precision::of(model, target.options.parts),
         shapes: model.shapes(),
         affine: model.preprocessing.affine(n),
         n,
@@ -56,6 +76,7 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
     let api = api::inherent(&ctx);
     let traits = traits::impls(&ctx);
     let stream = stream::items(&ctx);
+    let extra = extra(&ctx);
     let track = target.tracked_file.map(|path| {
         quote!(
             const _: &[u8] = include_bytes!(#path);
@@ -75,6 +96,7 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
             #api
             #stream
             #traits
+            #extra
         };
     }
 }
@@ -107,7 +129,7 @@ impl Context<'_> {
     /// reshape layers move nothing and get no function; nor does a repeat an LSTM reads.
     fn layer_functions(&self) -> TokenStream {
         let scales = tinyae_core::plan::first_layer_scales(self.model);
-        let values = Values::of(self.model);
+        let values = Values::of_parts(self.model, self.options.parts);
         let ty = self.precision.element();
         let mut out = TokenStream::new();
         for (j, layer) in self.model.layers.iter().enumerate() {

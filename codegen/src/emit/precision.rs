@@ -8,6 +8,7 @@
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
+use tinyae_core::emission::Parts;
 use tinyae_core::ir::{Model, QParams};
 use tinyae_core::plan::Values;
 use tinyae_core::quant;
@@ -37,9 +38,9 @@ pub struct Int8Edges {
 }
 
 impl Precision {
-    /// The precision of `model`'s generated code.
-    pub fn of(model: &Model) -> Precision {
-        if Values::of(model) == Values::F32 {
+    /// The precision of the generated code of `model`'s `parts`.
+    pub fn of(model: &Model, parts: Parts) -> Precision {
+        if Values::of_parts(model, parts) == Values::F32 {
             return Precision::F32;
         }
         let (k, last) = (model.latent_layer, model.layers.len() - 1);
