@@ -26,14 +26,7 @@ pub fn is_split(model: &Model, parts: Parts) -> bool {
 
 /// The values of the encoder and the decoder, when each half has one precision.
 pub fn halves(model: &Model) -> Option<(Values, Values)> {
-    let k = model.latent_layer;
-    let uniform = |range: std::ops::Range<usize>, values: Values| {
-        let int8 = values == Values::Int8;
-        model.layers[range].iter().all(|l| tinyae_core::quant::of(l).is_some() == int8)
-    };
-    let (e, d) = (Values::of_parts(model, Parts::Encoder), Values::of_parts(model, Parts::Decoder));
-    let n = model.layers.len();
-    (uniform(0..k + 1, e) && uniform(k + 1..n, d)).then_some((e, d))
+    Values::halves(model)
 }
 
 /// The public type over the two halves.

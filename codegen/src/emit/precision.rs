@@ -3,8 +3,9 @@
 //!
 //! - f32 models (any float storage): raw input is scaled on the fly by the first layer, or into
 //!   scratch first (`rt::scale_into`); the last layer writes the caller's output.
-//! - int8 models (every layer int8): the f32 functions quantize the scaled input into scratch
-//!   and dequantize the result out of it; `*_q` functions take int8 buffers directly.
+//! - int8 models (every emitted layer int8, or a mixed model's int8 half, `mixed.rs`): the f32
+//!   functions quantize the scaled input into scratch and dequantize the result out of it;
+//!   `*_q` functions take int8 buffers directly.
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};

@@ -308,10 +308,15 @@ fn int8(model: &Model) -> Model {
     tinyae_core::quantize::to_int8(model, &cal).expect("int8")
 }
 
-/// An int8 encoder and an f32 decoder: a valid file the generator cannot emit yet.
+/// A decoder of a float layer then an int8 one (an int8 encoder, a decoder `dec.a` 2 → 2 in
+/// f32 then `dec.0` in int8): a valid file the generator cannot emit yet. (An int8 half and a
+/// float half are generated, `emit/mixed.rs`; a mix inside a half is not.)
 fn mixed_precision(model: &Model) -> Vec<u8> {
-    let mut m = int8(model);
-    m.layers[1] = model.layers[1].clone();
+    let mut three = model.clone();
+    let tanh = tinyae_core::Activation::Tanh;
+    three.layers.insert(1, synth::dense_layer("dec.a", 2, 2, tanh, &mut Rng::new(5)));
+    let mut m = int8(&three);
+    m.layers[1] = three.layers[1].clone();
     format::to_bytes(&m).expect("serialize")
 }
 
