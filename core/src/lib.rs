@@ -29,6 +29,7 @@ pub mod sparse;
 pub mod synth;
 pub mod validate;
 pub mod validate_quant;
+pub mod validate_values;
 
 pub use activation::Activation;
 pub use error::{Error, ErrorKind, Errors};

@@ -20,6 +20,7 @@ macro_rules! models {
 
 models! {
     sensor_int8 = "fixtures/sensor_int8.safetensors",
+    sensor_int8_default_pre = "fixtures/sensor_int8_default_pre.safetensors",
     sensor_f16 = "fixtures/sensor_f16.safetensors",
     ecg_int8 = "fixtures/ecg_int8.safetensors",
     ecg_f16 = "fixtures/ecg_f16.safetensors",
@@ -193,6 +194,18 @@ fn int8_models_are_bit_exact_with_the_reference() {
         &mut s,
     );
     all_modes!(plain_int8, "plain_int8", 5, 3);
+    // Table activations without `pre_activation` (its default: the output parameters).
+    let m = all_modes!(sensor_int8_default_pre, "sensor_int8_default_pre", 3, 2);
+    assert!(m.layers.iter().all(|l| quant::of(l).is_some_and(|(_, q)| q.pre_activation.is_none())));
+    let mut s = sensor_int8_default_pre::Loops::new_scratch();
+    check_q::<3, 2, _>(
+        "sensor_int8_default_pre",
+        &m,
+        sensor_int8_default_pre::Loops::quantize_input,
+        sensor_int8_default_pre::Loops::reconstruct_q,
+        sensor_int8_default_pre::Loops::encode_q,
+        &mut s,
+    );
     let m = check::<mnist_int8::Loops, 784, 32>("mnist_int8", "loops");
     let mut s = mnist_int8::Loops::new_scratch();
     check_q::<784, 32, _>(

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use tinyae_core::ir::Storage;
+use tinyae_core::ir::{Op, Storage};
 use tinyae_core::quantize::{calibrate, to_float, to_int8};
 use tinyae_core::sparse::{apply_masks, magnitude_masks, Scope};
 use tinyae_core::{format, Model};
@@ -45,6 +45,17 @@ fn main() {
     for base in ["sensor", "ecg", "mnist", "plain"] {
         let (m, rows) = load(base);
         out.push((format!("{base}_int8"), int8(&m, &rows), rows.clone()));
+        if base == "sensor" {
+            // `pre_activation` left to its default (the output parameters) on the table
+            // activations (docs/FORMAT.md, int8 layers).
+            let mut q = int8(&m, &rows);
+            for layer in &mut q.layers {
+                if let Op::Dense(d) = &mut layer.op {
+                    d.quant.as_mut().expect("int8").pre_activation = None;
+                }
+            }
+            out.push(("sensor_int8_default_pre".into(), q, rows.clone()));
+        }
         if base != "plain" {
             out.push((
                 format!("{base}_f16"),

@@ -125,11 +125,20 @@ fn blocked(d: &Dense, finish: &TokenStream, zp: &Literal) -> TokenStream {
     let blocks = (0..tiles).map(|t| columns(t * BLOCK, BLOCK));
     let tail = columns(tiles * BLOCK, rest);
     let (p_lit, t_lit, r_lit) = (usize_lit(pairs), usize_lit(tiles), usize_lit(rest));
+    // Arm DSP cores read their own order (`int8_dsp.rs`); one of the two is compiled.
+    let (dsp, dsp_call) = (super::int8_dsp::dsp_cfg(), super::int8_dsp::call(d, finish, zp));
     quote! {
-        static W: rt::BlockedI8<#p_lit, #t_lit, #r_lit> = rt::BlockedI8 {
-            tiles: [#(#blocks),*],
-            tail: #tail,
-        };
-        rt::dense_i8(&W, &BIAS, &RQ, #zp, x, y, #finish);
+        #[cfg(#dsp)]
+        {
+            #dsp_call
+        }
+        #[cfg(not(#dsp))]
+        {
+            static W: rt::BlockedI8<#p_lit, #t_lit, #r_lit> = rt::BlockedI8 {
+                tiles: [#(#blocks),*],
+                tail: #tail,
+            };
+            rt::dense_i8(&W, &BIAS, &RQ, #zp, x, y, #finish);
+        }
     }
 }

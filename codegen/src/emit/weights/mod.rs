@@ -5,6 +5,7 @@
 pub mod blocked;
 pub mod half;
 pub mod int8;
+pub mod int8_dsp;
 pub mod sparse;
 pub mod unrolled;
 
