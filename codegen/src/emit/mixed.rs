@@ -16,7 +16,7 @@ use tinyae_core::plan::Values;
 
 use super::api::Stretch;
 use super::literal::{f32_lit, usize_lit};
-use super::{expand, traits, Context, Target};
+use super::{expand, traits, wrap, Context, Target};
 
 /// Whether `model` is emitted as two halves of different precisions: the whole model is asked
 /// for and one half is int8, the other float.
@@ -41,7 +41,7 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
     };
     let encoder = expand(model, &half(&enc, Parts::Encoder), |_| TokenStream::new());
     let decoder = expand(model, &half(&dec, Parts::Decoder), score_latent);
-    let (name, vis) = (target.name, target.vis);
+    let name = target.name;
     let (n, l) = (model.input_len(), model.latent_len());
     let (e, d) = halves(model).unwrap_or((Values::F32, Values::F32));
     let l_lit = usize_lit(l);
@@ -58,34 +58,21 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
     let fns = functions(model, e, d, &scratch);
     let info = traits::Model { name, n, l, anomaly: model.anomaly.is_some() };
     let traits = traits::impls_with(&info, Parts::All, scratch, quote!(#name::new_scratch()));
-    let track = target.tracked_file.map(|path| {
-        quote!(
-            const _: &[u8] = include_bytes!(#path);
-        )
-    });
-    quote! {
-        #(#[doc = #docs])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-        #vis struct #name;
+    let body = quote! {
+        #[allow(dead_code, unreachable_pub)]
+        mod halves {
+            #encoder
+            #decoder
+        }
+        use halves::{DecoderHalf, EncoderHalf};
 
-        #[allow(clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]
-        const _: () = {
-            // Cargo rebuilds this crate when the model file changes.
-            #track
-            #[allow(dead_code, unreachable_pub)]
-            mod halves {
-                #encoder
-                #decoder
-            }
-            use halves::{DecoderHalf, EncoderHalf};
-
-            impl #name {
-                #consts
-                #fns
-            }
-            #traits
-        };
-    }
+        impl #name {
+            #consts
+            #fns
+        }
+        #traits
+    };
+    wrap(&docs, target, body)
 }
 
 /// The decoder half's `score_latent_into`: decode `z` in the scaled space into `y`, then the

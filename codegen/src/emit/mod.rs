@@ -70,13 +70,27 @@ fn expand(
         n,
         l: model.latent_len(),
     };
-    let (name, vis) = (target.name, target.vis);
     let docs = doc::summary(model, &emitted, target.options);
     let layers = ctx.layer_functions();
     let api = api::inherent(&ctx);
     let traits = traits::impls(&ctx);
     let stream = stream::items(&ctx);
     let extra = extra(&ctx);
+    let body = quote! {
+        use ::tinyae::__private as rt;
+        #layers
+        #api
+        #stream
+        #traits
+        #extra
+    };
+    wrap(&docs, target, body)
+}
+
+/// The generated type with its documentation, and `body` in an anonymous `const` block that
+/// also makes cargo track the model file.
+fn wrap(docs: &[String], target: &Target<'_>, body: TokenStream) -> TokenStream {
+    let (name, vis) = (target.name, target.vis);
     let track = target.tracked_file.map(|path| {
         quote!(
             const _: &[u8] = include_bytes!(#path);
@@ -91,12 +105,7 @@ fn expand(
         const _: () = {
             // Cargo rebuilds this crate when the model file changes.
             #track
-            use ::tinyae::__private as rt;
-            #layers
-            #api
-            #stream
-            #traits
-            #extra
+            #body
         };
     }
 }
