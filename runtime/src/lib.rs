@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod activation;
+mod bytes;
 mod conv;
 pub mod half;
 pub mod int8;
@@ -58,6 +59,7 @@ pub use traits::{AnomalyDetector, Autoencoder, Decoder, Encoder, ModelInfo};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::activation::*;
+    pub use crate::bytes::*;
     pub use crate::conv::*;
     pub use crate::half::*;
     pub use crate::int8::*;

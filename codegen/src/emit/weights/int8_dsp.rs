@@ -8,6 +8,7 @@ use quote::quote;
 use tinyae_arith::dsp::{words, CHUNK, DSP_PREDICATE, GROUP};
 use tinyae_core::ir::Dense;
 
+use crate::emit::bytes::LeBytes;
 use crate::emit::literal::usize_lit;
 
 /// The `cfg` predicate of the targets that take the DSP order.
@@ -21,16 +22,14 @@ pub fn call(d: &Dense, finish: &TokenStream, zp: &Literal) -> TokenStream {
     let (i_n, o_n) = (d.in_features, d.out_features);
     let (chunks, groups) = (i_n.div_ceil(CHUNK), o_n.div_ceil(GROUP));
     let w = |o: usize, i: usize| if o < o_n && i < i_n { d.w(o, i) as i8 } else { 0 };
-    let rows = (0..groups).map(|g| {
-        let chunk_words = (0..chunks).map(|c| {
-            let ws = words(w, g, c).map(Literal::u32_unsuffixed);
-            quote!([#(#ws),*])
-        });
-        quote!([#(#chunk_words),*])
-    });
+    let mut bytes = LeBytes::default();
+    for g in 0..groups {
+        (0..chunks).for_each(|c| words(w, g, c).into_iter().for_each(|v| bytes.u32(v)));
+    }
+    let groups_expr = bytes.expr();
     let (c_lit, g_lit) = (usize_lit(chunks), usize_lit(groups));
     quote! {
-        static W: rt::DspI8<#c_lit, #g_lit> = rt::DspI8 { groups: [#(#rows),*] };
+        static W: rt::DspI8<#c_lit, #g_lit> = rt::DspI8 { groups: #groups_expr };
         rt::dense_i8_dsp(&W, &BIAS, &RQ, #zp, x, y, #finish);
     }
 }
