@@ -248,6 +248,14 @@ fn functions(model: &Model, e: Values, d: Values, scratch: &TokenStream) -> Toke
             }
         });
     }
+    out.extend(half_functions(model, e, d, scratch));
+    out
+}
+
+/// The functions one half brings: `*_q` of an int8 half, `sample_latent` of a VAE's encoder.
+fn half_functions(model: &Model, e: Values, d: Values, scratch: &TokenStream) -> TokenStream {
+    let (n, l) = (usize_lit(model.input_len()), usize_lit(model.latent_len()));
+    let mut out = TokenStream::new();
     if e == Values::Int8 {
         out.extend(quote! {
             /// The int8 latent code of int8 input `x` (quantized as [`Self::quantize_input`] does).
