@@ -8,8 +8,10 @@ use tinyae_core::{quant, Error, ErrorKind, Errors};
 pub fn check(model: &Model) -> Result<(), Errors> {
     let mut errors = Vec::new();
     // Float layers may store f16/bf16 (`emit/half.rs`); int8 layers are generated when every
-    // layer is int8 (`emit/int8.rs`): a model mixing them would need conversions between runs.
-    if quant::any_quantized(&model.layers) && !quant::all_quantized(&model.layers) {
+    // layer is int8, or every layer of one half (`emit/mixed.rs`): conversions between runs
+    // inside a half are not generated.
+    let split = crate::emit::mixed_halves(model).is_some();
+    if quant::any_quantized(&model.layers) && !quant::all_quantized(&model.layers) && !split {
         let float: Vec<String> = model
             .layers
             .iter()
@@ -20,11 +22,11 @@ pub fn check(model: &Model) -> Result<(), Errors> {
             Error::new(
                 ErrorKind::Unsupported,
                 format!(
-                    "the model mixes int8 and float layers (float: {}): this version of tinyae generates a model whose layers are all int8 or all float",
+                    "the model mixes int8 and float layers inside its encoder or its decoder (float: {}): this version of tinyae generates each half (layers up to `latent_layer`, and after it) all int8 or all float",
                     float.join(", ")
                 ),
             )
-            .help("quantize every layer (`tinyae quantize --precision int8`) or none"),
+            .help("quantize every layer of a half or none (`tinyae quantize --precision int8 --only encoder`), or every layer (`--precision int8`)"),
         );
     }
     match Errors::from_vec(errors) {

@@ -141,7 +141,7 @@ impl Emitted {
 
 /// The figures of `model`'s generated code under `options` (a validated model).
 pub fn emitted(model: &Model, options: Options) -> Emitted {
-    let values = Values::of(model);
+    let values = Values::of_parts(model, options.parts);
     let plan = buffer_plan(model, values, options.parts);
     let shapes = model.shapes();
     let k = model.latent_layer;

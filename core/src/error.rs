@@ -48,6 +48,8 @@ pub enum ErrorKind {
     Unsupported,
     /// A quantized layer's parameters are inconsistent (scales, zero points, ranges, chain).
     Quantization,
+    /// The tensor data does not match the integrity hash in the metadata.
+    Integrity,
 }
 
 /// One problem with a model file.

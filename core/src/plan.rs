@@ -1,6 +1,7 @@
 //! Where the generated code keeps intermediate values: the buffer plan behind the RAM figures.
 //!
-//! Values between layers are f32, or int8 in a model whose every layer is int8 ([`Values`]).
+//! Values between layers are f32, or int8 in a model (or a half of one, see [`Values::halves`])
+//! whose every layer is int8 ([`Values`]).
 //! Layer outputs alternate between the front and the back of one scratch array: a layer reads
 //! one end and writes the other. Flatten and reshape move nothing: their output stays where
 //! their input is. An LSTM also needs its state (`OpSpec::state_len`) while it runs; it sits
@@ -45,11 +46,37 @@ pub enum Values {
 impl Values {
     /// The values of `model`'s generated code.
     pub fn of(model: &Model) -> Values {
-        if crate::quant::all_quantized(&model.layers) {
+        Values::of_parts(model, Parts::All)
+    }
+
+    /// The values of the generated code of `model`'s `parts`: int8 when every emitted layer
+    /// is int8. A model with an int8 encoder and a float decoder (or the reverse) is emitted
+    /// as two halves, each with its own values (`docs/FORMAT.md` "Mixed precision").
+    pub fn of_parts(model: &Model, parts: Parts) -> Values {
+        let k = model.latent_layer;
+        let mut emitted = (model.layers.iter().enumerate()).filter(|(j, _)| parts.emits(*j, k));
+        let first = emitted.next();
+        let int8 = |l: &crate::ir::Layer| crate::quant::of(l).is_some();
+        if first.is_some_and(|(_, l)| int8(l)) && emitted.all(|(_, l)| int8(l)) {
             Values::Int8
         } else {
             Values::F32
         }
+    }
+
+    /// The values of `model`'s encoder and decoder when each half has one precision; they
+    /// differ in a mixed-precision model (an int8 half and a float half), which is generated
+    /// as two halves, each planned with [`Values::of_parts`].
+    pub fn halves(model: &Model) -> Option<(Values, Values)> {
+        let (k, n) = (model.latent_layer, model.layers.len());
+        let (e, d) =
+            (Values::of_parts(model, Parts::Encoder), Values::of_parts(model, Parts::Decoder));
+        let uniform = |range: std::ops::Range<usize>, values: Values| {
+            let int8 = values == Values::Int8;
+            let layers = model.layers.get(range).unwrap_or(&[]);
+            layers.iter().all(|l| crate::quant::of(l).is_some() == int8)
+        };
+        (uniform(0..k + 1, e) && uniform(k + 1..n, d)).then_some((e, d))
     }
 
     /// Bytes per value.

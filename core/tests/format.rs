@@ -163,7 +163,10 @@ fn rejects_missing_tensors_and_wrong_dtypes() {
     let mut views: Vec<(String, TensorView<'_>)> =
         file.tensors().into_iter().filter(|(k, _)| k != "enc.0.weight").collect();
     views.push(("enc.0.weight".into(), TensorView::new(Dtype::I32, vec![2, 3], &ints).unwrap()));
-    let b = safetensors::serialize(views, header.metadata().clone()).unwrap();
+    // The data changed on purpose: drop the integrity hash, as the help says.
+    let mut metadata = header.metadata().clone().unwrap();
+    metadata.remove(format::KEY_INTEGRITY);
+    let b = safetensors::serialize(views, Some(metadata)).unwrap();
     assert_error(
         &b,
         ErrorKind::WrongDtype,

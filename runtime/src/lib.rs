@@ -34,6 +34,7 @@ mod pool;
 mod scratch;
 mod seq;
 mod sparse;
+mod split;
 pub mod stream;
 mod traits;
 mod views;
@@ -51,6 +52,7 @@ pub use kernels::{Metric, Scaling};
 pub const FRAME_ALLOWANCE: usize = 640;
 pub use int8::ScratchI8;
 pub use scratch::Scratch;
+pub use split::SplitScratch;
 pub use tinyae_macros::autoencoder;
 pub use traits::{AnomalyDetector, Autoencoder, Decoder, Encoder, ModelInfo};
 

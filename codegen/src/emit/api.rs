@@ -15,22 +15,22 @@ use super::run::{Input, Output};
 use super::Context;
 
 /// One stretch of layers a public `*_into` function runs between the caller's buffers.
-struct Stretch {
-    from: usize,
-    to: usize,
+pub(super) struct Stretch {
+    pub(super) from: usize,
+    pub(super) to: usize,
     /// The input buffer's name.
-    x: TokenStream,
+    pub(super) x: TokenStream,
     /// The output buffer's name.
-    y: TokenStream,
+    pub(super) y: TokenStream,
     /// Whether the input is the model's raw input (scaled before the first layer), not a
     /// latent code.
-    raw: bool,
+    pub(super) raw: bool,
 }
 
 impl Context<'_> {
     /// The statements of a `*_into` function running `stretch` on f32 buffers, the scratch
     /// parameter named `scratch`.
-    fn run_into(&self, st: &Stretch) -> TokenStream {
+    pub(super) fn run_into(&self, st: &Stretch) -> TokenStream {
         let (x, y) = (&st.x, &st.y);
         let edges = match self.precision {
             Precision::F32 => {
@@ -64,7 +64,7 @@ impl Context<'_> {
     }
 
     /// `Some(&SCALING)` or `None`.
-    fn scaling_arg(&self) -> TokenStream {
+    pub(super) fn scaling_arg(&self) -> TokenStream {
         if self.affine.is_some() {
             quote!(Some(&SCALING))
         } else {
@@ -82,7 +82,7 @@ impl Context<'_> {
     }
 
     /// The scratch type.
-    fn scratch_ty(&self) -> TokenStream {
+    pub(super) fn scratch_ty(&self) -> TokenStream {
         let (ty, s) = (self.precision.scratch(), usize_lit(self.plan.scratch_len));
         quote!(#ty<#s>)
     }

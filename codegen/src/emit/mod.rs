@@ -6,6 +6,7 @@ mod api;
 mod bytes;
 mod doc;
 mod literal;
+mod mixed;
 mod op;
 mod precision;
 mod run;
@@ -22,6 +23,12 @@ use tinyae_core::plan::{fused_repeat, BufferPlan, Values};
 
 use precision::Precision;
 
+/// The values of a model's encoder and decoder when each half has one precision
+/// (`emit/mixed.rs`).
+pub fn mixed_halves(model: &Model) -> Option<(Values, Values)> {
+    mixed::halves(model)
+}
+
 /// What one expansion needs besides the model.
 #[derive(Debug)]
 pub struct Target<'a> {
@@ -37,6 +44,19 @@ pub struct Target<'a> {
 
 /// Emits the type, its layer functions, its API and its trait impls.
 pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
+    if mixed::is_split(model, target.options.parts) {
+        return mixed::model(model, target);
+    }
+    expand(model, target, |_| TokenStream::new())
+}
+
+/// [`model`] for one precision; `extra` adds items beside the API, where the layer functions
+/// are in scope.
+fn expand(
+    model: &Model,
+    target: &Target<'_>,
+    extra: impl Fn(&Context<'_>) -> TokenStream,
+) -> TokenStream {
     let emitted = emitted(model, target.options);
     let n = model.input_len();
     let ctx = Context {
@@ -45,18 +65,33 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
         plan: &emitted.plan,
         options: target.options,
         name: target.name,
-        precision: Precision::of(model),
+        precision: Precision::of(model, target.options.parts),
         shapes: model.shapes(),
         affine: model.preprocessing.affine(n),
         n,
         l: model.latent_len(),
     };
-    let (name, vis) = (target.name, target.vis);
     let docs = doc::summary(model, &emitted, target.options);
     let layers = ctx.layer_functions();
     let api = api::inherent(&ctx);
     let traits = traits::impls(&ctx);
     let stream = stream::items(&ctx);
+    let extra = extra(&ctx);
+    let body = quote! {
+        use ::tinyae::__private as rt;
+        #layers
+        #api
+        #stream
+        #traits
+        #extra
+    };
+    wrap(&docs, target, body)
+}
+
+/// The generated type with its documentation, and `body` in an anonymous `const` block that
+/// also makes cargo track the model file.
+fn wrap(docs: &[String], target: &Target<'_>, body: TokenStream) -> TokenStream {
+    let (name, vis) = (target.name, target.vis);
     let track = target.tracked_file.map(|path| {
         quote!(
             const _: &[u8] = include_bytes!(#path);
@@ -71,11 +106,7 @@ pub fn model(model: &Model, target: &Target<'_>) -> TokenStream {
         const _: () = {
             // Cargo rebuilds this crate when the model file changes.
             #track
-            use ::tinyae::__private as rt;
-            #layers
-            #api
-            #stream
-            #traits
+            #body
         };
     }
 }
@@ -108,7 +139,7 @@ impl Context<'_> {
     /// reshape layers move nothing and get no function; nor does a repeat an LSTM reads.
     fn layer_functions(&self) -> TokenStream {
         let scales = tinyae_core::plan::first_layer_scales(self.model);
-        let values = Values::of(self.model);
+        let values = Values::of_parts(self.model, self.options.parts);
         let ty = self.precision.element();
         let mut out = TokenStream::new();
         for (j, layer) in self.model.layers.iter().enumerate() {

@@ -3,11 +3,13 @@
 //!
 //! - f32 models (any float storage): raw input is scaled on the fly by the first layer, or into
 //!   scratch first (`rt::scale_into`); the last layer writes the caller's output.
-//! - int8 models (every layer int8): the f32 functions quantize the scaled input into scratch
-//!   and dequantize the result out of it; `*_q` functions take int8 buffers directly.
+//! - int8 models (every emitted layer int8, or a mixed model's int8 half, `mixed.rs`): the f32
+//!   functions quantize the scaled input into scratch and dequantize the result out of it;
+//!   `*_q` functions take int8 buffers directly.
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
+use tinyae_core::emission::Parts;
 use tinyae_core::ir::{Model, QParams};
 use tinyae_core::plan::Values;
 use tinyae_core::quant;
@@ -37,9 +39,9 @@ pub struct Int8Edges {
 }
 
 impl Precision {
-    /// The precision of `model`'s generated code.
-    pub fn of(model: &Model) -> Precision {
-        if Values::of(model) == Values::F32 {
+    /// The precision of the generated code of `model`'s `parts`.
+    pub fn of(model: &Model, parts: Parts) -> Precision {
+        if Values::of_parts(model, parts) == Values::F32 {
             return Precision::F32;
         }
         let (k, last) = (model.latent_layer, model.layers.len() - 1);

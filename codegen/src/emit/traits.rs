@@ -10,11 +10,33 @@ use super::Context;
 
 /// The trait impls of the emitted parts.
 pub fn impls(ctx: &Context<'_>) -> TokenStream {
-    let name = ctx.name;
-    let parts = ctx.options.parts;
-    let (n_lit, l_lit) = (usize_lit(ctx.n), usize_lit(ctx.l));
     let s_lit = usize_lit(ctx.plan.scratch_len);
     let scratch = ctx.precision.scratch();
+    let model = Model { name: ctx.name, n: ctx.n, l: ctx.l, anomaly: ctx.model.anomaly.is_some() };
+    impls_with(&model, ctx.options.parts, quote!(#scratch<#s_lit>), quote!(#scratch::new()))
+}
+
+/// What the trait impls say about the generated type.
+pub struct Model<'a> {
+    /// The generated type.
+    pub name: &'a proc_macro2::Ident,
+    /// Values in one input sample.
+    pub n: usize,
+    /// Values in the latent code.
+    pub l: usize,
+    /// Whether it has a threshold.
+    pub anomaly: bool,
+}
+
+/// The trait impls of `parts` of `model`, whose scratch type is `scratch`, built by `new`.
+pub fn impls_with(
+    model: &Model<'_>,
+    parts: tinyae_core::emission::Parts,
+    scratch: TokenStream,
+    new: TokenStream,
+) -> TokenStream {
+    let name = model.name;
+    let (n_lit, l_lit) = (usize_lit(model.n), usize_lit(model.l));
     let mut out = quote! {
         impl ::tinyae::ModelInfo for #name {
             const PARAMS: usize = #name::PARAMS;
@@ -24,9 +46,9 @@ pub fn impls(ctx: &Context<'_>) -> TokenStream {
             const BUFFER_BYTES: usize = #name::BUFFER_BYTES;
             const FRAME_BYTES: usize = #name::FRAME_BYTES;
             const STACK_BYTES: usize = #name::STACK_BYTES;
-            type Scratch = #scratch<#s_lit>;
+            type Scratch = #scratch;
             fn new_scratch() -> Self::Scratch {
-                #scratch::new()
+                #new
             }
         }
     };
@@ -63,7 +85,7 @@ pub fn impls(ctx: &Context<'_>) -> TokenStream {
                 }
             }
         });
-        if ctx.model.anomaly.is_some() {
+        if model.anomaly {
             out.extend(quote! {
                 impl ::tinyae::AnomalyDetector<#n_lit, #l_lit> for #name {
                     const THRESHOLD: f32 = #name::THRESHOLD;

@@ -5,6 +5,7 @@
 
 mod container;
 pub mod data;
+mod integrity;
 mod keys;
 mod quant;
 mod read;
@@ -14,6 +15,7 @@ mod tensors;
 mod write;
 
 pub use data::KEY_DATA;
+pub use integrity::{data_section, digest, KEY_INTEGRITY};
 pub(crate) use quant::{collect_quantized, quantization_doc, read_quantization, QuantizationDoc};
 pub use read::read;
 pub use tensors::{encode, Encoded, Tensors};
@@ -35,8 +37,15 @@ pub const KEY_PROVENANCE: &str = "tinyae.provenance";
 
 /// Every `__metadata__` key under `tinyae.` a model file may hold; readers reject others
 /// (a misspelt key would otherwise be ignored, e.g. the input scaling silently dropped).
-pub const KEYS: &[&str] =
-    &[KEY_FORMAT_VERSION, KEY_GRAPH, KEY_PREPROCESSING, KEY_ANOMALY, KEY_PROVENANCE, KEY_DATA];
+pub const KEYS: &[&str] = &[
+    KEY_FORMAT_VERSION,
+    KEY_GRAPH,
+    KEY_PREPROCESSING,
+    KEY_ANOMALY,
+    KEY_PROVENANCE,
+    KEY_DATA,
+    KEY_INTEGRITY,
+];
 
 /// Largest width of any layer: far beyond any microcontroller, small enough to catch garbage.
 pub const MAX_DIM: usize = 1 << 20;

@@ -36,6 +36,7 @@ pub fn read(bytes: &[u8]) -> Result<Model, Errors> {
     })?;
 
     check_version(&metadata)?;
+    super::integrity::check(&metadata, bytes)?;
     super::keys::check(&metadata)?;
     let graph: GraphDoc = parse_entry(&metadata, KEY_GRAPH)?.ok_or_else(|| missing(KEY_GRAPH))?;
     let preprocessing = parse_entry::<PreprocessingDoc>(&metadata, KEY_PREPROCESSING)?;

@@ -58,9 +58,12 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
 /// Lays out a safetensors container deterministically: the same model always gives the same
 /// bytes (the `safetensors` crate writes its metadata map in hash order). Tensors go in order of
 /// decreasing alignment, then name, as the `safetensors` crate does; the header is padded with
-/// spaces to a multiple of 8 bytes so data stays aligned.
+/// spaces to a multiple of 8 bytes so data stays aligned. The metadata gains the data's
+/// integrity digest (`super::integrity`).
 fn container(metadata: BTreeMap<String, String>, mut tensors: Vec<Encoded>) -> Vec<u8> {
     tensors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut metadata = metadata;
+    metadata.insert(super::KEY_INTEGRITY.to_owned(), data_digest(&tensors));
     let mut header = serde_json::Map::new();
     header.insert("__metadata__".to_owned(), json!(metadata));
     let mut offset = 0;
@@ -80,6 +83,11 @@ fn container(metadata: BTreeMap<String, String>, mut tensors: Vec<Encoded>) -> V
         bytes.extend_from_slice(data);
     }
     bytes
+}
+
+/// The integrity digest of the data section `tensors` will form, in their order.
+fn data_digest(tensors: &[Encoded]) -> String {
+    super::integrity::digest_parts(tensors.iter().map(|t| t.3.as_slice()))
 }
 
 /// Writes `bytes` to `path` so that readers see either the old file or the whole new one:

@@ -5,11 +5,14 @@
 //! `cargo run -p tinyae-tests --bin make-bad-fixtures` after `make-fixtures`; the output is
 //! committed and rerunning gives the same bytes. The generator checks that the core rejects
 //! every file (except the ones only the code generator rejects) and that the base file is valid.
+//! One case starts from the shipped `models/sensor.safetensors` instead, for its integrity hash.
 
 use std::path::Path;
 
 use serde_json::{json, Map, Value};
-use tinyae_core::format::{self, KEY_ANOMALY, KEY_FORMAT_VERSION, KEY_GRAPH, KEY_PREPROCESSING};
+use tinyae_core::format::{
+    self, KEY_ANOMALY, KEY_FORMAT_VERSION, KEY_GRAPH, KEY_INTEGRITY, KEY_PREPROCESSING,
+};
 use tinyae_core::synth::{self, Rng};
 use tinyae_core::Model;
 
@@ -80,6 +83,8 @@ fn cases(base: &[u8], model: &Model) -> Vec<(&'static str, RejectedBy, Vec<u8>)>
         ("bias_shape", Core, header(&|h| h["dec.0.bias"]["shape"] = json!([1, 3]))),
         ("nan_weight", Core, c().set_f32("dec.0.weight", 4, f32::NAN).bytes()),
         ("inf_bias", Core, c().set_f32("enc.0.bias", 1, f32::INFINITY).bytes()),
+        // A copy of the shipped model with one bit of a weight flipped after it was written.
+        ("integrity_mismatch", Core, flipped_bit()),
         // int8 layers (docs/FORMAT.md): the sensor model quantized, one thing broken.
         (
             "quant_missing_scales",
@@ -272,11 +277,16 @@ impl Container {
         self.meta(KEY_GRAPH, Some(graph.to_string()))
     }
 
-    /// Overwrites element `index` of an F32 tensor in the data section.
+    /// Overwrites element `index` of an F32 tensor in the data section, updating the integrity
+    /// hash when the file has one (the case is about the value, not the hash).
     fn set_f32(mut self, key: &str, index: usize, value: f32) -> Self {
         let start = self.header[key]["data_offsets"][0].as_u64().expect("offset") as usize;
         let at = start + 4 * index;
         self.data[at..at + 4].copy_from_slice(&value.to_le_bytes());
+        if self.header["__metadata__"].get(KEY_INTEGRITY).is_some() {
+            let digest = format::digest(&self.data);
+            return self.meta(KEY_INTEGRITY, Some(digest));
+        }
         self
     }
 }
@@ -315,6 +325,19 @@ fn bad_header_json(base: &[u8]) -> Vec<u8> {
     bytes
 }
 
+/// The shipped sensor model (written with its integrity hash) with the lowest bit of the first
+/// weight of `enc.0` flipped: a change no other check notices.
+fn flipped_bit() -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/sensor.safetensors");
+    let shipped = Container::parse(&std::fs::read(path).expect("read models/sensor.safetensors"));
+    assert!(shipped.header["__metadata__"].get(KEY_INTEGRITY).is_some(), "shipped model is sealed");
+    let mut bytes = shipped.bytes();
+    let at = bytes.len() - shipped.data.len()
+        + shipped.header["enc.0.weight"]["data_offsets"][0].as_u64().expect("offset") as usize;
+    bytes[at] ^= 1;
+    bytes
+}
+
 /// The sensor model in int8 (calibrated on rows across its input range), its graph edited.
 fn quantized(model: &Model, edit: &dyn Fn(&mut Value)) -> Vec<u8> {
     let q = int8(model);
@@ -332,10 +355,15 @@ fn int8(model: &Model) -> Model {
     tinyae_core::quantize::to_int8(model, &cal).expect("int8")
 }
 
-/// An int8 encoder and an f32 decoder: a valid file the generator cannot emit yet.
+/// A decoder of a float layer then an int8 one (an int8 encoder, a decoder `dec.a` 2 → 2 in
+/// f32 then `dec.0` in int8): a valid file the generator cannot emit yet. (An int8 half and a
+/// float half are generated, `emit/mixed.rs`; a mix inside a half is not.)
 fn mixed_precision(model: &Model) -> Vec<u8> {
-    let mut m = int8(model);
-    m.layers[1] = model.layers[1].clone();
+    let mut three = model.clone();
+    let tanh = tinyae_core::Activation::Tanh;
+    three.layers.insert(1, synth::dense_layer("dec.a", 2, 2, tanh, &mut Rng::new(5)));
+    let mut m = int8(&three);
+    m.layers[1] = three.layers[1].clone();
     format::to_bytes(&m).expect("serialize")
 }
 

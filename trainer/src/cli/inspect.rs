@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::json;
 use tinyae_core::cost::{cost, weight_bytes_as};
-use tinyae_core::emission::{emitted, int8_estimate, Options};
+use tinyae_core::emission::{emitted, int8_estimate, Options, Parts};
 use tinyae_core::ir::{Calibration, Model, Op, Preprocessing, Storage};
 use tinyae_core::plan::Values;
 
@@ -196,6 +196,10 @@ fn flash_and_ram(s: &mut String, model: &Model) {
         "Generated code (unroll = auto): WEIGHT_BYTES {} B of constant data (weights as emitted, biases, tables, scaling)",
         thousands(e.weight_bytes)
     );
+    if let Some(halves) = mixed_ram(model) {
+        let _ = writeln!(s, "{halves}");
+        return;
+    }
     let _ = writeln!(
         s,
         "RAM: scratch {} {values} values = {} B for the *_into functions (SCRATCH_LEN); by-value calls keep {} B of buffers on the stack (BUFFER_BYTES; the generated FRAME_BYTES adds call frames)",
@@ -203,6 +207,30 @@ fn flash_and_ram(s: &mut String, model: &Model) {
         thousands(e.scratch_bytes()),
         thousands(e.buffer_bytes())
     );
+}
+
+/// The RAM line of a mixed-precision model (an int8 half and a float half, generated as two
+/// halves with the latent code between them in f32), `None` for others.
+fn mixed_ram(model: &Model) -> Option<String> {
+    let (e, d) = Values::halves(model).filter(|(e, d)| e != d)?;
+    let half = |parts| emitted(model, Options { parts, ..Options::default() });
+    let (enc, dec) = (half(Parts::Encoder), half(Parts::Decoder));
+    let word = |v: Values| if v == Values::Int8 { "int8" } else { "f32" };
+    let (l, n) = (model.latent_len(), model.input_len());
+    // `SplitScratch`'s size: its fields, padded to the f32 alignment.
+    let bytes = (enc.scratch_bytes() + 4 * l + dec.scratch_bytes()).next_multiple_of(4);
+    Some(format!(
+        "RAM (mixed precision: {} encoder, {} decoder): scratch {} {} + {l} f32 (latent) + {} {} values = {} B for the *_into functions (SCRATCH_LEN {}); by-value calls keep {} B of buffers on the stack (BUFFER_BYTES; the generated FRAME_BYTES adds call frames)",
+        word(e),
+        word(d),
+        enc.scratch_len(),
+        word(e),
+        dec.scratch_len(),
+        word(d),
+        thousands(bytes),
+        enc.scratch_len() + l + dec.scratch_len(),
+        thousands(bytes + 2 * 4 * n)
+    ))
 }
 
 /// The input scaling and the anomaly threshold.

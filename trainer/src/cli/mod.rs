@@ -1,5 +1,5 @@
 //! The `tinyae` command line: `train`, `inspect`, `eval`, `plot`, `score`, `tune`, `synth`,
-//! `quantize`, `prune`, `import`, `calibrate`.
+//! `quantize`, `prune`, `import`, `calibrate`, `seal`.
 
 mod calibrate;
 mod data_args;
@@ -15,6 +15,7 @@ mod qat;
 mod quantize;
 mod recipe;
 mod score;
+mod seal;
 mod synth;
 mod train;
 mod tune;
@@ -64,6 +65,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Set a model's anomaly threshold (and optionally its input scaling) from normal data.
     Calibrate(calibrate::CalibrateArgs),
+    /// Add the integrity hash of the tensor data to model files, without changing that data.
+    Seal(seal::SealArgs),
 }
 
 /// Parses `args` and runs the command; errors are printed with their causes.
@@ -101,5 +104,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Qat(a) => qat::run(a),
         Command::Import(a) => import::run(a),
         Command::Calibrate(a) => calibrate::run(a),
+        Command::Seal(a) => seal::run(a),
     }
 }
