@@ -31,7 +31,7 @@ pub(super) fn one<C: Choices>(g: &mut Gen<'_, C>, model: &mut Model) {
 /// A size next to `v`, or one at the edges.
 fn size<C: Choices>(g: &mut Gen<'_, C>, v: usize) -> usize {
     match g.c.below(3) {
-        0 => v + 1,
+        0 => v.saturating_add(1),
         1 => v.saturating_sub(1),
         _ => g.c.pick(&SIZES),
     }
