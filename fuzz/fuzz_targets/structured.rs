@@ -28,6 +28,10 @@ fuzz_target!(|data: &[u8]| {
     let mut c = Bytes(Unstructured::new(data));
     let model = random_model::model(&mut c, Domain::Anything);
     let Ok(bytes) = tinyae_core::format::to_bytes(&model) else { return };
+    // Replaying a crash with this set saves the model file it built, for `tinyae inspect`.
+    if let Some(path) = std::env::var_os("TINYAE_FUZZ_SAVE") {
+        let _ = std::fs::write(path, &bytes);
+    }
     let Ok(model) = tinyae_core::load(&bytes) else { return };
     let _ = tinyae_core::cost::cost(&model);
     let x = random_model::inputs(&mut c, &model);

@@ -11,6 +11,10 @@ use crate::ir::{
 use crate::shape::layer_output;
 use crate::synth::{self, Rng};
 
+/// The most values a generated layer may output: the models stay small enough that every
+/// execution evaluates and expands them in milliseconds (a fuzzer's throughput).
+const MAX_VALUES: usize = 512;
+
 /// Layers so far and the shape they produce.
 struct Stack {
     layers: Vec<Layer>,
@@ -19,9 +23,11 @@ struct Stack {
 
 impl Stack {
     /// Appends `layer` if it takes the current shape (always, in the anything domain, where
-    /// validation must then reject it); returns whether it was appended.
+    /// validation must then reject it) and its output is small; returns whether it was
+    /// appended.
     fn push<C: Choices>(&mut self, g: &Gen<'_, C>, layer: Layer) -> bool {
         match layer_output(&layer, &self.shape) {
+            Some(shape) if shape.iter().product::<usize>() > MAX_VALUES => return false,
             Some(shape) => self.shape = shape,
             None if g.domain == Domain::Anything => {}
             None => return false,
