@@ -35,7 +35,7 @@ fn bent_models_are_rejected_or_evaluated_without_panicking() {
         }
     }
     // Both outcomes must be common, or the generator no longer reaches past validation.
-    assert!(loaded > 300 && rejected > 300, "loaded {loaded}, rejected {rejected}");
+    assert!(loaded > 150 && rejected > 300, "loaded {loaded}, rejected {rejected}");
 }
 
 #[test]
