@@ -19,6 +19,11 @@ pub const BLOCK_W: usize = 32;
 /// Outputs per block of the int8 kernel's weights (`BlockedI8`), input pairs interleaved.
 pub const BLOCK_I8: usize = 32;
 
+/// Outputs per block of the block-sparse kernels' weights (`BlockSparse`, `BlockSparseI8`):
+/// a pruned layer keeps the same number of whole input columns in every block of this many
+/// outputs, so its kernels run dense blocks of 32 accumulators over the kept inputs.
+pub const BLOCK_SPARSE: usize = 32;
+
 /// The targets with the SIMD kernels, as the `cfg` predicate the generated code writes
 /// before the weight order made for them ([`by_simd!`](crate::by_simd) expands the same
 /// predicate; a test checks they are one).

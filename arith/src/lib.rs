@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod activation;
+pub mod dsp;
 pub mod half;
 pub mod layout;
 pub mod quant;

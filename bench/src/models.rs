@@ -17,7 +17,7 @@ pub struct Family {
 
 /// One precision of a family.
 pub struct Variant {
-    /// `f32`, `f16`, `int8`, `f32 80 % pruned`, `int8 80 % pruned`.
+    /// `f32`, `f16`, `int8`, `f32 80 % pruned`, `int8 80 % pruned`, and the block-pruned pair.
     pub precision: &'static str,
     /// The file name under `models/` (the peers export it).
     #[cfg_attr(not(feature = "peers"), allow(dead_code))]
@@ -62,6 +62,8 @@ const PRECISIONS: Precisions = &[
     ("int8", ".int8"),
     ("f32 80 % pruned", ".pruned80"),
     ("int8 80 % pruned", ".pruned80.int8"),
+    ("f32 80 % block-pruned", ".block80"),
+    ("int8 80 % block-pruned", ".block80.int8"),
 ];
 
 /// `<repository>/<dir>/<file>`.

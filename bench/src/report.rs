@@ -142,6 +142,13 @@ pub fn goals(rows: &[Row], generic: &[Row]) {
             ratio(q(r, family, "int8").as_ref(), q(r, family, "int8 80 % pruned").as_ref())
         });
         line("tinyae int8 dense ÷ 80 % pruned time (int8 in/out)", n, g, "≥ 2");
+        let (n, g) =
+            both(&|r| ratio(auto(r, family, "f32"), auto(r, family, "f32 80 % block-pruned")));
+        line("tinyae f32 dense ÷ 80 % block-pruned time", n, g, "≥ 2");
+        let (n, g) = both(&|r| {
+            ratio(q(r, family, "int8").as_ref(), q(r, family, "int8 80 % block-pruned").as_ref())
+        });
+        line("tinyae int8 dense ÷ 80 % block-pruned time (int8 in/out)", n, g, "≥ 2");
     }
     let s = |r: &[Row]| auto(r, "sensor", "f32").map_or(f64::NAN, |r| r.ns);
     println!("| sensor: tinyae f32 ns | {:.1} | {:.1} | ≤ 20 |", s(rows), s(generic));

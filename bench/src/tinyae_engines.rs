@@ -23,6 +23,8 @@ pub mod ecg5000 {
     tinyae::autoencoder!(pub Int8 = "../models/ecg5000.int8.safetensors");
     tinyae::autoencoder!(pub Pruned = "../models/ecg5000.pruned80.safetensors");
     tinyae::autoencoder!(pub PrunedInt8 = "../models/ecg5000.pruned80.int8.safetensors");
+    tinyae::autoencoder!(pub Block = "../models/ecg5000.block80.safetensors");
+    tinyae::autoencoder!(pub BlockInt8 = "../models/ecg5000.block80.int8.safetensors");
 }
 
 /// MNIST fully unrolled is 221,184 straight-line statements; it is compiled only with the
@@ -36,6 +38,8 @@ pub mod mnist {
     tinyae::autoencoder!(pub Int8 = "../models/mnist.int8.safetensors");
     tinyae::autoencoder!(pub Pruned = "../models/mnist.pruned80.safetensors");
     tinyae::autoencoder!(pub PrunedInt8 = "../models/mnist.pruned80.int8.safetensors");
+    tinyae::autoencoder!(pub Block = "../models/mnist.block80.safetensors");
+    tinyae::autoencoder!(pub BlockInt8 = "../models/mnist.block80.int8.safetensors");
 }
 
 /// `M::reconstruct_into`: raw input to raw output, with caller-provided buffers.
@@ -128,6 +132,11 @@ pub fn engines(family: &str, precision: &str, modes: bool) -> Vec<(Box<dyn Engin
             v.push(boxed::<ecg5000::PrunedInt8, 140, 8>("auto"));
             v.push(int8_engine!(ecg5000::PrunedInt8, 140));
         }
+        ("ecg5000", "f32 80 % block-pruned") => v.push(boxed::<ecg5000::Block, 140, 8>("auto")),
+        ("ecg5000", "int8 80 % block-pruned") => {
+            v.push(boxed::<ecg5000::BlockInt8, 140, 8>("auto"));
+            v.push(int8_engine!(ecg5000::BlockInt8, 140));
+        }
         ("mnist", "f32") => {
             v.push(boxed::<mnist::Auto, 784, 32>("auto"));
             if modes {
@@ -145,6 +154,11 @@ pub fn engines(family: &str, precision: &str, modes: bool) -> Vec<(Box<dyn Engin
         ("mnist", "int8 80 % pruned") => {
             v.push(boxed::<mnist::PrunedInt8, 784, 32>("auto"));
             v.push(int8_engine!(mnist::PrunedInt8, 784));
+        }
+        ("mnist", "f32 80 % block-pruned") => v.push(boxed::<mnist::Block, 784, 32>("auto")),
+        ("mnist", "int8 80 % block-pruned") => {
+            v.push(boxed::<mnist::BlockInt8, 784, 32>("auto"));
+            v.push(int8_engine!(mnist::BlockInt8, 784));
         }
         _ => {}
     }
@@ -167,11 +181,15 @@ pub fn weight_bytes(family: &str, precision: &str) -> Option<usize> {
         ("ecg5000", "int8") => ecg5000::Int8::WEIGHT_BYTES,
         ("ecg5000", "f32 80 % pruned") => ecg5000::Pruned::WEIGHT_BYTES,
         ("ecg5000", "int8 80 % pruned") => ecg5000::PrunedInt8::WEIGHT_BYTES,
+        ("ecg5000", "f32 80 % block-pruned") => ecg5000::Block::WEIGHT_BYTES,
+        ("ecg5000", "int8 80 % block-pruned") => ecg5000::BlockInt8::WEIGHT_BYTES,
         ("mnist", "f32") => mnist::Auto::WEIGHT_BYTES,
         ("mnist", "f16") => mnist::F16::WEIGHT_BYTES,
         ("mnist", "int8") => mnist::Int8::WEIGHT_BYTES,
         ("mnist", "f32 80 % pruned") => mnist::Pruned::WEIGHT_BYTES,
         ("mnist", "int8 80 % pruned") => mnist::PrunedInt8::WEIGHT_BYTES,
+        ("mnist", "f32 80 % block-pruned") => mnist::Block::WEIGHT_BYTES,
+        ("mnist", "int8 80 % block-pruned") => mnist::BlockInt8::WEIGHT_BYTES,
         _ => return None,
     })
 }

@@ -125,13 +125,6 @@ impl Activation {
             "softplus" => {
                 let beta = params.take("beta", 1.0)?;
                 let threshold = params.take("threshold", 20.0)?;
-                if beta <= 0.0 {
-                    return Err(Error::new(
-                        ErrorKind::Activation,
-                        format!("layer `{layer}`: softplus `beta` must be > 0, found {beta}"),
-                    )
-                    .help("use beta = 1 (PyTorch's default)"));
-                }
                 Activation::Softplus { beta, threshold }
             }
             unknown => {
@@ -143,6 +136,7 @@ impl Activation {
             }
         };
         params.finish()?;
+        activation.check_parameters(layer)?;
         Ok(activation)
     }
 
@@ -265,7 +259,26 @@ mod tests {
         let e = Activation::from_json(&json!({"kind": "relu", "alpha": 1}), "enc.0").unwrap_err();
         assert!(e.message.contains("has no parameter `alpha`"), "{e}");
         let e = Activation::from_json(&json!({"kind": "elu", "alpha": "x"}), "enc.0").unwrap_err();
-        assert!(e.message.contains("finite number"), "{e}");
+        assert!(e.message.contains("must be a finite number, found `\"x\"`"), "{e}");
+        let e =
+            Activation::from_json(&json!({"kind": "leaky_relu", "alpha": 1e7}), "l").unwrap_err();
+        assert!(
+            e.message.contains("leaky_relu `alpha` is 1e7, expected a number in [-1e6, 1e6]"),
+            "{e}"
+        );
+        // The softplus: beta = 1e-45 gives ln 2 / beta = inf at run time.
+        let e =
+            Activation::from_json(&json!({"kind": "softplus", "beta": 1e-45}), "l").unwrap_err();
+        assert!(
+            e.message.contains("softplus `beta` is 1e-45, expected a number in [1e-6, 1e6]"),
+            "{e}"
+        );
+        let e =
+            Activation::from_json(&json!({"kind": "softplus", "threshold": 100}), "l").unwrap_err();
+        assert!(
+            e.message.contains("softplus `threshold` is 100, expected a number in [-1e6, 80]"),
+            "{e}"
+        );
     }
 
     /// Values from closed forms computed by hand (independent of libm's implementation).

@@ -148,3 +148,29 @@ impl fmt::Display for Errors {
 }
 
 impl std::error::Error for Errors {}
+
+/// A number as messages print it: plain for ordinary magnitudes (`0.25`, `140`), scientific
+/// for tiny or huge ones (`1e-38`, `3e38`) so nobody counts zeros.
+pub fn number(v: f32) -> String {
+    let magnitude = v.abs();
+    if v == 0.0 || !v.is_finite() || (1e-4..1e6).contains(&magnitude) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_are_readable() {
+        assert_eq!(super::number(1e6), "1e6");
+        assert_eq!(super::number(0.25), "0.25");
+        assert_eq!(super::number(140.0), "140");
+        assert_eq!(super::number(-5.3757153), "-5.3757153");
+        assert_eq!(super::number(1e-38), "1e-38");
+        assert_eq!(super::number(1e-40), "1e-40");
+        assert_eq!(super::number(3e38), "3e38");
+        assert_eq!(super::number(0.0), "0");
+    }
+}

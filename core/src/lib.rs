@@ -13,6 +13,7 @@
 //! The file format is specified in `docs/FORMAT.md`.
 
 pub mod activation;
+pub mod block_sparse;
 pub mod cost;
 pub mod emission;
 pub mod error;
@@ -30,6 +31,7 @@ pub mod sparse;
 pub mod synth;
 pub mod validate;
 pub mod validate_quant;
+pub mod validate_values;
 
 pub use activation::Activation;
 pub use error::{Error, ErrorKind, Errors};

@@ -14,8 +14,9 @@
 //!    `q = clamp(t + target.zero_point, -128, 127)`;
 //! 3. the activation: `linear` keeps `q`; `relu` takes `max(q, output.zero_point)`; any other
 //!    activation (and relu/linear when `pre_activation` is given) requantizes to the
-//!    `pre_activation` parameters and maps through a 256-entry table [`lut`] built from the f32
-//!    activation, so reference and generated code share the same table.
+//!    `pre_activation` parameters (by default the `output` parameters) and maps through a
+//!    256-entry table [`lut`] built from the f32 activation, so reference and generated code
+//!    share the same table.
 //!
 //! Floats appear only at the edges of a run of int8 layers ([`QParams::quantize`],
 //! [`QParams::dequantize`]) and when tables and multipliers are derived, at compile time.
@@ -161,7 +162,8 @@ pub fn plan(d: &Dense, q: &Quantization, activation: Activation) -> Option<Plan>
         (Some(pre), act) => (pre, Finish::Table(Box::new(lut(act, pre, q.output)))),
         (None, Activation::Linear) => (q.output, Finish::Linear),
         (None, Activation::Relu) => (q.output, Finish::Relu),
-        (None, _) => return None,
+        // docs/FORMAT.md: `pre_activation` defaults to the `output` parameters.
+        (None, act) => (q.output, Finish::Table(Box::new(lut(act, q.output, q.output)))),
     };
     let requant = (0..d.out_features)
         .map(|o| Requant::new(q.input.scale, *q.weight_scale.values.get(o)?, target.scale))

@@ -65,6 +65,8 @@ pub fn weight_bytes(d: &Dense, unrolled: bool) -> usize {
     };
     if unrolled {
         nonzeros(d) * value
+    } else if let Some(p) = crate::block_sparse::pattern(d) {
+        crate::block_sparse::weight_bytes(d, &p, value)
     } else if compressed(d) {
         nonzeros(d) * (value + index_bytes(d)) + 2 * d.out_features
     } else {

@@ -5,8 +5,8 @@
 
 use crate::error::{Error, ErrorKind, Errors};
 use crate::format::{MAX_DIM, MAX_PARAMS};
-use crate::ir::{Calibration, Model, ModelKind, Op, Preprocessing};
-use crate::op::common::check_dim;
+use crate::ir::{Calibration, Layer, Model, ModelKind, Op};
+use crate::op::common::{check_dim, check_numel};
 
 /// Checks every rule, returning all problems found.
 pub fn validate(model: &Model) -> Result<(), Errors> {
@@ -19,20 +19,23 @@ pub fn validate(model: &Model) -> Result<(), Errors> {
     // Dimension rules first: the others compute sizes from these dimensions.
     dims_in_range(model, &mut errors);
     if errors.is_empty() {
+        for rule in [names_unique, params_within_limit, shapes_consistent] {
+            rule(model, &mut errors);
+        }
+        // Value rules index tensors by the declared sizes, so they see only the layers whose
+        // tensors have the declared shapes.
+        let checked = tensor_shapes(model, &mut errors);
+        tensors_finite(&checked, &mut errors);
+        crate::validate_quant::dtypes_match_precision(model, &mut errors);
+        crate::validate_quant::quantization_consistent(&checked, &mut errors);
         for rule in [
-            names_unique,
-            params_within_limit,
-            shapes_consistent,
-            tensor_shapes,
-            tensors_finite,
-            crate::validate_quant::dtypes_match_precision,
-            crate::validate_quant::quantization_consistent,
             crate::validate_quant::quantization_chains,
             activation_applies,
+            crate::validate_values::activation_parameters,
             latent_in_range,
             output_matches_input,
             vae_head_placement,
-            preprocessing_consistent,
+            crate::validate_values::preprocessing_consistent,
             anomaly_consistent,
         ] {
             rule(model, &mut errors);
@@ -57,26 +60,8 @@ fn dims_in_range(model: &Model, errors: &mut Vec<Error>) {
     for (i, d) in model.input_shape.iter().enumerate() {
         check_dim(format!("`input_shape[{i}]`"), *d, errors);
     }
-    // Checked: each dimension may be in range while their product overflows.
-    let input_len = model.input_shape.iter().try_fold(1usize, |n, d| n.checked_mul(*d));
     if model.input_shape.iter().all(|d| (1..=MAX_DIM).contains(d)) {
-        match input_len {
-            Some(n) if n <= MAX_DIM => {}
-            _ => errors.push(
-                Error::new(
-                    ErrorKind::BadDim,
-                    format!(
-                        "`input_shape` {:?} has {} elements, expected at most {MAX_DIM}",
-                        model.input_shape,
-                        input_len.map_or_else(
-                            || format!("more than 2^{}", usize::BITS),
-                            |n| n.to_string()
-                        )
-                    ),
-                )
-                .help("no microcontroller holds an input this large; check the exported shape"),
-            ),
-        }
+        check_numel("`input_shape`", &model.input_shape, errors);
     }
     for layer in &model.layers {
         layer.op.spec().check_dims(&layer.name, errors);
@@ -120,11 +105,17 @@ fn shapes_consistent(model: &Model, errors: &mut Vec<Error>) {
     errors.extend(crate::shape::infer(model).errors);
 }
 
-/// Every tensor has the shape its layer declares.
-fn tensor_shapes(model: &Model, errors: &mut Vec<Error>) {
+/// Every tensor has the shape its layer declares; returns the layers whose tensors all do.
+fn tensor_shapes<'a>(model: &'a Model, errors: &mut Vec<Error>) -> Vec<&'a Layer> {
+    let mut checked = Vec::new();
     for layer in &model.layers {
+        let before = errors.len();
         layer.op.spec().check_tensors(&layer.name, errors);
+        if errors.len() == before {
+            checked.push(layer);
+        }
     }
+    checked
 }
 
 /// Only dense and convolution layers carry an activation (pooling, upsampling, reshaping,
@@ -149,8 +140,8 @@ fn activation_applies(model: &Model, errors: &mut Vec<Error>) {
 }
 
 /// Every value of every layer's tensors ([`crate::ir::Op::tensors`]) is finite.
-fn tensors_finite(model: &Model, errors: &mut Vec<Error>) {
-    for tensor in model.layers.iter().flat_map(|l| l.op.tensors()) {
+fn tensors_finite(layers: &[&Layer], errors: &mut Vec<Error>) {
+    for tensor in layers.iter().flat_map(|l| l.op.tensors()) {
         let bad = tensor.values.iter().filter(|v| !v.is_finite()).count();
         if let Some(first) = tensor.values.iter().position(|v| !v.is_finite()) {
             errors.push(
@@ -255,57 +246,6 @@ fn vae_head_placement(model: &Model, errors: &mut Vec<Error>) {
     }
 }
 
-fn preprocessing_consistent(model: &Model, errors: &mut Vec<Error>) {
-    let n = model.input_len();
-    let (pairs, names): ([&[f32]; 2], [&str; 2]) = match &model.preprocessing {
-        Preprocessing::None => return,
-        Preprocessing::MinMax { min, max } => ([min, max], ["min", "max"]),
-        Preprocessing::Standard { mean, std } => ([mean, std], ["mean", "std"]),
-    };
-    let mut ok = true;
-    for (values, name) in pairs.iter().zip(names) {
-        if values.len() != 1 && values.len() != n {
-            ok = false;
-            errors.push(
-                Error::new(
-                    ErrorKind::Preprocessing,
-                    format!("preprocessing `{name}` has {} values, expected 1 or {n} (one per input feature)", values.len()),
-                )
-                .help("store one value per feature, or a single value for all"),
-            );
-        }
-        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-            ok = false;
-            errors.push(
-                Error::new(
-                    ErrorKind::NonFinite,
-                    format!("preprocessing `{name}[{i}]` is not finite"),
-                )
-                .help("refit the scaler on data without NaN or infinite values"),
-            );
-        }
-    }
-    if !ok {
-        return;
-    }
-    let Some(affine) = model.preprocessing.affine(n) else { return };
-    for (i, (range, scale)) in affine.range.iter().zip(&affine.scale).enumerate() {
-        if !(*range > 0.0 && scale.is_finite()) {
-            let what = match model.preprocessing {
-                Preprocessing::MinMax { .. } => format!("range `max[{i}] - min[{i}]` is {range}"),
-                _ => format!("`std[{i}]` is {range}"),
-            };
-            errors.push(
-                Error::new(
-                    ErrorKind::Preprocessing,
-                    format!("preprocessing {what}, expected a positive number"),
-                )
-                .help("a constant feature has no range: store a range of 1 (or drop the feature)"),
-            );
-        }
-    }
-}
-
 fn anomaly_consistent(model: &Model, errors: &mut Vec<Error>) {
     let Some(anomaly) = &model.anomaly else { return };
     if !anomaly.threshold.is_finite() || anomaly.threshold < 0.0 {
@@ -314,7 +254,7 @@ fn anomaly_consistent(model: &Model, errors: &mut Vec<Error>) {
                 ErrorKind::Anomaly,
                 format!(
                     "anomaly `threshold` must be a finite number >= 0, found {}",
-                    anomaly.threshold
+                    crate::error::number(anomaly.threshold)
                 ),
             )
             .help("recalibrate with `tinyae train` or set the threshold by hand"),

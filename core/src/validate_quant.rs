@@ -1,10 +1,10 @@
 //! The rules of quantized (int8) and reduced-precision layers (docs/FORMAT.md, "Tensors and
 //! dtypes" and "int8 layers"), one function per rule, in the style of `validate`.
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{number, Error, ErrorKind};
 use crate::ir::{Dense, Layer, Model, QParams, Quantization, Storage, Tensor};
 use crate::quant::{self, Requant};
-use crate::Activation;
+use crate::validate_values::{scale_in_range, scale_range};
 
 /// Float layers hold float tensors; quantized layers hold I8 weights and an I32 bias.
 pub fn dtypes_match_precision(model: &Model, errors: &mut Vec<Error>) {
@@ -59,11 +59,30 @@ pub fn dtypes_match_precision(model: &Model, errors: &mut Vec<Error>) {
 }
 
 /// Every value of a quantized layer is in its range and its requantization is representable.
-pub fn quantization_consistent(model: &Model, errors: &mut Vec<Error>) {
-    for layer in &model.layers {
+/// `layers` are the layers whose tensors have their declared shapes (the bound indexes them).
+pub fn quantization_consistent(layers: &[&Layer], errors: &mut Vec<Error>) {
+    for layer in layers {
         if let Some((d, q)) = quant::of(layer) {
             check_layer(layer, d, q, errors);
         }
+    }
+}
+
+/// The weight scales hold one value per output (a shape rule, checked with the layer's other
+/// tensor shapes).
+pub fn weight_scale_shape(layer: &str, d: &Dense, q: &Quantization, errors: &mut Vec<Error>) {
+    let ws = &q.weight_scale;
+    if ws.shape != [d.out_features] {
+        errors.push(
+            Error::new(
+                ErrorKind::ShapeMismatch,
+                format!(
+                    "tensor `{}` has shape {:?}, expected [{}] (one weight scale per output of layer `{layer}`)",
+                    ws.key, ws.shape, d.out_features
+                ),
+            )
+            .help("store one scale per output channel (row of the weight)"),
+        );
     }
 }
 
@@ -75,23 +94,13 @@ fn check_layer(layer: &Layer, d: &Dense, q: &Quantization, errors: &mut Vec<Erro
     let name = &layer.name;
     let start = errors.len();
     let ws = &q.weight_scale;
-    if ws.shape != [d.out_features] {
-        errors.push(
-            Error::new(
-                ErrorKind::ShapeMismatch,
-                format!(
-                    "tensor `{}` has shape {:?}, expected [{}] (one weight scale per output of layer `{name}`)",
-                    ws.key, ws.shape, d.out_features
-                ),
-            )
-            .help("store one scale per output channel (row of the weight)"),
-        );
-    }
-    if let Some(i) = ws.values.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
+    if let Some(i) = ws.values.iter().position(|s| !scale_in_range(*s)) {
         errors.push(bad(
             format!(
-                "weight scale {} of layer `{name}` (`{}`[{i}]) is {}, expected a finite number > 0",
-                i, ws.key, ws.values[i]
+                "weight scale {i} of layer `{name}` (`{}[{i}]`) is {}, expected a number in {}",
+                ws.key,
+                number(ws.values[i]),
+                scale_range()
             ),
             "a channel whose weights are all zero still needs a positive scale, e.g. 1",
         ));
@@ -108,11 +117,12 @@ fn check_layer(layer: &Layer, d: &Dense, q: &Quantization, errors: &mut Vec<Erro
     let mut params: Vec<(&str, QParams)> = vec![("input", q.input), ("output", q.output)];
     params.extend(q.pre_activation.map(|p| ("pre_activation", p)));
     for (what, p) in &params {
-        if !(p.scale.is_finite() && p.scale > 0.0) {
+        if !scale_in_range(p.scale) {
             errors.push(bad(
                 format!(
-                    "`{what}.scale` of layer `{name}` is {}, expected a finite number > 0",
-                    p.scale
+                    "`{what}.scale` of layer `{name}` is {}, expected a number in {}",
+                    number(p.scale),
+                    scale_range()
                 ),
                 "recalibrate the layer (`tinyae quantize`)",
             ));
@@ -126,17 +136,6 @@ fn check_layer(layer: &Layer, d: &Dense, q: &Quantization, errors: &mut Vec<Erro
                 "a zero point is an int8 value",
             ));
         }
-    }
-    if q.pre_activation.is_none()
-        && !matches!(layer.activation, Activation::Linear | Activation::Relu)
-    {
-        errors.push(bad(
-            format!(
-                "quantized layer `{name}` has activation `{}` but no `pre_activation` parameters",
-                layer.activation.name()
-            ),
-            "int8 activations other than linear and relu are tables over the pre-activation's int8 values: add `pre_activation` {scale, zero_point}",
-        ));
     }
     if errors.len() > start {
         return; // the remaining rules compute with these values

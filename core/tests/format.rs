@@ -138,7 +138,7 @@ fn rejects_bad_metadata_json() {
     let b = with_metadata(|m| {
         m.insert(KEY_GRAPH.into(), "{\"kind\": ".into());
     });
-    assert_error(&b, ErrorKind::BadMetadata, "`tinyae.graph` is invalid");
+    assert_error(&b, ErrorKind::BadMetadata, "`tinyae.graph` is not valid JSON");
     let b = with_metadata(|m| {
         m.insert(KEY_ANOMALY.into(), json!({"metric": "mse"}).to_string());
     });
@@ -277,7 +277,7 @@ fn rejects_inconsistent_preprocessing_and_threshold() {
     assert_error(
         &b,
         ErrorKind::Preprocessing,
-        "range `max[1] - min[1]` is 0, expected a positive number",
+        "range `max[1] - min[1]` is 0, expected a number in [1e-30, 1e30]",
     );
     let b = with_metadata(|m| {
         m.insert(

@@ -37,6 +37,17 @@ pub trait Stored<V: Copy>: Copy {
         self.block(wa, x.clone(), a);
         self.block(wb, x, b);
     }
+
+    /// The last `N < 32` outputs.
+    #[inline(always)]
+    fn tail<const I: usize, const N: usize>(
+        self,
+        w: &[[V; N]; I],
+        x: impl Iterator<Item = f32>,
+        acc: &mut [f32; N],
+    ) {
+        block(w, self, x, acc);
+    }
 }
 
 /// Values stored as f32.
@@ -58,6 +69,7 @@ impl Stored<f32> for F32 {
     }
 }
 
+#[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
 impl Stored<u16> for F16 {
     #[inline(always)]
     fn widen(self, v: u16) -> f32 {
@@ -124,6 +136,50 @@ impl Stored<u16> for F16 {
     }
 }
 
+// Arm cores with a single-precision FPU: the `vcvtb`/`vcvtt` kernel (`half/arm.rs`).
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+mod arm;
+
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+impl Stored<u16> for F16 {
+    #[inline(always)]
+    fn widen(self, v: u16) -> f32 {
+        f16_to_f32(v)
+    }
+
+    #[inline(always)]
+    fn block<const I: usize>(
+        self,
+        w: &[[u16; BLOCK_W]; I],
+        x: impl Iterator<Item = f32>,
+        acc: &mut [f32; BLOCK_W],
+    ) {
+        arm::blocks([w], x, [acc]);
+    }
+
+    #[inline(always)]
+    fn block2<const I: usize>(
+        self,
+        wa: &[[u16; BLOCK_W]; I],
+        wb: &[[u16; BLOCK_W]; I],
+        x: impl Iterator<Item = f32> + Clone,
+        a: &mut [f32; BLOCK_W],
+        b: &mut [f32; BLOCK_W],
+    ) {
+        arm::blocks([wa, wb], x, [a, b]);
+    }
+
+    #[inline(always)]
+    fn tail<const I: usize, const N: usize>(
+        self,
+        w: &[[u16; N]; I],
+        x: impl Iterator<Item = f32>,
+        acc: &mut [f32; N],
+    ) {
+        arm::blocks([w], x, [acc]);
+    }
+}
+
 impl Stored<u16> for Bf16 {
     #[inline(always)]
     fn widen(self, v: u16) -> f32 {
@@ -138,7 +194,9 @@ pub use tinyae_arith::layout::BLOCK_W;
 /// Dense weights of any stored type `W`, blocked like the f32 kernels': `tiles[t][i][k]`
 /// multiplies input `i` into output `t * 32 + k`; `tail[i][k]` into output `TILES * 32 + k`.
 // x86: rows of 64 bytes start on cache lines, so no 512-bit load straddles two.
+// Arm FPU cores: `vldmia` loads rows of halves as words.
 #[cfg_attr(target_arch = "x86_64", repr(align(64)))]
+#[cfg_attr(all(target_arch = "arm", target_abi = "eabihf"), repr(align(4)))]
 #[derive(Debug)]
 pub struct BlockedW<W, const I: usize, const TILES: usize, const R: usize> {
     /// Full blocks of 32 outputs, each transposed.
@@ -223,7 +281,7 @@ fn blocks<W: Copy, B: Copy, const I: usize, const TILES: usize, const R: usize, 
     }
     let mut acc = [0.0f32; R];
     start(&mut acc, b_blocks.map(|b| b.remainder()), bs);
-    block(&w.tail, ws, x, &mut acc);
+    ws.tail(&w.tail, x, &mut acc);
     for (y, a) in y_blocks.into_remainder().iter_mut().zip(acc) {
         *y = act.apply(a);
     }

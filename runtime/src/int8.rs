@@ -46,6 +46,9 @@ pub fn finish_one(acc: i32, rq: Rq, zero_point: i32, f: Finish<'_>) -> i8 {
 
 pub use tinyae_arith::layout::BLOCK_I8;
 
+mod dsp;
+pub use dsp::{dense_i8_dsp, DspI8};
+
 /// Dense int8 weights blocked by outputs, input pairs interleaved: `tiles[t][p][k]` holds the
 /// weights of inputs `2p` and `2p + 1` into output `t * 32 + k` (a zero pads an odd input
 /// count), so one load feeds two multiply-adds per output (`vpmaddwd` on x86).
@@ -264,7 +267,7 @@ fn block<const P: usize, const N: usize, const I: usize>(
 }
 
 #[inline(always)]
-fn finish_block(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8], f: Finish<'_>) {
+pub(crate) fn finish_block(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8], f: Finish<'_>) {
     for ((y, a), r) in y.iter_mut().zip(acc).zip(rq) {
         *y = finish_one(*a, *r, zero_point, f);
     }

@@ -39,7 +39,10 @@ by_simd! {
     }
 }
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-mod vfp;
+pub(crate) mod vfp;
+// The int8 kernel for Arm DSP cores (`tinyae_arith::dsp::DSP_PREDICATE`).
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+pub(crate) mod dsp;
 
 pub use act::Activation;
 

@@ -23,6 +23,8 @@
 #![warn(missing_docs)]
 
 pub mod activation;
+mod block_sparse;
+mod bytes;
 mod conv;
 pub mod half;
 pub mod int8;
@@ -56,6 +58,8 @@ pub use traits::{AnomalyDetector, Autoencoder, Decoder, Encoder, ModelInfo};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::activation::*;
+    pub use crate::block_sparse::*;
+    pub use crate::bytes::*;
     pub use crate::conv::*;
     pub use crate::half::*;
     pub use crate::int8::*;

@@ -20,6 +20,7 @@ macro_rules! models {
 
 models! {
     sensor_int8 = "fixtures/sensor_int8.safetensors",
+    sensor_int8_default_pre = "fixtures/sensor_int8_default_pre.safetensors",
     sensor_f16 = "fixtures/sensor_f16.safetensors",
     ecg_int8 = "fixtures/ecg_int8.safetensors",
     ecg_f16 = "fixtures/ecg_f16.safetensors",
@@ -27,6 +28,8 @@ models! {
     ecg_sparse = "fixtures/ecg_sparse.safetensors",
     ecg_sparse_f16 = "fixtures/ecg_sparse_f16.safetensors",
     ecg_int8_sparse = "fixtures/ecg_int8_sparse.safetensors",
+    ecg_block = "fixtures/ecg_block.safetensors",
+    ecg_int8_block = "fixtures/ecg_int8_block.safetensors",
     plain_int8 = "fixtures/plain_int8.safetensors",
 }
 
@@ -60,8 +63,20 @@ fn same(actual: &[f32], expected: &[f32], what: &str) {
 /// codes the reference computes are the decoder's inputs.
 fn check<M: Autoencoder<N, L>, const N: usize, const L: usize>(name: &str, mode: &str) -> Model {
     let model = load_model(&fixture(&format!("{name}.safetensors")));
+    check_on::<M, N, L>(&model, &inputs(name), name, mode);
+    model
+}
+
+/// [`check`] for `model` on `rows`.
+fn check_on<M: Autoencoder<N, L>, const N: usize, const L: usize>(
+    model: &Model,
+    rows: &[Vec<f32>],
+    name: &str,
+    mode: &str,
+) {
+    let model = model.clone();
     let mut scratch = M::new_scratch();
-    for (i, row) in inputs(name).iter().enumerate() {
+    for (i, row) in rows.iter().enumerate() {
         let what = |f: &str| format!("{name}/{mode} {f} #{i}");
         let x: [f32; N] = row.as_slice().try_into().expect("width");
         let z_ref = reference::encode(&model, &x);
@@ -80,7 +95,6 @@ fn check<M: Autoencoder<N, L>, const N: usize, const L: usize>(name: &str, mode:
         M::decode_into(&z, &mut scratch, &mut y2);
         same(&y2, &M::decode(&z), &what("decode_into"));
     }
-    model
 }
 
 /// The int8 API against `tinyae_core::quant::run_q`.
@@ -147,6 +161,83 @@ fn pruned_layers_skip_zeros_bit_exact_with_the_reference() {
     assert!(expected * 2 < dense);
 }
 
+#[test]
+fn block_pruned_layers_are_bit_exact_and_store_only_kept_columns() {
+    all_modes!(ecg_block, "ecg_block", 140, 8);
+    let m = all_modes!(ecg_int8_block, "ecg_int8_block", 140, 8);
+    let mut s = ecg_int8_block::Loops::new_scratch();
+    check_q::<140, 8, _>(
+        "ecg_int8_block",
+        &m,
+        ecg_int8_block::Loops::quantize_input,
+        ecg_int8_block::Loops::reconstruct_q,
+        ecg_int8_block::Loops::encode_q,
+        &mut s,
+    );
+    let block = load_model(&fixture("ecg_block.safetensors"));
+    let expected = block_form_bytes(&block);
+    assert_eq!(ecg_block::Loops::WEIGHT_BYTES, expected);
+    println!("ecg 80 % block-pruned: {expected} bytes of weights");
+    assert!(expected * 4 < ecg::LoopsDense::WEIGHT_BYTES);
+}
+
+mod shipped {
+    tinyae::autoencoder!(pub EcgBlock = "../models/ecg5000.block80.safetensors", unroll = loops);
+    tinyae::autoencoder!(pub EcgBlockInt8 = "../models/ecg5000.block80.int8.safetensors", unroll = loops);
+    tinyae::autoencoder!(pub MnistBlock = "../models/mnist.block80.safetensors");
+    tinyae::autoencoder!(pub MnistBlockInt8 = "../models/mnist.block80.int8.safetensors");
+}
+
+/// Flash of the f32 block form: per kept column of a block of 32 outputs, its f32 values and
+/// one u16 index; plus the f32 biases. Kept columns counted from the zeros of output 0.
+fn block_form_bytes(m: &Model) -> usize {
+    m.layers
+        .iter()
+        .flat_map(|l| l.op.dense_parts())
+        .map(|d| {
+            let (o_n, i_n) = (d.out_features, d.in_features);
+            let kept = (0..i_n).filter(|&i| d.weight.values[i] != 0.0).count();
+            kept * (o_n * 4 + 2 * o_n.div_ceil(32)) + o_n * 4
+        })
+        .sum()
+}
+
+/// The shipped block-pruned models (`tinyae prune --pattern block`, fine-tuned): every f32
+/// layer in block form, bit-exact with the reference on the fixtures' inputs.
+#[test]
+fn shipped_block_pruned_models_are_bit_exact_in_block_form() {
+    let shipped = |file: &str| load_model(&tinyae_tests::repo_root().join("models").join(file));
+    let ecg = shipped("ecg5000.block80.safetensors");
+    assert_eq!(shipped::EcgBlock::WEIGHT_BYTES, block_form_bytes(&ecg));
+    check_on::<shipped::EcgBlock, 140, 8>(&ecg, &inputs("ecg"), "ecg5000.block80", "loops");
+    let ecg8 = shipped("ecg5000.block80.int8.safetensors");
+    check_on::<shipped::EcgBlockInt8, 140, 8>(
+        &ecg8,
+        &inputs("ecg"),
+        "ecg5000.block80.int8",
+        "loops",
+    );
+    let mnist = shipped("mnist.block80.safetensors");
+    assert_eq!(shipped::MnistBlock::WEIGHT_BYTES, block_form_bytes(&mnist));
+    check_on::<shipped::MnistBlock, 784, 32>(&mnist, &inputs("mnist"), "mnist.block80", "auto");
+    let mnist8 = shipped("mnist.block80.int8.safetensors");
+    check_on::<shipped::MnistBlockInt8, 784, 32>(
+        &mnist8,
+        &inputs("mnist"),
+        "mnist.block80.int8",
+        "auto",
+    );
+    // int8: the two large layers (each over a third of the weights) in block form; a layer
+    // keeping more than half of its input columns runs the dense int8 kernel instead.
+    for m in [&ecg8, &mnist8] {
+        let parts: Vec<_> = m.layers.iter().flat_map(|l| l.op.dense_parts()).collect();
+        let total: usize = parts.iter().map(|d| d.weight.values.len()).sum();
+        let large: Vec<_> = parts.iter().filter(|d| d.weight.values.len() * 3 > total).collect();
+        assert_eq!(large.len(), 2);
+        assert!(large.iter().all(|d| tinyae_core::block_sparse::pattern(d).is_some()));
+    }
+}
+
 mod ecg {
     tinyae::autoencoder!(pub LoopsDense = "fixtures/ecg.safetensors", unroll = loops);
 }
@@ -193,6 +284,18 @@ fn int8_models_are_bit_exact_with_the_reference() {
         &mut s,
     );
     all_modes!(plain_int8, "plain_int8", 5, 3);
+    // Table activations without `pre_activation` (its default: the output parameters).
+    let m = all_modes!(sensor_int8_default_pre, "sensor_int8_default_pre", 3, 2);
+    assert!(m.layers.iter().all(|l| quant::of(l).is_some_and(|(_, q)| q.pre_activation.is_none())));
+    let mut s = sensor_int8_default_pre::Loops::new_scratch();
+    check_q::<3, 2, _>(
+        "sensor_int8_default_pre",
+        &m,
+        sensor_int8_default_pre::Loops::quantize_input,
+        sensor_int8_default_pre::Loops::reconstruct_q,
+        sensor_int8_default_pre::Loops::encode_q,
+        &mut s,
+    );
     let m = check::<mnist_int8::Loops, 784, 32>("mnist_int8", "loops");
     let mut s = mnist_int8::Loops::new_scratch();
     check_q::<784, 32, _>(

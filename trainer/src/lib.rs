@@ -26,6 +26,7 @@ pub mod orphans;
 pub mod pipeline;
 pub mod plots;
 pub mod prune;
+pub mod prune_block;
 pub mod qat;
 pub mod quantize;
 pub mod scores;

@@ -28,6 +28,9 @@ pub struct Pruning {
     pub stages: usize,
     /// Fine-tuning epochs after each stage.
     pub epochs: usize,
+    /// Whole input columns per block of 32 outputs (`crate::prune_block`) instead of single
+    /// weights.
+    pub block: bool,
 }
 
 /// The stream of the shuffling generator, distinct from training's streams 0 and 1.
@@ -93,7 +96,11 @@ pub fn prune(
     for stage in 1..=p.stages {
         let t = stage as f64 / p.stages as f64;
         let target = p.sparsity * (1.0 - (1.0 - t).powi(3));
-        let masks = masks(&net, target, p.global);
+        let masks = if p.block {
+            crate::prune_block::masks(&net, target, p.global)
+        } else {
+            masks(&net, target, p.global)
+        };
         apply(&mut params, &masks);
         net.set_param_values(&params);
         for _ in 0..p.epochs {
@@ -121,7 +128,8 @@ pub fn prune(
     out.provenance.extra.push((
         "pruning".to_owned(),
         format!(
-            "magnitude, {}, target sparsity {:.2}, {} stages (cubic schedule) x {} fine-tuning epochs; {zeros} of {total} weights zero",
+            "{}, {}, target sparsity {:.2}, {} stages (cubic schedule) x {} fine-tuning epochs; {zeros} of {total} weights zero",
+            if p.block { "block (whole input columns per 32 outputs)" } else { "magnitude" },
             if p.global { "global" } else { "per layer" },
             p.sparsity,
             p.stages,

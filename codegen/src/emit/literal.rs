@@ -22,12 +22,6 @@ pub fn f32_array(values: &[f32]) -> TokenStream {
     quote!([#(#items),*])
 }
 
-/// A nested array `[[..; cols]; rows]` from row-major values.
-pub fn f32_matrix(values: &[f32], cols: usize) -> TokenStream {
-    let rows = values.chunks(cols).map(f32_array);
-    quote!([#(#rows),*])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 mod act;
 mod api;
+mod bytes;
 mod doc;
 mod literal;
 mod op;

@@ -146,10 +146,7 @@ pub fn parse(
     input_len: usize,
 ) -> Result<Option<DataRecipe>, Error> {
     let Some(text) = metadata.get(KEY_DATA) else { return Ok(None) };
-    let recipe: DataRecipe = serde_json::from_str(text).map_err(|e| {
-        Error::new(ErrorKind::BadMetadata, format!("`{KEY_DATA}` is invalid: {e}"))
-            .help("see docs/FORMAT.md §Data recipe for this entry's schema")
-    })?;
+    let recipe: DataRecipe = super::strict::entry(KEY_DATA, text, "§Data recipe")?;
     recipe.check(input_len)?;
     Ok(Some(recipe))
 }

@@ -3,10 +3,13 @@
 //! `docs/FORMAT.md` is the specification; this module is its implementation. Metadata values
 //! are strings (a safetensors rule), so each structured entry holds a JSON document.
 
+mod container;
 pub mod data;
+mod keys;
 mod quant;
 mod read;
 mod schema;
+pub(crate) mod strict;
 mod tensors;
 mod write;
 
@@ -29,6 +32,11 @@ pub const KEY_PREPROCESSING: &str = "tinyae.preprocessing";
 pub const KEY_ANOMALY: &str = "tinyae.anomaly";
 /// `__metadata__` key holding provenance (JSON; optional).
 pub const KEY_PROVENANCE: &str = "tinyae.provenance";
+
+/// Every `__metadata__` key under `tinyae.` a model file may hold; readers reject others
+/// (a misspelt key would otherwise be ignored, e.g. the input scaling silently dropped).
+pub const KEYS: &[&str] =
+    &[KEY_FORMAT_VERSION, KEY_GRAPH, KEY_PREPROCESSING, KEY_ANOMALY, KEY_PROVENANCE, KEY_DATA];
 
 /// Largest width of any layer: far beyond any microcontroller, small enough to catch garbage.
 pub const MAX_DIM: usize = 1 << 20;

@@ -23,6 +23,9 @@ use crate::op::{self, OpDoc};
 /// Parses a model file's bytes into the IR.
 pub fn read(bytes: &[u8]) -> Result<Model, Errors> {
     check_container(bytes)?;
+    if let Some(header) = header_json(bytes) {
+        super::container::check(&header)?;
+    }
     let file = SafeTensors::deserialize(bytes).map_err(|e| container_error(e, bytes))?;
     let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| container_error(e, bytes))?;
     let metadata = header.metadata().clone().ok_or_else(|| {
@@ -33,6 +36,7 @@ pub fn read(bytes: &[u8]) -> Result<Model, Errors> {
     })?;
 
     check_version(&metadata)?;
+    super::keys::check(&metadata)?;
     let graph: GraphDoc = parse_entry(&metadata, KEY_GRAPH)?.ok_or_else(|| missing(KEY_GRAPH))?;
     let preprocessing = parse_entry::<PreprocessingDoc>(&metadata, KEY_PREPROCESSING)?;
     let anomaly = parse_entry::<AnomalyDoc>(&metadata, KEY_ANOMALY)?;
@@ -127,6 +131,12 @@ fn check_container(bytes: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// The header as JSON, when it is a JSON object (otherwise the safetensors crate reports it).
+fn header_json(bytes: &[u8]) -> Option<serde_json::Map<String, Value>> {
+    let n = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
+    serde_json::from_slice(bytes.get(8..n.checked_add(8)?)?).ok()
+}
+
 fn container_error(error: SafeTensorError, bytes: &[u8]) -> Error {
     let regenerate = "the file is damaged; copy or export it again";
     match error {
@@ -199,9 +209,12 @@ fn check_version(metadata: &HashMap<String, String>) -> Result<(), Error> {
         )
         .help(format!("add \"{KEY_FORMAT_VERSION}\": \"{FORMAT_VERSION}\" (docs/FORMAT.md)")));
     };
-    match text.trim().parse::<u32>() {
-        Ok(v) if (1..=FORMAT_VERSION).contains(&v) => Ok(()),
-        Ok(v) if v > FORMAT_VERSION => Err(Error::new(
+    // Digits only: `parse` would take `+1`, and whitespace is not part of the format.
+    let digits = !text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit());
+    let version = text.parse::<u32>().ok().filter(|_| digits);
+    match version {
+        Some(v) if (1..=FORMAT_VERSION).contains(&v) => Ok(()),
+        Some(v) if v > FORMAT_VERSION => Err(Error::new(
             ErrorKind::FormatVersion,
             format!(
                 "format version {v} is newer than this tinyae understands (up to {FORMAT_VERSION})"
@@ -210,7 +223,9 @@ fn check_version(metadata: &HashMap<String, String>) -> Result<(), Error> {
         .help("upgrade tinyae, or re-export the model with this version's trainer")),
         _ => Err(Error::new(
             ErrorKind::FormatVersion,
-            format!("`{KEY_FORMAT_VERSION}` must be a positive integer, found `{text}`"),
+            format!(
+                "`{KEY_FORMAT_VERSION}` must be a positive integer in decimal digits (no sign, spaces or leading zeros), found `{text}`"
+            ),
         )
         .help(format!("write \"{FORMAT_VERSION}\""))),
     }
@@ -221,10 +236,14 @@ fn parse_entry<T: DeserializeOwned>(
     key: &str,
 ) -> Result<Option<T>, Error> {
     let Some(text) = metadata.get(key) else { return Ok(None) };
-    serde_json::from_str(text).map(Some).map_err(|e| {
-        Error::new(ErrorKind::BadMetadata, format!("`{key}` is invalid: {e}"))
-            .help("see docs/FORMAT.md for this entry's schema")
-    })
+    let section = match key {
+        KEY_GRAPH => "§Graph",
+        KEY_PREPROCESSING => "§Preprocessing",
+        KEY_ANOMALY => "§Anomaly",
+        KEY_PROVENANCE => "§Provenance",
+        _ => "§Metadata entries",
+    };
+    super::strict::entry(key, text, section).map(Some)
 }
 
 fn parse_layer(index: usize, value: &Value, tensors: &Tensors<'_>) -> Result<Layer, Vec<Error>> {
@@ -251,9 +270,12 @@ fn parse_layer(index: usize, value: &Value, tensors: &Tensors<'_>) -> Result<Lay
             &format!("supported ops: {all}"),
         ));
     }
-    // Typed by the `op` tag; the layer's index and name are added to serde's message.
-    let doc: OpDoc = serde_json::from_value(value.clone())
-        .map_err(|e| bad(e.to_string(), &format!("see docs/FORMAT.md {}", op::section(op))))?;
+    // Typed by the `op` tag; the layer's index and name, and the failing field, are added to
+    // serde's message.
+    let doc = OpDoc::from_value(op, value).map_err(|(path, message)| {
+        let message = if path.is_empty() { message } else { format!("`{path}`: {message}") };
+        bad(message, &format!("see docs/FORMAT.md {}", op::section(op)))
+    })?;
     doc.read(&at, tensors)
 }
 

@@ -11,7 +11,10 @@ use crate::ir::{Layer, Tensor};
 /// `3` or `[3, 3]`: sizes PyTorch accepts as an integer or a pair, read either way and written
 /// as pairs.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a size: a non-negative integer or a [height, width] pair of them"
+)]
 pub enum Size2 {
     /// The same value for height and width.
     One(usize),
@@ -257,7 +260,26 @@ pub fn chw(shape: &[usize]) -> [usize; 3] {
     }
 }
 
-/// Elements in a shape.
+/// Elements in a shape (saturating: only a validated model's shapes reach the callers, but
+/// an overflow must not panic on the way there).
 pub fn numel(shape: &[usize]) -> usize {
-    shape.iter().product()
+    saturating_product(shape)
+}
+
+/// Checks that `shape` (every dimension already in `1..=MAX_DIM`) has at most [`MAX_DIM`]
+/// elements; `what` names it ("`input_shape`"). The product is checked: each dimension may be
+/// in range while their product overflows.
+pub fn check_numel(what: &str, shape: &[usize], errors: &mut Vec<Error>) {
+    let len = shape.iter().try_fold(1usize, |n, d| n.checked_mul(*d));
+    if len.is_some_and(|n| n <= MAX_DIM) {
+        return;
+    }
+    let len = len.map_or_else(|| format!("more than 2^{}", usize::BITS), |n| n.to_string());
+    errors.push(
+        Error::new(
+            ErrorKind::BadDim,
+            format!("{what} {shape:?} has {len} elements, expected at most {MAX_DIM}"),
+        )
+        .help("no microcontroller holds a sample this large; check the exported shape"),
+    );
 }

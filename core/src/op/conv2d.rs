@@ -183,7 +183,7 @@ impl OpSpec for Conv2d {
     fn declared_params(&self) -> usize {
         let [kh, kw] = self.kernel_size;
         saturating_product(&[self.out_channels, self.in_channels, kh, kw])
-            .saturating_add(self.out_channels)
+            .saturating_add(if self.bias.is_some() { self.out_channels } else { 0 })
     }
 
     fn check_tensors(&self, layer: &str, errors: &mut Vec<Error>) {
@@ -235,7 +235,10 @@ impl OpSpec for Conv2d {
 
 /// `"valid"`, `"same"`, `1` or `[1, 2]`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a padding: \"valid\", \"same\", a non-negative integer or a [height, width] pair of them"
+)]
 pub enum PaddingDoc {
     /// `"valid"` or `"same"`.
     Name(String),

@@ -149,7 +149,7 @@ impl OpSpec for ConvTranspose2d {
     fn declared_params(&self) -> usize {
         let [kh, kw] = self.kernel_size;
         saturating_product(&[self.in_channels, self.out_channels, kh, kw])
-            .saturating_add(self.out_channels)
+            .saturating_add(if self.bias.is_some() { self.out_channels } else { 0 })
     }
 
     fn check_tensors(&self, layer: &str, errors: &mut Vec<Error>) {

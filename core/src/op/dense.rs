@@ -141,9 +141,11 @@ impl Dense {
         check_dim(format!("`out_features` of layer `{layer}`"), self.out_features, errors);
     }
 
-    /// Parameters from the declared widths (saturating).
+    /// Parameters from the declared widths (saturating): the bias counts only when the layer
+    /// has one.
     pub(crate) fn declared(&self) -> usize {
-        saturating_product(&[self.in_features, self.out_features]).saturating_add(self.out_features)
+        let bias = if self.bias.is_some() { self.out_features } else { 0 };
+        saturating_product(&[self.in_features, self.out_features]).saturating_add(bias)
     }
 }
 
@@ -183,6 +185,9 @@ impl OpSpec for Dense {
 
     fn check_tensors(&self, layer: &str, errors: &mut Vec<Error>) {
         self.check_shapes(layer, errors);
+        if let Some(q) = &self.quant {
+            crate::validate_quant::weight_scale_shape(layer, self, q, errors);
+        }
     }
 
     fn cost(&self, input: &[usize]) -> LayersCost {

@@ -123,8 +123,9 @@ impl OpSpec for Lstm {
 
     fn declared_params(&self) -> usize {
         let (i, h) = (self.input_size, self.hidden_size);
+        let biases = usize::from(self.bias_ih.is_some()) + usize::from(self.bias_hh.is_some());
         saturating_product(&[4, h, i.saturating_add(h)])
-            .saturating_add(saturating_product(&[8, h]))
+            .saturating_add(saturating_product(&[4, h]).saturating_mul(biases))
     }
 
     fn check_tensors(&self, layer: &str, errors: &mut Vec<Error>) {

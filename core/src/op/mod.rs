@@ -181,6 +181,19 @@ macro_rules! define_ops {
         }
 
         impl OpDoc {
+            /// The document of a layer whose `op` is `name`, read strictly
+            /// (`format::strict`): the failing field's path and what is wrong.
+            pub(crate) fn from_value(name: &str, value: &serde_json::Value) -> Result<OpDoc, (String, String)> {
+                let mut fields = value.clone();
+                if let Some(map) = fields.as_object_mut() {
+                    map.remove("op");
+                }
+                match name {
+                    $( $name => crate::format::strict::read(&fields).map(OpDoc::$variant), )*
+                    other => Err((String::new(), format!("unknown op `{other}`"))),
+                }
+            }
+
             /// The layer the document describes.
             pub(crate) fn read(self, at: &str, tensors: &Tensors<'_>) -> Result<Layer, Vec<Error>> {
                 match self { $( OpDoc::$variant(doc) => <$ty as OpFile>::read(doc, at, tensors), )* }

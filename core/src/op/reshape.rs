@@ -2,11 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::common::{numel, plain, Dims};
+use super::common::{check_numel, numel, plain, Dims};
 use super::{OpFile, OpSpec, ShapeSite};
 use crate::activation::Activation;
 use crate::error::{Error, ErrorKind};
-use crate::format::{Encoded, Tensors};
+use crate::format::{Encoded, Tensors, MAX_DIM};
 use crate::ir::{Layer, Op};
 
 /// A new shape for the same values.
@@ -22,7 +22,7 @@ impl OpSpec for Reshape {
     }
 
     fn output_shape(&self, input: &[usize], site: &ShapeSite<'_>) -> Result<Vec<usize>, Error> {
-        let (have, want) = (numel(input), self.shape.iter().product::<usize>());
+        let (have, want) = (numel(input), numel(&self.shape));
         if have != want {
             return Err(site.chain(
                 format!("to {:?} needs {want} values but its input {input:?} has {have}", self.shape),
@@ -45,6 +45,9 @@ impl OpSpec for Reshape {
         let mut dims = Dims { layer, errors };
         for (i, d) in self.shape.iter().enumerate() {
             dims.one(&format!("shape[{i}]"), *d);
+        }
+        if self.shape.iter().all(|d| (1..=MAX_DIM).contains(d)) {
+            check_numel(&format!("`shape` of layer `{layer}`"), &self.shape, errors);
         }
     }
 

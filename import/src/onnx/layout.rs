@@ -32,15 +32,6 @@ pub fn apply(node: &NodeProto, site: &Site, v: &View, c: &mut Consts) -> Result<
     let op = node.op_type.as_deref().unwrap_or("");
     let rank = v.shape.len();
     let bad = |what: &str| site.err(format!("{what} (input shape {:?})", v.shape));
-    let list = |c: &mut Consts, k: usize, attr_name: &str| -> Result<Option<Vec<i64>>> {
-        match c.input(node, k, site)? {
-            Some(t) => {
-                t.as_i64s().map(Some).ok_or_else(|| site.err("has a non-integer list input"))
-            }
-            None if attr(node, attr_name).is_some() => Ok(Some(ints(node, attr_name))),
-            None => Ok(None),
-        }
-    };
     let out = match op {
         "Identity" | "Dropout" => Some(v.clone()),
         "Transpose" => {
@@ -52,72 +43,15 @@ pub fn apply(node: &NodeProto, site: &Site, v: &View, c: &mut Consts) -> Result<
             };
             v.transpose(&perm)
         }
-        "Reshape" => {
-            let spec = list(c, 1, "shape")?.ok_or_else(|| bad("has no target shape"))?;
-            let allow_zero = int(node, "allowzero", 0) != 0;
-            let mut shape = Vec::new();
-            let mut infer = None;
-            for (a, &d) in spec.iter().enumerate() {
-                match d {
-                    -1 => infer = Some(a),
-                    0 if !allow_zero => {
-                        shape.push(*v.shape.get(a).ok_or_else(|| bad("copies a missing axis"))?)
-                    }
-                    d if d >= 0 => shape.push(d as usize),
-                    _ => return Err(bad("has a negative size")),
-                }
-                if d == -1 {
-                    shape.push(1);
-                }
-            }
-            if let Some(a) = infer {
-                let rest: usize = shape.iter().product();
-                shape[a] = v.numel() / rest.max(1);
-            }
-            v.reshape(&shape)
-        }
+        "Reshape" => reshape(node, site, v, c)?,
         "Flatten" => {
             let axis =
                 axis(int(node, "axis", 1), rank).ok_or_else(|| bad("has an axis out of range"))?;
             let outer = v.shape[..axis].iter().product();
             v.reshape(&[outer, v.numel() / outer.max(1)])
         }
-        "Squeeze" | "Unsqueeze" => {
-            let axes = list(c, 1, "axes")?;
-            let mut shape = v.shape.clone();
-            if op == "Squeeze" {
-                let axes: Vec<usize> = match axes {
-                    Some(a) => a
-                        .iter()
-                        .map(|&a| axis(a, rank))
-                        .collect::<Option<_>>()
-                        .ok_or_else(|| bad("has an axis out of range"))?,
-                    None => (0..rank).filter(|&a| v.shape[a] == 1).collect(),
-                };
-                let mut keep = Vec::new();
-                for (a, &d) in shape.iter().enumerate() {
-                    if !axes.contains(&a) {
-                        keep.push(d);
-                    } else if d != 1 {
-                        return Err(bad("squeezes an axis whose size is not 1"));
-                    }
-                }
-                shape = keep;
-            } else {
-                let axes = axes.ok_or_else(|| bad("has no axes"))?;
-                let out_rank = rank + axes.len();
-                let mut axes: Vec<usize> = axes
-                    .iter()
-                    .map(|&a| axis(a, out_rank))
-                    .collect::<Option<_>>()
-                    .ok_or_else(|| bad("has an axis out of range"))?;
-                axes.sort_unstable();
-                for a in axes {
-                    shape.insert(a.min(shape.len()), 1);
-                }
-            }
-            v.reshape(&shape)
-        }
+        "Squeeze" => squeeze(node, site, v, c)?,
+        "Unsqueeze" => unsqueeze(node, site, v, c)?,
         "Tile" => {
             let reps = c
                 .input(node, 1, site)?
@@ -152,6 +86,89 @@ pub fn apply(node: &NodeProto, site: &Site, v: &View, c: &mut Consts) -> Result<
         _ => return Err(site.err("is not a layout op")),
     };
     out.ok_or_else(|| bad("does not fit its input"))
+}
+
+/// An integer list given as input `k` (opset ≥ 13 style) or as attribute `attr_name`.
+fn int_list(
+    node: &NodeProto,
+    site: &Site,
+    c: &mut Consts,
+    k: usize,
+    attr_name: &str,
+) -> Result<Option<Vec<i64>>> {
+    match c.input(node, k, site)? {
+        Some(t) => t.as_i64s().map(Some).ok_or_else(|| site.err("has a non-integer list input")),
+        None if attr(node, attr_name).is_some() => Ok(Some(ints(node, attr_name))),
+        None => Ok(None),
+    }
+}
+
+/// Reshape: `0` copies the input's size on that axis (unless `allowzero`), `-1` is inferred.
+fn reshape(node: &NodeProto, site: &Site, v: &View, c: &mut Consts) -> Result<Option<View>> {
+    let bad = |what: &str| site.err(format!("{what} (input shape {:?})", v.shape));
+    let spec = int_list(node, site, c, 1, "shape")?.ok_or_else(|| bad("has no target shape"))?;
+    let allow_zero = int(node, "allowzero", 0) != 0;
+    let mut shape = Vec::new();
+    let mut infer = None;
+    for (a, &d) in spec.iter().enumerate() {
+        match d {
+            -1 => infer = Some(a),
+            0 if !allow_zero => {
+                shape.push(*v.shape.get(a).ok_or_else(|| bad("copies a missing axis"))?)
+            }
+            d if d >= 0 => shape.push(d as usize),
+            _ => return Err(bad("has a negative size")),
+        }
+        if d == -1 {
+            shape.push(1);
+        }
+    }
+    if let Some(a) = infer {
+        let rest: usize = shape.iter().product();
+        shape[a] = v.numel() / rest.max(1);
+    }
+    Ok(v.reshape(&shape))
+}
+
+/// Squeeze: drops the given axes (all of size 1), or every axis of size 1.
+fn squeeze(node: &NodeProto, site: &Site, v: &View, c: &mut Consts) -> Result<Option<View>> {
+    let rank = v.shape.len();
+    let bad = |what: &str| site.err(format!("{what} (input shape {:?})", v.shape));
+    let axes: Vec<usize> = match int_list(node, site, c, 1, "axes")? {
+        Some(a) => a
+            .iter()
+            .map(|&a| axis(a, rank))
+            .collect::<Option<_>>()
+            .ok_or_else(|| bad("has an axis out of range"))?,
+        None => (0..rank).filter(|&a| v.shape[a] == 1).collect(),
+    };
+    let mut keep = Vec::new();
+    for (a, &d) in v.shape.iter().enumerate() {
+        if !axes.contains(&a) {
+            keep.push(d);
+        } else if d != 1 {
+            return Err(bad("squeezes an axis whose size is not 1"));
+        }
+    }
+    Ok(v.reshape(&keep))
+}
+
+/// Unsqueeze: inserts axes of size 1 at the given output positions.
+fn unsqueeze(node: &NodeProto, site: &Site, v: &View, c: &mut Consts) -> Result<Option<View>> {
+    let bad = |what: &str| site.err(format!("{what} (input shape {:?})", v.shape));
+    let axes = int_list(node, site, c, 1, "axes")?.ok_or_else(|| bad("has no axes"))?;
+    let out_rank = v.shape.len() + axes.len();
+    let mut axes: Vec<usize> = axes
+        .iter()
+        .map(|&a| axis(a, out_rank))
+        .collect::<Option<_>>()
+        .ok_or_else(|| bad("has an axis out of range"))?;
+    axes.sort_unstable();
+    let mut shape = v.shape.clone();
+    for a in axes {
+        shape.insert(a.min(shape.len()), 1);
+    }
+    Ok(v.reshape(&shape))
 }
 
 /// A possibly negative axis of a tensor of rank `rank`.

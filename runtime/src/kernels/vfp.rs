@@ -242,3 +242,134 @@ pub(super) fn pass(
         );
     }
 }
+
+/// One input (`$x`) of an f16 block: its eight stored halves (`{w}`, then the next row),
+/// widened exactly by `vcvtb`/`vcvtt` into `s24`-`s31`, and 8 `vmla.f32` into `s0`-`s7`.
+macro_rules! half_row {
+    ($x:literal) => {
+        concat!(
+            "vldmia {w}, {{s16-s19}}\n",
+            "add {w}, {w}, {stride}\n",
+            "vcvtb.f32.f16 s24, s16\n",
+            "vcvtt.f32.f16 s25, s16\n",
+            "vcvtb.f32.f16 s26, s17\n",
+            "vcvtt.f32.f16 s27, s17\n",
+            "vcvtb.f32.f16 s28, s18\n",
+            "vcvtt.f32.f16 s29, s18\n",
+            "vcvtb.f32.f16 s30, s19\n",
+            "vcvtt.f32.f16 s31, s19\n",
+            "vmla.f32 s0, ",
+            $x,
+            ", s24\n",
+            "vmla.f32 s1, ",
+            $x,
+            ", s25\n",
+            "vmla.f32 s2, ",
+            $x,
+            ", s26\n",
+            "vmla.f32 s3, ",
+            $x,
+            ", s27\n",
+            "vmla.f32 s4, ",
+            $x,
+            ", s28\n",
+            "vmla.f32 s5, ",
+            $x,
+            ", s29\n",
+            "vmla.f32 s6, ",
+            $x,
+            ", s30\n",
+            "vmla.f32 s7, ",
+            $x,
+            ", s31\n",
+        )
+    };
+}
+
+/// `groups` blocks of eight outputs of f16 weights (IEEE binary16 bits) in registers, one
+/// after the other: `acc[8g + k] += x[i] * w[i * stride + 8g + k]` for each input `i` in order.
+/// `vcvtb`/`vcvtt` widen a half exactly (FPSCR.AHP is 0: IEEE halves), and `vmla.f32` rounds
+/// the product and then the sum, so every output is the reference interpreter's. Per input and
+/// block: one load of the row, one pointer step, 8 conversions and 8 `vmla.f32` (2.25
+/// instructions per multiply-accumulate). Returns false, writing nothing, when the rows or
+/// accumulators do not fit or the rows are not word-aligned (`stride` odd or `w` not 4-byte
+/// aligned).
+#[allow(unsafe_code)]
+#[inline(always)]
+pub(crate) fn f16_blocks8(
+    w: &[u16],
+    stride: usize,
+    x: &[f32],
+    acc: &mut [f32],
+    groups: usize,
+) -> bool {
+    let n = x.len();
+    let width = groups.checked_mul(8);
+    let fits = n
+        .checked_sub(1)
+        .and_then(|last| last.checked_mul(stride))
+        .and_then(|r| r.checked_add(width?))
+        .is_some_and(|end| end <= w.len())
+        && width.is_some_and(|wd| wd <= acc.len());
+    if !fits || groups == 0 || stride % 2 != 0 || w.as_ptr() as usize % 4 != 0 {
+        return false;
+    }
+    // SAFETY: `fits` makes every read in bounds: row `i < n` of block `g < groups` is
+    // `w[i * stride + 8g..][..8]` (`(n - 1) * stride + 8 * groups <= w.len()`), word-aligned
+    // (checked above) as `vldmia` requires; the `n` inputs are `x`. The only writes are
+    // `acc[..8 * groups]` (checked), which nothing else borrows. Every register written is
+    // declared: pointers and counters as inouts, `s0`-`s31` as clobbers (the compiler saves
+    // the callee-saved `s16`-`s31`); the flags are not preserved; no stack is used.
+    unsafe {
+        core::arch::asm!(
+            "1:",
+            "vldmia {acc}, {{s0-s7}}",
+            "mov {x}, {xs}",
+            "mov {w}, {ws}",
+            "lsrs {t}, {n}, #3",
+            "beq 3f",
+            "2:",
+            "vldmia {x}!, {{s8-s15}}",
+            half_row!("s8"),
+            half_row!("s9"),
+            half_row!("s10"),
+            half_row!("s11"),
+            half_row!("s12"),
+            half_row!("s13"),
+            half_row!("s14"),
+            half_row!("s15"),
+            "subs {t}, {t}, #1",
+            "bne 2b",
+            "3:",
+            "ands {t}, {n}, #7",
+            "beq 5f",
+            "4:",
+            "vldmia {x}!, {{s8}}",
+            half_row!("s8"),
+            "subs {t}, {t}, #1",
+            "bne 4b",
+            "5:",
+            "vstmia {acc}!, {{s0-s7}}",
+            "add {ws}, {ws}, #16",
+            "subs {groups}, {groups}, #1",
+            "bne 1b",
+            acc = inout(reg) acc.as_mut_ptr() => _,
+            xs = in(reg) x.as_ptr(),
+            x = out(reg) _,
+            n = in(reg) n,
+            ws = inout(reg) w.as_ptr() => _,
+            w = out(reg) _,
+            stride = in(reg) stride.wrapping_mul(2),
+            groups = inout(reg) groups => _,
+            t = out(reg) _,
+            out("s0") _, out("s1") _, out("s2") _, out("s3") _, out("s4") _, out("s5") _,
+            out("s6") _, out("s7") _, out("s8") _, out("s9") _, out("s10") _, out("s11") _,
+            out("s12") _, out("s13") _, out("s14") _, out("s15") _, out("s16") _,
+            out("s17") _, out("s18") _, out("s19") _, out("s20") _, out("s21") _,
+            out("s22") _, out("s23") _, out("s24") _, out("s25") _, out("s26") _,
+            out("s27") _, out("s28") _, out("s29") _, out("s30") _, out("s31") _,
+            options(nostack),
+        );
+    }
+    true
+}

@@ -63,11 +63,17 @@ fn cases(base: &[u8], model: &Model) -> Vec<(&'static str, RejectedBy, Vec<u8>)>
         ("missing_version", Core, meta(KEY_FORMAT_VERSION, None)),
         ("future_version", Core, meta(KEY_FORMAT_VERSION, Some(json!("2")))),
         ("missing_graph", Core, meta(KEY_GRAPH, None)),
+        ("signed_version", Core, meta(KEY_FORMAT_VERSION, Some(json!("+1")))),
+        ("anomaly_array", Core, meta(KEY_ANOMALY, Some(json!(["mse", 0.1])))),
+        ("misspelt_key", Core, misspelt_key(base)),
         ("bad_graph_json", Core, meta(KEY_GRAPH, Some(json!(r#"{"kind": "autoencoder", "#)))),
         ("unknown_model_kind", Core, graph(&|g| g["kind"] = json!("gan"))),
         ("unknown_field", Core, graph(&|g| rename(&mut g["layers"][0], "activation", "activaton"))),
         ("empty_graph", Core, graph(&|g| g["layers"] = json!([]))),
         // Tensors.
+        ("unknown_dtype", Core, header(&|h| h["enc.0.bias"]["dtype"] = json!("F31"))),
+        ("byte_length", Core, header(&|h| h["enc.0.bias"]["shape"] = json!([3]))),
+        ("missing_tensor_entry", Core, header(&|h| drop(h.remove("enc.0.bias")))),
         ("missing_tensor", Core, graph(&|g| g["layers"][1]["weight"] = json!("dec.0.kernel"))),
         ("wrong_dtype", Core, header(&|h| h["enc.0.bias"]["dtype"] = json!("I32"))),
         ("transposed_weight", Core, header(&|h| h["enc.0.weight"]["shape"] = json!([3, 2]))),
@@ -102,17 +108,6 @@ fn cases(base: &[u8], model: &Model) -> Vec<(&'static str, RejectedBy, Vec<u8>)>
             }),
         ),
         (
-            "quant_missing_pre_activation",
-            Core,
-            quantized(model, &|g| {
-                drop(
-                    g["layers"][1]["quantization"]
-                        .as_object_mut()
-                        .map(|q| q.remove("pre_activation")),
-                )
-            }),
-        ),
-        (
             "quant_chain_mismatch",
             Core,
             quantized(model, &|g| {
@@ -127,6 +122,23 @@ fn cases(base: &[u8], model: &Model) -> Vec<(&'static str, RejectedBy, Vec<u8>)>
             ),
         ),
         ("quant_mixed_precision", Codegen, mixed_precision(model)),
+        // Issue 11: value rules must not run on a layer whose shapes are wrong (this panicked
+        // in the int8 accumulator bound), and scales must keep the run-time values finite.
+        (
+            "quant_in_features",
+            Core,
+            quantized(model, &|g| g["layers"][0]["in_features"] = json!(4)),
+        ),
+        (
+            "quant_huge_output_scale",
+            Core,
+            quantized(model, &|g| g["layers"][1]["quantization"]["output"]["scale"] = json!(3e38)),
+        ),
+        (
+            "quant_params_array",
+            Core,
+            quantized(model, &|g| g["layers"][0]["quantization"]["input"] = json!([0.1, 0])),
+        ),
         // Layers and the graph.
         ("unknown_activation", Core, graph(&|g| g["layers"][0]["activation"] = json!("swish"))),
         (
@@ -143,6 +155,22 @@ fn cases(base: &[u8], model: &Model) -> Vec<(&'static str, RejectedBy, Vec<u8>)>
             Core,
             graph(&|g| g["layers"][0]["quantization"] = json!({"scheme": "int8_per_channel"})),
         ),
+        (
+            "reshape_overflow",
+            Core,
+            graph(&|g| {
+                let huge = 1u64 << 20;
+                let reshape =
+                    json!({"op": "reshape", "name": "r", "shape": [huge, huge, huge, huge]});
+                g["layers"].as_array_mut().expect("layers").insert(1, reshape);
+            }),
+        ),
+        (
+            "softplus_tiny_beta",
+            Core,
+            graph(&|g| g["layers"][0]["activation"] = json!({"kind": "softplus", "beta": 1e-45})),
+        ),
+        ("negative_width", Core, graph(&|g| g["layers"][0]["out_features"] = json!(-2))),
         ("zero_dim", Core, graph(&|g| g["layers"][0]["out_features"] = json!(0))),
         ("absurd_dim", Core, graph(&|g| g["layers"][0]["out_features"] = json!(1u64 << 40))),
         ("absurd_input_shape", Core, graph(&|g| g["input_shape"] = json!(vec![1u64 << 20; 4]))),
@@ -177,6 +205,14 @@ fn cases(base: &[u8], model: &Model) -> Vec<(&'static str, RejectedBy, Vec<u8>)>
                 Some(
                     json!({"kind": "min_max", "min": [0.0, 20.0, 95.0], "max": [0.5, 20.0, 105.0]}),
                 ),
+            ),
+        ),
+        (
+            "tiny_std",
+            Core,
+            meta(
+                KEY_PREPROCESSING,
+                Some(json!({"kind": "standard", "mean": [0.0], "std": [1e-38]})),
             ),
         ),
         (
@@ -256,6 +292,17 @@ fn header_too_long(base: &[u8]) -> Vec<u8> {
     let mut bytes = base.to_vec();
     bytes[..8].copy_from_slice(&(1u64 << 20).to_le_bytes());
     bytes
+}
+
+/// `tinyae.preprocessing` misspelt: the scaling would be dropped without a word.
+fn misspelt_key(base: &[u8]) -> Vec<u8> {
+    Container::parse(base)
+        .edit(|h| {
+            let meta = h["__metadata__"].as_object_mut().expect("metadata object");
+            let prep = meta.remove(KEY_PREPROCESSING).expect("preprocessing entry");
+            meta.insert("tinyae.preprocesing".to_owned(), prep);
+        })
+        .bytes()
 }
 
 /// The header's closing `}` becomes a space: still `{`-prefixed and the right length, but the

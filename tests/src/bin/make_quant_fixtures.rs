@@ -1,7 +1,7 @@
 //! Writes the reduced-precision and pruned fixtures into `tests/fixtures/`: f16, bf16 and
 //! int8 versions of the seeded fixtures, and 80 %-pruned ones, with
 //! `tinyae_core::quantize` (int8 calibrated on the fixture's own test inputs) and
-//! `tinyae_core::sparse` magnitude pruning (no fine-tuning: these test the generated code,
+//! `tinyae_core::sparse` magnitude pruning and `tinyae_core::block_sparse` block pruning (no fine-tuning: these test the generated code,
 //! not model quality).
 //!
 //! Run `cargo run -p tinyae-tests --bin make-quant-fixtures` after `make-fixtures`; the output
@@ -9,7 +9,8 @@
 
 use std::path::Path;
 
-use tinyae_core::ir::Storage;
+use tinyae_core::block_sparse::block_masks;
+use tinyae_core::ir::{Op, Storage};
 use tinyae_core::quantize::{calibrate, to_float, to_int8};
 use tinyae_core::sparse::{apply_masks, magnitude_masks, Scope};
 use tinyae_core::{format, Model};
@@ -45,6 +46,17 @@ fn main() {
     for base in ["sensor", "ecg", "mnist", "plain"] {
         let (m, rows) = load(base);
         out.push((format!("{base}_int8"), int8(&m, &rows), rows.clone()));
+        if base == "sensor" {
+            // `pre_activation` left to its default (the output parameters) on the table
+            // activations (docs/FORMAT.md, int8 layers).
+            let mut q = int8(&m, &rows);
+            for layer in &mut q.layers {
+                if let Op::Dense(d) = &mut layer.op {
+                    d.quant.as_mut().expect("int8").pre_activation = None;
+                }
+            }
+            out.push(("sensor_int8_default_pre".into(), q, rows.clone()));
+        }
         if base != "plain" {
             out.push((
                 format!("{base}_f16"),
@@ -62,6 +74,10 @@ fn main() {
                 rows.clone(),
             ));
             out.push(("ecg_int8_sparse".into(), int8(&p, &rows), rows.clone()));
+            // Whole input columns per block of 32 outputs (`tinyae_core::block_sparse`).
+            let b = apply_masks(&m, &block_masks(&m, 0.8, false));
+            out.push(("ecg_block".into(), b.clone(), rows.clone()));
+            out.push(("ecg_int8_block".into(), int8(&b, &rows), rows.clone()));
         }
     }
     for (name, model, rows) in out {

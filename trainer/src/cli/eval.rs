@@ -116,22 +116,44 @@ fn pca_baseline(model: &Model, a: &EvalArgs) -> Result<Option<PcaBaseline>> {
     Ok(Some(PcaBaseline { threshold, rows: prepared.train_raw.len(), baseline }))
 }
 
+/// Everything `tinyae eval` measured, for the JSON document or the table.
+struct Evaluation {
+    data: Dataset,
+    normal: Vec<String>,
+    note: String,
+    truth: Vec<bool>,
+    threshold: f32,
+    confusion: Confusion,
+    roc: Option<f64>,
+    pr: Option<f64>,
+    pca: Option<PcaBaseline>,
+    pca_roc: Option<f64>,
+    pca_pr: Option<f64>,
+    events: Option<SeriesReport>,
+    refs: Option<Vec<eval_reference::Reference>>,
+}
+
 pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
+    let e = evaluate(&a)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&to_json(&a, &e))?);
+    } else {
+        print_table(&a, &e);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn evaluate(a: &EvalArgs) -> Result<Evaluation> {
     let model = load_model(&a.model)?;
     let EvalData { data, normal, series, note, windows_key } =
         a.data.load_for(model.data.as_ref())?;
     let truth = truth(model.input_len(), &data, &normal)?;
     let threshold = threshold_of(&model, a.threshold, &a.model)?;
     let s = scores(&model, &data);
-    let pca = pca_baseline(&model, &a)?;
+    let pca = pca_baseline(&model, a)?;
     let pca_scores = pca.as_ref().map(|p| p.baseline.scores(&data));
-    let c = Confusion::at(&s, &truth, threshold);
-    let roc = roc_auc(&s, &truth);
-    let pr = pr_auc(&s, &truth);
-    let pca_roc = pca_scores.as_ref().and_then(|p| roc_auc(p, &truth));
-    let pca_pr = pca_scores.as_ref().and_then(|p| pr_auc(p, &truth));
-    let report: Option<SeriesReport> = match &series {
-        Some((sd, rows)) => Some(series_events(
+    let events = series.as_ref().map(|(sd, rows)| {
+        series_events(
             sd,
             rows.clone(),
             &data,
@@ -142,9 +164,8 @@ pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
                 gap: a.gap.unwrap_or(sd.window),
                 draws: a.draws,
             },
-        )),
-        None => None,
-    };
+        )
+    });
     let refs = match (&a.reference, &series, &windows_key) {
         (Some(path), Some((sd, rows)), Some(key)) => {
             let gap = a.gap.unwrap_or(sd.window);
@@ -155,37 +176,55 @@ pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
         }
         _ => None,
     };
-    let n = c.normal_positive();
-    if a.json {
-        let doc = json!({
-            "model": a.model.display().to_string(),
-            "data": data.source,
-            "part": note,
-            "samples": data.len(),
-            "normal_labels": normal,
-            "threshold": threshold,
-            "positive_class": "anomaly",
-            "confusion": c,
-            "accuracy": c.accuracy(), "precision": c.precision(), "recall": c.recall(), "f1": c.f1(),
-            "roc_auc": roc, "pr_auc": pr,
-            "normal_positive": {"precision": n.precision(), "recall": n.recall(), "f1": n.f1()},
-            "pca_baseline": pca.as_ref().map(|p| json!({
-                "components": p.baseline.pca.components.len(), "training_rows": p.rows,
-                "threshold": p.threshold, "roc_auc": pca_roc, "pr_auc": pca_pr,
-            })),
-            "events": report.as_ref().map(SeriesReport::json),
-            "nab_reference": refs.as_deref().map(eval_reference::to_json),
-        });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    let anomalies = truth.iter().filter(|&&t| t).count();
-    println!("model      {} (threshold {threshold})", a.model.display());
-    println!("data       {note}");
+    Ok(Evaluation {
+        confusion: Confusion::at(&s, &truth, threshold),
+        roc: roc_auc(&s, &truth),
+        pr: pr_auc(&s, &truth),
+        pca_roc: pca_scores.as_ref().and_then(|p| roc_auc(p, &truth)),
+        pca_pr: pca_scores.as_ref().and_then(|p| pr_auc(p, &truth)),
+        data,
+        normal,
+        note,
+        truth,
+        threshold,
+        pca,
+        events,
+        refs,
+    })
+}
+
+fn to_json(a: &EvalArgs, e: &Evaluation) -> serde_json::Value {
+    let (c, n) = (&e.confusion, e.confusion.normal_positive());
+    json!({
+        "model": a.model.display().to_string(),
+        "data": e.data.source,
+        "part": e.note,
+        "samples": e.data.len(),
+        "normal_labels": e.normal,
+        "threshold": e.threshold,
+        "positive_class": "anomaly",
+        "confusion": c,
+        "accuracy": c.accuracy(), "precision": c.precision(), "recall": c.recall(), "f1": c.f1(),
+        "roc_auc": e.roc, "pr_auc": e.pr,
+        "normal_positive": {"precision": n.precision(), "recall": n.recall(), "f1": n.f1()},
+        "pca_baseline": e.pca.as_ref().map(|p| json!({
+            "components": p.baseline.pca.components.len(), "training_rows": p.rows,
+            "threshold": p.threshold, "roc_auc": e.pca_roc, "pr_auc": e.pca_pr,
+        })),
+        "events": e.events.as_ref().map(SeriesReport::json),
+        "nab_reference": e.refs.as_deref().map(eval_reference::to_json),
+    })
+}
+
+fn print_table(a: &EvalArgs, e: &Evaluation) {
+    let (c, n, data) = (&e.confusion, e.confusion.normal_positive(), &e.data);
+    let anomalies = e.truth.iter().filter(|&&t| t).count();
+    println!("model      {} (threshold {})", a.model.display(), e.threshold);
+    println!("data       {}", e.note);
     println!(
         "           {} samples, normal = {{{}}}: {} normal, {anomalies} anomalies",
         data.len(),
-        normal.join(", "),
+        e.normal.join(", "),
         data.len() - anomalies
     );
     println!();
@@ -199,24 +238,24 @@ pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
     println!("  recall     {:.4}", c.recall());
     println!("  F1         {:.4}", c.f1());
     let shown = |v: Option<f64>, none: &str| v.map_or(none.to_owned(), |v| format!("{v:.4}"));
-    println!("  ROC-AUC    {}", shown(roc, "- (needs both classes)"));
-    println!("  PR-AUC     {}", shown(pr, "- (needs anomalies)"));
+    println!("  ROC-AUC    {}", shown(e.roc, "- (needs both classes)"));
+    println!("  PR-AUC     {}", shown(e.pr, "- (needs anomalies)"));
     println!(
         "positive class: normal (TensorFlow's ECG tutorial convention): precision {:.4}, recall {:.4}",
         n.precision(),
         n.recall()
     );
     println!();
-    match &pca {
+    match &e.pca {
         Some(p) => println!(
             "PCA baseline ({} components, fitted on the same {} normal training samples): \
              ROC-AUC {} vs the autoencoder's {}, PR-AUC {} vs {}",
             p.baseline.pca.components.len(),
             p.rows,
-            shown(pca_roc, "-"),
-            shown(roc, "-"),
-            shown(pca_pr, "-"),
-            shown(pr, "-"),
+            shown(e.pca_roc, "-"),
+            shown(e.roc, "-"),
+            shown(e.pca_pr, "-"),
+            shown(e.pr, "-"),
         ),
         None if a.no_baseline => {}
         None => println!(
@@ -224,13 +263,12 @@ pub(super) fn run(a: EvalArgs) -> Result<ExitCode> {
              training samples"
         ),
     }
-    if let Some(r) = &report {
+    if let Some(r) = &e.events {
         println!();
         r.print();
     }
-    if let Some(refs) = &refs {
+    if let Some(refs) = &e.refs {
         println!();
         eval_reference::print(refs);
     }
-    Ok(ExitCode::SUCCESS)
 }

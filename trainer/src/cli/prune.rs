@@ -26,6 +26,10 @@ pub struct PruneArgs {
     /// Rank weights over the whole model or within each layer.
     #[arg(long, value_enum, default_value_t = ScopeArg::Global)]
     pub scope: ScopeArg,
+    /// What is pruned: single weights, or whole input columns of each block of 32 outputs
+    /// (the same count per block), which the generated code runs as dense blocks.
+    #[arg(long, value_enum, default_value_t = PatternArg::Weights)]
+    pub pattern: PatternArg,
     /// Pruning stages, each followed by fine-tuning.
     #[arg(long, default_value_t = 4)]
     pub stages: usize,
@@ -49,6 +53,15 @@ pub enum ScopeArg {
     Layer,
 }
 
+/// `--pattern` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PatternArg {
+    /// Single weights by magnitude: fewest weights, compressed-row code.
+    Weights,
+    /// Whole input columns per block of 32 outputs by norm: dense-block code, faster.
+    Block,
+}
+
 pub(super) fn run(a: PruneArgs) -> Result<ExitCode> {
     let model = load_model(&a.from)?;
     let config = Config::load(&a.config)?;
@@ -62,6 +75,7 @@ pub(super) fn run(a: PruneArgs) -> Result<ExitCode> {
         global: a.scope == ScopeArg::Global,
         stages: a.stages,
         epochs: a.epochs,
+        block: a.pattern == PatternArg::Block,
     };
     let quiet = a.quiet;
     let (mut out, _) = pool.install(|| {
@@ -73,6 +87,12 @@ pub(super) fn run(a: PruneArgs) -> Result<ExitCode> {
     })?;
     out.provenance.extra.push(("pruned_from".to_owned(), pipeline::clean_path(&a.from)));
     write_model(&out, &a.output)?;
+    if p.block {
+        let parts: Vec<_> = out.layers.iter().flat_map(|l| l.op.dense_parts()).collect();
+        let blocked =
+            parts.iter().filter(|d| tinyae_core::block_sparse::pattern(d).is_some()).count();
+        println!("block-sparse code for {blocked} of {} dense layers", parts.len());
+    }
     println!(
         "wrote {}: threshold {}",
         a.output.display(),

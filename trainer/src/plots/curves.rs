@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 use plotters::prelude::*;
 
-use super::{class_colour, label_colour, pe, png, tick, FAMILY};
+use super::{class_colour, label_colour, named_axes, pe, png, tick, titled_chart, FAMILY};
 use crate::train::EpochRecord;
 
 /// Training and validation loss per epoch (log scale when it spans more than a decade).
@@ -19,39 +19,19 @@ pub fn loss_curve(history: &[EpochRecord], title: &str, path: &Path) -> Result<(
     let (lo, hi) = if lo.is_finite() && hi > lo { (lo, hi) } else { (1e-6, 1.0) };
     let last = history.last().map_or(1.0, |r| r.epoch as f64).max(2.0);
     png(path, (900, 560), |root| {
-        let builder = |root| {
-            let mut b = ChartBuilder::on(root);
-            b.caption(title, (FAMILY, 22)).margin(12).x_label_area_size(40).y_label_area_size(80);
-            b
-        };
         // A log axis only pays when the loss spans more than ~a decade.
         if hi / lo > 20.0 {
-            let mut chart = builder(root)
+            let mut chart = titled_chart(root, title, 80)
                 .build_cartesian_2d(1f64..last, (lo * 0.9..hi * 1.1).log_scale())
                 .map_err(pe)?;
-            chart
-                .configure_mesh()
-                .x_desc("epoch")
-                .y_desc("loss (log scale)")
-                .x_label_formatter(&tick)
-                .y_label_formatter(&tick)
-                .label_style((FAMILY, 13))
-                .draw()
-                .map_err(pe)?;
+            named_axes(&mut chart, "epoch", "loss (log scale)")?;
             draw_losses(&mut chart, &train, &val)
         } else {
             let pad = (hi - lo) * 0.05;
-            let mut chart =
-                builder(root).build_cartesian_2d(1f64..last, lo - pad..hi + pad).map_err(pe)?;
-            chart
-                .configure_mesh()
-                .x_desc("epoch")
-                .y_desc("loss")
-                .x_label_formatter(&tick)
-                .y_label_formatter(&tick)
-                .label_style((FAMILY, 13))
-                .draw()
+            let mut chart = titled_chart(root, title, 80)
+                .build_cartesian_2d(1f64..last, lo - pad..hi + pad)
                 .map_err(pe)?;
+            named_axes(&mut chart, "epoch", "loss")?;
             draw_losses(&mut chart, &train, &val)
         }
     })
@@ -135,22 +115,10 @@ pub fn error_histogram(
     // Bars start below 1 so a bin of one sample shows on the log axis.
     const FLOOR: f64 = 0.7;
     png(path, (900, 560), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FAMILY, 22))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
+        let mut chart = titled_chart(root, title, 60)
             .build_cartesian_2d(f64::from(lo)..f64::from(hi), (FLOOR..top * 1.5).log_scale())
             .map_err(pe)?;
-        chart
-            .configure_mesh()
-            .x_desc("reconstruction error")
-            .y_desc("samples (log scale)")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style((FAMILY, 13))
-            .draw()
-            .map_err(pe)?;
+        named_axes(&mut chart, "reconstruction error", "samples (log scale)")?;
         for ((g, c), &colour) in groups.iter().zip(&counts).zip(&colours) {
             chart
                 .draw_series(c.iter().enumerate().filter(|(_, &n)| n > 0).map(|(b, &n)| {

@@ -64,6 +64,44 @@ pub(crate) fn png(
     result.with_context(|| format!("cannot write plot {}", path.display()))
 }
 
+/// A chart in the plots' common style: the title on top, 12 px margins, 40 px for the x
+/// labels and `y_labels` px for the y labels.
+pub(crate) fn titled_chart<'a, 'b, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+    y_labels: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(title, (FAMILY, 22))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(y_labels);
+    builder
+}
+
+/// Draws the grid with both axes named and labelled by [`tick`].
+pub(crate) fn named_axes<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    x: &str,
+    y: &str,
+) -> Result<()>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64> + plotters::coord::ranged1d::ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + plotters::coord::ranged1d::ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .x_desc(x)
+        .y_desc(y)
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .label_style((FAMILY, 13))
+        .draw()
+        .map_err(pe)
+}
+
 /// Turns a plotters error into anyhow.
 pub(crate) fn pe<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow::anyhow!("plot: {e}")

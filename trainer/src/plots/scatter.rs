@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 use plotters::prelude::*;
 
-use super::{class_colour, label_colour, pca_2d, pe, png, tick, FAMILY};
+use super::{class_colour, label_colour, named_axes, pca_2d, pe, png, titled_chart};
 use crate::data::LabelSet;
 
 /// Scatter of codes (`rows × dims`), one colour per distinct label: the labels in `normal` blue,
@@ -45,22 +45,10 @@ pub fn latent_scatter(
     let (px, py) = ((x1 - x0) * 0.05, (y1 - y0) * 0.05);
     let axes = if dims > 2 { ("PC 1", "PC 2") } else { ("z 1", "z 2") };
     png(path, (900, 760), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FAMILY, 22))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
+        let mut chart = titled_chart(root, title, 60)
             .build_cartesian_2d(x0 - px..x1 + px, y0 - py..y1 + py)
             .map_err(pe)?;
-        chart
-            .configure_mesh()
-            .x_desc(axes.0)
-            .y_desc(axes.1)
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style((FAMILY, 13))
-            .draw()
-            .map_err(pe)?;
+        named_axes(&mut chart, axes.0, axes.1)?;
         let groups = classes.len().max(1);
         for g in 0..groups {
             let colour = colour_of(g);

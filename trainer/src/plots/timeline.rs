@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Result;
 use plotters::prelude::*;
 
-use super::{pe, png, tick, ANOMALY, FAMILY, NORMAL};
+use super::{pe, png, tick, titled_chart, ANOMALY, FAMILY, NORMAL};
 use crate::data::format_timestamp;
 
 /// What to draw.
@@ -51,11 +51,7 @@ pub fn score_timeline(t: &Timeline<'_>, title: &str, path: &Path) -> Result<()> 
         }
     };
     png(path, (1400, 520), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FAMILY, 22))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
+        let mut chart = titled_chart(root, title, 70)
             .build_cartesian_2d(x0..x1, (lo..hi).log_scale())
             .map_err(pe)?;
         chart

@@ -7,6 +7,7 @@ use tinyae_core::ir::Conv2d;
 use tinyae_core::Activation;
 
 use super::{EmitOp, LayerCtx};
+use crate::emit::bytes;
 use crate::emit::literal::{f32_array, usize_lit};
 
 /// Kernels whose output planes are at least this long apply the activation in the branch-free
@@ -20,17 +21,10 @@ pub(super) fn weights(
     [kh, kw]: [usize; 2],
     w: impl Fn(usize, usize, usize, usize) -> f32,
 ) -> TokenStream {
-    let planes = (0..o_n).map(|o| {
-        let channels = (0..c_n).map(|c| {
-            let rows = (0..kh).map(|ky| {
-                let row: Vec<f32> = (0..kw).map(|kx| w(o, c, ky, kx)).collect();
-                f32_array(&row)
-            });
-            quote!([#(#rows),*])
-        });
-        quote!([#(#channels),*])
+    let taps = (0..o_n).flat_map(|o| {
+        (0..c_n).flat_map(move |c| (0..kh).flat_map(move |ky| (0..kw).map(move |kx| (o, c, ky, kx))))
     });
-    quote!([#(#planes),*])
+    bytes::f32s(taps.map(|(o, c, ky, kx)| w(o, c, ky, kx)))
 }
 
 /// `static B: [f32; O]` and the kernel's bias argument.

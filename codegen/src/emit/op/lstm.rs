@@ -7,18 +7,13 @@ use quote::quote;
 use tinyae_core::ir::{Lstm, OpSpec};
 
 use super::{EmitOp, LayerCtx};
+use crate::emit::bytes;
 use crate::emit::literal::{f32_array, usize_lit};
 
 /// `[[[w; 4]; K]; H]` where `w(r, k)` is the weight of gate row `r` for input `k`.
 fn grouped(hidden: usize, inputs: usize, w: impl Fn(usize, usize) -> f32) -> TokenStream {
-    let units = (0..hidden).map(|u| {
-        let ks = (0..inputs).map(|k| {
-            let gates: Vec<f32> = (0..4).map(|g| w(g * hidden + u, k)).collect();
-            f32_array(&gates)
-        });
-        quote!([#(#ks),*])
-    });
-    quote!([#(#units),*])
+    let cells = (0..hidden).flat_map(|u| (0..inputs).flat_map(move |k| (0..4).map(move |g| (u, k, g))));
+    bytes::f32s(cells.map(|(u, k, g)| w(g * hidden + u, k)))
 }
 
 impl EmitOp for Lstm {

@@ -8,7 +8,8 @@ use tinyae_core::Activation;
 
 use tinyae_arith::layout::{BLOCK, SIMD_GROUP, SIMD_PREDICATE};
 
-use crate::emit::literal::{f32_array, f32_matrix};
+use crate::emit::bytes::{self, LeBytes};
+use crate::emit::literal::f32_array;
 
 /// The `cfg` predicate of the targets with the SIMD kernels, which read the weights in the
 /// grouped order (the runtime picks its kernels by the same `tinyae_arith` definition).
@@ -21,31 +22,21 @@ pub fn call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> Toke
     let (i_n, o_n) = (d.in_features, d.out_features);
     let block = BLOCK;
     let (tiles, rest) = (o_n / block, o_n % block);
-    // Columns `from..from + n` of the transposed matrix: `[input][output]`.
-    let columns = |from: usize, n: usize| {
-        if n == 0 {
-            return quote!([[]; #i_n]);
-        }
-        let values: Vec<f32> =
-            (0..i_n).flat_map(|i| (from..from + n).map(move |o| d.w(o, i))).collect();
-        f32_matrix(&values, n)
-    };
-    let blocks: Vec<TokenStream> = (0..tiles).map(|t| columns(t * block, block)).collect();
+    let (blocks, tail) = bytes::blocked(i_n, o_n, block, |out, o, i| out.f32(d.w(o, i)));
     // SIMD targets read each full group of `SIMD_GROUP` blocks as one `[input][32 outputs]`
-    // run (the runtime's `simd.rs`): the same values, reordered within the group.
-    let simd_blocks: Vec<TokenStream> = (0..tiles / SIMD_GROUP)
-        .flat_map(|g| {
-            let width = block * SIMD_GROUP;
-            let values: Vec<f32> =
-                (0..i_n).flat_map(|i| (0..width).map(move |c| d.w(g * width + c, i))).collect();
-            let tile_len = i_n * block;
-            (0..SIMD_GROUP)
-                .map(|j| f32_matrix(&values[j * tile_len..(j + 1) * tile_len], block))
-                .collect::<Vec<_>>()
-        })
-        .chain(blocks[tiles - tiles % SIMD_GROUP..].iter().cloned())
-        .collect();
-    let tail = columns(tiles * block, rest);
+    // run (the runtime's `simd.rs`): the same values, reordered within the group; the blocks
+    // after the last full group as on other targets.
+    let simd_blocks = || {
+        let mut out = LeBytes::default();
+        let width = block * SIMD_GROUP;
+        for g in 0..tiles / SIMD_GROUP {
+            (0..i_n).for_each(|i| (0..width).for_each(|c| out.f32(d.w(g * width + c, i))));
+        }
+        for t in tiles - tiles % SIMD_GROUP..tiles {
+            (0..i_n).for_each(|i| (t * block..(t + 1) * block).for_each(|o| out.f32(d.w(o, i))));
+        }
+        out.expr()
+    };
     let (bias_static, bias_arg) = match &d.bias {
         Some(b) => {
             let values = f32_array(&b.values);
@@ -65,17 +56,18 @@ pub fn call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> Toke
     // Only one of the two orders is compiled in the user's crate.
     let simd = simd_cfg();
     let weights = if tiles >= SIMD_GROUP {
+        let simd_blocks = simd_blocks();
         quote! {
             #[cfg(#simd)]
             #[doc = #doc]
             static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
-                tiles: [#(#simd_blocks),*],
+                tiles: #simd_blocks,
                 tail: #tail,
             };
             #[cfg(not(#simd))]
             #[doc = #doc]
             static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
-                tiles: [#(#blocks),*],
+                tiles: #blocks,
                 tail: #tail,
             };
         }
@@ -83,7 +75,7 @@ pub fn call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> Toke
         quote! {
             #[doc = #doc]
             static W: rt::Blocked<#i_n, #tiles, #rest> = rt::Blocked {
-                tiles: [#(#blocks),*],
+                tiles: #blocks,
                 tail: #tail,
             };
         }

@@ -8,6 +8,7 @@ use quote::quote;
 use tinyae_core::ir::{Dense, Storage, Tensor};
 use tinyae_core::Activation;
 
+use crate::emit::bytes;
 use crate::emit::literal::usize_lit;
 
 /// Outputs per block of the half-precision kernel (`rt::BlockedW`).
@@ -68,15 +69,8 @@ pub fn call(d: &Dense, activation: Activation, scaling: Option<TokenStream>) -> 
     let (tiles, rest) = (o_n / BLOCK, o_n % BLOCK);
     let storage = d.weight.storage;
     let (ty, marker) = stored_type(storage);
-    let columns = |from: usize, n: usize| {
-        let rows = (0..i_n).map(|i| {
-            let row = (from..from + n).map(|o| stored_literal(storage, d.w(o, i)));
-            quote!([#(#row),*])
-        });
-        quote!([#(#rows),*])
-    };
-    let blocks = (0..tiles).map(|t| columns(t * BLOCK, BLOCK));
-    let tail = columns(tiles * BLOCK, rest);
+    let (blocks, tail) =
+        bytes::blocked(i_n, o_n, BLOCK, |out, o, i| out.stored(storage, d.w(o, i)));
     let (bias_static, bias_arg, bias_marker) = bias_static(d);
     let scaling = match scaling {
         Some(s) => quote!(Some(&#s)),
@@ -86,7 +80,7 @@ pub fn call(d: &Dense, activation: Activation, scaling: Option<TokenStream>) -> 
     let (i_lit, t_lit, r_lit) = (usize_lit(i_n), usize_lit(tiles), usize_lit(rest));
     quote! {
         static W: rt::BlockedW<#ty, #i_lit, #t_lit, #r_lit> = rt::BlockedW {
-            tiles: [#(#blocks),*],
+            tiles: #blocks,
             tail: #tail,
         };
         #bias_static

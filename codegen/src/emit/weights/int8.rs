@@ -7,6 +7,7 @@ use tinyae_core::ir::{Dense, Quantization};
 use tinyae_core::quant::{self, Finish, Plan};
 use tinyae_core::Activation;
 
+use crate::emit::bytes;
 use crate::emit::literal::usize_lit;
 
 /// Outputs per block of `rt::dense_i8` (`rt::BlockedI8`).
@@ -62,6 +63,12 @@ pub fn body(d: &Dense, q: &Quantization, activation: Activation, unrolled: bool)
     let zp = Literal::i32_unsuffixed(plan.zero_point);
     let body = if unrolled {
         straight_line(d, &finish, &zp)
+    } else if let Some(p) = tinyae_core::block_sparse::pattern(d) {
+        let w = super::block_sparse::int8_weights(d, &p);
+        quote! {
+            #w
+            rt::dense_block_sparse_i8(&W, &BIAS, &RQ, #zp, x, y, #finish);
+        }
     } else if tinyae_core::sparse::compressed(d) {
         let w = super::sparse::int8_weights(d);
         quote! {
@@ -111,25 +118,25 @@ fn blocked(d: &Dense, finish: &TokenStream, zp: &Literal) -> TokenStream {
     let pairs = i_n.div_ceil(2);
     let (tiles, rest) = (o_n / BLOCK, o_n % BLOCK);
     let w = |o: usize, i: usize| if i < i_n { d.w(o, i) as i8 } else { 0 };
-    let columns = |from: usize, n: usize| {
-        let rows = (0..pairs).map(|p| {
-            let row = (from..from + n).map(|o| {
-                let (a, b) =
-                    (Literal::i8_unsuffixed(w(o, 2 * p)), Literal::i8_unsuffixed(w(o, 2 * p + 1)));
-                quote!([#a, #b])
-            });
-            quote!([#(#row),*])
-        });
-        quote!([#(#rows),*])
-    };
-    let blocks = (0..tiles).map(|t| columns(t * BLOCK, BLOCK));
-    let tail = columns(tiles * BLOCK, rest);
+    let (blocks, tail) = bytes::blocked(pairs, o_n, BLOCK, |out, o, p| {
+        out.i8(w(o, 2 * p));
+        out.i8(w(o, 2 * p + 1));
+    });
     let (p_lit, t_lit, r_lit) = (usize_lit(pairs), usize_lit(tiles), usize_lit(rest));
+    // Arm DSP cores read their own order (`int8_dsp.rs`); one of the two is compiled.
+    let (dsp, dsp_call) = (super::int8_dsp::dsp_cfg(), super::int8_dsp::call(d, finish, zp));
     quote! {
-        static W: rt::BlockedI8<#p_lit, #t_lit, #r_lit> = rt::BlockedI8 {
-            tiles: [#(#blocks),*],
-            tail: #tail,
-        };
-        rt::dense_i8(&W, &BIAS, &RQ, #zp, x, y, #finish);
+        #[cfg(#dsp)]
+        {
+            #dsp_call
+        }
+        #[cfg(not(#dsp))]
+        {
+            static W: rt::BlockedI8<#p_lit, #t_lit, #r_lit> = rt::BlockedI8 {
+                tiles: #blocks,
+                tail: #tail,
+            };
+            rt::dense_i8(&W, &BIAS, &RQ, #zp, x, y, #finish);
+        }
     }
 }

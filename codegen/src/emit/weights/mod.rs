@@ -2,9 +2,11 @@
 //! blocked f32 kernel, the half-precision kernel, the compressed form of pruned layers, or
 //! integer code for int8 layers.
 
+pub mod block_sparse;
 pub mod blocked;
 pub mod half;
 pub mod int8;
+pub mod int8_dsp;
 pub mod sparse;
 pub mod unrolled;
 
@@ -26,6 +28,8 @@ pub fn body(
         unrolled::body(d, activation, scaling)
     } else if !half::handles(d) {
         blocked::call(d, activation, scaling)
+    } else if let Some(p) = tinyae_core::block_sparse::pattern(d) {
+        block_sparse::float_call(d, &p, activation, scaling)
     } else if tinyae_core::sparse::compressed(d) {
         sparse::float_call(d, activation, scaling.map(|_| quote!(SCALING)))
     } else {

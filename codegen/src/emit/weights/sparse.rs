@@ -2,40 +2,49 @@
 //! of its non-zero weights; then the values and their input indices, row after row, indices
 //! increasing, so each output adds its terms in the reference interpreter's order.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 use tinyae_core::ir::Dense;
 use tinyae_core::Activation;
 
-use super::half::{bias_static, stored_literal, stored_type};
+use super::half::{bias_static, stored_type};
+use crate::emit::bytes::LeBytes;
 use crate::emit::literal::usize_lit;
 
-/// `static W: rt::Csr<..> = ...;` for any value type, with its index type.
-fn csr(d: &Dense, value_type: TokenStream, value: &dyn Fn(f32) -> TokenStream) -> TokenStream {
+/// `static W: rt::Csr<..> = ...;` for any value type, with its index type; `value` appends a
+/// weight's stored bytes.
+fn csr(d: &Dense, value_type: TokenStream, value: &dyn Fn(&mut LeBytes, f32)) -> TokenStream {
     let (i_n, o_n) = (d.in_features, d.out_features);
-    let mut counts = Vec::with_capacity(o_n);
-    let mut values = Vec::new();
-    let mut index = Vec::new();
+    let narrow = tinyae_core::sparse::index_bytes(d) == 1;
+    let (mut counts, mut values, mut index) =
+        (LeBytes::default(), LeBytes::default(), LeBytes::default());
+    let mut nnz = 0;
     for o in 0..o_n {
         let mut n = 0u16;
         for i in 0..i_n {
             let w = d.w(o, i);
             if w != 0.0 {
                 n += 1;
-                values.push(value(w));
-                index.push(Literal::usize_unsuffixed(i));
+                value(&mut values, w);
+                // Compressed layers have at most `MAX_SPARSE_INPUTS` inputs: `i` fits.
+                if narrow {
+                    index.u8(i as u8);
+                } else {
+                    index.u16(i as u16);
+                }
             }
         }
-        counts.push(Literal::u16_unsuffixed(n));
+        nnz += usize::from(n);
+        counts.u16(n);
     }
-    let index_type =
-        if tinyae_core::sparse::index_bytes(d) == 1 { quote!(u8) } else { quote!(u16) };
-    let (o_lit, nnz) = (usize_lit(o_n), usize_lit(values.len()));
+    let index_type = if narrow { quote!(u8) } else { quote!(u16) };
+    let (o_lit, nnz) = (usize_lit(o_n), usize_lit(nnz));
+    let (counts, values, index) = (counts.expr(), values.expr(), index.expr());
     quote! {
         static W: rt::Csr<#value_type, #index_type, #o_lit, #nnz> = rt::Csr {
-            counts: [#(#counts),*],
-            values: [#(#values),*],
-            index: [#(#index),*],
+            counts: #counts,
+            values: #values,
+            index: #index,
         };
     }
 }
@@ -45,7 +54,7 @@ fn csr(d: &Dense, value_type: TokenStream, value: &dyn Fn(f32) -> TokenStream) -
 pub fn float_call(d: &Dense, activation: Activation, scaling: Option<TokenStream>) -> TokenStream {
     let storage = d.weight.storage;
     let (ty, marker) = stored_type(storage);
-    let w = csr(d, ty, &|v| stored_literal(storage, v));
+    let w = csr(d, ty, &|out, v| out.stored(storage, v));
     let (bias_static, bias_arg, bias_marker) = bias_static(d);
     // One output at a time: the scalar (`libm`) forms, as for unrolled code.
     let act = crate::emit::act::value(activation, 0);
@@ -62,8 +71,5 @@ pub fn float_call(d: &Dense, activation: Activation, scaling: Option<TokenStream
 
 /// The int8 weights of a layer in compressed form, for `rt::dense_sparse_i8`.
 pub fn int8_weights(d: &Dense) -> TokenStream {
-    csr(d, quote!(i8), &|v| {
-        let lit = Literal::i8_unsuffixed(v as i8);
-        quote!(#lit)
-    })
+    csr(d, quote!(i8), &|out, v| out.i8(v as i8))
 }

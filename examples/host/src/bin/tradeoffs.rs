@@ -18,6 +18,8 @@ mod ecg {
     tinyae::autoencoder!(pub Int8 = "../../models/ecg5000.int8.safetensors");
     tinyae::autoencoder!(pub Pruned = "../../models/ecg5000.pruned80.safetensors");
     tinyae::autoencoder!(pub PrunedInt8 = "../../models/ecg5000.pruned80.int8.safetensors");
+    tinyae::autoencoder!(pub Block = "../../models/ecg5000.block80.safetensors");
+    tinyae::autoencoder!(pub BlockInt8 = "../../models/ecg5000.block80.int8.safetensors");
 }
 mod mnist {
     tinyae::autoencoder!(pub F32 = "../../models/mnist.safetensors");
@@ -25,6 +27,8 @@ mod mnist {
     tinyae::autoencoder!(pub Int8 = "../../models/mnist.int8.safetensors");
     tinyae::autoencoder!(pub Pruned = "../../models/mnist.pruned80.safetensors");
     tinyae::autoencoder!(pub PrunedInt8 = "../../models/mnist.pruned80.int8.safetensors");
+    tinyae::autoencoder!(pub Block = "../../models/mnist.block80.safetensors");
+    tinyae::autoencoder!(pub BlockInt8 = "../../models/mnist.block80.int8.safetensors");
 }
 mod nab {
     tinyae::autoencoder!(pub F32 = "../../models/nab_machine_temperature.safetensors");
@@ -50,6 +54,8 @@ fn run() -> Result<(), String> {
     ecg_row("int8", ecg_auc::<ecg::Int8>(&beats));
     ecg_row("f32, 80 % pruned", ecg_auc::<ecg::Pruned>(&beats));
     ecg_row("int8, 80 % pruned", ecg_auc::<ecg::PrunedInt8>(&beats));
+    ecg_row("f32, 80 % block-pruned", ecg_auc::<ecg::Block>(&beats));
+    ecg_row("int8, 80 % block-pruned", ecg_auc::<ecg::BlockInt8>(&beats));
 
     let (dims, pixels) = read_idx_gz(&data_path("mnist/t10k-images-idx3-ubyte.gz"))?;
     let images: Vec<[f32; 784]> = pixels
@@ -64,6 +70,8 @@ fn run() -> Result<(), String> {
     mnist_row("int8", mnist_mse::<mnist::Int8>(&images));
     mnist_row("f32, 80 % pruned", mnist_mse::<mnist::Pruned>(&images));
     mnist_row("int8, 80 % pruned", mnist_mse::<mnist::PrunedInt8>(&images));
+    mnist_row("f32, 80 % block-pruned", mnist_mse::<mnist::Block>(&images));
+    mnist_row("int8, 80 % block-pruned", mnist_mse::<mnist::BlockInt8>(&images));
 
     let series =
         read_series(&data_path("nab/realKnownCause/machine_temperature_system_failure.csv"))?;

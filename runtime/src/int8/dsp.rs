@@ -1,0 +1,124 @@
+//! Dense int8 layers in the Arm DSP weight order (`tinyae_arith::dsp`): groups of four
+//! outputs, chunks of four inputs. On Arm `eabihf` cores the whole chunks run in the `smlad`
+//! micro-kernel (`kernels/dsp.rs`); elsewhere (host tests) in the same order in plain Rust.
+//! Every layer of every model calls one shared function, so a layer costs a call rather than
+//! an unrolled block.
+
+use super::{finish_one, Finish, Rq};
+use tinyae_arith::dsp::{weight, CHUNK, GROUP};
+
+/// Dense int8 weights in the DSP order: `groups[g][c]` are the four words of outputs
+/// `4g..4g + 4` and inputs `4c..4c + 4` (`tinyae_arith::dsp::words`), zero past the layer.
+#[derive(Debug)]
+pub struct DspI8<const C: usize, const G: usize> {
+    /// `G = ⌈O / 4⌉` groups of `C = ⌈I / 4⌉` chunks.
+    pub groups: [[[u32; 4]; C]; G],
+}
+
+/// A quantized dense layer (as [`super::dense_i8`]) over weights in the DSP order.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub fn dense_i8_dsp<const I: usize, const C: usize, const G: usize, const O: usize>(
+    w: &DspI8<C, G>,
+    bias: &[i32; O],
+    rq: &[Rq; O],
+    zero_point: i32,
+    x: &[i8; I],
+    y: &mut [i8; O],
+    f: Finish<'_>,
+) {
+    const { assert!(C == I.div_ceil(CHUNK) && G == O.div_ceil(GROUP)) };
+    layer(w.groups.as_flattened(), C, bias, rq, zero_point, x, y, f);
+}
+
+/// The layer, shared by every layer of every model: each group of four outputs starts at its
+/// biases, gains the whole chunks of inputs in the kernel and the last `I % 4` inputs here,
+/// and is finished.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn layer(
+    words: &[[u32; 4]],
+    chunks: usize,
+    bias: &[i32],
+    rq: &[Rq],
+    zero_point: i32,
+    x: &[i8],
+    y: &mut [i8],
+    f: Finish<'_>,
+) {
+    let whole = x.len() / CHUNK;
+    let (x_whole, x_rest) = x.split_at(whole * CHUNK);
+    let groups = words.chunks_exact(chunks.max(1));
+    let outputs = y.chunks_mut(GROUP).zip(bias.chunks(GROUP).zip(rq.chunks(GROUP)));
+    for (group, (y, (bias, rq))) in groups.zip(outputs) {
+        // A whole group's biases as one array (a loop here becomes a `memcpy` call).
+        let mut acc = match <&[i32; GROUP]>::try_from(bias) {
+            Ok(b) => *b,
+            Err(_) => core::array::from_fn(|k| bias.get(k).copied().unwrap_or(0)),
+        };
+        let (full, last) = group.split_at(whole.min(group.len()));
+        dot4(full, x_whole, &mut acc);
+        if let Some(last) = last.first() {
+            for (k, a) in acc.iter_mut().enumerate() {
+                for (r, v) in x_rest.iter().enumerate() {
+                    *a = a.wrapping_add(i32::from(weight(last, k, r)) * i32::from(*v));
+                }
+            }
+        }
+        for ((y, a), r) in y.iter_mut().zip(acc).zip(rq) {
+            *y = finish_one(a, *r, zero_point, f);
+        }
+    }
+}
+
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+use crate::kernels::dsp::dot4;
+
+/// The kernel's arithmetic in plain Rust, in the same order.
+#[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+fn dot4(words: &[[u32; 4]], x: &[i8], acc: &mut [i32; 4]) {
+    for (ws, xs) in words.iter().zip(x.chunks_exact(CHUNK)) {
+        for (k, a) in acc.iter_mut().enumerate() {
+            for (r, v) in xs.iter().enumerate() {
+                *a = a.wrapping_add(i32::from(weight(ws, k, r)) * i32::from(*v));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tinyae_arith::dsp::words;
+
+    /// Every shape class (whole chunks or not, whole groups or not) against the plain sum.
+    #[test]
+    fn matches_the_plain_dot_product() {
+        fn check<const I: usize, const C: usize, const G: usize, const O: usize>() {
+            let w = |o: usize, i: usize| {
+                if o < O && i < I {
+                    ((o * 131 + i * 71 + 7) % 255) as i32 as i8
+                } else {
+                    0
+                }
+            };
+            let groups: [[[u32; 4]; C]; G] =
+                core::array::from_fn(|g| core::array::from_fn(|c| words(w, g, c)));
+            let x: [i8; I] = core::array::from_fn(|i| ((i * 97 + 3) % 256) as u8 as i8);
+            let bias: [i32; O] = core::array::from_fn(|o| o as i32 * 1000 - 3000);
+            let rq = [Rq { m: 1 << 30, s: 40 }; O]; // ÷ 1024
+            let mut y = [0i8; O];
+            dense_i8_dsp(&DspI8 { groups }, &bias, &rq, 0, &x, &mut y, Finish::Linear);
+            for o in 0..O {
+                let sum: i32 =
+                    bias[o] + (0..I).map(|i| i32::from(w(o, i)) * i32::from(x[i])).sum::<i32>();
+                let want = tinyae_arith::quant::requantize(sum, 1 << 30, 40, 0);
+                assert_eq!(y[o], want, "{I}x{O} output {o}");
+            }
+        }
+        check::<8, 2, 2, 8>();
+        check::<7, 2, 2, 6>();
+        check::<3, 1, 1, 1>();
+        check::<13, 4, 3, 9>();
+    }
+}

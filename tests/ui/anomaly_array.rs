@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/anomaly_array.safetensors");
+
+fn main() {}

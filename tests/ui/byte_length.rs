@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/byte_length.safetensors");
+
+fn main() {}

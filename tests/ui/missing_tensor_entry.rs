@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/missing_tensor_entry.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/misspelt_key.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/negative_width.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/quant_huge_output_scale.safetensors");
+
+fn main() {}

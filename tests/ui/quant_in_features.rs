@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/quant_in_features.safetensors");
+
+fn main() {}

@@ -1,3 +1,0 @@
-tinyae::autoencoder!(pub SensorAe = "fixtures/bad/quant_missing_pre_activation.safetensors");
-
-fn main() {}

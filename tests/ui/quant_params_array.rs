@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/quant_params_array.safetensors");
+
+fn main() {}

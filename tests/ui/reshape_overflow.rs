@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/reshape_overflow.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/signed_version.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/tiny_std.safetensors");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tinyae::autoencoder!(pub SensorAe = "fixtures/bad/unknown_dtype.safetensors");
+
+fn main() {}
