@@ -19,7 +19,6 @@ fn load_and_run(bytes: &[u8], rng: &mut Rng) -> bool {
 }
 
 #[test]
-#[ignore = "issue 11: int8 checks still run on inconsistent shapes (fixed on branch harden)"]
 fn bent_models_are_rejected_or_evaluated_without_panicking() {
     let (mut loaded, mut rejected) = (0, 0);
     for seed in 0..3000 {
@@ -39,7 +38,6 @@ fn bent_models_are_rejected_or_evaluated_without_panicking() {
 }
 
 #[test]
-#[ignore = "issue 11: int8 checks still run on inconsistent shapes (fixed on branch harden)"]
 fn fuzz_regressions_load_or_are_rejected_without_panicking() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
     let mut count = 0;

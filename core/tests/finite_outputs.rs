@@ -90,7 +90,6 @@ fn trained_like_models_give_finite_outputs() {
 /// Extreme values the docs allow (softplus β = 1e-45, std = 1e-38, an int8 output scale of
 /// 3e38, min-max spans that overflow) must be rejected by validation, or give finite outputs.
 #[test]
-#[ignore = "issue 11: validation does not yet reject degenerate documented values (branch harden)"]
 fn documented_extremes_give_finite_outputs_or_are_rejected() {
     let (loaded, failures) = check(Domain::Documented, 400);
     assert!(loaded > 0, "some documented-domain models load");
