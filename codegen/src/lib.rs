@@ -8,7 +8,7 @@ pub mod emit;
 pub mod input;
 pub mod options;
 pub mod resolve;
-mod support;
+pub mod support;
 
 use std::path::Path;
 

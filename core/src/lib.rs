@@ -24,6 +24,7 @@ pub mod op;
 pub mod plan;
 pub mod quant;
 pub mod quantize;
+pub mod random_model;
 pub mod reference;
 pub mod shape;
 pub mod sparse;
