@@ -84,13 +84,17 @@ def build(models, again=True):
                      f'["-Ctarget-feature=-fp,{FEATURES}","--emit=asm,link"]',
          "--config", f'profile.release.package.libm.rustflags=["-Ctarget-feature=-fp,{FEATURES}"]',
          "--", "--emit=asm,link"], cwd=CRATE, env=env, stderr=subprocess.DEVNULL)
-    # The newest of each crate (an unchanged compiler_builtins is not rebuilt).
+    # The newest of each crate (an unchanged compiler_builtins is not rebuilt). Cargo puts
+    # them in `deps/` (the classic layout) or in `build/<package>/<hash>/out/` (the build-dir
+    # layout of newer nightlies, used for a fresh target directory).
     found = {}
-    for p in sorted(deps.glob("*.s"), key=lambda p: p.stat().st_mtime):
+    candidates = list(deps.glob("*.s")) + list(release.glob("build/*/*/out/*.s"))
+    for p in sorted(candidates, key=lambda p: p.stat().st_mtime):
         found[p.name.split("-")[0]] = p
     if "compiler_builtins" not in found and again:
         # Its assembly was removed but its library is up to date: make cargo rebuild it.
-        for stale in release.glob(".fingerprint/compiler_builtins-*"):
+        for stale in [*release.glob(".fingerprint/compiler_builtins-*"),
+                      *release.glob("build/compiler_builtins/*")]:
             shutil.rmtree(stale)
         return build(models, again=False)
     if set(found) != {"compiler_builtins", "tinyae_firmware_xtensa_upstream"}:
