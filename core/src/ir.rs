@@ -282,6 +282,26 @@ pub struct Model {
 }
 
 impl Model {
+    /// A graph alone: no input scaling, threshold, provenance or data recipe (what a trainer,
+    /// importer or generator starts from before it calibrates).
+    pub fn bare(
+        kind: ModelKind,
+        input_shape: Vec<usize>,
+        layers: Vec<Layer>,
+        latent_layer: usize,
+    ) -> Model {
+        Model {
+            kind,
+            input_shape,
+            layers,
+            latent_layer,
+            preprocessing: Preprocessing::None,
+            anomaly: None,
+            provenance: Provenance::default(),
+            data: None,
+        }
+    }
+
     /// Elements in one input sample.
     pub fn input_len(&self) -> usize {
         self.input_shape.iter().product()

@@ -7,7 +7,7 @@
 use crate::activation::Activation;
 use crate::ir::{
     Conv2d, ConvTranspose2d, Dense, Flatten, Layer, Lstm, MaxPool2d, Model, ModelKind, Op, Padding,
-    Preprocessing, Provenance, Repeat, Reshape, Tensor, Upsample2d,
+    Provenance, Repeat, Reshape, Tensor, Upsample2d,
 };
 
 /// A small deterministic pseudo-random generator (xorshift64*).
@@ -81,18 +81,12 @@ pub fn dense_autoencoder(
         })
         .collect();
     Model {
-        kind: ModelKind::Autoencoder,
-        input_shape: vec![widths[0]],
-        layers,
-        latent_layer,
-        preprocessing: Preprocessing::None,
-        anomaly: None,
         provenance: Provenance {
             tool: Some(format!("tinyae-core {} synth", env!("CARGO_PKG_VERSION"))),
             seed: Some(seed),
             ..Provenance::default()
         },
-        data: None,
+        ..Model::bare(ModelKind::Autoencoder, vec![widths[0]], layers, latent_layer)
     }
 }
 

@@ -8,7 +8,7 @@
 use anyhow::{bail, Result};
 use tinyae_core::ir::{
     Conv2d, ConvTranspose2d, Dense, Flatten, GaussianHead, Layer, Lstm, MaxPool2d, Model,
-    ModelKind, Op, Preprocessing, Provenance, Repeat, Reshape, Tensor, Upsample2d,
+    ModelKind, Op, Repeat, Reshape, Tensor, Upsample2d,
 };
 use tinyae_core::op::ShapeSite;
 use tinyae_core::Activation;
@@ -128,16 +128,7 @@ pub fn plan(
     {
         bail!("{VAE_LATENT}");
     }
-    let model = Model {
-        kind,
-        input_shape: input_shape.to_vec(),
-        layers,
-        latent_layer: latent,
-        preprocessing: Preprocessing::None,
-        anomaly: None,
-        provenance: Provenance::default(),
-        data: None,
-    };
+    let model = Model::bare(kind, input_shape.to_vec(), layers, latent);
     tinyae_core::validate::validate(&model).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Plan { model, shapes })
 }

@@ -5,8 +5,7 @@ use super::values::Gen;
 use super::{Choices, Domain};
 use crate::activation::Activation;
 use crate::ir::{
-    Anomaly, Calibration, GaussianHead, Layer, Metric, Model, ModelKind, Op, Padding,
-    Preprocessing, Provenance,
+    Anomaly, Calibration, GaussianHead, Layer, Metric, Model, ModelKind, Op, Padding, Preprocessing,
 };
 use crate::shape::layer_output;
 use crate::synth::{self, Rng};
@@ -63,16 +62,7 @@ pub(super) fn any<C: Choices>(g: &mut Gen<'_, C>) -> Model {
     let n = input_shape.iter().product();
     decoder(g, &mut s, n, &input_shape);
     let kind = if vae { ModelKind::Vae } else { ModelKind::Autoencoder };
-    Model {
-        kind,
-        input_shape,
-        layers: s.layers,
-        latent_layer,
-        preprocessing: Preprocessing::None,
-        anomaly: None,
-        provenance: Provenance::default(),
-        data: None,
-    }
+    Model::bare(kind, input_shape, s.layers, latent_layer)
 }
 
 /// 1–3 of conv2d, max_pool2d, upsample2d; layers that do not fit are skipped.

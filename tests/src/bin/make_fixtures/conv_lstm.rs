@@ -18,16 +18,7 @@ fn model(
     layers: Vec<tinyae_core::ir::Layer>,
     latent: usize,
 ) -> Model {
-    Model {
-        kind,
-        input_shape: input_shape.to_vec(),
-        layers,
-        latent_layer: latent,
-        preprocessing: Preprocessing::None,
-        anomaly: None,
-        provenance: Default::default(),
-        data: None,
-    }
+    Model::bare(kind, input_shape.to_vec(), layers, latent)
 }
 
 /// `[1, 12, 10]` pixels 0..255 → conv same → pool → conv (kernel [3, 2], stride [2, 1], same
