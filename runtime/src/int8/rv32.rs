@@ -4,7 +4,7 @@
 //! block on other targets, for the host tests) in plain Rust. Every layer of every model calls
 //! one shared function, so a layer costs a call rather than an unrolled block.
 
-use super::{finish_one, Finish, Rq};
+use super::{requantize, Finish, Rq};
 use tinyae_arith::rv32::{widths, BLOCK};
 
 /// Dense int8 weights in the RISC-V order (`tinyae_arith::rv32::order`): `B = I · O` bytes.
@@ -44,37 +44,54 @@ fn layer(
     f: Finish<'_>,
 ) {
     let (mut w, mut bias, mut rq, mut y) = (w, bias, rq, y);
+    // Each block sets the first `n` sums before reading them.
+    let mut acc = [0i32; BLOCK];
     for n in widths(y.len()) {
         // Never short for the generated code (`I · O` weights, `O` biases and multipliers).
         let Some((wb, w_rest)) = w.split_at_checked(n.saturating_mul(x.len())) else { return };
         let Some((bb, b_rest)) = bias.split_at_checked(n) else { return };
         let Some((rb, r_rest)) = rq.split_at_checked(n) else { return };
         let Some((yb, y_rest)) = core::mem::take(&mut y).split_at_mut_checked(n) else { return };
-        let mut acc = [0i32; BLOCK];
-        for (a, b) in acc.iter_mut().zip(bb) {
-            *a = *b;
+        if let (BLOCK, Some(b16)) = (n, bb.first_chunk::<BLOCK>()) {
+            block16(wb, x, b16, &mut acc);
+        } else {
+            for (a, b) in acc.iter_mut().zip(bb) {
+                *a = *b;
+            }
+            // `first_chunk_mut` never fails here (`N <= BLOCK`); it keeps the types exact.
+            match n {
+                8 => acc.first_chunk_mut::<8>().map(|a| block(wb, x, a)).unwrap_or_default(),
+                4 => acc.first_chunk_mut::<4>().map(|a| block(wb, x, a)).unwrap_or_default(),
+                _ => acc.first_chunk_mut::<1>().map(|a| block(wb, x, a)).unwrap_or_default(),
+            }
         }
-        // `first_chunk_mut` never fails here (`N <= BLOCK`); it keeps the types exact.
-        match n {
-            BLOCK => block16(wb, x, &mut acc),
-            8 => acc.first_chunk_mut::<8>().map(|a| block(wb, x, a)).unwrap_or_default(),
-            4 => acc.first_chunk_mut::<4>().map(|a| block(wb, x, a)).unwrap_or_default(),
-            _ => acc.first_chunk_mut::<1>().map(|a| block(wb, x, a)).unwrap_or_default(),
-        }
-        for ((y, a), r) in yb.iter_mut().zip(acc).zip(rb) {
-            *y = finish_one(a, *r, zero_point, f);
-        }
+        finish(&acc, rb, zero_point, yb, f);
         (w, bias, rq, y) = (w_rest, b_rest, r_rest, y_rest);
     }
 }
 
-/// Sixteen outputs: the whole quads of inputs in the RISC-V micro-kernel
+/// Requantizes and finishes a block, the finish chosen once per block rather than per output.
+#[inline(always)]
+fn finish(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8], f: Finish<'_>) {
+    let outputs = y.iter_mut().zip(acc).zip(rq);
+    match f {
+        Finish::Linear => outputs.for_each(|((y, a), r)| *y = requantize(*a, *r, zero_point)),
+        Finish::Relu(zp) => {
+            outputs.for_each(|((y, a), r)| *y = requantize(*a, *r, zero_point).max(zp));
+        }
+        Finish::Table(t) => outputs.for_each(|((y, a), r)| {
+            *y = t[usize::from(requantize(*a, *r, zero_point) as u8 ^ 0x80)];
+        }),
+    }
+}
+
+/// Sixteen outputs from their biases: the whole quads of inputs in the RISC-V micro-kernel
 /// (`kernels/rv32.rs`), the last `I % 4` inputs in [`block`].
 #[cfg(target_arch = "riscv32")]
 #[inline(always)]
-fn block16(w: &[i8], x: &[i8], acc: &mut [i32; BLOCK]) {
+fn block16(w: &[i8], x: &[i8], bias: &[i32; BLOCK], acc: &mut [i32; BLOCK]) {
     let whole = x.len() / 4 * 4;
-    crate::kernels::rv32::dot16(w, x, acc);
+    crate::kernels::rv32::dot16(w, x, bias, acc);
     if let (Some((_, w_rest)), Some((_, x_rest))) =
         (w.split_at_checked(whole * BLOCK), x.split_at_checked(whole))
     {
@@ -82,10 +99,11 @@ fn block16(w: &[i8], x: &[i8], acc: &mut [i32; BLOCK]) {
     }
 }
 
-/// Sixteen outputs on other targets (host tests): [`block`].
+/// Sixteen outputs from their biases on other targets (host tests): [`block`].
 #[cfg(not(target_arch = "riscv32"))]
 #[inline(always)]
-fn block16(w: &[i8], x: &[i8], acc: &mut [i32; BLOCK]) {
+fn block16(w: &[i8], x: &[i8], bias: &[i32; BLOCK], acc: &mut [i32; BLOCK]) {
+    *acc = *bias;
     block(w, x, acc);
 }
 

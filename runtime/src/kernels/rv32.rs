@@ -7,9 +7,58 @@
 //! by input, the block's outputs) with an `lb` at an immediate offset, multiplies it by the
 //! input and adds it to its accumulator; two weights are in flight at a time so no `mul` waits
 //! on the load just before it. The pointers move once per pass: 64 MACs take 4 + 192 + 3
-//! instructions (3.11 per MAC). LLVM, given the same loop in Rust, hoists the 64 `mul`s and
+//! instructions (3.11 per MAC); the block loads its biases and stores its sums itself (16 `lw`,
+//! 16 `sw`). LLVM, given the same loop in Rust, hoists the 64 `mul`s and
 //! spills their products. Integer sums are exact (the format bounds them below 2^31), so the
 //! result is the reference interpreter's whatever the order.
+
+/// The sixteen accumulators from `{bias}` (word offsets).
+macro_rules! load16 {
+    () => {
+        concat!(
+            "lw {a0}, 0({bias})\n",
+            "lw {a1}, 4({bias})\n",
+            "lw {a2}, 8({bias})\n",
+            "lw {a3}, 12({bias})\n",
+            "lw {a4}, 16({bias})\n",
+            "lw {a5}, 20({bias})\n",
+            "lw {a6}, 24({bias})\n",
+            "lw {a7}, 28({bias})\n",
+            "lw {a8}, 32({bias})\n",
+            "lw {a9}, 36({bias})\n",
+            "lw {a10}, 40({bias})\n",
+            "lw {a11}, 44({bias})\n",
+            "lw {a12}, 48({bias})\n",
+            "lw {a13}, 52({bias})\n",
+            "lw {a14}, 56({bias})\n",
+            "lw {a15}, 60({bias})\n",
+        )
+    };
+}
+
+/// The sixteen accumulators to `{acc}`.
+macro_rules! store16 {
+    () => {
+        concat!(
+            "sw {a0}, 0({acc})\n",
+            "sw {a1}, 4({acc})\n",
+            "sw {a2}, 8({acc})\n",
+            "sw {a3}, 12({acc})\n",
+            "sw {a4}, 16({acc})\n",
+            "sw {a5}, 20({acc})\n",
+            "sw {a6}, 24({acc})\n",
+            "sw {a7}, 28({acc})\n",
+            "sw {a8}, 32({acc})\n",
+            "sw {a9}, 36({acc})\n",
+            "sw {a10}, 40({acc})\n",
+            "sw {a11}, 44({acc})\n",
+            "sw {a12}, 48({acc})\n",
+            "sw {a13}, 52({acc})\n",
+            "sw {a14}, 56({acc})\n",
+            "sw {a15}, 60({acc})\n",
+        )
+    };
+}
 
 /// Two multiply-accumulates of the input in `{x}`: weights at byte offsets `$o0` and `$o1`
 /// of `{wp}` into accumulators `$a0` and `$a1`.
@@ -60,27 +109,30 @@ macro_rules! input16 {
     };
 }
 
-/// `acc[k] += Σ_{i < 4n} w[16 i + k] · x[i]` for `n = x.len() / 4` whole quads of inputs.
+/// `acc[k] = bias[k] + Σ_{i < 4n} w[16 i + k] · x[i]` for the `n = x.len() / 4` whole quads
+/// of inputs (`acc = bias` when there are none). The accumulators are loaded from `bias` and
+/// stored to `acc` by the kernel itself, so no copy of the block goes through memory twice.
 /// Arguments that do not fit (`w` shorter than `16 · 4n`; never the case for the generated
 /// code) leave `acc` unchanged.
 #[allow(unsafe_code)]
 #[inline(always)]
-pub(crate) fn dot16(w: &[i8], x: &[i8], acc: &mut [i32; 16]) {
+pub(crate) fn dot16(w: &[i8], x: &[i8], bias: &[i32; 16], acc: &mut [i32; 16]) {
     let n = x.len() / 4;
-    if n == 0 || w.len() / 64 < n {
+    if w.len() / 64 < n {
         return;
     }
-    let [mut a0, mut a1, mut a2, mut a3, mut a4, mut a5, mut a6, mut a7, mut a8, mut a9, mut a10, mut a11, mut a12, mut a13, mut a14, mut a15] =
-        *acc;
     let xp = x.as_ptr();
-    // SAFETY: the loop runs `n >= 1` times; pass `p` reads the bytes `4p..4p + 4` of `x` and
-    // `64p..64p + 64` of `w`, all within the lengths checked above (`4n <= x.len()`,
-    // `64n <= w.len()`); `lb` has no alignment requirement. `xend` is `x` advanced by `4n`
-    // bytes, inside or one past the end of `x`. Nothing is written to memory; every register
-    // written is declared (accumulators as inouts, pointers as inouts discarded,
-    // temporaries as outs); no stack is used.
+    // SAFETY: the loop runs `n` times (none when `n = 0`: `xp = xend`); pass `p` reads the bytes
+    // `4p..4p + 4` of `x` and `64p..64p + 64` of `w`, all within the lengths checked above
+    // (`4n <= x.len()`, `64n <= w.len()`); `lb` has no alignment requirement. `xend` is `x`
+    // advanced by `4n` bytes, inside or one past the end of `x`. The sixteen words read from
+    // `bias` and written to `acc` are those arrays (aligned `[i32; 16]`). Every register
+    // written is declared (pointers as inouts discarded, accumulators and temporaries as
+    // outs); no stack is used.
     unsafe {
         core::arch::asm!(
+            load16!(),
+            "beq {xp}, {xend}, 3f",
             "2:",
             input16!(0; 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
             input16!(1; 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31),
@@ -89,30 +141,33 @@ pub(crate) fn dot16(w: &[i8], x: &[i8], acc: &mut [i32; 16]) {
             "addi {xp}, {xp}, 4",
             "addi {wp}, {wp}, 64",
             "bne {xp}, {xend}, 2b",
-            a0 = inout(reg) a0,
-            a1 = inout(reg) a1,
-            a2 = inout(reg) a2,
-            a3 = inout(reg) a3,
-            a4 = inout(reg) a4,
-            a5 = inout(reg) a5,
-            a6 = inout(reg) a6,
-            a7 = inout(reg) a7,
-            a8 = inout(reg) a8,
-            a9 = inout(reg) a9,
-            a10 = inout(reg) a10,
-            a11 = inout(reg) a11,
-            a12 = inout(reg) a12,
-            a13 = inout(reg) a13,
-            a14 = inout(reg) a14,
-            a15 = inout(reg) a15,
+            "3:",
+            store16!(),
+            a0 = out(reg) _,
+            a1 = out(reg) _,
+            a2 = out(reg) _,
+            a3 = out(reg) _,
+            a4 = out(reg) _,
+            a5 = out(reg) _,
+            a6 = out(reg) _,
+            a7 = out(reg) _,
+            a8 = out(reg) _,
+            a9 = out(reg) _,
+            a10 = out(reg) _,
+            a11 = out(reg) _,
+            a12 = out(reg) _,
+            a13 = out(reg) _,
+            a14 = out(reg) _,
+            a15 = out(reg) _,
             xp = inout(reg) xp => _,
             wp = inout(reg) w.as_ptr() => _,
             xend = in(reg) xp.wrapping_add(4 * n),
+            bias = in(reg) bias.as_ptr(),
+            acc = in(reg) acc.as_mut_ptr(),
             x = out(reg) _,
             w0 = out(reg) _,
             w1 = out(reg) _,
-            options(nostack, readonly),
+            options(nostack),
         );
     }
-    *acc = [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15];
 }
