@@ -10,7 +10,9 @@ in the image; code is the difference. Prints a Markdown table; with --symbols N 
 largest symbols of each variant's image (what the code is made of).
 
 Usage: scripts/size-probe.py [--target thumbv7em-none-eabihf|riscv32imc-unknown-none-elf ...]
-                             [--model ecg5000|mnist|nab ...] [--symbols N]
+                             [--model ecg5000|mnist|nab ...] [--variant f32|f16|int8|...]
+                             [--symbols N] [--max-int8-code BYTES]
+--max-int8-code fails (status 1) when an int8 variant's code exceeds BYTES (CI: 8 KB).
 Needs the Rust targets; --symbols needs llvm-nm (`rustup component add llvm-tools`) or nm.
 """
 import argparse
@@ -101,6 +103,7 @@ def main():
     parser.add_argument("--model", action="append", choices=list(MODELS))
     parser.add_argument("--variant", action="append", choices=list(VARIANTS))
     parser.add_argument("--symbols", type=int, default=0, metavar="N")
+    parser.add_argument("--max-int8-code", type=int, metavar="BYTES")
     args = parser.parse_args()
     targets = args.target or list(TARGETS)
     models = args.model or list(MODELS)
@@ -130,6 +133,12 @@ def main():
         print(f"\n{title}:")
         for line in lines:
             print(f"    {line}")
+    if args.max_int8_code is not None:
+        over = [f"{m}-{v} on {TARGETS[t]}: {code:,} bytes"
+                for (m, v, t), (_, _, code) in sizes.items()
+                if "int8" in v and code > args.max_int8_code]
+        if over:
+            fail(f"int8 code above {args.max_int8_code:,} bytes: " + "; ".join(over))
 
 
 if __name__ == "__main__":

@@ -102,7 +102,7 @@ fn straight_line(d: &Dense, finish: &TokenStream, zp: &Literal) -> TokenStream {
             #[allow(unused_mut)]
             let mut #acc = BIAS[#o];
             #(#terms)*
-            y[#o] = rt::finish_one(#acc, RQ[#o], #zp, #finish);
+            y[#o] = rt::finish_one_wide(#acc, RQ[#o], #zp, #finish);
         }
     });
     quote! {
