@@ -87,11 +87,10 @@ fn finish(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8], f: Finish<'_>) 
 
 /// Sixteen outputs from their biases: the whole quads of inputs in the RISC-V micro-kernel
 /// (`kernels/rv32.rs`), the last `I % 4` inputs in [`block`].
-#[cfg(target_arch = "riscv32")]
 #[inline(always)]
 fn block16(w: &[i8], x: &[i8], bias: &[i32; BLOCK], acc: &mut [i32; BLOCK]) {
     let whole = x.len() / 4 * 4;
-    crate::kernels::rv32::dot16(w, x, bias, acc);
+    dot16(w, x, bias, acc);
     if let (Some((_, w_rest)), Some((_, x_rest))) =
         (w.split_at_checked(whole * BLOCK), x.split_at_checked(whole))
     {
@@ -99,12 +98,20 @@ fn block16(w: &[i8], x: &[i8], bias: &[i32; BLOCK], acc: &mut [i32; BLOCK]) {
     }
 }
 
-/// Sixteen outputs from their biases on other targets (host tests): [`block`].
+#[cfg(target_arch = "riscv32")]
+use crate::kernels::rv32::dot16;
+
+/// The micro-kernel's contract in plain Rust (other targets: the host tests run
+/// [`block16`]'s split through it): `acc = bias + ` the whole quads of inputs.
 #[cfg(not(target_arch = "riscv32"))]
-#[inline(always)]
-fn block16(w: &[i8], x: &[i8], bias: &[i32; BLOCK], acc: &mut [i32; BLOCK]) {
-    *acc = *bias;
-    block(w, x, acc);
+fn dot16(w: &[i8], x: &[i8], bias: &[i32; BLOCK], acc: &mut [i32; BLOCK]) {
+    let whole = x.len() / 4 * 4;
+    if let (Some((w, _)), Some((x, _))) =
+        (w.split_at_checked(whole * BLOCK), x.split_at_checked(whole))
+    {
+        *acc = *bias;
+        block(w, x, acc);
+    }
 }
 
 /// `acc[k] += Σ_i w[i][k] · x[i]` over the block's weights `w` (`x.len()` rows of `N`), in
