@@ -15,3 +15,4 @@ pub mod dsp;
 pub mod half;
 pub mod layout;
 pub mod quant;
+pub mod rv32;

@@ -43,6 +43,9 @@ pub(crate) mod vfp;
 // The int8 kernel for Arm DSP cores (`tinyae_arith::dsp::DSP_PREDICATE`).
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 pub(crate) mod dsp;
+// The int8 kernel for 32-bit RISC-V cores (`tinyae_arith::rv32::RV32_PREDICATE`).
+#[cfg(target_arch = "riscv32")]
+pub(crate) mod rv32;
 
 pub use act::Activation;
 

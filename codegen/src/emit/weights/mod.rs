@@ -7,6 +7,7 @@ pub mod blocked;
 pub mod half;
 pub mod int8;
 pub mod int8_dsp;
+pub mod int8_rv32;
 pub mod sparse;
 pub mod unrolled;
 
