@@ -40,6 +40,7 @@ fn try_expand(
     let bytes = read_file(&input.path, &path)?;
     let model = tinyae_core::load(&bytes).map_err(|errors| file_errors(&input.path, errors))?;
     support::check(&model).map_err(|errors| file_errors(&input.path, errors))?;
+    fma_covers(&model, input)?;
     let tracked = path.to_str().map(str::to_owned);
     let target = emit::Target {
         vis: &input.vis,
@@ -48,6 +49,25 @@ fn try_expand(
         tracked_file: tracked.as_deref(),
     };
     Ok(emit::model(&model, &target))
+}
+
+/// `fma = true` fuses every float multiply-add the generated dense layers do: a layer whose
+/// kernel cannot (`emit::fma::uncovered`) is an error, named, rather than a silent mix.
+fn fma_covers(model: &Model, input: &MacroInput) -> syn::Result<()> {
+    if input.options.fma != options::Fma::On {
+        return Ok(());
+    }
+    let uncovered = emit::fma::uncovered(model, input.options);
+    if uncovered.is_empty() {
+        return Ok(());
+    }
+    Err(syn::Error::new(
+        input.path.span(),
+        format!(
+            "`fma = true`: these layers keep separate multiply-adds: {}\nhelp: use `fma = auto` (fuses a model only when all its float dense layers are f32 and unpruned, or unrolled), or `unroll = full` for those layers",
+            uncovered.join(", ")
+        ),
+    ))
 }
 
 /// Expands a model already in memory (for benchmarks and snapshot tests); the file is not

@@ -23,14 +23,14 @@ fn pretty(model: &Model, options: Options) -> String {
 
 #[test]
 fn sensor_fully_unrolled() {
-    insta::assert_snapshot!(pretty(&sensor(), Options { unroll: Unroll::Full, parts: Parts::All }));
+    insta::assert_snapshot!(pretty(&sensor(), Options { unroll: Unroll::Full, parts: Parts::All, ..Options::default() }));
 }
 
 #[test]
 fn sensor_with_kernels() {
     insta::assert_snapshot!(pretty(
         &sensor(),
-        Options { unroll: Unroll::Loops, parts: Parts::All }
+        Options { unroll: Unroll::Loops, parts: Parts::All, ..Options::default() }
     ));
 }
 
@@ -38,5 +38,5 @@ fn sensor_with_kernels() {
 fn encoder_only() {
     let mut m = synth::dense_autoencoder(&[4, 3, 2, 3, 4], Activation::Relu, Activation::Linear, 1);
     m.preprocessing = Preprocessing::None;
-    insta::assert_snapshot!(pretty(&m, Options { unroll: Unroll::Loops, parts: Parts::Encoder }));
+    insta::assert_snapshot!(pretty(&m, Options { unroll: Unroll::Loops, parts: Parts::Encoder, ..Options::default() }));
 }
