@@ -100,12 +100,9 @@ fn path_and_options(input: ParseStream<'_>, name: &Ident) -> syn::Result<(LitStr
             "parts" => options.parts = parse_parts(&value)?,
             "fma" => options.fma = parse_fma(&value)?,
             _ => {
-                return Err(syn::Error::new(
-                    key.span(),
-                    format!(
-                        "unknown option `{key}`, expected `unroll`, `parts` or `fma`\n{OPTIONS_HELP}"
-                    ),
-                ))
+                let expected = "expected `unroll`, `parts` or `fma`";
+                let message = format!("unknown option `{key}`, {expected}\n{OPTIONS_HELP}");
+                return Err(syn::Error::new(key.span(), message));
             }
         }
         seen.push(key);
@@ -163,9 +160,10 @@ mod tests {
 
     #[test]
     fn parses_options() {
-        let i: MacroInput =
-            syn::parse_str(r#"pub Ae = "m.safetensors", unroll = full, parts = encoder, fma = true"#)
-                .unwrap();
+        let i: MacroInput = syn::parse_str(
+            r#"pub Ae = "m.safetensors", unroll = full, parts = encoder, fma = true"#,
+        )
+        .unwrap();
         assert_eq!(i.name, "Ae");
         assert_eq!(i.path.value(), "m.safetensors");
         let expected = Options { unroll: Unroll::Full, parts: Parts::Encoder, fma: Fma::On };

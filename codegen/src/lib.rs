@@ -18,7 +18,7 @@ use syn::LitStr;
 use tinyae_core::Model;
 
 pub use input::MacroInput;
-pub use options::{Options, Parts, Unroll};
+pub use options::{Fma, Options, Parts, Unroll};
 
 /// Expands one invocation; `env` looks up environment variables (injected for tests).
 ///
@@ -146,6 +146,7 @@ fn fallback(input: &MacroInput, error: syn::Error) -> TokenStream {
             pub const FRAME_BYTES: usize = #bad;
             pub const STACK_BYTES: usize = #bad;
             pub const THRESHOLD: f32 = #bad as f32;
+            pub const FMA: bool = #bad != 0;
             pub const fn new_scratch() -> #scratch { loop {} }
             pub fn encode(x: #x) -> [f32; #bad] { loop {} }
             pub fn encode_into(x: #x, scratch: &mut #scratch, z: #y) { loop {} }

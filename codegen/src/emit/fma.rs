@@ -52,7 +52,9 @@ impl Form {
         let auto = auto_cfg();
         match self {
             Form::Separate => quote!(),
-            Form::Fused => quote!(type Mac = rt::Fused;),
+            Form::Fused => quote!(
+                type Mac = rt::Fused;
+            ),
             Form::ByTarget => quote! {
                 #[cfg(#auto)]
                 type Mac = rt::Fused;
