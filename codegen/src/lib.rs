@@ -61,11 +61,16 @@ fn fma_covers(model: &Model, input: &MacroInput) -> syn::Result<()> {
     if uncovered.is_empty() {
         return Ok(());
     }
+    let reasons = [emit::fma::OWN_KERNEL, emit::fma::INT8].into_iter().filter_map(|reason| {
+        let names: Vec<String> =
+            uncovered.iter().filter(|(_, r)| *r == reason).map(|(n, _)| format!("`{n}`")).collect();
+        (!names.is_empty()).then(|| format!("{} ({reason})", names.join(", ")))
+    });
     Err(syn::Error::new(
         input.path.span(),
         format!(
-            "`fma = true`: these layers keep separate multiply-adds: {}\nhelp: use `fma = auto` (fuses a model only when all its float dense layers are f32 and unpruned, or unrolled), or `unroll = full` for those layers",
-            uncovered.join(", ")
+            "`fma = true`, but these layers have no fused multiply-add: {}\nhelp: use `fma = auto` (it fuses a model only when every float dense layer is f32 and unpruned, or unrolled), or `unroll = full`",
+            reasons.collect::<Vec<_>>().join("; ")
         ),
     ))
 }

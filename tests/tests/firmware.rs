@@ -5,7 +5,10 @@
 //! `timeout`, and its report (`examples/firmware/harness/src/run.rs` documents the format) is
 //! compared with the same functions run here on the same inputs. Bit equality is expected: the
 //! generated code does the same f32 operations in the same order on every target (no FMA
-//! contraction; the soft-float routines round like hardware; `libm` is the same code).
+//! contraction; the soft-float routines round like hardware; `libm` is the same code). The
+//! `*_fma` models (`fma = true`, Cortex-M4F) fuse every dense multiply-add on both sides:
+//! `vfma.f32` on the board, the host's FMA instruction or `libm::fmaf` here, all correctly
+//! rounded (`tests/tests/fma_parity.rs` ties the host's to the reference's `mul_add`).
 //!
 //! Missing targets or QEMU skip with a printed reason, or fail when `TINYAE_REQUIRE_TARGETS=1`
 //! or `TINYAE_REQUIRE_QEMU=1`.

@@ -80,24 +80,28 @@ fn auto_cfg() -> TokenStream {
     FMA_AUTO_PREDICATE.parse().unwrap_or_default()
 }
 
-/// The emitted layers whose multiply-adds the fused form does not cover, with the reason:
-/// dense parts stored f16/bf16 or pruned (their own kernels) unless unrolled, and int8 layers.
-pub fn uncovered(model: &Model, options: Options) -> Vec<String> {
+/// Why a layer's multiply-adds have no fused form.
+pub const INT8: &str = "int8 (integer sums)";
+/// See [`INT8`].
+pub const OWN_KERNEL: &str = "f16/bf16 or pruned weights (kernels of their own)";
+
+/// The emitted layers whose multiply-adds the fused form does not cover, with the reason
+/// ([`INT8`], [`OWN_KERNEL`]): dense parts stored f16/bf16 or pruned unless unrolled, and int8
+/// layers.
+pub fn uncovered(model: &Model, options: Options) -> Vec<(&str, &'static str)> {
     let k = model.latent_layer;
     let emitted = model.layers.iter().enumerate().filter(|(j, _)| options.parts.emits(*j, k));
     emitted
         .filter_map(|(_, layer)| {
             if quant::of(layer).is_some() {
-                return Some(format!("`{}` (int8: integer sums)", layer.name));
+                return Some((layer.name.as_str(), INT8));
             }
             let own_kernel = layer
                 .op
                 .dense_parts()
                 .into_iter()
                 .any(|d| !options.unrolls(d) && !crate::emit::weights::uses_kernel(d, false));
-            own_kernel.then(|| {
-                format!("`{}` (f16/bf16 or pruned weights: a kernel of its own)", layer.name)
-            })
+            own_kernel.then_some((layer.name.as_str(), OWN_KERNEL))
         })
         .collect()
 }

@@ -55,8 +55,7 @@ pub(super) fn dense<const I: usize, const TILES: usize, const R: usize, const O:
 /// A dense layer's static data as this kernel reads it: the slices of [`Flat`], its shape
 /// kept in the type only.
 #[derive(Debug)]
-pub(super) struct Layer<'a, const I: usize, const TILES: usize, const R: usize, const O: usize, M>
-{
+pub(super) struct Layer<'a, const I: usize, const TILES: usize, const R: usize, const O: usize, M> {
     flat: Flat<'a>,
     shape: core::marker::PhantomData<(&'a Blocked<I, TILES, R>, [f32; O], M)>,
 }
@@ -69,7 +68,10 @@ impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize, M: 
         bias: Option<&'a [f32; O]>,
         scaling: Option<&'a Scaling<'a, I>>,
     ) -> Self {
-        Layer { flat: Flat::new::<I, TILES, R, O, M>(w, bias, scaling), shape: core::marker::PhantomData }
+        Layer {
+            flat: Flat::new::<I, TILES, R, O, M>(w, bias, scaling),
+            shape: core::marker::PhantomData,
+        }
     }
 }
 

@@ -12,8 +12,7 @@ const GROUP: usize = 4;
 
 /// A dense layer's static data as this kernel reads it.
 #[derive(Debug)]
-pub(super) struct Layer<'a, const I: usize, const TILES: usize, const R: usize, const O: usize, M>
-{
+pub(super) struct Layer<'a, const I: usize, const TILES: usize, const R: usize, const O: usize, M> {
     w: &'a Blocked<I, TILES, R>,
     bias: Option<&'a [f32; O]>,
     scaling: Option<&'a Scaling<'a, I>>,
