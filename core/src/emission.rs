@@ -83,12 +83,13 @@ pub enum Fma {
     /// Separate multiply and add on every target (tinyae's arithmetic before this option).
     Off,
     /// Fused on every target: the hardware instruction where the build enables it (x86
-    /// `+fma`, Arm `eabihf` cores' `vfma.f32`), else `libm::fmaf` (exact, but a software
-    /// routine: several times slower).
+    /// `+fma`: `vfmadd`; Arm `eabihf` cores: `vfma.f32`, which needs VFPv4, as every Cortex-M
+    /// FPU has), else `libm::fmaf` (exact, but a software routine: 50-120× slower on generic
+    /// x86-64, docs/BENCHMARKS.md).
     On,
-    /// Fused where it costs nothing and the hardware has it
-    /// ([`tinyae_arith::mac::FMA_AUTO_PREDICATE`], measured in docs/BENCHMARKS.md), else
-    /// separate; separate for a model whose layers the fused kernels do not cover.
+    /// Fused where the build has a fused instruction in every path and it measured at parity
+    /// with the separate form ([`tinyae_arith::mac::FMA_AUTO_PREDICATE`]: x86-64 with FMA),
+    /// else separate; separate for a model whose layers the fused kernels do not cover.
     Auto,
 }
 

@@ -81,9 +81,9 @@ fn auto_cfg() -> TokenStream {
 }
 
 /// Why a layer's multiply-adds have no fused form.
-pub const INT8: &str = "int8 (integer sums)";
+pub const INT8: &str = "int8, with integer sums";
 /// See [`INT8`].
-pub const OWN_KERNEL: &str = "f16/bf16 or pruned weights (kernels of their own)";
+pub const OWN_KERNEL: &str = "f16/bf16 or pruned weights, with kernels of their own";
 
 /// The emitted layers whose multiply-adds the fused form does not cover, with the reason
 /// ([`INT8`], [`OWN_KERNEL`]): dense parts stored f16/bf16 or pruned unless unrolled, and int8
