@@ -87,9 +87,9 @@ pub enum Fma {
     /// FPU has), else `libm::fmaf` (exact, but a software routine: 50-120× slower on generic
     /// x86-64, docs/BENCHMARKS.md).
     On,
-    /// Fused where the build has a fused instruction in every path and it measured at parity
-    /// with the separate form ([`tinyae_arith::mac::FMA_AUTO_PREDICATE`]: x86-64 with FMA),
-    /// else separate; separate for a model whose layers the fused kernels do not cover.
+    /// Fused on the targets where the fused form measured faster
+    /// ([`tinyae_arith::mac::FMA_AUTO_PREDICATE`]: none so far), else separate; separate for a
+    /// model whose layers the fused kernels do not cover.
     Auto,
 }
 
