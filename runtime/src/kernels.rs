@@ -11,6 +11,10 @@
 //!   micro-kernel that loads sixteen weights per instruction (`blocks.rs` drives it);
 //! - other scalar cores (soft float, Xtensa; `blocks.rs`): one small loop shared by every layer.
 //!
+//! Each product is added separately (`acc + x * w`, two roundings) or fused (one rounding), as
+//! the layer's [`Mac`] type says (the macro's `fma` option; `mac.rs`): every kernel above has
+//! both forms, and the reference interpreter follows the same choice.
+//!
 //! No kernel can panic: every index is an iterator over arrays or a checked sub-slice.
 
 pub mod act;
