@@ -205,7 +205,7 @@ fn step<M: Mac>(
         (0, None) => (Init::Zeros, Some(&[][..])),
         _ => (Init::Output, None),
     };
-    pass(layer.tiles, layer.i_n, start, xs, init, y_blocks, relu, M::default());
+    pass::<M>(layer.tiles, layer.i_n, start, xs, init, y_blocks, relu);
     (layer.tail_fn)(layer.tail, start, xs, tail_init, y_tail, relu);
 }
 
@@ -296,10 +296,10 @@ fn sigmoid(y: &mut [f32]) {
 
 /// One pass of inputs `start..start + x.len()` over every block: block `b` (rows
 /// `b * i_n..(b + 1) * i_n` of `tiles`) gains `x[i] * w[start + i][k]` for each `i` in order,
-/// starting from `init`, then relu when `relu`, into `y[b]`.
+/// starting from `init` (each term added in the form `M`), then relu when `relu`, into `y[b]`.
 #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
 #[inline(always)]
-fn pass(
+fn pass<M: Mac>(
     tiles: &[[f32; BLOCK]],
     i_n: usize,
     start: usize,
@@ -307,8 +307,8 @@ fn pass(
     init: Init<'_>,
     y: &mut [[f32; BLOCK]],
     relu: bool,
-    mac: impl Mac,
 ) {
+    let mac = M::default();
     let mut rest = tiles;
     for (b, yb) in y.iter_mut().enumerate() {
         let Some((rows, next)) = rest.split_at_checked(i_n) else { break };

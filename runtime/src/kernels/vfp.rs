@@ -97,7 +97,7 @@ static ZEROS: [f32; 8] = [0.0; 8];
 
 /// One pass of inputs `start..start + x.len()` over every block: block `b` (rows
 /// `b * i_n..(b + 1) * i_n` of `tiles`) gains `x[i] * w[start + i][k]` for each `i` in order,
-/// starting from `init`, then relu when `relu`, into `y[b]`.
+/// starting from `init` (each term added in the form `M`), then relu when `relu`, into `y[b]`.
 ///
 /// Per block: sixteen inputs per loop iteration (1.09 instructions per multiply-accumulate),
 /// the last `x.len() % 16` inputs in runs of 8, 4, 2 and 1, then 11 instructions to start
@@ -113,7 +113,6 @@ pub(super) fn pass<M: Mac>(
     init: Init<'_>,
     y: &mut [[f32; 8]],
     relu: bool,
-    _mac: M,
 ) {
     let (n, blocks) = (x.len(), y.len());
     let fits = start.checked_add(n).is_some_and(|end| end <= i_n)
