@@ -181,8 +181,8 @@ pub(crate) fn step(
     };
     let value = loss.array();
     if value.is_finite() {
-        let grads = loss.backward();
-        optimizer.update(params, &net.param_grads(&grads));
+        let mut grads = loss.backward();
+        optimizer.update(params, &net.take_param_grads(&mut grads));
         if let (Some(a), Some(codes)) = (adversary, codes) {
             a.train_discriminator(&codes, net.latent_len(), rng);
         }

@@ -21,6 +21,7 @@ pub mod dense;
 pub(crate) mod direct;
 pub(crate) mod fastmath;
 pub(crate) mod gemm;
+pub(crate) mod loss;
 pub mod lstm;
 pub mod memory;
 pub(crate) mod patches;
