@@ -185,4 +185,32 @@ mod tests {
         }
         assert!(apply(Activation::Linear, &mut z.to_vec(), true).is_none());
     }
+
+    #[test]
+    fn bias_and_activation_in_one_pass_equal_the_two_steps() {
+        // Enough rows for several parallel blocks.
+        let (rows, cols) = (53, 700);
+        let z: Vec<f32> = (0..rows * cols).map(|i| ((i * 37) % 101) as f32 / 20.0 - 2.5).collect();
+        let bias: Vec<f32> = (0..cols).map(|j| ((j * 13) % 17) as f32 / 8.0 - 1.0).collect();
+        let kinds = [
+            Activation::Linear,
+            Activation::Relu,
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::LeakyRelu { alpha: 0.1 },
+            Activation::Elu { alpha: 1.0 },
+        ];
+        for a in kinds {
+            for keep in [false, true] {
+                let mut two = z.clone();
+                two.chunks_exact_mut(cols).for_each(|row| {
+                    row.iter_mut().zip(&bias).for_each(|(z, b)| *z += b);
+                });
+                let slopes = apply(a, &mut two, keep);
+                let mut one = z.clone();
+                assert_eq!(apply_with_bias(a, &mut one, &bias, keep), slopes, "{a:?}");
+                assert!(one.iter().zip(&two).all(|(x, y)| x.to_bits() == y.to_bits()), "{a:?}");
+            }
+        }
+    }
 }

@@ -76,15 +76,19 @@ mod tests {
         };
         let x: Mat = dev.tensor_from_vec(v(1), (rows, cols));
         let target: Mat = dev.tensor_from_vec(v(2), (rows, cols));
-        let loss = |h: Mat<_>| {
+        fn loss<T: Tape<f32, Cpu>>(
+            fused: bool,
+            h: Mat<T>,
+            target: &Mat,
+        ) -> Tensor<(), f32, Cpu, T> {
             if fused {
-                mse(h, &target)
+                mse(h, target)
             } else {
                 dfdx::losses::mse_loss(h, target.clone())
             }
-        };
-        let untraced = loss(x.clone() * 1.5).array();
-        let traced = loss(x.clone().traced(Gradients::leaky()) * 1.5);
+        }
+        let untraced = loss(fused, x.clone() * 1.5, &target).array();
+        let traced = loss(fused, x.clone().traced(Gradients::leaky()) * 1.5, &target);
         let value = traced.array();
         let grads = (traced * 3.0).backward();
         let g = grads.get(&x).as_vec().iter().map(|v| v.to_bits()).collect();
