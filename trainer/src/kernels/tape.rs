@@ -6,7 +6,7 @@
 
 use dfdx::prelude::*;
 
-use super::vector::add_into;
+use super::vector::par_add_into;
 use crate::net::Mat;
 
 /// Adds a gradient into the buffer dfdx keeps for one parameter tensor.
@@ -16,7 +16,7 @@ pub(crate) type Sink = Box<dyn FnOnce(&mut Gradients<f32, Cpu>, &[f32]) -> Resul
 pub(crate) fn sink<S: Shape, T>(t: &Tensor<S, f32, Cpu, T>) -> Sink {
     let ghost = t.ghost();
     Box::new(move |grads, g| {
-        add_into(grads.get_or_alloc_mut(&ghost)?, g);
+        par_add_into(grads.get_or_alloc_mut(&ghost)?, g);
         Ok(())
     })
 }
