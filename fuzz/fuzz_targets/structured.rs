@@ -8,7 +8,7 @@
 
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use tinyae_codegen::{Options, Parts, Unroll};
+use tinyae_codegen::{Fma, Options, Parts, Unroll};
 use tinyae_core::random_model::{self, Choices, Domain};
 
 /// The fuzzer's bytes as decisions; a dry source answers 0.
@@ -40,6 +40,7 @@ fuzz_target!(|data: &[u8]| {
     if tinyae_codegen::support::check(&model).is_ok() {
         let unroll = c.pick(&[Unroll::Full, Unroll::Loops, Unroll::Auto]);
         let parts = c.pick(&[Parts::All, Parts::Encoder, Parts::Decoder]);
-        let _ = tinyae_codegen::expand_model(&model, "Fuzzed", Options { unroll, parts, ..Options::default() });
+        let fma = c.pick(&[Fma::Off, Fma::On, Fma::Auto]);
+        let _ = tinyae_codegen::expand_model(&model, "Fuzzed", Options { unroll, parts, fma });
     }
 });
