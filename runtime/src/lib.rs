@@ -31,6 +31,7 @@ pub mod int8;
 mod kernels;
 mod lstm;
 mod pool;
+mod rows;
 mod scratch;
 mod seq;
 mod sparse;
@@ -68,6 +69,7 @@ pub mod __private {
     pub use crate::kernels::*;
     pub use crate::lstm::*;
     pub use crate::pool::*;
+    pub use crate::rows::*;
     pub use crate::scratch::*;
     pub use crate::seq::*;
     pub use crate::sparse::*;
