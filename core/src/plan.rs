@@ -110,6 +110,23 @@ pub struct BufferPlan {
     pub scratch_len: usize,
 }
 
+impl BufferPlan {
+    /// How the generated code keeps layer outputs, in words (the generated docs and
+    /// `tinyae inspect` say which path a model takes).
+    pub fn path(&self) -> String {
+        match &self.rows {
+            Some(rows) => {
+                let fused = rows.stages.iter().filter(|s| s.pool.is_some()).count();
+                format!(
+                    "row by row ({} stages, each a ring of the input rows its window reads; {fused} max pooling fused into its conv): no whole feature map is alive",
+                    rows.stages.len()
+                )
+            }
+            None => "whole layer outputs, alternating between the ends of the scratch".to_owned(),
+        }
+    }
+}
+
 /// Whether layer 0 scales the raw input itself (a dense layer over the whole sample or a
 /// Gaussian head); otherwise the input is scaled into scratch first.
 pub fn first_layer_scales(model: &Model) -> bool {
