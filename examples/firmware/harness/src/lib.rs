@@ -17,6 +17,7 @@
         feature = "mnist",
         feature = "activations",
         feature = "mnist_conv",
+        feature = "mnist_conv_into",
         feature = "ecg5000_lstm",
         feature = "nab_stream"
     )),
@@ -25,6 +26,8 @@
 
 mod console;
 mod measure;
+#[cfg(feature = "mnist_conv_into")]
+mod lean;
 mod models;
 pub mod noise;
 mod parts;
