@@ -13,8 +13,7 @@ use tinyae::AnomalyDetector;
 
 use crate::measure::{bench, stack_peak};
 use crate::run::{
-    constants, once_anomaly_score_into, once_encode_into, once_reconstruct_into, out, region,
-    stack,
+    constants, once_anomaly_score_into, once_encode_into, once_reconstruct_into, out, region, stack,
 };
 use crate::Console;
 

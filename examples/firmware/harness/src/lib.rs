@@ -25,9 +25,9 @@
 )]
 
 mod console;
-mod measure;
 #[cfg(feature = "mnist_conv_into")]
 mod lean;
+mod measure;
 mod models;
 pub mod noise;
 mod parts;

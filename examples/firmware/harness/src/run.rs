@@ -62,7 +62,13 @@ pub fn run_timed(c: &mut impl Console, stack_bottom: usize, clock: Option<Clock>
     #[cfg(feature = "mnist_conv_into")]
     {
         use crate::models::mnist_conv::{Model, INPUTS, LATENTS};
-        crate::lean::exercise::<Model, 784, 784>(c, "mnist_conv_into", &INPUTS, &LATENTS, stack_bottom);
+        crate::lean::exercise::<Model, 784, 784>(
+            c,
+            "mnist_conv_into",
+            &INPUTS,
+            &LATENTS,
+            stack_bottom,
+        );
     }
     #[cfg(feature = "ecg5000_lstm")]
     {
@@ -218,7 +224,13 @@ fn timed(clock: Option<Clock>, f: impl FnOnce()) -> Option<u64> {
 }
 
 /// The `bench` line of a counted region, and its `cycles` line when it was timed.
-pub(crate) fn region(c: &mut impl Console, name: &str, function: &str, k: usize, cycles: Option<u64>) {
+pub(crate) fn region(
+    c: &mut impl Console,
+    name: &str,
+    function: &str,
+    k: usize,
+    cycles: Option<u64>,
+) {
     for (kind, value) in [("bench ", None), ("cycles ", cycles)] {
         if kind == "cycles " && value.is_none() {
             continue;
@@ -235,7 +247,6 @@ pub(crate) fn region(c: &mut impl Console, name: &str, function: &str, k: usize,
         c.str("\n");
     }
 }
-
 
 /// The `model` line: the generated type's size constants.
 pub(crate) fn constants<M: ModelInfo>(c: &mut impl Console, name: &str) {
