@@ -12,6 +12,11 @@ mod conv_rows {
     tinyae::autoencoder!(pub Model = "fixtures/conv_rows.safetensors");
 }
 
+mod conv_rows_parts {
+    tinyae::autoencoder!(pub Encoder = "fixtures/conv_rows.safetensors", parts = encoder);
+    tinyae::autoencoder!(pub Decoder = "fixtures/conv_rows.safetensors", parts = decoder);
+}
+
 mod mnist_conv {
     tinyae::autoencoder!(pub Model = "../models/mnist_conv.safetensors");
 }
@@ -76,6 +81,30 @@ fn every_streamed_layer_kind_is_bit_exact() {
         .collect();
     assert!(model.layers.iter().any(|l| l.op.name() == "upsample2d"));
     check::<conv_rows::Model, 384, 72>(&model, &inputs, &latents, "conv_rows");
+}
+
+/// The encoder and decoder parts run only their stages, over only their rings.
+#[test]
+fn parts_stream_their_own_stages() {
+    let model = load_model(&fixture("conv_rows.safetensors"));
+    let text = std::fs::read_to_string(fixture("conv_rows.inputs.json")).expect("inputs");
+    let inputs = rows(&serde_json::from_str::<Value>(&text).expect("json"), "inputs");
+    let mut enc = conv_rows_parts::Encoder::new_scratch();
+    let mut dec = conv_rows_parts::Decoder::new_scratch();
+    for (i, row) in inputs.iter().enumerate() {
+        let x: [f32; 384] = input(row);
+        let expected = reference::encode(&model, &x);
+        let mut z = [f32::NAN; 72];
+        conv_rows_parts::Encoder::encode_into(&x, &mut enc, &mut z);
+        assert_bits(&z, &expected, &format!("encoder part #{i}"));
+        let mut y = [f32::NAN; 384];
+        conv_rows_parts::Decoder::decode_into(&z, &mut dec, &mut y);
+        assert_bits(&y, &reference::decode(&model, &z), &format!("decoder part #{i}"));
+    }
+    // The encoder's stages (conv + pool, strided conv) and the decoder's (upsample, transposed
+    // conv, pool, conv), as in `scratch_is_the_sum_of_the_rings`.
+    assert_eq!(conv_rows_parts::Encoder::SCRATCH_LEN, 4 * 2 * 12 + 2 * 12 + 3 * 4 * 6);
+    assert_eq!(conv_rows_parts::Decoder::SCRATCH_LEN, 3 * 6 + 2 * 3 * 6 + 3 * 4 * 12 + 3 * 4 * 10);
 }
 
 /// The first 8 MNIST test images and their codes (`examples/firmware/harness/vectors`).
