@@ -48,8 +48,9 @@ pub use kernels::{Metric, Scaling};
 /// addresses, the libm functions activations call), on top of their buffers.
 ///
 /// Measured by painting and scanning the stack on Cortex-M0, Cortex-M4F and RV32IMC for every
-/// shipped model and every activation: the largest frame seen was 508 bytes (docs/FIRMWARE.md);
-/// this allowance adds a quarter. `tests/tests/firmware.rs` fails if a measurement exceeds it.
+/// shipped model and every activation: the largest frame seen was 540 bytes (the row-streamed
+/// `mnist_conv`'s `anomaly_score_into` on the Cortex-M0, its row stages' frames nested; 508
+/// before it, docs/FIRMWARE.md); the allowance leaves 100 bytes above it. `tests/tests/firmware.rs` fails if a measurement exceeds it.
 pub const FRAME_ALLOWANCE: usize = 640;
 pub use int8::ScratchI8;
 pub use scratch::Scratch;
