@@ -5,6 +5,7 @@
 #      built, run in QEMU under `timeout` and compared bit for bit with the host's generated
 #      code (tests/tests/no_std.rs, tests/tests/firmware.rs; missing tools fail here);
 #   3. instruction counts per inference (run twice: they must be identical) and stack peaks;
+#      the int8 code size on the Cortex-M4F against its 8 KB budget (scripts/size-probe.py);
 #   4. the ESP32-C3 esp-hal application built as a user builds it (stable Rust);
 #   5. the Xtensa (ESP32) harness run on QEMU's de233_fpu core (upstream nightly), compared
 #      with the host bit for bit, with instruction counts; SKIPPED with the reason when
@@ -35,6 +36,10 @@ if command -v gcc >/dev/null && command -v python3 >/dev/null; then
 else
   echo "SKIPPED instruction counts: gcc (for the QEMU plugin) or python3 is missing"
 fi
+
+step "int8 code size on the Cortex-M4F: at most 8 KB per model (docs/QUANTIZATION.md)"
+scripts/size-probe.py --target thumbv7em-none-eabihf --variant int8 --variant pruned80-int8 \
+  --max-int8-code 8192
 
 step "ESP32-C3: the esp-hal application (stable Rust, cargo build --release)"
 scripts/esp32c3-build.sh

@@ -1,7 +1,8 @@
 //! What tinyae's reference interpreter (`tinyae-core`), its code generator (`tinyae-codegen`)
 //! and its `#![no_std]` runtime (`tinyae`) must agree on, defined once: the activation
-//! functions, int8 requantization and rounding, f16/bf16 widening, and the weight layouts the
-//! generated code stores and the runtime's kernels read.
+//! functions, int8 requantization and rounding, f16/bf16 widening, the multiply-accumulate of
+//! float layers (separate or fused), and the weight layouts the generated code stores and the
+//! runtime's kernels read.
 //!
 //! The reference interpreter calls the same functions the generated code calls, so float
 //! results agree bit for bit by construction (the kernels' vectorized forms are tested against
@@ -14,4 +15,6 @@ pub mod activation;
 pub mod dsp;
 pub mod half;
 pub mod layout;
+pub mod mac;
 pub mod quant;
+pub mod rv32;

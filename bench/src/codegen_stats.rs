@@ -38,7 +38,7 @@ fn main() {
             if skip.contains(&format!("{name}-{mode}").as_str()) {
                 continue;
             }
-            let options = Options { unroll, parts: Parts::All };
+            let options = Options { unroll, parts: Parts::All, ..Options::default() };
             let (ms, tokens) = expansion_ms(&model, options);
             let file: syn::File = syn::parse2(tokens)
                 .unwrap_or_else(|e| fail(&format!("{name} {mode}: expansion does not parse: {e}")));

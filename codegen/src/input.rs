@@ -5,14 +5,15 @@
 //! and code using the type reports only the real mistake.
 
 use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token, Visibility};
 
-use crate::options::{Options, Parts, Unroll};
+use crate::options::{Fma, Options, Parts, Unroll};
 
 const EXAMPLE: &str = r#"`pub SensorAe = "models/sensor.safetensors"`"#;
 const OPTIONS_HELP: &str =
-    "help: the options are `unroll = auto | full | loops` and `parts = all | encoder | decoder`";
+    "help: the options are `unroll = auto | full | loops`, `parts = all | encoder | decoder` and `fma = false | true | auto`";
 
 /// A parsed `autoencoder!` invocation; every literal keeps its span for error messages.
 #[derive(Debug)]
@@ -81,7 +82,8 @@ fn path_and_options(input: ParseStream<'_>, name: &Ident) -> syn::Result<(LitStr
                 format!("expected `=` and a value after option `{key}`\n{OPTIONS_HELP}"),
             )
         })?;
-        let value: Ident = input.parse().map_err(|_| {
+        // `parse_any`: `true` and `false` are keywords, not identifiers, to syn.
+        let value: Ident = input.call(Ident::parse_any).map_err(|_| {
             syn::Error::new(
                 key.span(),
                 format!("expected a word as the value of option `{key}`\n{OPTIONS_HELP}"),
@@ -96,11 +98,11 @@ fn path_and_options(input: ParseStream<'_>, name: &Ident) -> syn::Result<(LitStr
         match key.to_string().as_str() {
             "unroll" => options.unroll = parse_unroll(&value)?,
             "parts" => options.parts = parse_parts(&value)?,
+            "fma" => options.fma = parse_fma(&value)?,
             _ => {
-                return Err(syn::Error::new(
-                    key.span(),
-                    format!("unknown option `{key}`, expected `unroll` or `parts`\n{OPTIONS_HELP}"),
-                ))
+                let expected = "expected `unroll`, `parts` or `fma`";
+                let message = format!("unknown option `{key}`, {expected}\n{OPTIONS_HELP}");
+                return Err(syn::Error::new(key.span(), message));
             }
         }
         seen.push(key);
@@ -131,6 +133,15 @@ fn parse_parts(value: &Ident) -> syn::Result<Parts> {
     }
 }
 
+fn parse_fma(value: &Ident) -> syn::Result<Fma> {
+    match value.to_string().as_str() {
+        "false" => Ok(Fma::Off),
+        "true" => Ok(Fma::On),
+        "auto" => Ok(Fma::Auto),
+        other => Err(bad_value(value.span(), "fma", other, "`false`, `true` or `auto`")),
+    }
+}
+
 fn bad_value(span: Span, key: &str, found: &str, expected: &str) -> syn::Error {
     syn::Error::new(
         span,
@@ -149,11 +160,18 @@ mod tests {
 
     #[test]
     fn parses_options() {
-        let i: MacroInput =
-            syn::parse_str(r#"pub Ae = "m.safetensors", unroll = full, parts = encoder"#).unwrap();
+        let i: MacroInput = syn::parse_str(
+            r#"pub Ae = "m.safetensors", unroll = full, parts = encoder, fma = true"#,
+        )
+        .unwrap();
         assert_eq!(i.name, "Ae");
         assert_eq!(i.path.value(), "m.safetensors");
-        assert_eq!(i.options, Options { unroll: Unroll::Full, parts: Parts::Encoder });
+        let expected = Options { unroll: Unroll::Full, parts: Parts::Encoder, fma: Fma::On };
+        assert_eq!(i.options, expected);
+        for (text, fma) in [("false", Fma::Off), ("auto", Fma::Auto)] {
+            let i: MacroInput = syn::parse_str(&format!(r#"Ae = "m", fma = {text}"#)).unwrap();
+            assert_eq!(i.options.fma, fma);
+        }
         assert!(i.problem.is_none());
         let i: MacroInput = syn::parse_str(r#"Ae = "m.safetensors","#).unwrap();
         assert_eq!(i.options, Options::default());
@@ -166,6 +184,7 @@ mod tests {
             problem(r#"Ae = "m", unroll = some"#).contains("expected `auto`, `full` or `loops`")
         );
         assert!(problem(r#"Ae = "m", parts = all, parts = all"#).contains("given twice"));
+        assert!(problem(r#"Ae = "m", fma = yes"#).contains("expected `false`, `true` or `auto`"));
         assert!(problem(r#"Ae = models"#).contains("string literal"));
         assert!(problem(r#"Ae "m""#).contains("expected `=` and the model path after `Ae`"));
         assert!(problem(r#"Ae = "m" unroll = full"#).contains("unexpected tokens"));

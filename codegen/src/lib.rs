@@ -18,7 +18,7 @@ use syn::LitStr;
 use tinyae_core::Model;
 
 pub use input::MacroInput;
-pub use options::{Options, Parts, Unroll};
+pub use options::{Fma, Options, Parts, Unroll};
 
 /// Expands one invocation; `env` looks up environment variables (injected for tests).
 ///
@@ -40,6 +40,7 @@ fn try_expand(
     let bytes = read_file(&input.path, &path)?;
     let model = tinyae_core::load(&bytes).map_err(|errors| file_errors(&input.path, errors))?;
     support::check(&model).map_err(|errors| file_errors(&input.path, errors))?;
+    fma_covers(&model, input)?;
     let tracked = path.to_str().map(str::to_owned);
     let target = emit::Target {
         vis: &input.vis,
@@ -48,6 +49,30 @@ fn try_expand(
         tracked_file: tracked.as_deref(),
     };
     Ok(emit::model(&model, &target))
+}
+
+/// `fma = true` fuses every float multiply-add the generated dense layers do: a layer whose
+/// kernel cannot (`emit::fma::uncovered`) is an error, named, rather than a silent mix.
+fn fma_covers(model: &Model, input: &MacroInput) -> syn::Result<()> {
+    if input.options.fma != options::Fma::On {
+        return Ok(());
+    }
+    let uncovered = emit::fma::uncovered(model, input.options);
+    if uncovered.is_empty() {
+        return Ok(());
+    }
+    let reasons = [emit::fma::OWN_KERNEL, emit::fma::INT8].into_iter().filter_map(|reason| {
+        let names: Vec<String> =
+            uncovered.iter().filter(|(_, r)| *r == reason).map(|(n, _)| format!("`{n}`")).collect();
+        (!names.is_empty()).then(|| format!("{} ({reason})", names.join(", ")))
+    });
+    Err(syn::Error::new(
+        input.path.span(),
+        format!(
+            "`fma = true`, but these layers have no fused multiply-add: {}\nhelp: use `fma = auto` (it fuses a model only when every float dense layer is f32 and unpruned, or unrolled), or `unroll = full`",
+            reasons.collect::<Vec<_>>().join("; ")
+        ),
+    ))
 }
 
 /// Expands a model already in memory (for benchmarks and snapshot tests); the file is not
@@ -126,6 +151,7 @@ fn fallback(input: &MacroInput, error: syn::Error) -> TokenStream {
             pub const FRAME_BYTES: usize = #bad;
             pub const STACK_BYTES: usize = #bad;
             pub const THRESHOLD: f32 = #bad as f32;
+            pub const FMA: bool = #bad != 0;
             pub const fn new_scratch() -> #scratch { loop {} }
             pub fn encode(x: #x) -> [f32; #bad] { loop {} }
             pub fn encode_into(x: #x, scratch: &mut #scratch, z: #y) { loop {} }

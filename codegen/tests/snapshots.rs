@@ -2,7 +2,7 @@
 //!
 //! A change to the generated code shows up here as a readable diff (`cargo insta review`).
 
-use tinyae_codegen::{expand_model, Options, Parts, Unroll};
+use tinyae_codegen::{expand_model, Fma, Options, Parts, Unroll};
 use tinyae_core::ir::{Anomaly, Calibration, Metric, Preprocessing};
 use tinyae_core::{synth, Activation, Model};
 
@@ -23,14 +23,17 @@ fn pretty(model: &Model, options: Options) -> String {
 
 #[test]
 fn sensor_fully_unrolled() {
-    insta::assert_snapshot!(pretty(&sensor(), Options { unroll: Unroll::Full, parts: Parts::All }));
+    insta::assert_snapshot!(pretty(
+        &sensor(),
+        Options { unroll: Unroll::Full, parts: Parts::All, ..Options::default() }
+    ));
 }
 
 #[test]
 fn sensor_with_kernels() {
     insta::assert_snapshot!(pretty(
         &sensor(),
-        Options { unroll: Unroll::Loops, parts: Parts::All }
+        Options { unroll: Unroll::Loops, parts: Parts::All, ..Options::default() }
     ));
 }
 
@@ -38,7 +41,19 @@ fn sensor_with_kernels() {
 fn encoder_only() {
     let mut m = synth::dense_autoencoder(&[4, 3, 2, 3, 4], Activation::Relu, Activation::Linear, 1);
     m.preprocessing = Preprocessing::None;
-    insta::assert_snapshot!(pretty(&m, Options { unroll: Unroll::Loops, parts: Parts::Encoder }));
+    insta::assert_snapshot!(pretty(
+        &m,
+        Options { unroll: Unroll::Loops, parts: Parts::Encoder, ..Options::default() }
+    ));
+}
+
+/// `fma = auto`: the `Mac` alias chosen by `cfg` on the target, named by the blocked layers'
+/// type and the unrolled statements.
+#[test]
+fn sensor_fma_auto() {
+    let kernels = Options { unroll: Unroll::Loops, fma: Fma::Auto, ..Options::default() };
+    let unrolled = Options { unroll: Unroll::Full, fma: Fma::Auto, ..Options::default() };
+    insta::assert_snapshot!(pretty(&sensor(), kernels) + &pretty(&sensor(), unrolled));
 }
 
 /// A conv chain that streams row by row (`tinyae_core::rows`): a conv with the pooling after

@@ -75,6 +75,24 @@ impl Parts {
     }
 }
 
+/// Whether float dense layers fuse each multiply-add (`fma(x, w, acc)`, one rounding) or keep
+/// it separate (`acc + x · w`, two roundings). The reference interpreter follows the choice
+/// (`reference::*_with`, [`tinyae_arith::mac::Mac`]), so results stay bit-exact either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fma {
+    /// Separate multiply and add on every target (tinyae's arithmetic before this option).
+    Off,
+    /// Fused on every target: the hardware instruction where the build enables it (x86
+    /// `+fma`: `vfmadd`; Arm `eabihf` cores: `vfma.f32`, which needs VFPv4, as every Cortex-M
+    /// FPU has), else `libm::fmaf` (exact, but a software routine: 50-120× slower on generic
+    /// x86-64, docs/BENCHMARKS.md).
+    On,
+    /// Fused on the targets where the fused form measured faster
+    /// ([`tinyae_arith::mac::FMA_AUTO_PREDICATE`]: none so far), else separate; separate for a
+    /// model whose layers the fused kernels do not cover.
+    Auto,
+}
+
 /// Everything that shapes the generated code besides the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
@@ -82,11 +100,13 @@ pub struct Options {
     pub unroll: Unroll,
     /// Which halves to emit.
     pub parts: Parts,
+    /// Fused multiply-add in float dense layers.
+    pub fma: Fma,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { unroll: Unroll::Auto, parts: Parts::All }
+        Options { unroll: Unroll::Auto, parts: Parts::All, fma: Fma::Off }
     }
 }
 

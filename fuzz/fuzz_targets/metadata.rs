@@ -50,7 +50,7 @@ fuzz_target!(|bytes: &[u8]| {
         let _ = tinyae_core::reference::reconstruct(&model, &vec![0.5; model.input_len()]);
         for unroll in [Unroll::Full, Unroll::Loops, Unroll::Auto] {
             for parts in [Parts::All, Parts::Encoder, Parts::Decoder] {
-                let _ = tinyae_codegen::expand_model(&model, "Fuzzed", Options { unroll, parts });
+                let _ = tinyae_codegen::expand_model(&model, "Fuzzed", Options { unroll, parts, ..Options::default() });
             }
         }
     }

@@ -40,6 +40,6 @@ fuzz_target!(|data: &[u8]| {
     if tinyae_codegen::support::check(&model).is_ok() {
         let unroll = c.pick(&[Unroll::Full, Unroll::Loops, Unroll::Auto]);
         let parts = c.pick(&[Parts::All, Parts::Encoder, Parts::Decoder]);
-        let _ = tinyae_codegen::expand_model(&model, "Fuzzed", Options { unroll, parts });
+        let _ = tinyae_codegen::expand_model(&model, "Fuzzed", Options { unroll, parts, ..Options::default() });
     }
 });

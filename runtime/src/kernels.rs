@@ -11,10 +11,17 @@
 //!   micro-kernel that loads sixteen weights per instruction (`blocks.rs` drives it);
 //! - other scalar cores (soft float, Xtensa; `blocks.rs`): one small loop shared by every layer.
 //!
+//! Each product is added separately (`acc + x * w`, two roundings) or fused (one rounding), as
+//! the layer's [`Mac`] type says (the macro's `fma` option; `mac.rs`): every kernel above has
+//! both forms, and the reference interpreter follows the same choice.
+//!
 //! No kernel can panic: every index is an iterator over arrays or a checked sub-slice.
 
 pub mod act;
 pub mod branchless;
+mod mac;
+
+pub use mac::{Fused, Mac, Separate};
 
 // Which targets take the SIMD kernels is named once, in `tinyae-arith`; the code generator
 // writes the same predicate before the weight order made for them.
@@ -43,6 +50,9 @@ pub(crate) mod vfp;
 // The int8 kernel for Arm DSP cores (`tinyae_arith::dsp::DSP_PREDICATE`).
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 pub(crate) mod dsp;
+// The int8 kernel for 32-bit RISC-V cores (`tinyae_arith::rv32::RV32_PREDICATE`).
+#[cfg(target_arch = "riscv32")]
+pub(crate) mod rv32;
 
 pub use act::Activation;
 
@@ -69,13 +79,21 @@ pub struct Blocked<const I: usize, const TILES: usize, const R: usize> {
 /// `static` the generated code builds at compile time with [`Dense::new`], in the form the
 /// target's kernel reads (on scalar cores as slices: one shared function computes every layer
 /// of every model, so a layer's call passes one address instead of a dozen constants).
+///
+/// `M` is how each product is added ([`Separate`] or [`Fused`], the macro's `fma` option): a
+/// type, so a kernel is compiled only in the form its model uses.
 #[derive(Debug)]
-pub struct Dense<'a, const I: usize, const TILES: usize, const R: usize, const O: usize>(
-    imp::Layer<'a, I, TILES, R, O>,
-);
+pub struct Dense<
+    'a,
+    const I: usize,
+    const TILES: usize,
+    const R: usize,
+    const O: usize,
+    M: Mac = Separate,
+>(imp::Layer<'a, I, TILES, R, O, M>);
 
-impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize>
-    Dense<'a, I, TILES, R, O>
+impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize, M: Mac>
+    Dense<'a, I, TILES, R, O, M>
 {
     /// The layer `y = act(b + W x')`, where `x' = (x - offset) * scale` (raw inputs scaled on
     /// the fly: no buffer as large as the input) when `scaling` is given, else `x' = x`; an
@@ -90,15 +108,16 @@ impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize>
     }
 }
 
-/// `y = act(b + W x')` for the layer `layer` (see [`Dense::new`]).
+/// `y = act(b + W x')` for the layer `layer` (see [`Dense::new`]), each product added in
+/// the layer's form `M`.
 #[inline(always)]
-pub fn dense<const I: usize, const TILES: usize, const R: usize, const O: usize>(
-    layer: &Dense<'_, I, TILES, R, O>,
+pub fn dense<const I: usize, const TILES: usize, const R: usize, const O: usize, M: Mac>(
+    layer: &Dense<'_, I, TILES, R, O, M>,
     x: &[f32; I],
     y: &mut [f32; O],
     act: impl Activation,
 ) {
-    imp::dense(&layer.0, x, y, act);
+    imp::dense(&layer.0, x, y, act, M::default());
 }
 
 /// Raw inputs the scalar-core dense kernel scales at a time into a buffer on its stack, for a

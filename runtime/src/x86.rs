@@ -31,6 +31,17 @@ use core::arch::x86_64::{
     _mm256_setzero_si256, _mm256_storeu_si256,
 };
 
+/// `acc + x · w` rounded once (`vfmadd…ss`). After inlining, LLVM sees its `llvm.fma.f32`
+/// and vectorizes a loop of them into `vfmadd…ps`, as it does `acc + x * w` into `vmulps` and
+/// `vaddps`.
+#[cfg(target_feature = "fma")]
+#[inline(always)]
+pub fn fmaf(acc: f32, x: f32, w: f32) -> f32 {
+    use core::arch::x86_64::{_mm_cvtss_f32, _mm_fmadd_ss, _mm_set_ss};
+    // SAFETY: the build enables FMA (cfg above); the intrinsics only touch registers.
+    unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(x), _mm_set_ss(w), _mm_set_ss(acc))) }
+}
+
 /// `acc[k] += Σ_p w[p][k][0] · x[2p] + w[p][k][1] · x[2p + 1]` for a block of 32 outputs,
 /// with `x` packed as `x[2p] & 0xffff | x[2p + 1] << 16` per pair.
 #[cfg(target_feature = "avx2")]

@@ -5,7 +5,10 @@
 //! `timeout`, and its report (`examples/firmware/harness/src/run.rs` documents the format) is
 //! compared with the same functions run here on the same inputs. Bit equality is expected: the
 //! generated code does the same f32 operations in the same order on every target (no FMA
-//! contraction; the soft-float routines round like hardware; `libm` is the same code).
+//! contraction; the soft-float routines round like hardware; `libm` is the same code). The
+//! `*_fma` models (`fma = true`, Cortex-M4F) fuse every dense multiply-add on both sides:
+//! `vfma.f32` on the board, the host's FMA instruction or `libm::fmaf` here, all correctly
+//! rounded (`tests/tests/fma_parity.rs` ties the host's to the reference's `mul_add`).
 //!
 //! Missing targets or QEMU skip with a printed reason, or fail when `TINYAE_REQUIRE_TARGETS=1`
 //! or `TINYAE_REQUIRE_QEMU=1`.
@@ -32,6 +35,13 @@ mod mnist {
 }
 mod activations {
     tinyae::autoencoder!(pub Model = "fixtures/ecg.safetensors");
+}
+// `fma = true` (Cortex-M4F: `vfma.f32`; here the host's own fused multiply-add).
+mod sensor_fma {
+    tinyae::autoencoder!(pub Model = "../models/sensor.safetensors", fma = true);
+}
+mod mnist_fma {
+    tinyae::autoencoder!(pub Model = "../models/mnist.safetensors", fma = true);
 }
 mod mnist_conv {
     tinyae::autoencoder!(pub Model = "../models/mnist_conv.safetensors");
@@ -83,6 +93,8 @@ const CORTEX_M4F: Board = Board {
         "mnist_vae16",
         "keras_ecg",
         "nab_stream",
+        "sensor_fma",
+        "mnist_fma",
     ],
 };
 
@@ -159,8 +171,10 @@ fn parse(text: &str) -> Report {
     report
 }
 
-/// `examples/firmware/harness/vectors/<name>.json`, which the firmware embeds.
+/// `examples/firmware/harness/vectors/<name>.json`, which the firmware embeds (an `fma = true`
+/// variant runs on its model's vectors).
 fn firmware_vectors(name: &str) -> serde_json::Value {
+    let name = name.strip_suffix("_fma").unwrap_or(name);
     let path = repo_root().join("examples/firmware/harness/vectors").join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -330,6 +344,14 @@ fn host(models: &[&str]) -> (Outputs, BTreeMap<(String, String), usize>) {
                     let z = mnist_vae16::Model::sample_latent(&input(row), &eps);
                     outputs.insert((model.to_string(), "sample_latent".to_owned(), k), bits(&z));
                 }
+            }
+            "sensor_fma" => {
+                host_outputs::<sensor_fma::Model, 3, 2>(model, &mut outputs);
+                constants.extend(host_constants::<sensor_fma::Model>(model));
+            }
+            "mnist_fma" => {
+                host_outputs::<mnist_fma::Model, 784, 32>(model, &mut outputs);
+                constants.extend(host_constants::<mnist_fma::Model>(model));
             }
             "keras_ecg" => {
                 host_outputs::<keras_ecg::Model, 140, 8>(model, &mut outputs);

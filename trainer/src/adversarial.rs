@@ -177,7 +177,7 @@ impl Adversary {
         T: Tape<f32, Cpu> + Merge<T>,
     {
         let (n, latent) = (net.layers.len(), net.latent_layer);
-        let code = net.run(0..latent + 1, input, false);
+        let code = net.run_on_data(latent + 1, input, false);
         let codes = code.as_vec();
         let out = net.run(latent + 1..n, code.with_empty_tape(), objective.loss == Loss::Bce);
         let logits = Self::logits(&self.layers(&net.dev), code);

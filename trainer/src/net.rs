@@ -153,6 +153,15 @@ impl Param<'_> {
             Param::Vector(t) => crate::kernels::tape::values(&grads.get(*t)),
         }
     }
+
+    /// Its gradient, moved out of `grads` (which keeps an empty buffer in its place).
+    pub fn take_grad(&self, grads: &mut Gradients<f32, Cpu>) -> Vec<f32> {
+        let g = match self {
+            Param::Mat(t) => grads.get_or_alloc_mut(*t),
+            Param::Vector(t) => grads.get_or_alloc_mut(*t),
+        };
+        std::mem::take(&mut **g.expect("a gradient buffer on the CPU"))
+    }
 }
 
 /// One layer.
@@ -233,11 +242,27 @@ impl NetLayer {
         input: &[usize],
         act: Activation,
     ) -> Mat<T> {
+        self.forward_activated_from(x, input, act, false)
+    }
+
+    /// [`Self::forward_activated`]; with `on_data`, `x` is a batch of data whose gradient
+    /// nobody reads, which a dense kernel then does not compute.
+    fn forward_activated_from<T: Tape<f32, Cpu> + Merge<T>>(
+        &self,
+        x: Mat<T>,
+        input: &[usize],
+        act: Activation,
+        on_data: bool,
+    ) -> Mat<T> {
         let n: usize = input.iter().product();
         match &self.op {
             NetOp::Conv(c) => c.forward_activated(x, act),
             NetOp::Dense(d) if d.in_features() == n && crate::kernels::dense::applies(d) => {
-                crate::kernels::dense::forward(d, x, act)
+                if on_data {
+                    crate::kernels::dense::forward_on_data(d, x, act)
+                } else {
+                    crate::kernels::dense::forward(d, x, act)
+                }
             }
             _ => activate(self.forward(x, input), act),
         }
@@ -384,8 +409,29 @@ impl Net {
     pub fn run<T: Tape<f32, Cpu> + Merge<T>>(
         &self,
         range: std::ops::Range<usize>,
+        h: Mat<T>,
+        raw_last: bool,
+    ) -> Mat<T> {
+        self.run_from(range, h, raw_last, false)
+    }
+
+    /// [`Self::run`] of `layers[..end]` on a batch of data whose gradient nobody reads (the
+    /// objectives' input): a first layer with a dense kernel skips computing it.
+    pub fn run_on_data<T: Tape<f32, Cpu> + Merge<T>>(
+        &self,
+        end: usize,
+        x: Mat<T>,
+        raw_last: bool,
+    ) -> Mat<T> {
+        self.run_from(0..end, x, raw_last, true)
+    }
+
+    fn run_from<T: Tape<f32, Cpu> + Merge<T>>(
+        &self,
+        range: std::ops::Range<usize>,
         mut h: Mat<T>,
         raw_last: bool,
+        on_data: bool,
     ) -> Mat<T> {
         let (mut j, end) = (range.start, range.end);
         while j < end {
@@ -401,7 +447,8 @@ impl Net {
                     continue;
                 }
             }
-            h = layer.forward_activated(h, &self.shapes[j], act);
+            let on_data = on_data && j == range.start;
+            h = layer.forward_activated_from(h, &self.shapes[j], act, on_data);
             j += 1;
         }
         h
@@ -454,6 +501,12 @@ impl Net {
     /// log-variance head through the KL term), so each one has a gradient.
     pub fn param_grads(&self, grads: &Gradients<f32, Cpu>) -> Vec<Vec<f32>> {
         self.layers.iter().flat_map(|l| l.params()).map(|(_, p)| p.grad(grads)).collect()
+    }
+
+    /// [`Self::param_grads`] moved out of `grads` instead of copied (a training step's, read
+    /// once by the optimizer).
+    pub fn take_param_grads(&self, grads: &mut Gradients<f32, Cpu>) -> Vec<Vec<f32>> {
+        self.layers.iter().flat_map(|l| l.params()).map(|(_, p)| p.take_grad(grads)).collect()
     }
 
     /// Number of trainable values.

@@ -191,7 +191,8 @@ impl Objective {
         }
     }
 
-    /// The objective of one batch. `input` may carry a tape; `eps = None` makes a VAE use its
+    /// The objective of one batch. `input` may carry a tape (the gradient with respect to the
+    /// input itself is not computed: [`Net::run_on_data`]); `eps = None` makes a VAE use its
     /// mean (the deterministic validation loss).
     pub fn evaluate<T>(&self, net: &Net, input: Mat<T>, target: &Mat, eps: Option<Mat>) -> Scalar<T>
     where
@@ -205,10 +206,10 @@ impl Objective {
             // The adversarial term needs the discriminator, which the training step holds
             // (`crate::adversarial`); the deterministic objective is the reconstruction.
             Kind::Vanilla | Kind::Denoising(_) | Kind::Adversarial(_) => {
-                self.recon(net.run(0..n, input, raw), target)
+                self.recon(net.run_on_data(n, input, raw), target)
             }
             Kind::Sparse(s) => {
-                let code = net.run(0..latent + 1, input, false);
+                let code = net.run_on_data(latent + 1, input, false);
                 let out = net.run(latent + 1..n, code.with_empty_tape(), raw);
                 self.recon(out, target) + sparsity(code, s, rows)
             }
@@ -218,7 +219,7 @@ impl Objective {
                 self.recon(out, target) + jacobian.square().sum() * (weight / rows)
             }
             Kind::Vae { beta } => {
-                let h = net.run(0..latent, input, false);
+                let h = net.run_on_data(latent, input, false);
                 let NetOp::Gaussian { mu: mu_head, log_var: lv_head } = &net.layers[latent].op
                 else {
                     unreachable!("Net::new gives a VAE a Gaussian latent layer")
@@ -243,7 +244,8 @@ impl Objective {
     /// The reconstruction loss of a batch of outputs (logits for BCE) against `target`.
     pub(crate) fn recon<T: Tape<f32, Cpu>>(&self, out: Mat<T>, target: &Mat) -> Scalar<T> {
         match self.loss {
-            Loss::Mse => dfdx::losses::mse_loss(out, target.clone()),
+            // dfdx's `mse_loss`, bit for bit, as one op on both cores.
+            Loss::Mse => crate::kernels::loss::mse(out, target),
             Loss::Mae => dfdx::losses::mae_loss(out, target.clone()),
             Loss::Bce => dfdx::losses::binary_cross_entropy_with_logits_loss(out, target.clone()),
         }

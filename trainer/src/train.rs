@@ -13,6 +13,7 @@ use anyhow::Result;
 use dfdx::prelude::*;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::adversarial::Adversary;
@@ -160,11 +161,11 @@ pub(crate) fn step(
     targets: Option<&Dataset>,
 ) -> f32 {
     let n = train.features();
+    // The batch's rows, copied on the rayon pool.
     let rows = |data: &Dataset| {
-        let mut v = Vec::with_capacity(chunk.len() * n);
-        for &i in chunk {
-            v.extend_from_slice(data.row(i));
-        }
+        let mut v = vec![0.0; chunk.len() * n];
+        let pairs = v.par_chunks_mut(n.max(1)).zip(chunk).with_min_len(16);
+        pairs.for_each(|(v, &i)| v.copy_from_slice(data.row(i)));
         v
     };
     let clean = rows(train);
@@ -181,8 +182,8 @@ pub(crate) fn step(
     };
     let value = loss.array();
     if value.is_finite() {
-        let grads = loss.backward();
-        optimizer.update(params, &net.param_grads(&grads));
+        let mut grads = loss.backward();
+        optimizer.update(params, &net.take_param_grads(&mut grads));
         if let (Some(a), Some(codes)) = (adversary, codes) {
             a.train_discriminator(&codes, net.latent_len(), rng);
         }

@@ -17,7 +17,7 @@ use serde_json::Value;
 use tinyae_core::ir::{ModelKind, Padding};
 use tinyae_core::Activation;
 use tinyae_trainer::layers::{ConvGeometry, ConvParams, Gather, LstmParams};
-use tinyae_trainer::net::{DenseParams, Mat, Net, NetLayer, NetOp};
+use tinyae_trainer::net::{DenseParams, Mat, Net, NetLayer, NetOp, Vector};
 
 const FIXTURES: &str = include_str!("fixtures/grads/grads.json");
 
@@ -351,5 +351,62 @@ fn kernels_match_finite_differences() {
             case.name
         );
         println!("{:<30} {:>12.2e} {:>12.2e} {:>8}", case.name, abs, rel, skipped);
+    }
+}
+
+/// A dense layer large enough for `par_gemm` to split its products over both cores (by rows
+/// for the output and the input's gradient, by columns for the weights'), against dfdx's own
+/// matmul, broadcast and sigmoid ops within `1e-4·(1 + |expected|)`; and the same parameter
+/// gradients, bit for bit, when the input is data (`Net::run_on_data` skips its gradient).
+#[test]
+fn a_dense_layer_split_over_both_cores_matches_dfdx_ops() {
+    let (rows, n_in, n_out) = (300, 70, 200);
+    let dev = Cpu::default();
+    let v = |n: usize, seed: usize, scale: f32| -> Vec<f32> {
+        (0..n)
+            .map(|i| (((i * 7919 + seed * 104_729) % 2000) as f32 / 1000.0 - 1.0) * scale)
+            .collect()
+    };
+    let (x, w, b, up) = (
+        v(rows * n_in, 1, 1.0),
+        v(n_in * n_out, 2, 0.2),
+        v(n_out, 3, 0.5),
+        v(rows * n_out, 4, 1.0),
+    );
+    let dense = DenseParams {
+        w: dev.tensor_from_vec(w.clone(), (n_in, n_out)),
+        b: dev.tensor_from_vec(b.clone(), (n_out,)),
+    };
+    assert!(tinyae_trainer::kernels::dense::applies(&dense));
+    let net = net(vec![n_in], vec![(NetOp::Dense(dense), Activation::Sigmoid)], vec![vec![n_out]]);
+    let xt: Mat = dev.tensor_from_vec(x, (rows, n_in));
+    let upstream: Mat = dev.tensor_from_vec(up, (rows, n_out));
+
+    let y = net.run(0..1, xt.clone().traced(Gradients::leaky()), false);
+    let got_y = y.as_vec();
+    let grads = (y * upstream.clone()).sum().backward();
+    let (got_gx, got_gp) = (grads.get(&xt).as_vec(), net.param_grads(&grads));
+    let y = net.run_on_data(1, xt.clone().traced(Gradients::leaky()), false);
+    let on_data = net.param_grads(&(y * upstream.clone()).sum().backward());
+    assert_eq!(on_data, got_gp, "parameter gradients with the input as data");
+
+    let (wr, br): (Mat, Vector) =
+        (dev.tensor_from_vec(w, (n_in, n_out)), dev.tensor_from_vec(b, (n_out,)));
+    let z = xt.clone().traced(Gradients::leaky()).matmul(wr.clone());
+    let y = (z + br.clone().broadcast_like::<_, Axis<0>>(&(rows, n_out))).sigmoid();
+    let want_y = y.as_vec();
+    let grads = (y * upstream).sum().backward();
+    let want = [grads.get(&xt).as_vec(), grads.get(&wr).as_vec(), grads.get(&br).as_vec()];
+    let got = [got_y, got_gx, got_gp[0].clone(), got_gp[1].clone()];
+    for ((g, w), what) in got.iter().zip([&want_y, &want[0], &want[1], &want[2]]).zip([
+        "output",
+        "input gradient",
+        "weight gradient",
+        "bias gradient",
+    ]) {
+        assert_eq!(g.len(), w.len(), "{what}: length");
+        for (k, (g, w)) in g.iter().zip(w.iter()).enumerate() {
+            assert!((g - w).abs() <= 1e-4 * (1.0 + w.abs()), "{what}[{k}]: {g} vs dfdx {w}");
+        }
     }
 }

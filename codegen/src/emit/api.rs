@@ -416,6 +416,7 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
     let parts = ctx.options.parts;
     let (n_lit, l_lit, s_lit) = (usize_lit(ctx.n), usize_lit(ctx.l), usize_lit(e.scratch_len()));
     let (params_lit, macs_lit) = (usize_lit(e.params), usize_lit(e.macs));
+    let fma_flag = ctx.mac.flag();
     let (weight_bytes_lit, buffer_bytes_lit) =
         (usize_lit(e.weight_bytes), usize_lit(e.buffer_bytes()));
     let (frame_extra, frame_doc) = if scaled_input_kernel(ctx) {
@@ -457,6 +458,10 @@ pub fn inherent(ctx: &Context<'_>) -> TokenStream {
             pub const PARAMS: usize = #params_lit;
             /// Multiply-accumulates of one pass through the generated layers.
             pub const MACS: usize = #macs_lit;
+            /// Whether this build's float dense layers fuse each multiply-add (one rounding):
+            /// the macro's `fma` option, resolved for the target. Compare with the reference
+            /// interpreter's `Mac::Fused` when true.
+            pub const FMA: bool = #fma_flag;
             /// Flash taken by constant data: weights, biases and per-feature input scaling.
             pub const WEIGHT_BYTES: usize = #weight_bytes_lit;
             /// Length of the scratch the `*_into` functions take.

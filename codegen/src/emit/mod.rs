@@ -5,6 +5,7 @@ mod act;
 mod api;
 mod bytes;
 mod doc;
+pub mod fma;
 mod literal;
 mod mixed;
 mod op;
@@ -67,6 +68,7 @@ fn expand(
         options: target.options,
         name: target.name,
         precision: Precision::of(model, target.options.parts),
+        mac: fma::Form::of(model, target.options),
         shapes: model.shapes(),
         affine: model.preprocessing.affine(n),
         n,
@@ -78,8 +80,10 @@ fn expand(
     let traits = traits::impls(&ctx);
     let stream = stream::items(&ctx);
     let extra = extra(&ctx);
+    let mac = ctx.mac.items();
     let body = quote! {
         use ::tinyae::__private as rt;
+        #mac
         #layers
         #api
         #stream
@@ -120,6 +124,8 @@ struct Context<'a> {
     options: Options,
     name: &'a Ident,
     precision: Precision,
+    /// The multiply-accumulate of float dense layers (the `fma` option).
+    mac: fma::Form,
     /// The input shape (index 0) and every layer's output shape.
     shapes: Vec<Vec<usize>>,
     /// The model's input scaling, if any.
@@ -164,6 +170,7 @@ impl Context<'_> {
                 options: self.options,
                 fused,
                 values,
+                fma: self.mac.typed(),
             };
             let body = op::emitter(&layer.op).body(&ctx, &mut out);
             let (i_n, o_n) = (read.iter().product::<usize>(), output.iter().product::<usize>());

@@ -37,6 +37,7 @@ impl Context<'_> {
             options: self.options,
             fused: false,
             values: self.emitted.values,
+            fma: self.mac.typed(),
         };
         let pool = stage.pool.and_then(|p| match &self.model.layers[p].op {
             Op::MaxPool2d(pool) => Some((pool, &self.shapes[p + 1][..])),

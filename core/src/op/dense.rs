@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::common::{check_dim, key, linear, numel, saturating_product, weight_and_bias};
 use super::{OpFile, OpSpec, ShapeSite};
 use crate::activation::Activation;
+use tinyae_arith::mac::Mac;
 use crate::cost::LayersCost;
 use crate::error::{Error, ErrorKind};
 use crate::format::{Encoded, Tensors};
@@ -47,13 +48,24 @@ impl Dense {
     /// (docs/FORMAT.md): pruned weights are skipped work in the generated code, and `+ 0 · x`
     /// is not always `+ 0` (`-0.0 + 0.0`, `0 · inf`), so the reference skips them too.
     pub fn apply(&self, x: &[f32]) -> Vec<f32> {
+        self.apply_with(x, Mac::Separate)
+    }
+
+    /// [`Dense::apply`] with each term added in the form `mac`: `acc + w · x` (separate) or
+    /// `w.mul_add(x, acc)` (fused, the macro's `fma` option), in the same order.
+    pub fn apply_with(&self, x: &[f32], mac: Mac) -> Vec<f32> {
         (0..self.out_features)
             .map(|o| {
                 let mut acc = self.b(o);
                 for (i, xi) in x.iter().enumerate().take(self.in_features) {
                     let w = self.w(o, i);
                     if w != 0.0 {
-                        acc += w * xi;
+                        acc = match mac {
+                            Mac::Separate => acc + w * xi,
+                            // `std`'s fused multiply-add: one rounding, as the generated code's
+                            // hardware instruction or `libm::fmaf`.
+                            Mac::Fused => w.mul_add(*xi, acc),
+                        };
                     }
                 }
                 acc
@@ -64,7 +76,12 @@ impl Dense {
     /// The layer applied to each row of `in_features` values (time-distributed when there is
     /// more than one row).
     pub fn apply_rows(&self, x: &[f32]) -> Vec<f32> {
-        x.chunks(self.in_features.max(1)).flat_map(|row| self.apply(row)).collect()
+        self.apply_rows_with(x, Mac::Separate)
+    }
+
+    /// [`Dense::apply_rows`] in the multiply-accumulate form `mac`.
+    pub fn apply_rows_with(&self, x: &[f32], mac: Mac) -> Vec<f32> {
+        x.chunks(self.in_features.max(1)).flat_map(|row| self.apply_with(row, mac)).collect()
     }
 
     /// Weights plus biases.
@@ -196,6 +213,10 @@ impl OpSpec for Dense {
 
     fn reference(&self, _input: &[usize], x: &[f32]) -> Vec<f32> {
         self.apply_rows(x)
+    }
+
+    fn reference_with(&self, _input: &[usize], x: &[f32], mac: Mac) -> Vec<f32> {
+        self.apply_rows_with(x, mac)
     }
 
     fn tensors(&self) -> Vec<&Tensor> {

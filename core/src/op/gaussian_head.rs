@@ -68,6 +68,10 @@ impl OpSpec for GaussianHead {
         self.mu.apply(x)
     }
 
+    fn reference_with(&self, _input: &[usize], x: &[f32], mac: tinyae_arith::mac::Mac) -> Vec<f32> {
+        self.mu.apply_with(x, mac)
+    }
+
     fn tensors(&self) -> Vec<&Tensor> {
         let mut out = self.mu.tensors();
         out.extend(self.log_var.tensors());

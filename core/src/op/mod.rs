@@ -104,6 +104,14 @@ pub trait OpSpec {
     /// The reference evaluation (activation not applied) of an input of shape `input`.
     fn reference(&self, input: &[usize], x: &[f32]) -> Vec<f32>;
 
+    /// [`OpSpec::reference`] with the multiply-accumulates of dense layers in the form `mac`
+    /// (the macro's `fma` option): dense layers and Gaussian heads take it; the other ops'
+    /// kernels keep separate multiply-adds, so their reference ignores it.
+    fn reference_with(&self, input: &[usize], x: &[f32], mac: tinyae_arith::mac::Mac) -> Vec<f32> {
+        let _ = mac;
+        self.reference(input, x)
+    }
+
     /// Every tensor of the layer (weights first, then biases).
     fn tensors(&self) -> Vec<&Tensor> {
         Vec::new()

@@ -10,6 +10,7 @@
 //! Arm `eabihf` targets, plain Rust elsewhere.
 
 use super::act::{Activation, Fused};
+use super::mac::Mac;
 use super::{Blocked, Scaling, BLOCK};
 
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
@@ -17,24 +18,26 @@ use super::vfp::pass;
 
 /// The layer, through the shared code; activations other than linear and relu after it.
 #[inline(always)]
-pub(super) fn dense<const I: usize, const TILES: usize, const R: usize, const O: usize, A>(
-    layer: &Layer<'_, I, TILES, R, O>,
+pub(super) fn dense<const I: usize, const TILES: usize, const R: usize, const O: usize, A, M>(
+    layer: &Layer<'_, I, TILES, R, O, M>,
     x: &[f32; I],
     y: &mut [f32; O],
     act: A,
+    _mac: M,
 ) where
     A: Activation,
+    M: Mac,
 {
     let (layer, relu) = (&layer.flat, A::FUSED == Fused::Relu);
     if layer.scaling.is_none() {
-        run::<I>(layer, x, y, &mut [], relu);
+        run::<I, M>(layer, x, y, &mut [], relu);
     } else {
         // The chunk buffer (`scaled_input_chunk`, which the RAM constants count).
         match super::scaled_input_chunk(I) {
-            256 => run::<I>(layer, x, y, &mut [0.0; 256], relu),
-            128 => run::<I>(layer, x, y, &mut [0.0; 128], relu),
-            64 => run::<I>(layer, x, y, &mut [0.0; 64], relu),
-            _ => run::<I>(layer, x, y, &mut [0.0; 16], relu),
+            256 => run::<I, M>(layer, x, y, &mut [0.0; 256], relu),
+            128 => run::<I, M>(layer, x, y, &mut [0.0; 128], relu),
+            64 => run::<I, M>(layer, x, y, &mut [0.0; 64], relu),
+            _ => run::<I, M>(layer, x, y, &mut [0.0; 16], relu),
         }
     }
     // After `run` returns, so its frame and the sigmoid's do not add up on the stack.
@@ -52,26 +55,30 @@ pub(super) fn dense<const I: usize, const TILES: usize, const R: usize, const O:
 /// A dense layer's static data as this kernel reads it: the slices of [`Flat`], its shape
 /// kept in the type only.
 #[derive(Debug)]
-pub(super) struct Layer<'a, const I: usize, const TILES: usize, const R: usize, const O: usize> {
+pub(super) struct Layer<'a, const I: usize, const TILES: usize, const R: usize, const O: usize, M> {
     flat: Flat<'a>,
-    shape: core::marker::PhantomData<(&'a Blocked<I, TILES, R>, [f32; O])>,
+    shape: core::marker::PhantomData<(&'a Blocked<I, TILES, R>, [f32; O], M)>,
 }
 
-impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize>
-    Layer<'a, I, TILES, R, O>
+impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize, M: Mac>
+    Layer<'a, I, TILES, R, O, M>
 {
     pub(super) const fn new(
         w: &'a Blocked<I, TILES, R>,
         bias: Option<&'a [f32; O]>,
         scaling: Option<&'a Scaling<'a, I>>,
     ) -> Self {
-        Layer { flat: Flat::new(w, bias, scaling), shape: core::marker::PhantomData }
+        Layer {
+            flat: Flat::new::<I, TILES, R, O, M>(w, bias, scaling),
+            shape: core::marker::PhantomData,
+        }
     }
 }
 
 /// A dense layer as slices, for the code every layer shares: `tiles` holds blocks of `i_n`
 /// rows of [`BLOCK`] outputs; `tail` `i_n` rows of the last `r < BLOCK` outputs, applied by
-/// `tail_fn` ([`tail::<R>`](tail), the only code that depends on `r`).
+/// `tail_fn` ([`tail::<R, M>`](tail), the only code that depends on `r`; `M` is the layer's
+/// multiply-accumulate, which the pass over the blocks takes as a type too).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Flat<'a> {
     tiles: &'a [[f32; BLOCK]],
@@ -94,7 +101,13 @@ enum Scale<'a> {
 
 impl<'a> Flat<'a> {
     /// The slices of a layer's `static` data (evaluated at compile time).
-    pub(super) const fn new<const I: usize, const TILES: usize, const R: usize, const O: usize>(
+    pub(super) const fn new<
+        const I: usize,
+        const TILES: usize,
+        const R: usize,
+        const O: usize,
+        M: Mac,
+    >(
         w: &'a Blocked<I, TILES, R>,
         bias: Option<&'a [f32; O]>,
         scaling: Option<&'a Scaling<'a, I>>,
@@ -116,7 +129,7 @@ impl<'a> Flat<'a> {
                 }
             },
             tail: w.tail.as_flattened(),
-            tail_fn: tail::<R>,
+            tail_fn: tail::<R, M>,
         }
     }
 }
@@ -151,13 +164,19 @@ pub(super) enum Init<'a> {
 /// in `y` between chunks), so each output still adds its terms in input order. The loop is
 /// inlined into the caller: as a function of its own, its frame would add to the stack.
 #[inline(always)]
-fn run<const I: usize>(layer: &Flat<'_>, x: &[f32], y: &mut [f32], buf: &mut [f32], relu: bool) {
+fn run<const I: usize, M: Mac>(
+    layer: &Flat<'_>,
+    x: &[f32],
+    y: &mut [f32],
+    buf: &mut [f32],
+    relu: bool,
+) {
     // Opaque, so the optimizer keeps one loop instead of a call per chunk (flash).
     let chunk = if layer.scaling.is_some() { core::hint::black_box(buf.len()).max(1) } else { I };
     let mut start = 0;
     loop {
         let end = I.min(start + chunk);
-        step(layer, x, start, end, y, buf, relu && end >= I);
+        step::<M>(layer, x, start, end, y, buf, relu && end >= I);
         if end >= I {
             break;
         }
@@ -167,7 +186,7 @@ fn run<const I: usize>(layer: &Flat<'_>, x: &[f32], y: &mut [f32], buf: &mut [f3
 
 /// Inputs `start..end` into every output (relu when `relu`: the last chunk of a relu layer).
 #[inline(never)]
-fn step(
+fn step<M: Mac>(
     layer: &Flat<'_>,
     x: &[f32],
     start: usize,
@@ -186,7 +205,7 @@ fn step(
         (0, None) => (Init::Zeros, Some(&[][..])),
         _ => (Init::Output, None),
     };
-    pass(layer.tiles, layer.i_n, start, xs, init, y_blocks, relu);
+    pass::<M>(layer.tiles, layer.i_n, start, xs, init, y_blocks, relu);
     (layer.tail_fn)(layer.tail, start, xs, tail_init, y_tail, relu);
 }
 
@@ -230,7 +249,7 @@ fn inputs<'a>(
 /// The last `R` outputs (weights `w`: `i_n` rows of `R`) over inputs `start..start + x.len()`:
 /// from the bias when `bias` is given (an empty one: no bias, from `+0.0`), else from the
 /// sums in `y`. Only layers with `R > 0` call it.
-fn tail<const R: usize>(
+fn tail<const R: usize, M: Mac>(
     w: &[f32],
     start: usize,
     x: &[f32],
@@ -250,7 +269,7 @@ fn tail<const R: usize>(
     let (rows, _) = w.as_chunks::<R>();
     for (xi, row) in x.iter().zip(rows.get(start..).unwrap_or_default()) {
         for (a, w) in acc.iter_mut().zip(row) {
-            *a += *xi * *w;
+            *a = M::default().mac(*a, *xi, *w);
         }
     }
     if let Some(y) = y.first_chunk_mut::<R>() {
@@ -277,10 +296,10 @@ fn sigmoid(y: &mut [f32]) {
 
 /// One pass of inputs `start..start + x.len()` over every block: block `b` (rows
 /// `b * i_n..(b + 1) * i_n` of `tiles`) gains `x[i] * w[start + i][k]` for each `i` in order,
-/// starting from `init`, then relu when `relu`, into `y[b]`.
+/// starting from `init` (each term added in the form `M`), then relu when `relu`, into `y[b]`.
 #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
 #[inline(always)]
-fn pass(
+fn pass<M: Mac>(
     tiles: &[[f32; BLOCK]],
     i_n: usize,
     start: usize,
@@ -289,6 +308,7 @@ fn pass(
     y: &mut [[f32; BLOCK]],
     relu: bool,
 ) {
+    let mac = M::default();
     let mut rest = tiles;
     for (b, yb) in y.iter_mut().enumerate() {
         let Some((rows, next)) = rest.split_at_checked(i_n) else { break };
@@ -300,7 +320,7 @@ fn pass(
         };
         for (xi, row) in x.iter().zip(rows.get(start..).unwrap_or_default()) {
             for (a, w) in acc.iter_mut().zip(row) {
-                *a += *xi * *w;
+                *a = mac.mac(*a, *xi, *w);
             }
         }
         if relu {

@@ -4,6 +4,7 @@
 //! weights one contiguous stream.
 
 use super::act::Activation;
+use super::mac::Mac;
 use super::{Blocked, Scaling, BLOCK};
 
 /// Blocks processed together.
@@ -11,41 +12,43 @@ const GROUP: usize = 4;
 
 /// A dense layer's static data as this kernel reads it.
 #[derive(Debug)]
-pub(super) struct Layer<'a, const I: usize, const TILES: usize, const R: usize, const O: usize> {
+pub(super) struct Layer<'a, const I: usize, const TILES: usize, const R: usize, const O: usize, M> {
     w: &'a Blocked<I, TILES, R>,
     bias: Option<&'a [f32; O]>,
     scaling: Option<&'a Scaling<'a, I>>,
+    mac: core::marker::PhantomData<M>,
 }
 
-impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize>
-    Layer<'a, I, TILES, R, O>
+impl<'a, const I: usize, const TILES: usize, const R: usize, const O: usize, M>
+    Layer<'a, I, TILES, R, O, M>
 {
     pub(super) const fn new(
         w: &'a Blocked<I, TILES, R>,
         bias: Option<&'a [f32; O]>,
         scaling: Option<&'a Scaling<'a, I>>,
     ) -> Self {
-        Layer { w, bias, scaling }
+        Layer { w, bias, scaling, mac: core::marker::PhantomData }
     }
 }
 
 /// The layer: dispatches on the input's scaling, so the inputs are one replayable iterator.
 #[inline(always)]
-pub(super) fn dense<const I: usize, const TILES: usize, const R: usize, const O: usize>(
-    layer: &Layer<'_, I, TILES, R, O>,
+pub(super) fn dense<const I: usize, const TILES: usize, const R: usize, const O: usize, M>(
+    layer: &Layer<'_, I, TILES, R, O, M>,
     x: &[f32; I],
     y: &mut [f32; O],
     act: impl Activation,
+    mac: impl Mac,
 ) {
     let (w, bias) = (layer.w, layer.bias);
     match layer.scaling {
-        None => blocks_of(w, bias, x.iter().copied(), y, act),
+        None => blocks_of(w, bias, x.iter().copied(), y, act, mac),
         Some(Scaling::Uniform { offset, scale, .. }) => {
-            blocks_of(w, bias, x.iter().map(|v| (*v - *offset) * *scale), y, act);
+            blocks_of(w, bias, x.iter().map(|v| (*v - *offset) * *scale), y, act, mac);
         }
         Some(Scaling::PerFeature { offset, scale, .. }) => {
             let xs = x.iter().zip(*offset).zip(*scale).map(|((v, o), s)| (*v - *o) * *s);
-            blocks_of(w, bias, xs, y, act);
+            blocks_of(w, bias, xs, y, act, mac);
         }
     }
 }
@@ -59,6 +62,7 @@ fn blocks_of<const I: usize, const TILES: usize, const R: usize, const O: usize>
     x: impl Iterator<Item = f32> + Clone,
     y: &mut [f32; O],
     act: impl Activation,
+    mac: impl Mac,
 ) {
     let (groups, rest) = w.tiles.as_chunks::<GROUP>();
     let mut y_blocks = y.chunks_exact_mut(BLOCK * GROUP);
@@ -68,28 +72,28 @@ fn blocks_of<const I: usize, const TILES: usize, const R: usize, const O: usize>
     let groups = {
         let (fours, rest) = groups.as_chunks::<4>();
         for four in fours {
-            wide(four, &mut b_blocks, x.clone(), &mut y_blocks, act);
+            wide(four, &mut b_blocks, x.clone(), &mut y_blocks, act, mac);
         }
         let (twos, rest) = rest.as_chunks::<2>();
         for two in twos {
-            wide(two, &mut b_blocks, x.clone(), &mut y_blocks, act);
+            wide(two, &mut b_blocks, x.clone(), &mut y_blocks, act, mac);
         }
         rest
     };
     for (group, y_group) in groups.iter().zip(&mut y_blocks) {
         let b_group = b_blocks.as_mut().and_then(Iterator::next);
-        group_of_four(group, b_group, x.clone(), y_group, act);
+        group_of_four(group, b_group, x.clone(), y_group, act, mac);
     }
     let y_rest = y_blocks.into_remainder();
     let b_rest = b_blocks.map(|b| b.remainder());
     if let Ok(three) = <&[_; 3]>::try_from(rest) {
-        blocks(three, &w.tail, b_rest, x, y_rest, act);
+        blocks(three, &w.tail, b_rest, x, y_rest, act, mac);
     } else if let Ok(two) = <&[_; 2]>::try_from(rest) {
-        blocks(two, &w.tail, b_rest, x, y_rest, act);
+        blocks(two, &w.tail, b_rest, x, y_rest, act, mac);
     } else if let Ok(one) = <&[_; 1]>::try_from(rest) {
-        blocks(one, &w.tail, b_rest, x, y_rest, act);
+        blocks(one, &w.tail, b_rest, x, y_rest, act, mac);
     } else {
-        blocks::<I, 0, R>(&[], &w.tail, b_rest, x, y_rest, act);
+        blocks::<I, 0, R>(&[], &w.tail, b_rest, x, y_rest, act, mac);
     }
 }
 
@@ -102,6 +106,7 @@ fn wide<const I: usize, const G: usize>(
     x: impl Iterator<Item = f32>,
     y: &mut core::slice::ChunksExactMut<'_, f32>,
     act: impl Activation,
+    mac: impl Mac,
 ) {
     let mut acc = [[0.0f32; BLOCK * GROUP]; G];
     for a in acc.iter_mut() {
@@ -111,7 +116,7 @@ fn wide<const I: usize, const G: usize>(
             }
         }
     }
-    crate::x86::f32::groups(groups, x, &mut acc);
+    crate::x86::f32::groups(groups, x, &mut acc, mac);
     for (a, y) in acc.iter().zip(y) {
         for (y, a) in y.iter_mut().zip(a) {
             *y = act.apply(*a);
@@ -130,6 +135,7 @@ fn group_of_four<const I: usize>(
     x: impl Iterator<Item = f32>,
     y: &mut [f32],
     act: impl Activation,
+    mac: impl Mac,
 ) {
     let (rows, _) = tiles.as_flattened().as_flattened().as_chunks::<{ GROUP * BLOCK }>();
     let mut acc = [0.0f32; GROUP * BLOCK];
@@ -140,7 +146,7 @@ fn group_of_four<const I: usize>(
     }
     for (xi, row) in x.zip(rows) {
         for (a, w) in acc.iter_mut().zip(row) {
-            *a += xi * *w;
+            *a = mac.mac(*a, xi, *w);
         }
     }
     for (y, a) in y.iter_mut().zip(acc) {
@@ -158,6 +164,7 @@ fn blocks<const I: usize, const G: usize, const R: usize>(
     x: impl Iterator<Item = f32>,
     y: &mut [f32],
     act: impl Activation,
+    mac: impl Mac,
 ) {
     let mut acc = [[0.0f32; BLOCK]; G];
     let mut acc_tail = [0.0f32; R];
@@ -169,11 +176,11 @@ fn blocks<const I: usize, const G: usize, const R: usize>(
     for (xi, i) in x.zip(0..I) {
         for (a, tile) in acc.iter_mut().zip(tiles) {
             for (a, w) in a.iter_mut().zip(&tile[i]) {
-                *a += xi * *w;
+                *a = mac.mac(*a, xi, *w);
             }
         }
         for (a, w) in acc_tail.iter_mut().zip(&tail[i]) {
-            *a += xi * *w;
+            *a = mac.mac(*a, xi, *w);
         }
     }
     // Two plain loops, not one over a chained iterator: each vectorizes (a branch-free

@@ -7,92 +7,54 @@
 //! and sixteen weights (two inputs' rows) in `s16`-`s31` (one `vldmia`), so 64
 //! multiply-accumulates take 64 `vmla.f32`, four weight loads and one input load.
 //!
-//! `vmla.f32` rounds the product and then the sum (it is not fused; `vfma` would be), so every
-//! output is `acc + x * w` rounded twice, input by input: the reference interpreter's
-//! arithmetic, bit for bit (checked under QEMU by `tests/tests/firmware.rs`).
+//! `vmla.f32` rounds the product and then the sum (it is not fused), so every output is
+//! `acc + x * w` rounded twice, input by input: the reference interpreter's arithmetic, bit
+//! for bit (checked under QEMU by `tests/tests/firmware.rs`). With the macro's `fma` option
+//! the same kernel runs `vfma.f32` (one rounding, the same cycles on Cortex-M4F), the
+//! reference's `mul_add`.
 
 use super::blocks::Init;
+use super::mac::Mac;
 
-/// `vmla.f32` of input register `$x` into `s0`-`s7` with weights `s16`-`s23`.
+/// `$op` (`vmla.f32`, or `vfma.f32` when fused) of input register `$x` into `s0`-`s7` with
+/// weights `s16`-`s23`.
 macro_rules! row_lo {
-    ($x:literal) => {
+    ($op:literal, $x:literal) => {
         concat!(
-            "vmla.f32 s0, ",
-            $x,
-            ", s16\n",
-            "vmla.f32 s1, ",
-            $x,
-            ", s17\n",
-            "vmla.f32 s2, ",
-            $x,
-            ", s18\n",
-            "vmla.f32 s3, ",
-            $x,
-            ", s19\n",
-            "vmla.f32 s4, ",
-            $x,
-            ", s20\n",
-            "vmla.f32 s5, ",
-            $x,
-            ", s21\n",
-            "vmla.f32 s6, ",
-            $x,
-            ", s22\n",
-            "vmla.f32 s7, ",
-            $x,
-            ", s23\n",
+            $op, " s0, ", $x, ", s16\n", $op, " s1, ", $x, ", s17\n", $op, " s2, ", $x, ", s18\n",
+            $op, " s3, ", $x, ", s19\n", $op, " s4, ", $x, ", s20\n", $op, " s5, ", $x, ", s21\n",
+            $op, " s6, ", $x, ", s22\n", $op, " s7, ", $x, ", s23\n",
         )
     };
 }
 
 /// The same with weights `s24`-`s31`.
 macro_rules! row_hi {
-    ($x:literal) => {
+    ($op:literal, $x:literal) => {
         concat!(
-            "vmla.f32 s0, ",
-            $x,
-            ", s24\n",
-            "vmla.f32 s1, ",
-            $x,
-            ", s25\n",
-            "vmla.f32 s2, ",
-            $x,
-            ", s26\n",
-            "vmla.f32 s3, ",
-            $x,
-            ", s27\n",
-            "vmla.f32 s4, ",
-            $x,
-            ", s28\n",
-            "vmla.f32 s5, ",
-            $x,
-            ", s29\n",
-            "vmla.f32 s6, ",
-            $x,
-            ", s30\n",
-            "vmla.f32 s7, ",
-            $x,
-            ", s31\n",
+            $op, " s0, ", $x, ", s24\n", $op, " s1, ", $x, ", s25\n", $op, " s2, ", $x, ", s26\n",
+            $op, " s3, ", $x, ", s27\n", $op, " s4, ", $x, ", s28\n", $op, " s5, ", $x, ", s29\n",
+            $op, " s6, ", $x, ", s30\n", $op, " s7, ", $x, ", s31\n",
         )
     };
 }
 
-/// Two inputs (`$a`, `$b`): their sixteen weights in one load, then 16 `vmla.f32`.
+/// Two inputs (`$a`, `$b`): their sixteen weights in one load, then 16 `$op`.
 macro_rules! pair {
-    ($a:literal, $b:literal) => {
-        concat!("vldmia {w}!, {{s16-s31}}\n", row_lo!($a), row_hi!($b))
+    ($op:literal, $a:literal, $b:literal) => {
+        concat!("vldmia {w}!, {{s16-s31}}\n", row_lo!($op, $a), row_hi!($op, $b))
     };
 }
 
-/// Eight inputs: one input load, four weight loads, 64 `vmla.f32`.
+/// Eight inputs: one input load, four weight loads, 64 `$op`.
 macro_rules! eight {
-    () => {
+    ($op:literal) => {
         concat!(
             "vldmia {x}!, {{s8-s15}}\n",
-            pair!("s8", "s9"),
-            pair!("s10", "s11"),
-            pair!("s12", "s13"),
-            pair!("s14", "s15"),
+            pair!($op, "s8", "s9"),
+            pair!($op, "s10", "s11"),
+            pair!($op, "s12", "s13"),
+            pair!($op, "s14", "s15"),
         )
     };
 }
@@ -135,7 +97,7 @@ static ZEROS: [f32; 8] = [0.0; 8];
 
 /// One pass of inputs `start..start + x.len()` over every block: block `b` (rows
 /// `b * i_n..(b + 1) * i_n` of `tiles`) gains `x[i] * w[start + i][k]` for each `i` in order,
-/// starting from `init`, then relu when `relu`, into `y[b]`.
+/// starting from `init` (each term added in the form `M`), then relu when `relu`, into `y[b]`.
 ///
 /// Per block: sixteen inputs per loop iteration (1.09 instructions per multiply-accumulate),
 /// the last `x.len() % 16` inputs in runs of 8, 4, 2 and 1, then 11 instructions to start
@@ -143,7 +105,7 @@ static ZEROS: [f32; 8] = [0.0; 8];
 /// the generated code) write nothing.
 #[allow(unsafe_code)]
 #[inline(always)]
-pub(super) fn pass(
+pub(super) fn pass<M: Mac>(
     tiles: &[[f32; 8]],
     i_n: usize,
     start: usize,
@@ -167,6 +129,76 @@ pub(super) fn pass(
     // Bytes from the end of a block's run of rows to the start of the next block's run
     // (`i_n - n` rows of 32 bytes: no overflow, the rows exist).
     let skip = (i_n - n).wrapping_mul(32);
+    // One body, two instructions: `M::FUSED` is a constant, so only one is compiled in.
+    macro_rules! kernel {
+        ($op:literal) => {
+            core::arch::asm!(
+                "2:",
+                "vldmia {from}, {{s0-s7}}",
+                "add {from}, {from}, {step}",
+                "mov {x}, {xs}",
+                "lsrs {t}, {n}, #4",
+                "beq 4f",
+                "3:",
+                eight!($op),
+                eight!($op),
+                "subs {t}, {t}, #1",
+                "bne 3b",
+                "4:",
+                "ands {t}, {n}, #15",
+                "beq 8f",
+                // C = bit 3 of n, N = bit 2.
+                "lsls {t}, {n}, #29",
+                "bcc 5f",
+                eight!($op),
+                "5:",
+                "bpl 6f",
+                "vldmia {x}!, {{s8-s11}}",
+                pair!($op, "s8", "s9"),
+                pair!($op, "s10", "s11"),
+                "6:",
+                // C = bit 1 of n, N = bit 0.
+                "lsls {t}, {n}, #31",
+                "bcc 7f",
+                "vldmia {x}!, {{s8-s9}}",
+                pair!($op, "s8", "s9"),
+                "7:",
+                "bpl 8f",
+                "vldr s8, [{x}]",
+                "vldmia {w}!, {{s16-s23}}",
+                row_lo!($op, "s8"),
+                "8:",
+                "cmp {relu}, #0",
+                "beq 9f",
+                "movs {t}, #0",
+                "vmov s8, {t}",
+                relu8!(),
+                "9:",
+                "vstmia {y}!, {{s0-s7}}",
+                "add {w}, {w}, {skip}",
+                "subs {blocks}, {blocks}, #1",
+                "bne 2b",
+                from = inout(reg) from => _,
+                step = in(reg) step,
+                skip = in(reg) skip,
+                relu = in(reg) usize::from(relu),
+                xs = in(reg) x.as_ptr(),
+                x = out(reg) _,
+                n = in(reg) n,
+                w = inout(reg) tiles.as_ptr().wrapping_add(start) => _,
+                y = inout(reg) y.as_mut_ptr() => _,
+                blocks = inout(reg) blocks => _,
+                t = out(reg) _,
+                out("s0") _, out("s1") _, out("s2") _, out("s3") _, out("s4") _, out("s5") _,
+                out("s6") _, out("s7") _, out("s8") _, out("s9") _, out("s10") _, out("s11") _,
+                out("s12") _, out("s13") _, out("s14") _, out("s15") _, out("s16") _,
+                out("s17") _, out("s18") _, out("s19") _, out("s20") _, out("s21") _,
+                out("s22") _, out("s23") _, out("s24") _, out("s25") _, out("s26") _,
+                out("s27") _, out("s28") _, out("s29") _, out("s30") _, out("s31") _,
+                options(nostack),
+            )
+        };
+    }
     // SAFETY: `fits` makes every read in bounds: block `b`'s rows `start..start + n` lie in
     // `tiles` (`blocks * i_n <= tiles.len()`, `start + n <= i_n`), the `n` inputs in `x`, the
     // `blocks` start rows at `from` in `bias` (checked above), `ZEROS` (step 0) or `y`. Writes
@@ -175,72 +207,41 @@ pub(super) fn pass(
     // and counters as inouts, `x`, `t` and `s0`-`s31` as clobbers (the compiler saves the
     // callee-saved `s16`-`s31`); the flags are not preserved; no stack is used.
     unsafe {
+        if M::FUSED {
+            kernel!("vfma.f32")
+        } else {
+            kernel!("vmla.f32")
+        }
+    }
+}
+
+/// `acc + x · w` rounded once: `vfma.f32` (VFPv4, which every `eabihf` Cortex-M core has).
+#[allow(unsafe_code)]
+#[inline(always)]
+pub(crate) fn fmaf(acc: f32, x: f32, w: f32) -> f32 {
+    let mut a = acc;
+    // Through core registers: float register operands need the `vfp2` feature, which
+    // `thumbv7em-none-eabihf` does not name (its FPU is `vfp4d16sp`); clobbers are accepted.
+    // Only the last `R < 8` outputs of a layer and unrolled layers take this path; the
+    // blocks take `pass`'s `vfma.f32`.
+    // SAFETY: one register-only instruction on declared registers; no memory, no stack.
+    unsafe {
         core::arch::asm!(
-            "2:",
-            "vldmia {from}, {{s0-s7}}",
-            "add {from}, {from}, {step}",
-            "mov {x}, {xs}",
-            "lsrs {t}, {n}, #4",
-            "beq 4f",
-            "3:",
-            eight!(),
-            eight!(),
-            "subs {t}, {t}, #1",
-            "bne 3b",
-            "4:",
-            "ands {t}, {n}, #15",
-            "beq 8f",
-            // C = bit 3 of n, N = bit 2.
-            "lsls {t}, {n}, #29",
-            "bcc 5f",
-            eight!(),
-            "5:",
-            "bpl 6f",
-            "vldmia {x}!, {{s8-s11}}",
-            pair!("s8", "s9"),
-            pair!("s10", "s11"),
-            "6:",
-            // C = bit 1 of n, N = bit 0.
-            "lsls {t}, {n}, #31",
-            "bcc 7f",
-            "vldmia {x}!, {{s8-s9}}",
-            pair!("s8", "s9"),
-            "7:",
-            "bpl 8f",
-            "vldr s8, [{x}]",
-            "vldmia {w}!, {{s16-s23}}",
-            row_lo!("s8"),
-            "8:",
-            "cmp {relu}, #0",
-            "beq 9f",
-            "movs {t}, #0",
-            "vmov s8, {t}",
-            relu8!(),
-            "9:",
-            "vstmia {y}!, {{s0-s7}}",
-            "add {w}, {w}, {skip}",
-            "subs {blocks}, {blocks}, #1",
-            "bne 2b",
-            from = inout(reg) from => _,
-            step = in(reg) step,
-            skip = in(reg) skip,
-            relu = in(reg) usize::from(relu),
-            xs = in(reg) x.as_ptr(),
-            x = out(reg) _,
-            n = in(reg) n,
-            w = inout(reg) tiles.as_ptr().wrapping_add(start) => _,
-            y = inout(reg) y.as_mut_ptr() => _,
-            blocks = inout(reg) blocks => _,
-            t = out(reg) _,
-            out("s0") _, out("s1") _, out("s2") _, out("s3") _, out("s4") _, out("s5") _,
-            out("s6") _, out("s7") _, out("s8") _, out("s9") _, out("s10") _, out("s11") _,
-            out("s12") _, out("s13") _, out("s14") _, out("s15") _, out("s16") _,
-            out("s17") _, out("s18") _, out("s19") _, out("s20") _, out("s21") _,
-            out("s22") _, out("s23") _, out("s24") _, out("s25") _, out("s26") _,
-            out("s27") _, out("s28") _, out("s29") _, out("s30") _, out("s31") _,
-            options(nostack),
+            "vmov s0, {a}",
+            "vmov s1, {x}",
+            "vmov s2, {w}",
+            "vfma.f32 s0, s1, s2",
+            "vmov {a}, s0",
+            a = inout(reg) a,
+            x = in(reg) x,
+            w = in(reg) w,
+            out("s0") _,
+            out("s1") _,
+            out("s2") _,
+            options(pure, nomem, nostack),
         );
     }
+    a
 }
 
 /// One input (`$x`) of an f16 block: its eight stored halves (`{w}`, then the next row),

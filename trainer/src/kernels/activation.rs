@@ -21,14 +21,7 @@ pub(crate) fn apply(a: Activation, z: &mut [f32], keep_slopes: bool) -> Option<V
     // The other slopes need the pre-activations: taken before they are overwritten.
     let early = (keep_slopes && !from_output && a != Activation::Linear)
         .then(|| z.par_iter().map(|&z| value_and_slope(a, z).1).collect());
-    z.par_chunks_mut(TASK).for_each(|z| match a {
-        Activation::Linear => {}
-        // The common ones as loops of their own, which the compiler vectorizes.
-        Activation::Relu => z.iter_mut().for_each(|z| *z = if *z > 0.0 { *z } else { 0.0 }),
-        Activation::Sigmoid => fastmath::sigmoid_in_place(z),
-        Activation::Tanh => fastmath::tanh_in_place(z),
-        _ => z.iter_mut().for_each(|z| *z = a.apply(*z)),
-    });
+    z.par_chunks_mut(TASK).for_each(|z| values_in_place(a, z));
     if !(keep_slopes && from_output) {
         return early;
     }
@@ -40,6 +33,18 @@ pub(crate) fn apply(a: Activation, z: &mut [f32], keep_slopes: bool) -> Option<V
     })
 }
 
+/// `z ← a(z)` on the calling thread.
+fn values_in_place(a: Activation, z: &mut [f32]) {
+    match a {
+        Activation::Linear => {}
+        // The common ones as loops of their own, which the compiler vectorizes.
+        Activation::Relu => z.iter_mut().for_each(|z| *z = if *z > 0.0 { *z } else { 0.0 }),
+        Activation::Sigmoid => fastmath::sigmoid_in_place(z),
+        Activation::Tanh => fastmath::tanh_in_place(z),
+        _ => z.iter_mut().for_each(|z| *z = a.apply(*z)),
+    }
+}
+
 /// [`apply`] on the calling thread, slopes always kept (none for a linear activation): for
 /// a chunk a kernel is already working on in parallel.
 pub(crate) fn apply_here(a: Activation, z: &mut [f32]) -> Option<Scratch> {
@@ -47,7 +52,15 @@ pub(crate) fn apply_here(a: Activation, z: &mut [f32]) -> Option<Scratch> {
         return None;
     }
     let mut slopes = Scratch::new(z.len());
+    apply_into(a, z, &mut slopes);
+    Some(slopes)
+}
+
+/// [`apply`] on the calling thread, writing the slopes into `slopes` (as long as `z`; left
+/// alone for a linear activation). The same values and slopes as [`apply`].
+fn apply_into(a: Activation, z: &mut [f32], slopes: &mut [f32]) {
     match a {
+        Activation::Linear => {}
         Activation::Relu => z.iter_mut().zip(slopes.iter_mut()).for_each(|(z, s)| {
             (*z, *s) = if *z > 0.0 { (*z, 1.0) } else { (0.0, 0.0) };
         }),
@@ -63,6 +76,36 @@ pub(crate) fn apply_here(a: Activation, z: &mut [f32]) -> Option<Scratch> {
             z.iter_mut().zip(slopes.iter_mut()).for_each(|(z, s)| (*z, *s) = value_and_slope(a, *z))
         }
     }
+}
+
+/// `z ← a(z + bias)` for every row of `z` (rows as long as `bias`), in one parallel pass
+/// over blocks of rows; with `keep_slopes`, returns the slopes as [`apply`] does. Each value
+/// is computed on its own: the same bits as adding the bias and then calling [`apply`].
+pub(crate) fn apply_with_bias(
+    a: Activation,
+    z: &mut [f32],
+    bias: &[f32],
+    keep_slopes: bool,
+) -> Option<Vec<f32>> {
+    let cols = bias.len().max(1);
+    let block = TASK.div_ceil(cols) * cols;
+    let add_bias = |z: &mut [f32]| {
+        for row in z.chunks_exact_mut(cols) {
+            row.iter_mut().zip(bias).for_each(|(z, b)| *z += b);
+        }
+    };
+    if !keep_slopes || a == Activation::Linear {
+        z.par_chunks_mut(block).for_each(|z| {
+            add_bias(z);
+            values_in_place(a, z);
+        });
+        return None;
+    }
+    let mut slopes = vec![0.0; z.len()];
+    z.par_chunks_mut(block).zip(slopes.par_chunks_mut(block)).for_each(|(z, s)| {
+        add_bias(z);
+        apply_into(a, z, s);
+    });
     Some(slopes)
 }
 
@@ -141,5 +184,33 @@ mod tests {
             }
         }
         assert!(apply(Activation::Linear, &mut z.to_vec(), true).is_none());
+    }
+
+    #[test]
+    fn bias_and_activation_in_one_pass_equal_the_two_steps() {
+        // Enough rows for several parallel blocks.
+        let (rows, cols) = (53, 700);
+        let z: Vec<f32> = (0..rows * cols).map(|i| ((i * 37) % 101) as f32 / 20.0 - 2.5).collect();
+        let bias: Vec<f32> = (0..cols).map(|j| ((j * 13) % 17) as f32 / 8.0 - 1.0).collect();
+        let kinds = [
+            Activation::Linear,
+            Activation::Relu,
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::LeakyRelu { alpha: 0.1 },
+            Activation::Elu { alpha: 1.0 },
+        ];
+        for a in kinds {
+            for keep in [false, true] {
+                let mut two = z.clone();
+                two.chunks_exact_mut(cols).for_each(|row| {
+                    row.iter_mut().zip(&bias).for_each(|(z, b)| *z += b);
+                });
+                let slopes = apply(a, &mut two, keep);
+                let mut one = z.clone();
+                assert_eq!(apply_with_bias(a, &mut one, &bias, keep), slopes, "{a:?}");
+                assert!(one.iter().zip(&two).all(|(x, y)| x.to_bits() == y.to_bits()), "{a:?}");
+            }
+        }
     }
 }

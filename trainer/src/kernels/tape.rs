@@ -6,7 +6,7 @@
 
 use dfdx::prelude::*;
 
-use super::vector::add_into;
+use super::vector::par_add_into;
 use crate::net::Mat;
 
 /// Adds a gradient into the buffer dfdx keeps for one parameter tensor.
@@ -16,7 +16,7 @@ pub(crate) type Sink = Box<dyn FnOnce(&mut Gradients<f32, Cpu>, &[f32]) -> Resul
 pub(crate) fn sink<S: Shape, T>(t: &Tensor<S, f32, Cpu, T>) -> Sink {
     let ghost = t.ghost();
     Box::new(move |grads, g| {
-        add_into(grads.get_or_alloc_mut(&ghost)?, g);
+        par_add_into(grads.get_or_alloc_mut(&ghost)?, g);
         Ok(())
     })
 }
@@ -50,6 +50,29 @@ pub(crate) fn record<T: Tape<f32, Cpu>>(
     params: Vec<Sink>,
     backward: Option<Backward>,
 ) -> Mat<T> {
+    record_op(x, y, cols, params, backward, true)
+}
+
+/// [`record`] for an op on a batch of data whose gradient nobody reads: `backward` is handed
+/// an empty slice for the input's gradient, and dfdx allocates none.
+pub(crate) fn record_on_data<T: Tape<f32, Cpu>>(
+    x: Mat<T>,
+    y: Vec<f32>,
+    cols: usize,
+    params: Vec<Sink>,
+    backward: Option<Backward>,
+) -> Mat<T> {
+    record_op(x, y, cols, params, backward, false)
+}
+
+fn record_op<T: Tape<f32, Cpu>>(
+    x: Mat<T>,
+    y: Vec<f32>,
+    cols: usize,
+    params: Vec<Sink>,
+    backward: Option<Backward>,
+    input_grad: bool,
+) -> Mat<T> {
     let rows = x.shape().0;
     let (x, mut tape) = x.split_tape();
     let y = x.device().tensor_from_vec(y, (rows, cols));
@@ -58,7 +81,11 @@ pub(crate) fn record<T: Tape<f32, Cpu>>(
         tape.add_backward_op(move |grads| {
             // Borrowed out of the store while the input's buffer is written, then put back.
             let gy = std::mem::take(&mut **grads.get_or_alloc_mut(&y_ghost)?);
-            let gp = backward(&gy, grads.get_or_alloc_mut(&x_ghost)?);
+            let gp = if input_grad {
+                backward(&gy, grads.get_or_alloc_mut(&x_ghost)?)
+            } else {
+                backward(&gy, &mut [])
+            };
             **grads.get_or_alloc_mut(&y_ghost)? = gy;
             for (sink, g) in params.into_iter().zip(gp) {
                 sink(grads, &g)?;

@@ -7,6 +7,14 @@ pub(crate) fn add_into(acc: &mut [f32], g: &[f32]) {
     }
 }
 
+/// [`add_into`] on the rayon pool in fixed chunks (every value is one add, so the bits do
+/// not depend on the split): for gradients of a large layer's weights.
+pub(crate) fn par_add_into(acc: &mut [f32], g: &[f32]) {
+    use rayon::prelude::*;
+    const TASK: usize = 1 << 15;
+    acc.par_chunks_mut(TASK).zip(g.par_chunks(TASK)).for_each(|(acc, g)| add_into(acc, g));
+}
+
 /// `Σ v`, as 16 interleaved partial sums added in order at the end: a fixed order that the
 /// compiler can vectorize (a single running sum is one long chain of dependent adds).
 pub(crate) fn sum(v: &[f32]) -> f32 {

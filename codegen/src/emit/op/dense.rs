@@ -18,12 +18,12 @@ impl EmitOp for Dense {
             return weights::int8::body(self, q, activation, unrolled);
         }
         if self.in_features == ctx.input_len() {
-            return weights::body(self, activation, ctx.scaling, unrolled);
+            return weights::body(self, activation, ctx.scaling, unrolled, ctx.fma);
         }
         // Applied at every step: one function for a row, called per row.
         let row = format_ident!("layer_{}_row", ctx.j);
         let (ri, ro) = (self.in_features, self.out_features);
-        let row_body = weights::body(self, activation, None, unrolled);
+        let row_body = weights::body(self, activation, None, unrolled, ctx.fma);
         let (ri_lit, ro_lit) = (usize_lit(ri), usize_lit(ro));
         items.extend(quote! {
             #[inline]

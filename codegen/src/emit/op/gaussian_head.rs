@@ -15,11 +15,12 @@ impl EmitOp for GaussianHead {
         let log_var_name = format_ident!("layer_{}_log_var", ctx.j);
         let (i_n, o_n) = (usize_lit(ctx.input_len()), usize_lit(ctx.output_len()));
         let unrolled = ctx.options.unrolls(&self.log_var);
-        let log_var = weights::body(&self.log_var, activation, ctx.scaling, unrolled);
+        let log_var = weights::body(&self.log_var, activation, ctx.scaling, unrolled, ctx.fma);
         items.extend(quote! {
             #[inline]
             fn #log_var_name(x: &[f32; #i_n], y: &mut [f32; #o_n]) { #log_var }
         });
-        weights::body(&self.mu, activation, ctx.scaling, ctx.options.unrolls(&self.mu))
+        let unrolled = ctx.options.unrolls(&self.mu);
+        weights::body(&self.mu, activation, ctx.scaling, unrolled, ctx.fma)
     }
 }

@@ -28,6 +28,8 @@ pub struct LayerCtx<'a> {
     pub fused: bool,
     /// What the values between layers are.
     pub values: Values,
+    /// Whether float dense layers take the expansion's `Mac` alias (the `fma` option).
+    pub fma: bool,
 }
 
 impl LayerCtx<'_> {

@@ -17,8 +17,9 @@ fn simd_cfg() -> TokenStream {
     SIMD_PREDICATE.parse().unwrap_or_default()
 }
 
-/// A call of the runtime's const-generic kernel over blocked, transposed `static` weights.
-pub fn call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> TokenStream {
+/// A call of the runtime's const-generic kernel over blocked, transposed `static` weights
+/// (with `fma`, in the expansion's `Mac` form: the layer's type names it).
+pub fn call(d: &Dense, activation: Activation, scaling: Option<&Affine>, fma: bool) -> TokenStream {
     let (i_n, o_n) = (d.in_features, d.out_features);
     let block = BLOCK;
     let (tiles, rest) = (o_n / block, o_n % block);
@@ -80,10 +81,11 @@ pub fn call(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> Toke
             };
         }
     };
+    let mac = if fma { quote!(, Mac) } else { quote!() };
     quote! {
         #weights
         #bias_static
-        static L: rt::Dense<'static, #i_n, #tiles, #rest, #o_n> =
+        static L: rt::Dense<'static, #i_n, #tiles, #rest, #o_n #mac> =
             rt::Dense::new(&W, #bias_arg, #scaling_arg);
         rt::dense(&L, x, y, #act);
     }

@@ -102,7 +102,7 @@ fn straight_line(d: &Dense, finish: &TokenStream, zp: &Literal) -> TokenStream {
             #[allow(unused_mut)]
             let mut #acc = BIAS[#o];
             #(#terms)*
-            y[#o] = rt::finish_one(#acc, RQ[#o], #zp, #finish);
+            y[#o] = rt::finish_one_wide(#acc, RQ[#o], #zp, #finish);
         }
     });
     quote! {
@@ -123,14 +123,20 @@ fn blocked(d: &Dense, finish: &TokenStream, zp: &Literal) -> TokenStream {
         out.i8(w(o, 2 * p + 1));
     });
     let (p_lit, t_lit, r_lit) = (usize_lit(pairs), usize_lit(tiles), usize_lit(rest));
-    // Arm DSP cores read their own order (`int8_dsp.rs`); one of the two is compiled.
+    // Arm DSP cores and 32-bit RISC-V cores read their own orders (`int8_dsp.rs`,
+    // `int8_rv32.rs`); one of the three is compiled.
     let (dsp, dsp_call) = (super::int8_dsp::dsp_cfg(), super::int8_dsp::call(d, finish, zp));
+    let (rv32, rv32_call) = (super::int8_rv32::rv32_cfg(), super::int8_rv32::call(d, finish, zp));
     quote! {
         #[cfg(#dsp)]
         {
             #dsp_call
         }
-        #[cfg(not(#dsp))]
+        #[cfg(#rv32)]
+        {
+            #rv32_call
+        }
+        #[cfg(not(any(#dsp, #rv32)))]
         {
             static W: rt::BlockedI8<#p_lit, #t_lit, #r_lit> = rt::BlockedI8 {
                 tiles: #blocks,

@@ -7,6 +7,7 @@ pub mod blocked;
 pub mod half;
 pub mod int8;
 pub mod int8_dsp;
+pub mod int8_rv32;
 pub mod sparse;
 pub mod unrolled;
 
@@ -17,17 +18,19 @@ use tinyae_core::Activation;
 
 /// The body of a function `fn(x: &[f32; IN], y: &mut [f32; OUT])` computing
 /// `y = activation(b + W x')` for a float layer, where `x'` is `x` scaled by `scaling` when
-/// given (the model's `SCALING`).
+/// given (the model's `SCALING`). With `fma`, unrolled and blocked layers add each product in
+/// the expansion's `Mac` form (`super::fma`; the other forms have none).
 pub fn body(
     d: &Dense,
     activation: Activation,
     scaling: Option<&Affine>,
     unrolled: bool,
+    fma: bool,
 ) -> TokenStream {
     if unrolled {
-        unrolled::body(d, activation, scaling)
+        unrolled::body(d, activation, scaling, fma)
     } else if !half::handles(d) {
-        blocked::call(d, activation, scaling)
+        blocked::call(d, activation, scaling, fma)
     } else if let Some(p) = tinyae_core::block_sparse::pattern(d) {
         block_sparse::float_call(d, &p, activation, scaling)
     } else if tinyae_core::sparse::compressed(d) {

@@ -14,8 +14,9 @@ use crate::emit::literal::f32_lit;
 /// interpreter, but consecutive statements are independent, so they pipeline (a statement per
 /// output summing all inputs would be one chain of dependent adds). A zero weight (pruned)
 /// gets no statement, and an input with only zero weights is never read; f16/bf16 weights
-/// appear widened (`half.rs` sends its unrolled layers here).
-pub fn body(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> TokenStream {
+/// appear widened (`half.rs` sends its unrolled layers here). With `fma` each statement is the
+/// expansion's `Mac` form instead (`rt::Mac::mac`: separate or fused, by target for `auto`).
+pub fn body(d: &Dense, activation: Activation, scaling: Option<&Affine>, fma: bool) -> TokenStream {
     let used: Vec<usize> =
         (0..d.in_features).filter(|&i| (0..d.out_features).any(|o| d.w(o, i) != 0.0)).collect();
     let input = |i: usize| format_ident!("x{}", i);
@@ -42,7 +43,11 @@ pub fn body(d: &Dense, activation: Activation, scaling: Option<&Affine>) -> Toke
         let name = input(i);
         accs.iter().enumerate().filter(move |(o, _)| d.w(*o, i) != 0.0).map(move |(o, acc)| {
             let w = f32_lit(d.w(o, i));
-            quote!(#acc += #w * #name;)
+            if fma {
+                quote!(#acc = rt::Mac::mac(Mac::default(), #acc, #name, #w);)
+            } else {
+                quote!(#acc += #w * #name;)
+            }
         })
     });
     let outputs = accs.iter().enumerate().map(|(o, acc)| {

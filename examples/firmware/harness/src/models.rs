@@ -22,6 +22,22 @@ pub mod mnist {
     include!(concat!(env!("OUT_DIR"), "/mnist.rs"));
 }
 
+/// The shipped sensor model with `fma = true`: its unrolled layers' `vfma.f32` (one rounding),
+/// on the sensor vectors; the host's fused code and the reference's `mul_add` agree bit for bit.
+#[cfg(feature = "sensor_fma")]
+pub mod sensor_fma {
+    tinyae::autoencoder!(pub Model = "../../../models/sensor.safetensors", fma = true);
+    pub use super::sensor::{INPUTS, LATENTS};
+}
+
+/// The shipped MNIST model with `fma = true`: the blocked kernel's `vfma.f32` micro-kernel, on
+/// the MNIST vectors.
+#[cfg(feature = "mnist_fma")]
+pub mod mnist_fma {
+    tinyae::autoencoder!(pub Model = "../../../models/mnist.safetensors", fma = true);
+    pub use super::mnist::{INPUTS, LATENTS};
+}
+
 /// The ECG-sized test fixture with one layer per activation (leaky_relu, elu, tanh, softplus,
 /// hard_sigmoid, linear), so every activation runs on every target.
 #[cfg(feature = "activations")]

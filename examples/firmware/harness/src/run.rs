@@ -49,6 +49,16 @@ pub fn run_timed(c: &mut impl Console, stack_bottom: usize, clock: Option<Clock>
         use crate::models::mnist::{Model, INPUTS, LATENTS};
         exercise::<Model, 784, 32>(c, "mnist", &INPUTS, &LATENTS, stack_bottom, clock);
     }
+    #[cfg(feature = "sensor_fma")]
+    {
+        use crate::models::sensor_fma::{Model, INPUTS, LATENTS};
+        exercise::<Model, 3, 2>(c, "sensor_fma", &INPUTS, &LATENTS, stack_bottom, clock);
+    }
+    #[cfg(feature = "mnist_fma")]
+    {
+        use crate::models::mnist_fma::{Model, INPUTS, LATENTS};
+        exercise::<Model, 784, 32>(c, "mnist_fma", &INPUTS, &LATENTS, stack_bottom, clock);
+    }
     #[cfg(feature = "activations")]
     {
         use crate::models::activations::{Model, INPUTS, LATENTS};
