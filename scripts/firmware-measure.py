@@ -41,19 +41,20 @@ BOARDS = {
         target="thumbv6m-none-eabi",
         label="Cortex-M0 (microbit)",
         qemu=["qemu-system-arm", "-machine", "microbit", *SEMIHOSTING],
-        models=["sensor", "ecg5000", "activations"],
+        # mnist_conv_into: the row-streamed mnist_conv's `*_into` functions alone (16 KB RAM).
+        models=["sensor", "ecg5000", "activations", "mnist_conv_into"],
     ),
     "riscv32imc": dict(
         target="riscv32imc-unknown-none-elf",
         label="riscv32imc (virt)",
         qemu=["qemu-system-riscv32", "-machine", "virt", "-bios", "none"],
-        models=["sensor", "ecg5000", "mnist", "activations"],
+        models=["sensor", "ecg5000", "mnist", "activations", "mnist_conv"],
     ),
 }
 STREAMS = []
 INPUT_LEN = {"sensor": 3, "ecg5000": 140, "mnist": 784, "activations": 140,
-             "mnist_conv": 784, "ecg5000_lstm": 140, "keras_ecg": 140, "sensor_fma": 3,
-             "mnist_fma": 784}
+             "mnist_conv": 784, "mnist_conv_into": 784, "ecg5000_lstm": 140, "keras_ecg": 140,
+             "sensor_fma": 3, "mnist_fma": 784}
 # `fma = true` variants: the probe cannot build them alone (their features pull in the
 # separate model's vectors and so the model); same weights, the same kernel with `vfma.f32`.
 NO_PROBE = {"sensor_fma", "mnist_fma"}

@@ -55,3 +55,28 @@ fn sensor_fma_auto() {
     let unrolled = Options { unroll: Unroll::Full, fma: Fma::Auto, ..Options::default() };
     insta::assert_snapshot!(pretty(&sensor(), kernels) + &pretty(&sensor(), unrolled));
 }
+
+/// A conv chain that streams row by row (`tinyae_core::rows`): a conv with the pooling after
+/// it fused in, then a transposed conv, each a stage function over a ring cut from the scratch.
+#[test]
+fn conv_rows() {
+    use tinyae_core::ir::{ModelKind, Padding};
+    use tinyae_core::synth::Rng;
+    let mut rng = Rng::new(7);
+    let layers = vec![
+        synth::conv2d("c", (1, 2, [3, 3], [1, 1]), Padding::Same, Activation::Relu, true, &mut rng),
+        synth::max_pool2d("p", [2, 2], [2, 2]),
+        synth::conv_transpose2d(
+            "t",
+            (2, 1, [2, 2], [2, 2]),
+            [0, 0],
+            [0, 0],
+            Activation::Sigmoid,
+            false,
+            &mut rng,
+        ),
+    ];
+    let m = Model::bare(ModelKind::Autoencoder, vec![1, 6, 6], layers, 1);
+    assert!(tinyae_core::emission::emitted(&m, Options::default()).plan.rows.is_some());
+    insta::assert_snapshot!(pretty(&m, Options::default()));
+}

@@ -26,6 +26,7 @@ pub mod quant;
 pub mod quantize;
 pub mod random_model;
 pub mod reference;
+pub mod rows;
 pub mod shape;
 pub mod sparse;
 pub mod synth;

@@ -19,9 +19,14 @@
 //! its output, counting only what is in scratch) over every emitted public function (`encode`
 //! ends at the latent layer in the caller's buffer, `decode` starts from one): that exact length
 //! is the RAM figure the macro states.
+//!
+//! A chain of convolutions, pooling and upsampling keeps no whole feature map at all: it runs
+//! row by row through small rings ([`crate::rows`]), and the scratch is the sum of those rings
+//! ([`BufferPlan::rows`]) when they take less than whole maps would.
 
 use crate::emission::Parts;
 use crate::ir::{Model, ModelKind, Op, Preprocessing};
+use crate::rows::{row_plan, RowPlan};
 
 /// Where one layer's output lives during `reconstruct_into`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,8 +103,28 @@ pub struct BufferPlan {
     pub scaled_input: Option<Place>,
     /// Extra scratch values each layer needs while it runs (an LSTM's state; 0 for others).
     pub state: Vec<usize>,
+    /// The row pipeline when the model streams (then `places` and `scaled_input` are unused:
+    /// the scratch holds only the stages' rings, laid out in stage order).
+    pub rows: Option<RowPlan>,
     /// Length in values of the scratch array.
     pub scratch_len: usize,
+}
+
+impl BufferPlan {
+    /// How the generated code keeps layer outputs, in words (the generated docs and
+    /// `tinyae inspect` say which path a model takes).
+    pub fn path(&self) -> String {
+        match &self.rows {
+            Some(rows) => {
+                let fused = rows.stages.iter().filter(|s| s.pool.is_some()).count();
+                format!(
+                    "row by row ({} stages, each a ring of the input rows its window reads; {fused} max pooling fused into its conv): no whole feature map is alive",
+                    rows.stages.len()
+                )
+            }
+            None => "whole layer outputs, alternating between the ends of the scratch".to_owned(),
+        }
+    }
 }
 
 /// Whether layer 0 scales the raw input itself (a dense layer over the whole sample or a
@@ -132,8 +157,27 @@ pub fn buffer_plan(model: &Model, values: Values, parts: Parts) -> BufferPlan {
     let state = scratch_state(model);
     let places = places(model, scaled_input, converted);
     let edges = Edges { scaled_input: scaled_input.is_some(), converted };
-    let scratch_len = scratch_len(model, &places, &state, edges, parts);
-    BufferPlan { places, scaled_input, state, scratch_len }
+    let whole = scratch_len(model, &places, &state, edges, parts);
+    // Rows stream when their rings take less scratch than whole maps (tiny maps may not).
+    let rows = row_plan(model, values)
+        .map(|rows| (rows_scratch_len(model, &rows, parts), rows))
+        .filter(|(len, _)| *len < whole);
+    let (scratch_len, rows) = match rows {
+        Some((len, rows)) => (len, Some(rows)),
+        None => (whole, None),
+    };
+    BufferPlan { places, scaled_input, state, rows, scratch_len }
+}
+
+/// The scratch of a streamed model's emitted functions: `reconstruct` runs every stage, and
+/// `encode` and `decode` each a part of them.
+fn rows_scratch_len(model: &Model, rows: &RowPlan, parts: Parts) -> usize {
+    let (k, last) = (model.latent_layer, model.layers.len() - 1);
+    match parts {
+        Parts::All => rows.scratch_len(0, last),
+        Parts::Encoder => rows.scratch_len(0, k),
+        Parts::Decoder => rows.scratch_len(k + 1, last),
+    }
 }
 
 /// Extra scratch values each layer needs while it runs.

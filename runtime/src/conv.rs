@@ -87,9 +87,6 @@ pub fn conv2d<
     act: impl Activation,
 ) {
     const { assert!(NI == C * H * W && NO == O * OH * OW && SH > 0 && SW > 0 && KW > 0) };
-    // Output columns whose taps all lie inside the input: `lo..hi`.
-    let lo = PL.div_ceil(SW).min(OW);
-    let hi = if W + PL >= KW { ((W + PL - KW) / SW + 1).clamp(lo, OW) } else { lo };
     for (o, (wo, plane)) in weights.iter().zip(y.chunks_exact_mut(OH * OW)).enumerate() {
         let b = bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
         plane.iter_mut().for_each(|v| *v = b);
@@ -99,27 +96,48 @@ pub fn conv2d<
                 let out_rows = plane.chunks_exact_mut(OW).skip(oy0).take(rows);
                 let in_rows = input.chunks_exact(W).skip(iy0).step_by(SH);
                 for (out_row, in_row) in out_rows.zip(in_rows) {
-                    let Some((left, rest)) = out_row.split_at_mut_checked(lo) else { continue };
-                    let Some((middle, right)) = rest.split_at_mut_checked(hi - lo) else {
-                        continue;
-                    };
-                    let first = (lo * SW).saturating_sub(PL);
-                    if let Some(windows) = in_row.get(first..) {
-                        for (out, win) in middle.iter_mut().zip(windows.windows(KW).step_by(SW)) {
-                            let mut acc = *out;
-                            for (w, v) in wrow.iter().zip(win) {
-                                acc += *w * *v;
-                            }
-                            *out = acc;
-                        }
-                    }
-                    border(left, 0, wrow, in_row, PL, SW);
-                    border(right, hi, wrow, in_row, PL, SW);
+                    conv_taps::<W, OW, KW, SW, PL>(out_row, in_row, wrow);
                 }
             }
         }
         plane.iter_mut().for_each(|v| *v = act.apply(*v));
     }
+}
+
+/// One output row gains the taps of kernel row `wrow` over input row `in_row` (`W` values, `PL`
+/// columns of padding before, stride `SW`): output pixels whose taps all lie inside (the
+/// interior) load their sum once, add the `KW` taps in order with the kernel row in registers
+/// and store it; the border pixels add only the taps inside, one tap at a time. Shared by the
+/// whole-map kernel and the row stage (`rows.rs`), so both add the same terms in the same order.
+#[inline(always)]
+pub(crate) fn conv_taps<
+    const W: usize,
+    const OW: usize,
+    const KW: usize,
+    const SW: usize,
+    const PL: usize,
+>(
+    out_row: &mut [f32],
+    in_row: &[f32],
+    wrow: &[f32; KW],
+) {
+    // Output columns whose taps all lie inside the input: `lo..hi`.
+    let lo = PL.div_ceil(SW).min(OW);
+    let hi = if W + PL >= KW { ((W + PL - KW) / SW + 1).clamp(lo, OW) } else { lo };
+    let Some((left, rest)) = out_row.split_at_mut_checked(lo) else { return };
+    let Some((middle, right)) = rest.split_at_mut_checked(hi - lo) else { return };
+    let first = (lo * SW).saturating_sub(PL);
+    if let Some(windows) = in_row.get(first..) {
+        for (out, win) in middle.iter_mut().zip(windows.windows(KW).step_by(SW)) {
+            let mut acc = *out;
+            for (w, v) in wrow.iter().zip(win) {
+                acc += *w * *v;
+            }
+            *out = acc;
+        }
+    }
+    border(left, 0, wrow, in_row, PL, SW);
+    border(right, hi, wrow, in_row, PL, SW);
 }
 
 /// Output pixels `from..from + out.len()` of a row gain the taps of `wrow` that lie inside
@@ -176,16 +194,34 @@ pub fn conv_transpose2d<
                 let out_rows = plane.chunks_exact_mut(OW).skip(oy0).step_by(SH);
                 let in_rows = input.chunks_exact(W).skip(iy0).take(rows);
                 for (out_row, in_row) in out_rows.zip(in_rows) {
-                    for (kx, &w) in wrow.iter().enumerate() {
-                        let (ox0, ix0, count) = span(kx, PW, SW, OW, W, true);
-                        if let (Some(yr), Some(xr)) = (out_row.get_mut(ox0..), in_row.get(ix0..)) {
-                            axpy(yr, SW, xr, 1, w, count);
-                        }
-                    }
+                    scatter_taps::<W, OW, KW, SW, PW>(out_row, in_row, wrow);
                 }
             }
         }
         plane.iter_mut().for_each(|v| *v = act.apply(*v));
+    }
+}
+
+/// One output row of a transposed convolution gains kernel row `wrow` times input row
+/// `in_row`: each tap `kx` adds `w · x` from the run of input pixels it reaches into the strided
+/// run of output pixels (`span`). Shared by the whole-map kernel and the row stage.
+#[inline(always)]
+pub(crate) fn scatter_taps<
+    const W: usize,
+    const OW: usize,
+    const KW: usize,
+    const SW: usize,
+    const PW: usize,
+>(
+    out_row: &mut [f32],
+    in_row: &[f32],
+    wrow: &[f32; KW],
+) {
+    for (kx, &w) in wrow.iter().enumerate() {
+        let (ox0, ix0, count) = span(kx, PW, SW, OW, W, true);
+        if let (Some(yr), Some(xr)) = (out_row.get_mut(ox0..), in_row.get(ix0..)) {
+            axpy(yr, SW, xr, 1, w, count);
+        }
     }
 }
 

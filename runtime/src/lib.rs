@@ -31,6 +31,7 @@ pub mod int8;
 mod kernels;
 mod lstm;
 mod pool;
+mod rows;
 mod scratch;
 mod seq;
 mod sparse;
@@ -47,8 +48,9 @@ pub use kernels::{Metric, Scaling};
 /// addresses, the libm functions activations call), on top of their buffers.
 ///
 /// Measured by painting and scanning the stack on Cortex-M0, Cortex-M4F and RV32IMC for every
-/// shipped model and every activation: the largest frame seen was 508 bytes (docs/FIRMWARE.md);
-/// this allowance adds a quarter. `tests/tests/firmware.rs` fails if a measurement exceeds it.
+/// shipped model and every activation: the largest frame seen was 540 bytes (the row-streamed
+/// `mnist_conv`'s `anomaly_score_into` on the Cortex-M0, its row stages' frames nested; 508
+/// before it, docs/FIRMWARE.md); the allowance leaves 100 bytes above it. `tests/tests/firmware.rs` fails if a measurement exceeds it.
 pub const FRAME_ALLOWANCE: usize = 640;
 pub use int8::ScratchI8;
 pub use scratch::Scratch;
@@ -68,6 +70,7 @@ pub mod __private {
     pub use crate::kernels::*;
     pub use crate::lstm::*;
     pub use crate::pool::*;
+    pub use crate::rows::*;
     pub use crate::scratch::*;
     pub use crate::seq::*;
     pub use crate::sparse::*;

@@ -28,22 +28,30 @@ pub fn max_pool2d<
     };
     for (input, plane) in x.chunks_exact(H * W).zip(y.chunks_exact_mut(OH * OW)) {
         for (oy, out_row) in plane.chunks_exact_mut(OW).enumerate() {
-            for (ox, out) in out_row.iter_mut().enumerate() {
-                let mut window = input
-                    .chunks_exact(W)
-                    .skip(oy * SH)
-                    .take(KH)
-                    .flat_map(|row| row.iter().skip(ox * SW).take(KW));
-                let Some(&first) = window.next() else { continue };
-                let mut m = first;
-                for &v in window {
-                    if v > m {
-                        m = v;
-                    }
-                }
-                *out = m;
+            pool_row::<KW, SW>(input.chunks_exact(W).skip(oy * SH).take(KH), out_row);
+        }
+    }
+}
+
+/// One pooled row from the input rows of its window (`rows`, top to bottom): each output is
+/// the largest value of its `KW` columns, `m` starting at the window's first value, then
+/// `if v > m { m = v }` in row-major order. Shared by the whole-map kernel and the row stages
+/// (`rows.rs`).
+#[inline(always)]
+pub(crate) fn pool_row<'r, const KW: usize, const SW: usize>(
+    rows: impl Iterator<Item = &'r [f32]> + Clone,
+    out_row: &mut [f32],
+) {
+    for (ox, out) in out_row.iter_mut().enumerate() {
+        let mut window = rows.clone().flat_map(|row| row.iter().skip(ox * SW).take(KW));
+        let Some(&first) = window.next() else { continue };
+        let mut m = first;
+        for &v in window {
+            if v > m {
+                m = v;
             }
         }
+        *out = m;
     }
 }
 
@@ -64,9 +72,15 @@ pub fn upsample2d<
     const { assert!(NI == C * H * W && NO == C * H * FH * W * FW && FH > 0 && FW > 0) };
     for (in_row, out_rows) in x.chunks_exact(W).zip(y.chunks_exact_mut(W * FW * FH)) {
         for out_row in out_rows.chunks_exact_mut(W * FW) {
-            for (v, run) in in_row.iter().zip(out_row.chunks_exact_mut(FW)) {
-                run.iter_mut().for_each(|o| *o = *v);
-            }
+            upsample_row::<FW>(in_row, out_row);
         }
+    }
+}
+
+/// One upsampled row: every input value repeated `FW` times.
+#[inline(always)]
+pub(crate) fn upsample_row<const FW: usize>(in_row: &[f32], out_row: &mut [f32]) {
+    for (v, run) in in_row.iter().zip(out_row.chunks_exact_mut(FW)) {
+        run.iter_mut().for_each(|o| *o = *v);
     }
 }

@@ -68,6 +68,20 @@ fn inspect_shows_layers_sizes_threshold_and_provenance() {
     assert_eq!(json["flash_bytes"]["f32"], c.params * 4);
 }
 
+/// A conv chain streams row by row; inspect says so, and the dense model keeps whole outputs.
+#[test]
+fn inspect_says_which_path_the_layer_outputs_take() {
+    let out = ok(&["inspect", "models/mnist_conv.safetensors"]);
+    assert!(out.contains("Layer outputs: row by row (5 stages"), "{out}");
+    assert!(out.contains("scratch 2100 f32 values = 8,400 B"), "{out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["inspect", "models/mnist_conv.safetensors", "--json"])).unwrap();
+    assert_eq!(json["streams_rows"], true);
+    assert_eq!(json["scratch_len"], 2100);
+    let dense = ok(&["inspect", "models/ecg5000.safetensors"]);
+    assert!(dense.contains("Layer outputs: whole layer outputs"), "{dense}");
+}
+
 #[test]
 fn eval_reports_metrics_consistent_with_its_confusion_matrix() {
     let out =

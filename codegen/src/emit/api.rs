@@ -32,15 +32,17 @@ impl Context<'_> {
     /// parameter named `scratch`.
     pub(super) fn run_into(&self, st: &Stretch) -> TokenStream {
         let (x, y) = (&st.x, &st.y);
-        let edges = match self.precision {
-            Precision::F32 => {
+        let edges = match (self.precision, &self.plan.rows) {
+            // A streamed model (only f32 models stream).
+            (_, Some(rows)) => return self.run_rows(rows, st),
+            (Precision::F32, None) => {
                 let input = if st.raw { Input::Raw(x.clone()) } else { Input::Caller(x.clone()) };
                 let output = Output::Caller(y.clone());
                 let bind = self.bind_scratch(self.uses_scratch(st.from, st.to, &input, &output));
                 let run = self.run(st.from, st.to, input, output);
                 return quote!(#bind #run);
             }
-            Precision::Int8(edges) => edges,
+            (Precision::Int8(edges), None) => edges,
         };
         // int8: quantize into the scratch, run there, dequantize out of it.
         let len = |j: usize| self.shapes[j].iter().product::<usize>();

@@ -57,6 +57,7 @@ pub fn summary(model: &Model, e: &Emitted, options: Options) -> Vec<String> {
         e.scratch_bytes(),
         e.scratch_len()
     ));
+    lines.push(format!(" Layer outputs: {}.", e.plan.path()));
     lines.push(format!(" Input scaling: {}.", model.preprocessing.name()));
     if let Some(a) = &model.anomaly {
         let how = match &a.calibration {

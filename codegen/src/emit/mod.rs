@@ -10,6 +10,7 @@ mod literal;
 mod mixed;
 mod op;
 mod precision;
+mod rows;
 mod run;
 mod stream;
 mod traits;
@@ -144,6 +145,9 @@ impl Context<'_> {
     /// `state: &mut [f32; E]`), after the helper functions its emitter asks for. Flatten and
     /// reshape layers move nothing and get no function; nor does a repeat an LSTM reads.
     fn layer_functions(&self) -> TokenStream {
+        if let Some(rows) = &self.plan.rows {
+            return self.stage_functions(rows);
+        }
         let scales = tinyae_core::plan::first_layer_scales(self.model);
         let values = Values::of_parts(self.model, self.options.parts);
         let ty = self.precision.element();

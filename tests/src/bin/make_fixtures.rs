@@ -48,6 +48,7 @@ fn fixtures() -> Vec<Fixture> {
         conv_lstm::lstm(),
         conv_lstm::lstm_stack(),
         conv_lstm::conv_vae(),
+        conv_lstm::conv_rows(),
     ]
 }
 

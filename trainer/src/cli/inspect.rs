@@ -202,10 +202,11 @@ fn flash_and_ram(s: &mut String, model: &Model) {
     }
     let _ = writeln!(
         s,
-        "RAM: scratch {} {values} values = {} B for the *_into functions (SCRATCH_LEN); by-value calls keep {} B of buffers on the stack (BUFFER_BYTES; the generated FRAME_BYTES adds call frames)",
+        "RAM: scratch {} {values} values = {} B for the *_into functions (SCRATCH_LEN); by-value calls keep {} B of buffers on the stack (BUFFER_BYTES; the generated FRAME_BYTES adds call frames)\nLayer outputs: {}",
         e.scratch_len(),
         thousands(e.scratch_bytes()),
-        thousands(e.buffer_bytes())
+        thousands(e.buffer_bytes()),
+        e.plan.path()
     );
 }
 
@@ -349,6 +350,7 @@ pub fn summary_json(model: &Model) -> serde_json::Value {
         "weight_bytes_generated": e.weight_bytes,
         "scratch_len": e.scratch_len(),
         "scratch_bytes": e.scratch_bytes(),
+        "streams_rows": e.plan.rows.is_some(),
         "stack_buffer_bytes": e.buffer_bytes(),
         "scaling": model.preprocessing.name(),
         "threshold": model.anomaly.as_ref().map(|a| a.threshold),

@@ -6,7 +6,7 @@ use quote::quote;
 use tinyae_core::ir::Conv2d;
 use tinyae_core::Activation;
 
-use super::{EmitOp, LayerCtx};
+use super::{EmitOp, LayerCtx, StageCtx};
 use crate::emit::bytes;
 use crate::emit::literal::{f32_array, usize_lit};
 
@@ -74,6 +74,35 @@ impl EmitOp for Conv2d {
             static W: [[[[f32; #kw]; #kh]; #ch]; #o] = #weights;
             #bias_static
             rt::conv2d::<#(#sizes),*>(&W, #bias_arg, x, y, #act);
+        }
+    }
+
+    /// `rt::conv_rows`, or `rt::conv_pool_rows` with the pooling after it fused in.
+    fn stage(&self, ctx: &LayerCtx<'_>, stage: &StageCtx<'_>) -> TokenStream {
+        let [ch, h, w] = image(ctx.input);
+        let Some(([top, left, _, _], [_, ow])) = self.geometry([h, w]) else { return quote!() };
+        let [kh, kw] = self.kernel_size;
+        let [sh, sw] = self.stride;
+        let o_n = self.out_channels;
+        let weights = weights(o_n, ch, self.kernel_size, |o, ci, ky, kx| self.w(o, ci, ky, kx));
+        let (bias_static, bias_arg) = bias(self.bias.as_ref().map(|b| &b.values[..]), o_n);
+        let sizes = lits(&[ch, h, w, o_n, ow, kh, kw, sh, sw, top, left, stage.depth, stage.ring]);
+        let oh = image(ctx.output)[1];
+        let act = act(ctx.layer.activation, oh * ow);
+        let (ch, kh, kw, o) = (usize_lit(ch), usize_lit(kh), usize_lit(kw), usize_lit(o_n));
+        let call = match stage.pool {
+            Some((pool, pooled)) => {
+                let ([pkh, pkw], [psh, psw]) = (pool.kernel_size, pool.stride);
+                let pool_sizes = lits(&[pkh, pkw, psh, psw, image(pooled)[2], stage.tmp]);
+                quote!(rt::conv_pool_rows::<_, _, #(#sizes,)* #(#pool_sizes),*>(src, &W, #bias_arg, #act, ring, tmp))
+            }
+            None => quote!(rt::conv_rows::<_, _, #(#sizes),*>(src, &W, #bias_arg, #act, ring)),
+        };
+        quote! {
+            /// `[out][in][ky][kx]`, as PyTorch's `nn.Conv2d` stores it.
+            static W: [[[[f32; #kw]; #kh]; #ch]; #o] = #weights;
+            #bias_static
+            #call
         }
     }
 }

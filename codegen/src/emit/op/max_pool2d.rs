@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use tinyae_core::ir::MaxPool2d;
 
-use super::{EmitOp, LayerCtx};
+use super::{EmitOp, LayerCtx, StageCtx};
 use crate::emit::literal::usize_lit;
 
 impl EmitOp for MaxPool2d {
@@ -16,5 +16,15 @@ impl EmitOp for MaxPool2d {
         let [sh, sw] = self.stride;
         let sizes = [c, h, w, oh, ow, kh, kw, sh, sw, c * h * w, c * oh * ow].map(usize_lit);
         quote!(rt::max_pool2d::<#(#sizes),*>(x, y);)
+    }
+
+    /// `rt::pool_rows`: a pooling not fused into a convolution.
+    fn stage(&self, ctx: &LayerCtx<'_>, stage: &StageCtx<'_>) -> TokenStream {
+        let [c, h, w] = super::conv2d::image(ctx.input);
+        let Some([_, ow]) = self.output_size([h, w]) else { return quote!() };
+        let [kh, kw] = self.kernel_size;
+        let [sh, sw] = self.stride;
+        let sizes = [c, h, w, ow, kh, kw, sh, sw, stage.depth, stage.ring].map(usize_lit);
+        quote!(rt::pool_rows::<_, #(#sizes),*>(src, ring))
     }
 }

@@ -4,7 +4,7 @@
 
 use proc_macro2::TokenStream;
 use tinyae_core::emission::Options;
-use tinyae_core::ir::{Affine, Layer, Op};
+use tinyae_core::ir::{Affine, Layer, MaxPool2d, Op};
 use tinyae_core::plan::Values;
 
 /// What an op's emitter knows about the layer it emits.
@@ -44,12 +44,32 @@ impl LayerCtx<'_> {
     }
 }
 
+/// What a row stage's emitter knows besides its layer (`tinyae_core::rows::Stage`).
+#[derive(Debug)]
+pub struct StageCtx<'a> {
+    /// Input rows in the stage's ring.
+    pub depth: usize,
+    /// Values of the ring.
+    pub ring: usize,
+    /// The `max_pool2d` fused into a `conv2d`, with its output shape.
+    pub pool: Option<(&'a MaxPool2d, &'a [usize])>,
+    /// Values of the fused pool's conv rows.
+    pub tmp: usize,
+}
+
 /// Code for one layer kind.
 pub trait EmitOp {
     /// The body of the layer's function `fn layer_j(x: &[T; IN], y: &mut [T; OUT])` (an LSTM's
     /// also takes `state: &mut [f32; E]`). Helper functions the body calls (a per-step dense
     /// layer's row function, a Gaussian head's log-variance head) go to `items`.
     fn body(&self, ctx: &LayerCtx<'_>, items: &mut TokenStream) -> TokenStream;
+
+    /// The body of the layer's row stage `fn layer_j_rows(src, ring[, tmp]) -> impl rt::Rows`
+    /// (`runtime/src/rows.rs`), for the kinds `tinyae_core::rows` streams; nothing for others,
+    /// which the row plan never includes.
+    fn stage(&self, _ctx: &LayerCtx<'_>, _stage: &StageCtx<'_>) -> TokenStream {
+        TokenStream::new()
+    }
 }
 
 macro_rules! define_emitters {

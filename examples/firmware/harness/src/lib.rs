@@ -17,6 +17,7 @@
         feature = "mnist",
         feature = "activations",
         feature = "mnist_conv",
+        feature = "mnist_conv_into",
         feature = "ecg5000_lstm",
         feature = "nab_stream"
     )),
@@ -24,6 +25,8 @@
 )]
 
 mod console;
+#[cfg(feature = "mnist_conv_into")]
+mod lean;
 mod measure;
 mod models;
 pub mod noise;

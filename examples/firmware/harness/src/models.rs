@@ -48,7 +48,7 @@ pub mod activations {
 
 /// The shipped convolutional MNIST model: [1, 28, 28] → conv, pool, conv, pool → [16, 7, 7] →
 /// two transposed convolutions → conv → [1, 28, 28].
-#[cfg(feature = "mnist_conv")]
+#[cfg(any(feature = "mnist_conv", feature = "mnist_conv_into"))]
 pub mod mnist_conv {
     tinyae::autoencoder!(pub Model = "../../../models/mnist_conv.safetensors");
     include!(concat!(env!("OUT_DIR"), "/mnist_conv.rs"));

@@ -69,6 +69,17 @@ pub fn run_timed(c: &mut impl Console, stack_bottom: usize, clock: Option<Clock>
         use crate::models::mnist_conv::{Model, INPUTS, LATENTS};
         exercise::<Model, 784, 784>(c, "mnist_conv", &INPUTS, &LATENTS, stack_bottom, clock);
     }
+    #[cfg(feature = "mnist_conv_into")]
+    {
+        use crate::models::mnist_conv::{Model, INPUTS, LATENTS};
+        crate::lean::exercise::<Model, 784, 784>(
+            c,
+            "mnist_conv_into",
+            &INPUTS,
+            &LATENTS,
+            stack_bottom,
+        );
+    }
     #[cfg(feature = "ecg5000_lstm")]
     {
         use crate::models::ecg5000_lstm::{Model, INPUTS, LATENTS};
@@ -188,7 +199,7 @@ fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
 // One inference per call and never inlined into the counted region's neighbours, so the
 // optimizer cannot move work across the markers.
 #[inline(never)]
-fn once_reconstruct_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
+pub(crate) fn once_reconstruct_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     x: &[f32; N],
     s: &mut M::Scratch,
     y: &mut [f32; N],
@@ -197,7 +208,7 @@ fn once_reconstruct_into<M: AnomalyDetector<N, L>, const N: usize, const L: usiz
 }
 
 #[inline(never)]
-fn once_encode_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
+pub(crate) fn once_encode_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     x: &[f32; N],
     s: &mut M::Scratch,
     z: &mut [f32; L],
@@ -206,7 +217,7 @@ fn once_encode_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
 }
 
 #[inline(never)]
-fn once_anomaly_score_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
+pub(crate) fn once_anomaly_score_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     x: &[f32; N],
     s: &mut M::Scratch,
     y: &mut [f32; N],
@@ -223,7 +234,13 @@ fn timed(clock: Option<Clock>, f: impl FnOnce()) -> Option<u64> {
 }
 
 /// The `bench` line of a counted region, and its `cycles` line when it was timed.
-fn region(c: &mut impl Console, name: &str, function: &str, k: usize, cycles: Option<u64>) {
+pub(crate) fn region(
+    c: &mut impl Console,
+    name: &str,
+    function: &str,
+    k: usize,
+    cycles: Option<u64>,
+) {
     for (kind, value) in [("bench ", None), ("cycles ", cycles)] {
         if kind == "cycles " && value.is_none() {
             continue;
@@ -240,7 +257,6 @@ fn region(c: &mut impl Console, name: &str, function: &str, k: usize, cycles: Op
         c.str("\n");
     }
 }
-
 
 /// The `model` line: the generated type's size constants.
 pub(crate) fn constants<M: ModelInfo>(c: &mut impl Console, name: &str) {
@@ -292,7 +308,7 @@ pub fn probe() {
     probe_one::<crate::models::mnist::Model, 784, 32>();
     #[cfg(feature = "activations")]
     probe_one::<crate::models::activations::Model, 140, 8>();
-    #[cfg(feature = "mnist_conv")]
+    #[cfg(any(feature = "mnist_conv", feature = "mnist_conv_into"))]
     probe_one::<crate::models::mnist_conv::Model, 784, 784>();
     #[cfg(feature = "ecg5000_lstm")]
     probe_one::<crate::models::ecg5000_lstm::Model, 140, 32>();

@@ -119,6 +119,63 @@ pub fn conv_valid() -> Fixture {
     ("conv_valid", m, inputs)
 }
 
+/// `[2, 16, 12]` scaled per feature, a model that streams row by row (`tinyae_core::rows`):
+/// conv same → pool fused into it → conv (kernel [3, 2], stride [2, 1]) whose `[3, 4, 6]` map
+/// is the code → upsample [2, 1] → transposed conv (stride 2, padding 1, output_padding 1) →
+/// overlapping pool (kernel 3, stride 1) on its own → conv (padding [2, 2]) to 2 channels.
+/// No PyTorch outputs: the generated code is checked against the reference interpreter, whose
+/// every layer kind the other fixtures check against PyTorch.
+pub fn conv_rows() -> Fixture {
+    let mut rng = Rng::new(61);
+    let layers = vec![
+        ops::conv2d(
+            "enc.0",
+            (2, 4, [3, 3], [1, 1]),
+            Padding::Same,
+            Activation::Relu,
+            true,
+            &mut rng,
+        ),
+        ops::max_pool2d("enc.1", [2, 2], [2, 2]),
+        ops::conv2d(
+            "enc.2",
+            (4, 3, [3, 2], [2, 1]),
+            Padding::Same,
+            Activation::Elu { alpha: 1.0 },
+            false,
+            &mut rng,
+        ),
+        ops::upsample2d("dec.0", [2, 1]),
+        ops::conv_transpose2d(
+            "dec.1",
+            (3, 4, [3, 3], [2, 2]),
+            [1, 1],
+            [1, 1],
+            Activation::LeakyRelu { alpha: 0.1 },
+            true,
+            &mut rng,
+        ),
+        ops::max_pool2d("dec.2", [3, 3], [1, 1]),
+        ops::conv2d(
+            "dec.3",
+            (4, 2, [3, 3], [1, 1]),
+            Padding::Explicit([2, 2]),
+            Activation::Sigmoid,
+            true,
+            &mut rng,
+        ),
+    ];
+    let mut m = model(ModelKind::Autoencoder, &[2, 16, 12], layers, 2);
+    let n = 2 * 16 * 12;
+    let min: Vec<f32> = (0..n).map(|i| (i % 7) as f32 - 3.0).collect();
+    let max: Vec<f32> = min.iter().map(|v| v + 10.0).collect();
+    m.preprocessing = Preprocessing::MinMax { min: min.clone(), max: max.clone() };
+    m.anomaly =
+        Some(Anomaly { metric: Metric::Mae, threshold: 0.1, calibration: Calibration::Manual });
+    let inputs = super::uniform_inputs(&min, &max, 8, 0.1, 62);
+    ("conv_rows", m, inputs)
+}
+
 /// `[10, 2]` standardized per feature: LSTM (both biases) whose last hidden state is the code →
 /// repeat 10 → LSTM returning sequences (no bias) → dense at every step.
 pub fn lstm() -> Fixture {

@@ -1,0 +1,642 @@
+//! Row stages: convolutions, pooling and upsampling computed row by row from small rings of
+//! input rows, so no whole feature map is ever alive (`tinyae_core::rows` plans the rings).
+//!
+//! A stage is pulled: asked for output row `r` (rows in order, each at most once), it first
+//! pulls from its producer every input row up to the last one `r`'s window reads, each into
+//! slot `row % D` of its ring (`D` rows of `C × W` values), then computes the row channel by
+//! channel. Every value is computed by the whole-map kernels' own row routines (`conv_taps`,
+//! `scatter_taps`, `pool_row`, `upsample_row`) with the same terms in the same order, so the
+//! results are the same bits. No indexing can panic: rows come from `get`, whose `None` (which
+//! the rings sized by the plan never produce) skips the row.
+
+use crate::conv::{conv_taps, scatter_taps};
+use crate::kernels::act::Activation;
+use crate::kernels::Scaling;
+use crate::pool::{pool_row, upsample_row};
+
+/// A producer of feature-map rows.
+pub trait Rows {
+    /// Writes row `r` of every channel: channel `c`'s values to `out[c · S..][..width]`. Rows
+    /// are asked for in increasing order, each at most once.
+    fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]);
+}
+
+/// Channel `c` of ring row `iy`: `D` slots of `C × W` values.
+#[inline(always)]
+fn slot<const C: usize, const W: usize, const D: usize>(
+    ring: &[f32],
+    iy: usize,
+    c: usize,
+) -> Option<&[f32]> {
+    let at = ((iy % D) * C + c) * W;
+    ring.get(at..)?.get(..W)
+}
+
+/// A ring of the last `D` input rows a stage has pulled (`R = D · C · W` values).
+#[derive(Debug)]
+pub struct Ring<
+    'a,
+    P,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const D: usize,
+    const R: usize,
+> {
+    src: P,
+    ring: &'a mut [f32; R],
+    /// Rows pulled so far.
+    have: usize,
+}
+
+impl<P: Rows, const C: usize, const H: usize, const W: usize, const D: usize, const R: usize>
+    Ring<'_, P, C, H, W, D, R>
+{
+    /// Pulls input rows up to `last` (or the last row), in order.
+    #[inline(always)]
+    fn fill(&mut self, last: usize) {
+        const { assert!(R == D * C * W && D > 0 && W > 0) };
+        while self.have < H && self.have <= last {
+            let at = (self.have % D) * C * W;
+            if let Some(out) = self.ring.get_mut(at..) {
+                self.src.row::<W>(self.have, out);
+            }
+            self.have += 1;
+        }
+    }
+
+    /// Channel `c` of input row `iy`.
+    #[inline(always)]
+    fn get(&self, iy: usize, c: usize) -> Option<&[f32]> {
+        slot::<C, W, D>(&self.ring[..], iy, c)
+    }
+}
+
+/// The caller's `C`×`H`×`W` input (`N` values), scaled on the way in when the model scales.
+#[derive(Debug)]
+pub struct Input<'a, const C: usize, const H: usize, const W: usize, const N: usize> {
+    x: &'a [f32; N],
+    scaling: Option<&'a Scaling<'a, N>>,
+}
+
+/// The caller's input as the first stage's producer.
+#[inline(always)]
+pub fn input_rows<'a, const C: usize, const H: usize, const W: usize, const N: usize>(
+    x: &'a [f32; N],
+    scaling: Option<&'a Scaling<'a, N>>,
+) -> Input<'a, C, H, W, N> {
+    const { assert!(N == C * H * W) };
+    Input { x, scaling }
+}
+
+impl<const C: usize, const H: usize, const W: usize, const N: usize> Rows
+    for Input<'_, C, H, W, N>
+{
+    /// Each value scaled as `rt::scale_into` does: `(x - offset) · scale`.
+    #[inline(always)]
+    fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
+        for (c, dst) in out.chunks_mut(S).take(C).enumerate() {
+            let at = (c * H + r) * W;
+            let Some(src) = self.x.get(at..).and_then(|x| x.get(..W)) else { continue };
+            match self.scaling {
+                None => dst.iter_mut().zip(src).for_each(|(o, v)| *o = *v),
+                Some(Scaling::Uniform { offset, scale, .. }) => {
+                    dst.iter_mut().zip(src).for_each(|(o, v)| *o = (*v - offset) * scale);
+                }
+                Some(Scaling::PerFeature { offset, scale, .. }) => {
+                    let (Some(off), Some(sc)) = (offset.get(at..), scale.get(at..)) else {
+                        continue;
+                    };
+                    for (((o, v), off), s) in dst.iter_mut().zip(src).zip(off).zip(sc) {
+                        *o = (*v - *off) * *s;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The first `N` values of `s` and the rest: a stage's ring cut from the scratch (the plan
+/// sizes the scratch to hold them all, so the `None` branch is never taken).
+#[inline(always)]
+#[allow(clippy::empty_loop)]
+pub fn take<const N: usize>(s: &mut [f32]) -> (&mut [f32; N], &mut [f32]) {
+    match s.split_first_chunk_mut::<N>() {
+        Some(p) => p,
+        None => loop {},
+    }
+}
+
+/// Runs a pipeline: every row of the last stage into the caller's `C`×`OH`×`OW` map
+/// (`S = OH · OW`, `N` values).
+#[inline(always)]
+pub fn rows_into<P: Rows, const OH: usize, const OW: usize, const S: usize, const N: usize>(
+    mut last: P,
+    y: &mut [f32; N],
+) {
+    const { assert!(S == OH * OW && S > 0 && N.is_multiple_of(S)) };
+    for r in 0..OH {
+        if let Some(out) = y.get_mut(r * OW..) {
+            last.row::<S>(r, out);
+        }
+    }
+}
+
+/// A `conv2d` stage (the whole-map kernel's sizes, `rt::conv2d`), `D` input rows in its ring.
+#[derive(Debug)]
+pub struct ConvRows<
+    'a,
+    P,
+    A,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const O: usize,
+    const OW: usize,
+    const KH: usize,
+    const KW: usize,
+    const SH: usize,
+    const SW: usize,
+    const PT: usize,
+    const PL: usize,
+    const D: usize,
+    const R: usize,
+> {
+    ring: Ring<'a, P, C, H, W, D, R>,
+    weights: &'a [[[[f32; KW]; KH]; C]; O],
+    bias: Option<&'a [f32; O]>,
+    act: A,
+}
+
+/// A `conv2d` stage reading `src`.
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[inline(always)]
+pub fn conv_rows<
+    'a,
+    P: Rows,
+    A: Activation,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const O: usize,
+    const OW: usize,
+    const KH: usize,
+    const KW: usize,
+    const SH: usize,
+    const SW: usize,
+    const PT: usize,
+    const PL: usize,
+    const D: usize,
+    const R: usize,
+>(
+    src: P,
+    weights: &'a [[[[f32; KW]; KH]; C]; O],
+    bias: Option<&'a [f32; O]>,
+    act: A,
+    ring: &'a mut [f32; R],
+) -> ConvRows<'a, P, A, C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R> {
+    const { assert!(SH > 0 && SW > 0 && KW > 0 && (D >= KH || D == H)) };
+    ConvRows { ring: Ring { src, ring, have: 0 }, weights, bias, act }
+}
+
+impl<
+        'a,
+        P: Rows,
+        A: Activation,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const O: usize,
+        const OW: usize,
+        const KH: usize,
+        const KW: usize,
+        const SH: usize,
+        const SW: usize,
+        const PT: usize,
+        const PL: usize,
+        const D: usize,
+        const R: usize,
+    > ConvRows<'a, P, A, C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R>
+{
+    /// Pulls the input rows output row `oy` reads.
+    #[inline(always)]
+    fn fill(&mut self, oy: usize) {
+        if let Some(last) = (oy * SH + KH - 1).checked_sub(PT) {
+            self.ring.fill(last);
+        }
+    }
+
+    /// Output row `oy` of channel `o` (rows `oy`'s window reads already in the ring): the bias,
+    /// then for every input channel and kernel row the taps over the input row, then the
+    /// activation, as `rt::conv2d` computes it.
+    #[inline(always)]
+    fn channel_row(&self, o: usize, oy: usize, out: &mut [f32]) {
+        let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+        out.iter_mut().for_each(|v| *v = b);
+        let Some(wo) = self.weights.get(o) else { return };
+        for (c, wc) in wo.iter().enumerate() {
+            for (ky, wrow) in wc.iter().enumerate() {
+                let Some(iy) = (oy * SH + ky).checked_sub(PT).filter(|&iy| iy < H) else {
+                    continue;
+                };
+                if let Some(in_row) = self.ring.get(iy, c) {
+                    conv_taps::<W, OW, KW, SW, PL>(out, in_row, wrow);
+                }
+            }
+        }
+        out.iter_mut().for_each(|v| *v = self.act.apply(*v));
+    }
+}
+
+impl<
+        P: Rows,
+        A: Activation,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const O: usize,
+        const OW: usize,
+        const KH: usize,
+        const KW: usize,
+        const SH: usize,
+        const SW: usize,
+        const PT: usize,
+        const PL: usize,
+        const D: usize,
+        const R: usize,
+    > Rows for ConvRows<'_, P, A, C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R>
+{
+    #[inline(always)]
+    fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
+        self.fill(r);
+        for (o, dst) in out.chunks_mut(S).take(O).enumerate() {
+            if let Some(dst) = dst.get_mut(..OW) {
+                self.channel_row(o, r, dst);
+            }
+        }
+    }
+}
+
+/// A `conv2d` stage with the `max_pool2d` after it fused in (kernel `PKH`×`PKW`, stride
+/// `PSH`×`PSW`, `POW` pooled columns): a pooled row of one channel is pooled from the `PKH`
+/// conv rows of its window, computed into `tmp` (`T = PKH · OW` values), so the conv's output
+/// map never exists.
+#[derive(Debug)]
+pub struct ConvPoolRows<
+    'a,
+    P,
+    A,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const O: usize,
+    const OW: usize,
+    const KH: usize,
+    const KW: usize,
+    const SH: usize,
+    const SW: usize,
+    const PT: usize,
+    const PL: usize,
+    const D: usize,
+    const R: usize,
+    const PKH: usize,
+    const PKW: usize,
+    const PSH: usize,
+    const PSW: usize,
+    const POW: usize,
+    const T: usize,
+> {
+    conv: ConvRows<'a, P, A, C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R>,
+    tmp: &'a mut [f32; T],
+}
+
+/// A fused `conv2d` + `max_pool2d` stage reading `src`.
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[inline(always)]
+pub fn conv_pool_rows<
+    'a,
+    P: Rows,
+    A: Activation,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const O: usize,
+    const OW: usize,
+    const KH: usize,
+    const KW: usize,
+    const SH: usize,
+    const SW: usize,
+    const PT: usize,
+    const PL: usize,
+    const D: usize,
+    const R: usize,
+    const PKH: usize,
+    const PKW: usize,
+    const PSH: usize,
+    const PSW: usize,
+    const POW: usize,
+    const T: usize,
+>(
+    src: P,
+    weights: &'a [[[[f32; KW]; KH]; C]; O],
+    bias: Option<&'a [f32; O]>,
+    act: A,
+    ring: &'a mut [f32; R],
+    tmp: &'a mut [f32; T],
+) -> ConvPoolRows<'a, P, A, C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R, PKH, PKW, PSH, PSW, POW, T>
+{
+    const { assert!(T == PKH * OW && OW > 0 && PKH > 0 && PKW > 0) };
+    ConvPoolRows { conv: conv_rows(src, weights, bias, act, ring), tmp }
+}
+
+impl<
+        P: Rows,
+        A: Activation,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const O: usize,
+        const OW: usize,
+        const KH: usize,
+        const KW: usize,
+        const SH: usize,
+        const SW: usize,
+        const PT: usize,
+        const PL: usize,
+        const D: usize,
+        const R: usize,
+        const PKH: usize,
+        const PKW: usize,
+        const PSH: usize,
+        const PSW: usize,
+        const POW: usize,
+        const T: usize,
+    > Rows
+    for ConvPoolRows<
+        '_,
+        P,
+        A,
+        C,
+        H,
+        W,
+        O,
+        OW,
+        KH,
+        KW,
+        SH,
+        SW,
+        PT,
+        PL,
+        D,
+        R,
+        PKH,
+        PKW,
+        PSH,
+        PSW,
+        POW,
+        T,
+    >
+{
+    #[inline(always)]
+    fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
+        let top = r * PSH;
+        self.conv.fill(top + PKH - 1);
+        for (o, dst) in out.chunks_mut(S).take(O).enumerate() {
+            for (i, conv_row) in self.tmp.chunks_exact_mut(OW).enumerate() {
+                self.conv.channel_row(o, top + i, conv_row);
+            }
+            if let Some(dst) = dst.get_mut(..POW) {
+                pool_row::<PKW, PSW>(self.tmp.chunks_exact(OW), dst);
+            }
+        }
+    }
+}
+
+/// A `conv_transpose2d` stage (the whole-map kernel's sizes, `rt::conv_transpose2d`), `D`
+/// input rows in its ring.
+#[derive(Debug)]
+pub struct ConvTRows<
+    'a,
+    P,
+    A,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const O: usize,
+    const OW: usize,
+    const KH: usize,
+    const KW: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const D: usize,
+    const R: usize,
+> {
+    ring: Ring<'a, P, C, H, W, D, R>,
+    weights: &'a [[[[f32; KW]; KH]; C]; O],
+    bias: Option<&'a [f32; O]>,
+    act: A,
+}
+
+/// A `conv_transpose2d` stage reading `src`.
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[inline(always)]
+pub fn conv_transpose_rows<
+    'a,
+    P: Rows,
+    A: Activation,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const O: usize,
+    const OW: usize,
+    const KH: usize,
+    const KW: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const D: usize,
+    const R: usize,
+>(
+    src: P,
+    weights: &'a [[[[f32; KW]; KH]; C]; O],
+    bias: Option<&'a [f32; O]>,
+    act: A,
+    ring: &'a mut [f32; R],
+) -> ConvTRows<'a, P, A, C, H, W, O, OW, KH, KW, SH, SW, PH, PW, D, R> {
+    const { assert!(SH > 0 && SW > 0 && (D * SH >= KH || D == H)) };
+    ConvTRows { ring: Ring { src, ring, have: 0 }, weights, bias, act }
+}
+
+impl<
+        P: Rows,
+        A: Activation,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const O: usize,
+        const OW: usize,
+        const KH: usize,
+        const KW: usize,
+        const SH: usize,
+        const SW: usize,
+        const PH: usize,
+        const PW: usize,
+        const D: usize,
+        const R: usize,
+    > Rows for ConvTRows<'_, P, A, C, H, W, O, OW, KH, KW, SH, SW, PH, PW, D, R>
+{
+    /// Output row `r`: the bias, then for every input channel and kernel row `ky` the input
+    /// row `iy` with `iy · SH + ky - PH = r` scattered in, then the activation; the terms of
+    /// every output in the order `c`, `ky`, `kx`, as `rt::conv_transpose2d` adds them.
+    #[inline(always)]
+    fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
+        self.ring.fill((r + PH) / SH);
+        for (o, (dst, wo)) in out.chunks_mut(S).zip(self.weights).enumerate() {
+            let Some(dst) = dst.get_mut(..OW) else { continue };
+            let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+            dst.iter_mut().for_each(|v| *v = b);
+            for (c, wc) in wo.iter().enumerate() {
+                for (ky, wrow) in wc.iter().enumerate() {
+                    let Some(t) = (r + PH).checked_sub(ky).filter(|t| t.is_multiple_of(SH)) else {
+                        continue;
+                    };
+                    if let Some(in_row) =
+                        Some(t / SH).filter(|&iy| iy < H).and_then(|iy| self.ring.get(iy, c))
+                    {
+                        scatter_taps::<W, OW, KW, SW, PW>(dst, in_row, wrow);
+                    }
+                }
+            }
+            dst.iter_mut().for_each(|v| *v = self.act.apply(*v));
+        }
+    }
+}
+
+/// A `max_pool2d` stage that is not fused into a convolution, `D = KH` input rows in its ring.
+#[derive(Debug)]
+pub struct PoolRows<
+    'a,
+    P,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const OW: usize,
+    const KH: usize,
+    const KW: usize,
+    const SH: usize,
+    const SW: usize,
+    const D: usize,
+    const R: usize,
+> {
+    ring: Ring<'a, P, C, H, W, D, R>,
+}
+
+/// A `max_pool2d` stage reading `src`.
+#[inline(always)]
+pub fn pool_rows<
+    'a,
+    P: Rows,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const OW: usize,
+    const KH: usize,
+    const KW: usize,
+    const SH: usize,
+    const SW: usize,
+    const D: usize,
+    const R: usize,
+>(
+    src: P,
+    ring: &'a mut [f32; R],
+) -> PoolRows<'a, P, C, H, W, OW, KH, KW, SH, SW, D, R> {
+    const { assert!(KH > 0 && KW > 0 && (D >= KH || D == H)) };
+    PoolRows { ring: Ring { src, ring, have: 0 } }
+}
+
+impl<
+        P: Rows,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const OW: usize,
+        const KH: usize,
+        const KW: usize,
+        const SH: usize,
+        const SW: usize,
+        const D: usize,
+        const R: usize,
+    > Rows for PoolRows<'_, P, C, H, W, OW, KH, KW, SH, SW, D, R>
+{
+    #[inline(always)]
+    fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
+        let top = r * SH;
+        self.ring.fill(top + KH - 1);
+        for (c, dst) in out.chunks_mut(S).take(C).enumerate() {
+            let ring = &self.ring;
+            let rows = (top..top + KH).filter_map(move |iy| ring.get(iy, c));
+            if let Some(dst) = dst.get_mut(..OW) {
+                pool_row::<KW, SW>(rows, dst);
+            }
+        }
+    }
+}
+
+/// An `upsample2d` stage (factors `FH`×`FW`), one input row in its ring.
+#[derive(Debug)]
+pub struct UpsampleRows<
+    'a,
+    P,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const FH: usize,
+    const FW: usize,
+    const R: usize,
+> {
+    ring: Ring<'a, P, C, H, W, 1, R>,
+}
+
+/// An `upsample2d` stage reading `src`.
+#[inline(always)]
+pub fn upsample_rows<
+    'a,
+    P: Rows,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const FH: usize,
+    const FW: usize,
+    const R: usize,
+>(
+    src: P,
+    ring: &'a mut [f32; R],
+) -> UpsampleRows<'a, P, C, H, W, FH, FW, R> {
+    const { assert!(FH > 0 && FW > 0) };
+    UpsampleRows { ring: Ring { src, ring, have: 0 } }
+}
+
+impl<
+        P: Rows,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const FH: usize,
+        const FW: usize,
+        const R: usize,
+    > Rows for UpsampleRows<'_, P, C, H, W, FH, FW, R>
+{
+    #[inline(always)]
+    fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
+        let iy = r / FH;
+        self.ring.fill(iy);
+        for (c, dst) in out.chunks_mut(S).take(C).enumerate() {
+            if let (Some(in_row), Some(dst)) = (self.ring.get(iy, c), dst.get_mut(..W * FW)) {
+                upsample_row::<FW>(in_row, dst);
+            }
+        }
+    }
+}
