@@ -95,6 +95,30 @@ macro_rules! relu1 {
 /// Zero accumulators, for layers without a bias.
 static ZEROS: [f32; 8] = [0.0; 8];
 
+/// Where [`pass`]'s blocks start (`from`, advancing `step` bytes a block), or `None` when the
+/// arguments do not fit: block `b`'s rows `start..start + n` must lie in the `tiles_len` rows
+/// (`blocks * i_n` of them), the bias must have a row per block, and there must be a block.
+#[inline(always)]
+fn block_starts(
+    tiles_len: usize,
+    i_n: usize,
+    start: usize,
+    n: usize,
+    init: Init<'_>,
+    y: &[[f32; 8]],
+) -> Option<(*const f32, usize)> {
+    let blocks = y.len();
+    let fits = start.checked_add(n).is_some_and(|end| end <= i_n)
+        && blocks.checked_mul(i_n).is_some_and(|rows| rows <= tiles_len);
+    let (from, step): (*const f32, usize) = match init {
+        Init::Bias(b) if b.len() >= blocks => (b.as_ptr().cast(), 32),
+        Init::Bias(_) => return None,
+        Init::Zeros => (ZEROS.as_ptr(), 0),
+        Init::Output => (y.as_ptr().cast(), 32),
+    };
+    (fits && blocks != 0).then_some((from, step))
+}
+
 /// One pass of inputs `start..start + x.len()` over every block: block `b` (rows
 /// `b * i_n..(b + 1) * i_n` of `tiles`) gains `x[i] * w[start + i][k]` for each `i` in order,
 /// starting from `init` (each term added in the form `M`), then relu when `relu`, into `y[b]`.
@@ -115,17 +139,9 @@ pub(super) fn pass<M: Mac>(
     relu: bool,
 ) {
     let (n, blocks) = (x.len(), y.len());
-    let fits = start.checked_add(n).is_some_and(|end| end <= i_n)
-        && blocks.checked_mul(i_n).is_some_and(|rows| rows <= tiles.len());
-    let (from, step): (*const f32, usize) = match init {
-        Init::Bias(b) if b.len() >= blocks => (b.as_ptr().cast(), 32),
-        Init::Bias(_) => return,
-        Init::Zeros => (ZEROS.as_ptr(), 0),
-        Init::Output => (y.as_ptr().cast(), 32),
-    };
-    if !fits || blocks == 0 {
+    let Some((from, step)) = block_starts(tiles.len(), i_n, start, n, init, y) else {
         return;
-    }
+    };
     // Bytes from the end of a block's run of rows to the start of the next block's run
     // (`i_n - n` rows of 32 bytes: no overflow, the rows exist).
     let skip = (i_n - n).wrapping_mul(32);
@@ -199,13 +215,12 @@ pub(super) fn pass<M: Mac>(
             )
         };
     }
-    // SAFETY: `fits` makes every read in bounds: block `b`'s rows `start..start + n` lie in
-    // `tiles` (`blocks * i_n <= tiles.len()`, `start + n <= i_n`), the `n` inputs in `x`, the
-    // `blocks` start rows at `from` in `bias` (checked above), `ZEROS` (step 0) or `y`. Writes
-    // are the `blocks` rows of `y`; block `b` is read from `from` (when that is `y`) before it
-    // is written, and nothing else borrows `y`. Every register written is declared: pointers
-    // and counters as inouts, `x`, `t` and `s0`-`s31` as clobbers (the compiler saves the
-    // callee-saved `s16`-`s31`); the flags are not preserved; no stack is used.
+    // SAFETY: `block_starts` makes every read in bounds: block `b`'s rows `start..start + n`
+    // in `tiles`, the `n` inputs in `x`, the `blocks` start rows at `from` in the bias, `ZEROS`
+    // (step 0) or `y`. Writes are the `blocks` rows of `y`; block `b` is read from `from` (when
+    // that is `y`) before it is written, and nothing else borrows `y`. Every register written
+    // is declared: pointers and counters as inouts, `x`, `t` and `s0`-`s31` as clobbers (the
+    // compiler saves `s16`-`s31`); the flags are not preserved; no stack is used.
     unsafe {
         if M::FUSED {
             kernel!("vfma.f32")
@@ -312,7 +327,8 @@ pub(crate) fn f16_blocks8(
         .and_then(|r| r.checked_add(width?))
         .is_some_and(|end| end <= w.len())
         && width.is_some_and(|wd| wd <= acc.len());
-    if !fits || groups == 0 || stride % 2 != 0 || w.as_ptr() as usize % 4 != 0 {
+    if !fits || groups == 0 || !stride.is_multiple_of(2) || !(w.as_ptr() as usize).is_multiple_of(4)
+    {
         return false;
     }
     // SAFETY: `fits` makes every read in bounds: row `i < n` of block `g < groups` is
