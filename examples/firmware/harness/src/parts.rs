@@ -12,6 +12,7 @@ use crate::run::{constants, out, stack};
 use crate::Console;
 
 /// The seed of the device's noise for `sample_latent` (the host test uses the same).
+#[cfg(feature = "mnist_vae16")]
 pub const NOISE_SEED: u32 = 2015;
 
 /// Runs the parts compiled in.
