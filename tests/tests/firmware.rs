@@ -206,7 +206,8 @@ fn host_into_outputs<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     }
 }
 
-/// The same report lines, computed here by the host's generated code.
+/// The same report lines, computed here by the host's generated code: the by-value functions,
+/// then the `*_into` ones as [`host_into_outputs`] computes them.
 fn host_outputs<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     name: &str,
     into: &mut Outputs,
@@ -215,25 +216,17 @@ fn host_outputs<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     let mut put = |function: &str, k: usize, bits: Vec<u32>| {
         into.insert((name.to_owned(), function.to_owned(), k), bits);
     };
-    let (mut scratch, mut y, mut z) = (M::new_scratch(), [0.0f32; N], [0.0f32; L]);
     for (k, row) in rows(&v, "inputs").iter().enumerate() {
         let x: [f32; N] = input(row);
         put("encode", k, bits(&M::encode(&x)));
         put("reconstruct", k, bits(&M::reconstruct(&x)));
         put("score", k, bits(&[M::anomaly_score(&x)]));
         put("is_anomaly", k, vec![u32::from(M::is_anomaly(&x))]);
-        M::encode_into(&x, &mut scratch, &mut z);
-        put("encode_into", k, bits(&z));
-        M::reconstruct_into(&x, &mut scratch, &mut y);
-        put("reconstruct_into", k, bits(&y));
-        put("score_into", k, bits(&[M::anomaly_score_into(&x, &mut scratch, &mut y)]));
     }
     for (k, row) in rows(&v, "latents").iter().enumerate() {
-        let latent: [f32; L] = input(row);
-        put("decode", k, bits(&M::decode(&latent)));
-        M::decode_into(&latent, &mut scratch, &mut y);
-        put("decode_into", k, bits(&y));
+        put("decode", k, bits(&M::decode(&input::<L>(row))));
     }
+    host_into_outputs::<M, N, L>(name, name, into);
 }
 
 /// The stream lines of `harness/src/stream.rs`: the score of every window the readings
