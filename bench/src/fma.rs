@@ -6,10 +6,13 @@
 //! interpreter's in the same form, bit for bit.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 use tinyae::Autoencoder;
 use tinyae_core::reference::{self, Mac};
+
+#[path = "sampling.rs"]
+mod sampling;
+use sampling::{calls_per_sample, median, sample_ns, ROUNDS};
 
 mod sensor {
     tinyae::autoencoder!(pub Off = "../models/sensor.safetensors", fma = false);
@@ -23,11 +26,6 @@ mod mnist {
     tinyae::autoencoder!(pub Off = "../models/mnist.safetensors", fma = false);
     tinyae::autoencoder!(pub On = "../models/mnist.safetensors", fma = true);
 }
-
-/// Samples per form.
-const ROUNDS: usize = 61;
-/// Least duration of one sample.
-const SAMPLE_TIME: Duration = Duration::from_micros(200);
 
 /// Median ns per call of `M::reconstruct_into` for each form, samples interleaved.
 fn time_pair<A, B, const N: usize, const L: usize>(x: &[f32; N]) -> [f64; 2]
@@ -46,37 +44,12 @@ where
     for round in 0..ROUNDS {
         for k in 0..2 {
             let i = (k + round) % 2;
-            let ns = if i == 0 { sample_ns(calls, &mut run_a) } else { sample_ns(calls, &mut run_b) };
+            let ns =
+                if i == 0 { sample_ns(calls, &mut run_a) } else { sample_ns(calls, &mut run_b) };
             samples[i].push(ns);
         }
     }
-    samples.map(|mut v| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    })
-}
-
-/// Warms `f` up for 20 ms, then returns how many back-to-back calls last ≥ 0.2 ms.
-fn calls_per_sample(mut f: impl FnMut()) -> usize {
-    let warm = Instant::now();
-    while warm.elapsed() < Duration::from_millis(20) {
-        f();
-    }
-    let mut calls = 1usize;
-    loop {
-        let start = Instant::now();
-        (0..calls).for_each(|_| f());
-        if start.elapsed() >= SAMPLE_TIME {
-            return calls;
-        }
-        calls *= 2;
-    }
-}
-
-fn sample_ns(calls: usize, mut f: impl FnMut()) -> f64 {
-    let start = Instant::now();
-    (0..calls).for_each(|_| f());
-    start.elapsed().as_nanos() as f64 / calls as f64
+    samples.map(median)
 }
 
 /// A raw input spread over the model's input range.

@@ -18,6 +18,7 @@ mod models;
 mod peers;
 mod report;
 mod roofline;
+mod sampling;
 mod sweep;
 mod timing;
 mod tinyae_engines;
