@@ -121,9 +121,7 @@ pub(crate) fn conv_taps<
     in_row: &[f32],
     wrow: &[f32; KW],
 ) {
-    // Output columns whose taps all lie inside the input: `lo..hi`.
-    let lo = PL.div_ceil(SW).min(OW);
-    let hi = if W + PL >= KW { ((W + PL - KW) / SW + 1).clamp(lo, OW) } else { lo };
+    let (lo, hi) = interior::<W, OW, KW, SW, PL>();
     let Some((left, rest)) = out_row.split_at_mut_checked(lo) else { return };
     let Some((middle, right)) = rest.split_at_mut_checked(hi - lo) else { return };
     let first = (lo * SW).saturating_sub(PL);
@@ -136,6 +134,44 @@ pub(crate) fn conv_taps<
             *out = acc;
         }
     }
+    border(left, 0, wrow, in_row, PL, SW);
+    border(right, hi, wrow, in_row, PL, SW);
+}
+
+/// The output columns `lo..hi` of a convolution whose taps all lie inside the input row (`W`
+/// values, `PL` columns of padding before, stride `SW`, kernel width `KW`, `OW` outputs).
+#[inline(always)]
+pub(crate) fn interior<
+    const W: usize,
+    const OW: usize,
+    const KW: usize,
+    const SW: usize,
+    const PL: usize,
+>() -> (usize, usize) {
+    let lo = PL.div_ceil(SW).min(OW);
+    let hi = if W + PL >= KW { ((W + PL - KW) / SW + 1).clamp(lo, OW) } else { lo };
+    (lo, hi)
+}
+
+/// The border pixels of one output row (outside `interior`) gain the taps of kernel row
+/// `wrow` that lie inside input row `in_row`, as `conv_taps` adds them; the interior pixels
+/// are left alone (a register-blocked kernel computes them).
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+#[inline(always)]
+pub(crate) fn border_taps<
+    const W: usize,
+    const OW: usize,
+    const KW: usize,
+    const SW: usize,
+    const PL: usize,
+>(
+    out_row: &mut [f32],
+    in_row: &[f32],
+    wrow: &[f32; KW],
+) {
+    let (lo, hi) = interior::<W, OW, KW, SW, PL>();
+    let Some((left, rest)) = out_row.split_at_mut_checked(lo) else { return };
+    let Some((_, right)) = rest.split_at_mut_checked(hi - lo) else { return };
     border(left, 0, wrow, in_row, PL, SW);
     border(right, hi, wrow, in_row, PL, SW);
 }

@@ -10,6 +10,10 @@
 //! the rings sized by the plan never produce) skips the row.
 
 use crate::conv::{conv_taps, scatter_taps};
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+use crate::conv::{border_taps, interior};
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+use crate::kernels::vfp_conv::{conv3x3_row, convt2x2_row};
 use crate::kernels::act::Activation;
 use crate::kernels::Scaling;
 use crate::pool::{pool_row, upsample_row};
@@ -69,6 +73,13 @@ impl<P: Rows, const C: usize, const H: usize, const W: usize, const D: usize, co
     #[inline(always)]
     fn get(&self, iy: usize, c: usize) -> Option<&[f32]> {
         slot::<C, W, D>(&self.ring[..], iy, c)
+    }
+
+    /// Every channel of input row `iy`: `C` runs of `W` values.
+    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+    #[inline(always)]
+    fn stack(&self, iy: usize) -> Option<&[f32]> {
+        self.ring.get((iy % D) * C * W..)?.get(..C * W)
     }
 }
 
@@ -231,6 +242,10 @@ impl<
     /// activation, as `rt::conv2d` computes it.
     #[inline(always)]
     fn channel_row(&self, o: usize, oy: usize, out: &mut [f32]) {
+        #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+        if KH == 3 && KW == 3 && SW == 1 && self.blocked_row(o, oy, out) {
+            return;
+        }
         let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
         out.iter_mut().for_each(|v| *v = b);
         let Some(wo) = self.weights.get(o) else { return };
@@ -245,6 +260,47 @@ impl<
             }
         }
         out.iter_mut().for_each(|v| *v = self.act.apply(*v));
+    }
+
+    /// `channel_row` for a 3×3, stride-1 convolution on Arm cores with an FPU, when all three
+    /// input rows of output row `oy` exist: the interior pixels by the register-blocked kernel
+    /// (`kernels::vfp_conv`), the border pixels by `border_taps`, each adding its terms in the
+    /// order `c`, `ky`, `kx` from the bias, like `channel_row`. False (nothing written) for a
+    /// row whose window reaches into the padding.
+    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+    #[inline(always)]
+    fn blocked_row(&self, o: usize, oy: usize, out: &mut [f32]) -> bool {
+        let Some(top) = (oy * SH).checked_sub(PT).filter(|&iy| iy + KH <= H) else {
+            return false;
+        };
+        let (Some(r0), Some(r1), Some(r2), Some(wo)) = (
+            self.ring.stack(top),
+            self.ring.stack(top + 1),
+            self.ring.stack(top + 2),
+            self.weights.get(o),
+        ) else {
+            return false;
+        };
+        let Some(out) = out.get_mut(..OW) else { return false };
+        let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+        let (lo, hi) = interior::<W, OW, KW, SW, PL>();
+        for (x, v) in out.iter_mut().enumerate() {
+            if x < lo || x >= hi {
+                *v = b;
+            }
+        }
+        for (c, wc) in wo.iter().enumerate() {
+            for (ky, wrow) in wc.iter().enumerate() {
+                if let Some(in_row) = self.ring.get(top + ky, c) {
+                    border_taps::<W, OW, KW, SW, PL>(out, in_row, wrow);
+                }
+            }
+        }
+        if let Some(middle) = out.get_mut(lo..hi) {
+            conv3x3_row::<C, W, KH, KW>([r0, r1, r2], lo - PL.min(lo), wo, b, middle);
+        }
+        out.iter_mut().for_each(|v| *v = self.act.apply(*v));
+        true
     }
 }
 
@@ -494,6 +550,18 @@ impl<
     #[inline(always)]
     fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
         self.ring.fill((r + PH) / SH);
+        #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+        if KH == 2 && KW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0 && OW == 2 * W {
+            if let Some(in_rows) = Some(r / 2).filter(|&iy| iy < H).and_then(|iy| self.ring.stack(iy)) {
+                for (o, (dst, wo)) in out.chunks_mut(S).zip(self.weights).enumerate() {
+                    let Some(dst) = dst.get_mut(..OW) else { continue };
+                    let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+                    convt2x2_row::<C, W, KH, KW>(in_rows, wo, r % 2, b, dst);
+                    dst.iter_mut().for_each(|v| *v = self.act.apply(*v));
+                }
+                return;
+            }
+        }
         for (o, (dst, wo)) in out.chunks_mut(S).zip(self.weights).enumerate() {
             let Some(dst) = dst.get_mut(..OW) else { continue };
             let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
