@@ -141,7 +141,7 @@ pub(crate) fn conv_taps<
 /// The output columns `lo..hi` of a convolution whose taps all lie inside the input row (`W`
 /// values, `PL` columns of padding before, stride `SW`, kernel width `KW`, `OW` outputs).
 #[inline(always)]
-pub(crate) fn interior<
+fn interior<
     const W: usize,
     const OW: usize,
     const KW: usize,
@@ -151,29 +151,6 @@ pub(crate) fn interior<
     let lo = PL.div_ceil(SW).min(OW);
     let hi = if W + PL >= KW { ((W + PL - KW) / SW + 1).clamp(lo, OW) } else { lo };
     (lo, hi)
-}
-
-/// The border pixels of one output row (outside `interior`) gain the taps of kernel row
-/// `wrow` that lie inside input row `in_row`, as `conv_taps` adds them; the interior pixels
-/// are left alone (a register-blocked kernel computes them).
-#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-#[inline(always)]
-pub(crate) fn border_taps<
-    const W: usize,
-    const OW: usize,
-    const KW: usize,
-    const SW: usize,
-    const PL: usize,
->(
-    out_row: &mut [f32],
-    in_row: &[f32],
-    wrow: &[f32; KW],
-) {
-    let (lo, hi) = interior::<W, OW, KW, SW, PL>();
-    let Some((left, rest)) = out_row.split_at_mut_checked(lo) else { return };
-    let Some((_, right)) = rest.split_at_mut_checked(hi - lo) else { return };
-    border(left, 0, wrow, in_row, PL, SW);
-    border(right, hi, wrow, in_row, PL, SW);
 }
 
 /// Output pixels `from..from + out.len()` of a row gain the taps of `wrow` that lie inside

@@ -11,9 +11,9 @@
 
 use crate::conv::{conv_taps, scatter_taps};
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-use crate::conv::{border_taps, interior};
+use crate::kernels::vfp_conv::{conv3x3_edge, conv3x3_row, convt2x2_row, Rows3};
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-use crate::kernels::vfp_conv::{conv3x3_row, convt2x2_row};
+use crate::kernels::act::Fused;
 use crate::kernels::act::Activation;
 use crate::kernels::Scaling;
 use crate::pool::{pool_row, upsample_row};
@@ -262,44 +262,48 @@ impl<
         out.iter_mut().for_each(|v| *v = self.act.apply(*v));
     }
 
-    /// `channel_row` for a 3×3, stride-1 convolution on Arm cores with an FPU, when all three
-    /// input rows of output row `oy` exist: the interior pixels by the register-blocked kernel
-    /// (`kernels::vfp_conv`), the border pixels by `border_taps`, each adding its terms in the
-    /// order `c`, `ky`, `kx` from the bias, like `channel_row`. False (nothing written) for a
-    /// row whose window reaches into the padding.
+    /// `channel_row` for a 3×3, stride-1 convolution on Arm cores with an FPU, without padding
+    /// or with one row and column of it on each side ("same"): every pixel by the
+    /// register-blocked kernels (`kernels::vfp_conv`), which add its terms in the order `c`,
+    /// `ky`, `kx` from the bias and skip padded taps, like `channel_row`. False (nothing
+    /// written) for another geometry.
     #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
     #[inline(always)]
     fn blocked_row(&self, o: usize, oy: usize, out: &mut [f32]) -> bool {
-        let Some(top) = (oy * SH).checked_sub(PT).filter(|&iy| iy + KH <= H) else {
+        let same = PT == 1 && PL == 1 && OW == W;
+        let valid = PT == 0 && PL == 0 && OW + 2 == W;
+        if SH != 1 || !(same || valid) {
+            return false;
+        }
+        let top = oy as isize - PT as isize;
+        let Some(taps) = Rows3::of(top, H) else { return false };
+        // The input rows of the kernel rows `taps` keeps, in order.
+        let first_row = top.max(0) as usize;
+        let stack = |k: usize| self.ring.stack(first_row + k);
+        let (Some(r0), Some(r1), Some(wo), Some(out)) =
+            (stack(0), stack(1), self.weights.get(o), out.get_mut(..OW))
+        else {
             return false;
         };
-        let (Some(r0), Some(r1), Some(r2), Some(wo)) = (
-            self.ring.stack(top),
-            self.ring.stack(top + 1),
-            self.ring.stack(top + 2),
-            self.weights.get(o),
-        ) else {
-            return false;
-        };
-        let Some(out) = out.get_mut(..OW) else { return false };
+        let r2 = if taps == Rows3::All { stack(2) } else { Some(r1) };
+        let Some(r2) = r2 else { return false };
+        let rows = [r0, r1, r2];
         let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
-        let (lo, hi) = interior::<W, OW, KW, SW, PL>();
-        for (x, v) in out.iter_mut().enumerate() {
-            if x < lo || x >= hi {
-                *v = b;
-            }
+        // Relu runs in the kernels, on the sums in registers; other activations afterwards.
+        let relu = A::FUSED == Fused::Relu;
+        let interior = if same {
+            let Some((left, rest)) = (*out).split_first_mut() else { return false };
+            let Some((right, middle)) = rest.split_last_mut() else { return false };
+            conv3x3_edge::<C, W, KH, KW>(rows, taps, false, wo, b, relu, left);
+            conv3x3_edge::<C, W, KH, KW>(rows, taps, true, wo, b, relu, right);
+            middle
+        } else {
+            &mut *out
+        };
+        conv3x3_row::<C, W, KH, KW>(rows, taps, 0, wo, b, relu, interior);
+        if !relu {
+            out.iter_mut().for_each(|v| *v = self.act.apply(*v));
         }
-        for (c, wc) in wo.iter().enumerate() {
-            for (ky, wrow) in wc.iter().enumerate() {
-                if let Some(in_row) = self.ring.get(top + ky, c) {
-                    border_taps::<W, OW, KW, SW, PL>(out, in_row, wrow);
-                }
-            }
-        }
-        if let Some(middle) = out.get_mut(lo..hi) {
-            conv3x3_row::<C, W, KH, KW>([r0, r1, r2], lo - PL.min(lo), wo, b, middle);
-        }
-        out.iter_mut().for_each(|v| *v = self.act.apply(*v));
         true
     }
 }
@@ -556,8 +560,12 @@ impl<
                 for (o, (dst, wo)) in out.chunks_mut(S).zip(self.weights).enumerate() {
                     let Some(dst) = dst.get_mut(..OW) else { continue };
                     let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
-                    convt2x2_row::<C, W, KH, KW>(in_rows, wo, r % 2, b, dst);
-                    dst.iter_mut().for_each(|v| *v = self.act.apply(*v));
+                    // Relu runs in the kernel; other activations afterwards.
+                    let relu = A::FUSED == Fused::Relu;
+                    convt2x2_row::<C, W, KH, KW>(in_rows, wo, r % 2, b, relu, dst);
+                    if !relu {
+                        dst.iter_mut().for_each(|v| *v = self.act.apply(*v));
+                    }
                 }
                 return;
             }
