@@ -11,7 +11,7 @@
 
 use crate::conv::{conv_taps, scatter_taps};
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-use crate::kernels::vfp_conv::{conv3x3_edge, conv3x3_row, convt2x2_row, Rows3};
+use crate::kernels::vfp_conv::{conv3x3_row, convt2x2_row, Rows3};
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 use crate::kernels::act::Fused;
 use crate::kernels::act::Activation;
@@ -272,7 +272,7 @@ impl<
     fn blocked_row(&self, o: usize, oy: usize, out: &mut [f32]) -> bool {
         let same = PT == 1 && PL == 1 && OW == W;
         let valid = PT == 0 && PL == 0 && OW + 2 == W;
-        if SH != 1 || !(same || valid) {
+        if SH != 1 || W < 3 || !(same || valid) {
             return false;
         }
         let top = oy as isize - PT as isize;
@@ -291,16 +291,7 @@ impl<
         let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
         // Relu runs in the kernels, on the sums in registers; other activations afterwards.
         let relu = A::FUSED == Fused::Relu;
-        let interior = if same {
-            let Some((left, rest)) = (*out).split_first_mut() else { return false };
-            let Some((right, middle)) = rest.split_last_mut() else { return false };
-            conv3x3_edge::<C, W, KH, KW>(rows, taps, false, wo, b, relu, left);
-            conv3x3_edge::<C, W, KH, KW>(rows, taps, true, wo, b, relu, right);
-            middle
-        } else {
-            &mut *out
-        };
-        conv3x3_row::<C, W, KH, KW>(rows, taps, 0, wo, b, relu, interior);
+        conv3x3_row::<C, W, KH, KW>(rows, taps, same, wo, b, relu, out);
         if !relu {
             out.iter_mut().for_each(|v| *v = self.act.apply(*v));
         }

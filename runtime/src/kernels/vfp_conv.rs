@@ -39,79 +39,57 @@ macro_rules! mla {
     };
 }
 
-/// One kernel row of a 3×3 block: the `B + 2` inputs under the block from `$p` (list `$xs`),
-/// the pointer moved to the next channel, then the 3 taps `$w0`-`$w2` over every pixel
-/// (pixel `acc` reads `x0`, `x1`, `x2`).
+/// One kernel row of a 3×3 block: the inputs under the block from `$p` (list `$xs`), the
+/// pointer moved to the next channel, then the taps `$w0`, `$w1`, `$w2` (kernel columns 0, 1,
+/// 2), each over its list of `accumulator input` pairs.
 macro_rules! row3 {
     ($p:literal, $xs:literal, $w0:literal, $w1:literal, $w2:literal;
-     [$($acc:literal $x0:literal $x1:literal $x2:literal),*]) => {
+     [$($a0:literal $x0:literal),*] [$($a1:literal $x1:literal),*] [$($a2:literal $x2:literal),*]) => {
         concat!(
             "vldmia ", $p, ", {{", $xs, "}}\n",
             "add ", $p, ", ", $p, ", {stride}\n",
-            mla!($w0; $($acc $x0),*),
-            mla!($w1; $($acc $x1),*),
-            mla!($w2; $($acc $x2),*),
+            mla!($w0; $($a0 $x0),*),
+            mla!($w1; $($a1 $x1),*),
+            mla!($w2; $($a2 $x2),*),
         )
     };
 }
 
-/// `relu` of every accumulator of the pixel list.
-macro_rules! relu3 {
-    ($zero:literal; [$($acc:literal $x0:literal $x1:literal $x2:literal),*]) => {
+/// `relu` of every accumulator of a list.
+macro_rules! relu_list {
+    ($zero:literal; [$($acc:literal),*]) => {
         relu!($zero; $($acc),*)
     };
 }
 
-/// `vmov` of the bias into every accumulator of the pixel list.
-macro_rules! bias3 {
-    ([$($acc:literal $x0:literal $x1:literal $x2:literal),*]) => {
+/// `vmov` of the bias into every accumulator of a list.
+macro_rules! bias_list {
+    ([$($acc:literal),*]) => {
         concat!($("vmov ", $acc, ", {b}\n",)*)
     };
 }
 
-/// A block of 3×3 pixels (`$pix`: `[acc x0 x1 x2, ...]`, `$accs`: the accumulator list, `$xs`:
-/// the input list) over the kernel rows `$rows` (`(pointer w0 w1 w2)`: the input row and
-/// the registers of its 3 weights, in kernel-row order): sums start at the bias, every input
-/// channel loads its 9 weights into `s18`-`s26` and adds its rows, the activation `$act`
-/// runs on the sums, which are stored.
+/// A block of a 3×3 convolution's output row over the kernel rows `$rows` (`(pointer w0 w1
+/// w2)`: the input row and the registers of its 3 weights, in kernel-row order): the sums
+/// `$all` start at the bias; every input channel loads its 9 weights into `s18`-`s26` and adds
+/// each row's taps (`$k0`, `$k1`, `$k2`: the `accumulator input` pairs of kernel columns 0, 1,
+/// 2); the activation `$act` runs on the sums; `$accs` (the block's pixels) are stored at
+/// `{y}`, then `$store` (the border pixels beside the block, `s27` and `s28`).
 macro_rules! conv3x3_block {
-    ([$($act:tt)*], $accs:literal, $xs:literal,
-     [$(($p:literal $w0:literal $w1:literal $w2:literal))*], $pix:tt) => {
+    ([$($act:tt)*], $accs:literal, $xs:literal, $all:tt,
+     [$(($p:literal $w0:literal $w1:literal $w2:literal))*], $k0:tt $k1:tt $k2:tt,
+     [$($store:literal)*]) => {
         concat!(
             "@ rows {p0} {p1} {p2}\n",
-            bias3!($pix),
+            bias_list!($all),
             "2:\n",
             "vldmia {w}!, {{s18-s26}}\n",
-            $(row3!($p, $xs, $w0, $w1, $w2; $pix),)*
+            $(row3!($p, $xs, $w0, $w1, $w2; $k0 $k1 $k2),)*
             "subs {n}, {n}, #1\n",
             "bne 2b\n",
             $($act)*,
             "vstmia {y}, {{", $accs, "}}\n",
-        )
-    };
-}
-
-/// A border pixel of a 3×3 block (`s0`) with two taps inside each kernel row of `$rows`
-/// (`(pointer wa wb)`: the input row at the first of the two taps, and their weights'
-/// registers): its sum starts at the bias, every input channel loads its 9 weights into
-/// `s18`-`s26` and adds the two taps of each row, the activation `$act` runs, `s0` is stored.
-macro_rules! edge3x3 {
-    ([$($act:tt)*], [$(($p:literal $wa:literal $wb:literal))*]) => {
-        concat!(
-            "@ rows {p0} {p1} {p2}\n",
-            "vmov s0, {b}\n",
-            "2:\n",
-            "vldmia {w}!, {{s18-s26}}\n",
-            $(
-                "vldmia ", $p, ", {{s8-s9}}\n",
-                "add ", $p, ", ", $p, ", {stride}\n",
-                "vmla.f32 s0, s8, ", $wa, "\n",
-                "vmla.f32 s0, s9, ", $wb, "\n",
-            )*
-            "subs {n}, {n}, #1\n",
-            "bne 2b\n",
-            $($act)*,
-            "vstr s0, [{y}]\n",
+            $($store,)*
         )
     };
 }
@@ -151,11 +129,27 @@ impl Rows3 {
     }
 }
 
-/// Output pixels `y` (at most 8) of one output channel of a 3×3, stride-1 convolution: pixel
-/// `j` is `b + Σ_c Σ_ky Σ_kx w[c][ky][kx] · x[c][ky][first + j + kx]` over the kernel rows
-/// `taps` keeps, in that order (`rows`: the input rows of those kernel rows, each its `C`
-/// channels of `W` values one after the other), then relu when `relu`. Arguments that do not
-/// fit write nothing.
+/// Which border pixels beside a block of a 3×3 "same" convolution's row the block also
+/// computes: the one before it (its first output column), the one after it (its last), both or
+/// none. They add only the two taps that lie inside the input, which the block loads anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Edge {
+    /// No border pixel.
+    None,
+    /// `out[at - 1]`: kernel columns 1, 2 over the block's first two inputs.
+    Left,
+    /// `out[at + n]`: kernel columns 0, 1 over the block's last two inputs.
+    Right,
+    /// Both.
+    Both,
+}
+
+/// Output pixels `out[at..at + n]` (`n` at most 8) of one output channel of a 3×3, stride-1
+/// convolution, and the border pixels `edge` names: pixel `at + j` is
+/// `b + Σ_c Σ_ky Σ_kx w[c][ky][kx] · x[c][ky][first + j + kx]` over the kernel rows `taps`
+/// keeps and, for a border pixel, only its taps inside the input, in that order (`rows`: the
+/// input rows of those kernel rows, each its `C` channels of `W` values one after the other),
+/// then relu when `relu`. Arguments that do not fit write nothing.
 #[allow(unsafe_code, clippy::too_many_arguments)]
 #[inline(always)]
 fn conv3x3_block<const C: usize, const W: usize, const KH: usize, const KW: usize>(
@@ -165,31 +159,40 @@ fn conv3x3_block<const C: usize, const W: usize, const KH: usize, const KW: usiz
     w: &[[[f32; KW]; KH]; C],
     b: f32,
     relu: bool,
-    y: &mut [f32],
+    out: &mut [f32],
+    at: usize,
+    n: usize,
+    edge: Edge,
 ) {
-    let n = y.len();
-    // Reads of channel `c`, row `k`: `rows[k][c·W + first..][..n + 2]`, the last inside.
+    let left = matches!(edge, Edge::Left | Edge::Both);
+    let right = matches!(edge, Edge::Right | Edge::Both);
+    // Reads of channel `c`, row `k`: `rows[k][c·W + first..][..n + 2]`, the last inside;
+    // writes `out[at - left..at + n + right]`.
     let fits = C > 0
         && KH == 3
         && KW == 3
         && n > 0
         && n <= 8
         && first + n + 2 <= W
-        && rows.iter().take(taps.len()).all(|r| r.len() >= C * W);
+        && rows.iter().take(taps.len()).all(|r| r.len() >= C * W)
+        && at >= usize::from(left)
+        && at + n + usize::from(right) <= out.len();
     if !fits {
         return;
     }
     let [r0, r1, r2] = rows.map(|r| r.as_ptr().wrapping_add(first));
+    let y = out.as_mut_ptr().wrapping_add(at);
     macro_rules! kernel {
-        (relu $rows:tt $accs:literal, $xs:literal, $pix:tt) => {
-            kernel!([relu3!("s27"; $pix)] $rows $accs, $xs, $pix)
+        (relu $rows:tt $accs:literal, $xs:literal, $all:tt, $k0:tt $k1:tt $k2:tt, $store:tt) => {
+            kernel!([relu_list!("s29"; $all)] $rows $accs, $xs, $all, $k0 $k1 $k2, $store)
         };
-        (plain $rows:tt $accs:literal, $xs:literal, $pix:tt) => {
-            kernel!(["@ {z}\n"] $rows $accs, $xs, $pix)
+        (plain $rows:tt $accs:literal, $xs:literal, $all:tt, $k0:tt $k1:tt $k2:tt, $store:tt) => {
+            kernel!(["@ {z}\n"] $rows $accs, $xs, $all, $k0 $k1 $k2, $store)
         };
-        ([$($act:tt)*] $rows:tt $accs:literal, $xs:literal, $pix:tt) => {
+        ([$($act:tt)*] $rows:tt $accs:literal, $xs:literal, $all:tt, $k0:tt $k1:tt $k2:tt,
+         $store:tt) => {
             core::arch::asm!(
-                conv3x3_block!([$($act)*], $accs, $xs, $rows, $pix),
+                conv3x3_block!([$($act)*], $accs, $xs, $all, $rows, $k0 $k1 $k2, $store),
                 z = in(reg) 0u32,
                 b = in(reg) b.to_bits(),
                 w = inout(reg) w.as_ptr() => _,
@@ -198,64 +201,206 @@ fn conv3x3_block<const C: usize, const W: usize, const KH: usize, const KW: usiz
                 p2 = inout(reg) r2 => _,
                 stride = in(reg) W * 4,
                 n = inout(reg) C => _,
-                y = in(reg) y.as_mut_ptr(),
+                y = in(reg) y,
                 out("s0") _, out("s1") _, out("s2") _, out("s3") _, out("s4") _, out("s5") _,
                 out("s6") _, out("s7") _, out("s8") _, out("s9") _, out("s10") _, out("s11") _,
                 out("s12") _, out("s13") _, out("s14") _, out("s15") _, out("s16") _,
                 out("s17") _, out("s18") _, out("s19") _, out("s20") _, out("s21") _,
                 out("s22") _, out("s23") _, out("s24") _, out("s25") _, out("s26") _,
-                out("s27") _,
+                out("s27") _, out("s28") _, out("s29") _,
                 options(nostack),
             )
         };
     }
     macro_rules! by_taps {
-        ($act:tt $accs:literal, $xs:literal, $pix:tt) => {
+        ($act:tt $accs:literal, $xs:literal, $all:tt, $k0:tt $k1:tt $k2:tt, $store:tt) => {
             match taps {
                 Rows3::All => kernel!($act [("{p0}" "s18" "s19" "s20") ("{p1}" "s21" "s22" "s23")
-                    ("{p2}" "s24" "s25" "s26")] $accs, $xs, $pix),
+                    ("{p2}" "s24" "s25" "s26")] $accs, $xs, $all, $k0 $k1 $k2, $store),
                 Rows3::Lower => kernel!($act [("{p0}" "s21" "s22" "s23") ("{p1}" "s24" "s25" "s26")]
-                    $accs, $xs, $pix),
+                    $accs, $xs, $all, $k0 $k1 $k2, $store),
                 Rows3::Upper => kernel!($act [("{p0}" "s18" "s19" "s20") ("{p1}" "s21" "s22" "s23")]
-                    $accs, $xs, $pix),
+                    $accs, $xs, $all, $k0 $k1 $k2, $store),
             }
         };
     }
+    // Generated: width `n` × `edge`, the accumulators `s0`.. and inputs `s8`.. of the block,
+    // `s27`/`s28` for the border pixel before/after it.
     macro_rules! by_width {
         ($act:tt) => {
-            match n {
-                8 => by_taps!($act "s0-s7", "s8-s17", [
-                    "s0" "s8" "s9" "s10", "s1" "s9" "s10" "s11", "s2" "s10" "s11" "s12",
-                    "s3" "s11" "s12" "s13", "s4" "s12" "s13" "s14", "s5" "s13" "s14" "s15",
-                    "s6" "s14" "s15" "s16", "s7" "s15" "s16" "s17"]),
-                7 => by_taps!($act "s0-s6", "s8-s16", [
-                    "s0" "s8" "s9" "s10", "s1" "s9" "s10" "s11", "s2" "s10" "s11" "s12",
-                    "s3" "s11" "s12" "s13", "s4" "s12" "s13" "s14", "s5" "s13" "s14" "s15",
-                    "s6" "s14" "s15" "s16"]),
-                6 => by_taps!($act "s0-s5", "s8-s15", [
-                    "s0" "s8" "s9" "s10", "s1" "s9" "s10" "s11", "s2" "s10" "s11" "s12",
-                    "s3" "s11" "s12" "s13", "s4" "s12" "s13" "s14", "s5" "s13" "s14" "s15"]),
-                5 => by_taps!($act "s0-s4", "s8-s14", [
-                    "s0" "s8" "s9" "s10", "s1" "s9" "s10" "s11", "s2" "s10" "s11" "s12",
-                    "s3" "s11" "s12" "s13", "s4" "s12" "s13" "s14"]),
-                4 => by_taps!($act "s0-s3", "s8-s13", [
-                    "s0" "s8" "s9" "s10", "s1" "s9" "s10" "s11", "s2" "s10" "s11" "s12",
-                    "s3" "s11" "s12" "s13"]),
-                3 => by_taps!($act "s0-s2", "s8-s12", [
-                    "s0" "s8" "s9" "s10", "s1" "s9" "s10" "s11", "s2" "s10" "s11" "s12"]),
-                2 => by_taps!($act "s0-s1", "s8-s11", [
-                    "s0" "s8" "s9" "s10", "s1" "s9" "s10" "s11"]),
-                _ => by_taps!($act "s0", "s8-s10", ["s0" "s8" "s9" "s10"]),
+            match (n, edge) {
+                (8, Edge::None) => by_taps!($act "s0-s7", "s8-s17", ["s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s5" "s13", "s6" "s14", "s7" "s15"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s5" "s14", "s6" "s15", "s7" "s16"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s5" "s15", "s6" "s16", "s7" "s17"],
+                    [""]),
+                (8, Edge::Left) => by_taps!($act "s0-s7", "s8-s17", ["s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s27"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s5" "s13", "s6" "s14", "s7" "s15"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s5" "s14", "s6" "s15", "s7" "s16", "s27" "s8"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s5" "s15", "s6" "s16", "s7" "s17", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n"]),
+                (8, Edge::Right) => by_taps!($act "s0-s7", "s8-s17", ["s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s28"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s5" "s13", "s6" "s14", "s7" "s15", "s28" "s16"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s5" "s14", "s6" "s15", "s7" "s16", "s28" "s17"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s5" "s15", "s6" "s16", "s7" "s17"],
+                    ["vstr s28, [{y}, #32]\n"]),
+                (8, Edge::Both) => by_taps!($act "s0-s7", "s8-s17", ["s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s27", "s28"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s5" "s13", "s6" "s14", "s7" "s15", "s28" "s16"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s5" "s14", "s6" "s15", "s7" "s16", "s27" "s8", "s28" "s17"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s5" "s15", "s6" "s16", "s7" "s17", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n" "vstr s28, [{y}, #32]\n"]),
+                (7, Edge::None) => by_taps!($act "s0-s6", "s8-s16", ["s0", "s1", "s2", "s3", "s4", "s5", "s6"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s5" "s13", "s6" "s14"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s5" "s14", "s6" "s15"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s5" "s15", "s6" "s16"],
+                    [""]),
+                (7, Edge::Left) => by_taps!($act "s0-s6", "s8-s16", ["s0", "s1", "s2", "s3", "s4", "s5", "s6", "s27"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s5" "s13", "s6" "s14"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s5" "s14", "s6" "s15", "s27" "s8"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s5" "s15", "s6" "s16", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n"]),
+                (7, Edge::Right) => by_taps!($act "s0-s6", "s8-s16", ["s0", "s1", "s2", "s3", "s4", "s5", "s6", "s28"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s5" "s13", "s6" "s14", "s28" "s15"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s5" "s14", "s6" "s15", "s28" "s16"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s5" "s15", "s6" "s16"],
+                    ["vstr s28, [{y}, #28]\n"]),
+                (7, Edge::Both) => by_taps!($act "s0-s6", "s8-s16", ["s0", "s1", "s2", "s3", "s4", "s5", "s6", "s27", "s28"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s5" "s13", "s6" "s14", "s28" "s15"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s5" "s14", "s6" "s15", "s27" "s8", "s28" "s16"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s5" "s15", "s6" "s16", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n" "vstr s28, [{y}, #28]\n"]),
+                (6, Edge::None) => by_taps!($act "s0-s5", "s8-s15", ["s0", "s1", "s2", "s3", "s4", "s5"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s5" "s13"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s5" "s14"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s5" "s15"],
+                    [""]),
+                (6, Edge::Left) => by_taps!($act "s0-s5", "s8-s15", ["s0", "s1", "s2", "s3", "s4", "s5", "s27"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s5" "s13"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s5" "s14", "s27" "s8"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s5" "s15", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n"]),
+                (6, Edge::Right) => by_taps!($act "s0-s5", "s8-s15", ["s0", "s1", "s2", "s3", "s4", "s5", "s28"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s5" "s13", "s28" "s14"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s5" "s14", "s28" "s15"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s5" "s15"],
+                    ["vstr s28, [{y}, #24]\n"]),
+                (6, Edge::Both) => by_taps!($act "s0-s5", "s8-s15", ["s0", "s1", "s2", "s3", "s4", "s5", "s27", "s28"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s5" "s13", "s28" "s14"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s5" "s14", "s27" "s8", "s28" "s15"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s5" "s15", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n" "vstr s28, [{y}, #24]\n"]),
+                (5, Edge::None) => by_taps!($act "s0-s4", "s8-s14", ["s0", "s1", "s2", "s3", "s4"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14"],
+                    [""]),
+                (5, Edge::Left) => by_taps!($act "s0-s4", "s8-s14", ["s0", "s1", "s2", "s3", "s4", "s27"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s27" "s8"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n"]),
+                (5, Edge::Right) => by_taps!($act "s0-s4", "s8-s14", ["s0", "s1", "s2", "s3", "s4", "s28"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s28" "s13"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s28" "s14"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14"],
+                    ["vstr s28, [{y}, #20]\n"]),
+                (5, Edge::Both) => by_taps!($act "s0-s4", "s8-s14", ["s0", "s1", "s2", "s3", "s4", "s27", "s28"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s4" "s12", "s28" "s13"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s4" "s13", "s27" "s8", "s28" "s14"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s4" "s14", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n" "vstr s28, [{y}, #20]\n"]),
+                (4, Edge::None) => by_taps!($act "s0-s3", "s8-s13", ["s0", "s1", "s2", "s3"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13"],
+                    [""]),
+                (4, Edge::Left) => by_taps!($act "s0-s3", "s8-s13", ["s0", "s1", "s2", "s3", "s27"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s27" "s8"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n"]),
+                (4, Edge::Right) => by_taps!($act "s0-s3", "s8-s13", ["s0", "s1", "s2", "s3", "s28"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s28" "s12"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s28" "s13"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13"],
+                    ["vstr s28, [{y}, #16]\n"]),
+                (4, Edge::Both) => by_taps!($act "s0-s3", "s8-s13", ["s0", "s1", "s2", "s3", "s27", "s28"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s3" "s11", "s28" "s12"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s3" "s12", "s27" "s8", "s28" "s13"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s3" "s13", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n" "vstr s28, [{y}, #16]\n"]),
+                (3, Edge::None) => by_taps!($act "s0-s2", "s8-s12", ["s0", "s1", "s2"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12"],
+                    [""]),
+                (3, Edge::Left) => by_taps!($act "s0-s2", "s8-s12", ["s0", "s1", "s2", "s27"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s27" "s8"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n"]),
+                (3, Edge::Right) => by_taps!($act "s0-s2", "s8-s12", ["s0", "s1", "s2", "s28"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s28" "s11"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s28" "s12"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12"],
+                    ["vstr s28, [{y}, #12]\n"]),
+                (3, Edge::Both) => by_taps!($act "s0-s2", "s8-s12", ["s0", "s1", "s2", "s27", "s28"],
+                    ["s0" "s8", "s1" "s9", "s2" "s10", "s28" "s11"]
+                    ["s0" "s9", "s1" "s10", "s2" "s11", "s27" "s8", "s28" "s12"]
+                    ["s0" "s10", "s1" "s11", "s2" "s12", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n" "vstr s28, [{y}, #12]\n"]),
+                (2, Edge::None) => by_taps!($act "s0-s1", "s8-s11", ["s0", "s1"],
+                    ["s0" "s8", "s1" "s9"]
+                    ["s0" "s9", "s1" "s10"]
+                    ["s0" "s10", "s1" "s11"],
+                    [""]),
+                (2, Edge::Left) => by_taps!($act "s0-s1", "s8-s11", ["s0", "s1", "s27"],
+                    ["s0" "s8", "s1" "s9"]
+                    ["s0" "s9", "s1" "s10", "s27" "s8"]
+                    ["s0" "s10", "s1" "s11", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n"]),
+                (2, Edge::Right) => by_taps!($act "s0-s1", "s8-s11", ["s0", "s1", "s28"],
+                    ["s0" "s8", "s1" "s9", "s28" "s10"]
+                    ["s0" "s9", "s1" "s10", "s28" "s11"]
+                    ["s0" "s10", "s1" "s11"],
+                    ["vstr s28, [{y}, #8]\n"]),
+                (2, Edge::Both) => by_taps!($act "s0-s1", "s8-s11", ["s0", "s1", "s27", "s28"],
+                    ["s0" "s8", "s1" "s9", "s28" "s10"]
+                    ["s0" "s9", "s1" "s10", "s27" "s8", "s28" "s11"]
+                    ["s0" "s10", "s1" "s11", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n" "vstr s28, [{y}, #8]\n"]),
+                (1, Edge::None) => by_taps!($act "s0", "s8-s10", ["s0"],
+                    ["s0" "s8"]
+                    ["s0" "s9"]
+                    ["s0" "s10"],
+                    [""]),
+                (1, Edge::Left) => by_taps!($act "s0", "s8-s10", ["s0", "s27"],
+                    ["s0" "s8"]
+                    ["s0" "s9", "s27" "s8"]
+                    ["s0" "s10", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n"]),
+                (1, Edge::Right) => by_taps!($act "s0", "s8-s10", ["s0", "s28"],
+                    ["s0" "s8", "s28" "s9"]
+                    ["s0" "s9", "s28" "s10"]
+                    ["s0" "s10"],
+                    ["vstr s28, [{y}, #4]\n"]),
+                (1, Edge::Both) => by_taps!($act "s0", "s8-s10", ["s0", "s27", "s28"],
+                    ["s0" "s8", "s28" "s9"]
+                    ["s0" "s9", "s27" "s8", "s28" "s10"]
+                    ["s0" "s10", "s27" "s9"],
+                    ["vstr s27, [{y}, #-4]\n" "vstr s28, [{y}, #4]\n"]),
+                _ => {}
             }
         };
     }
     // SAFETY: `fits` makes every access in bounds: channel `c < C` of each row `k` the block
     // reads (`taps.len()` of them; the other pointer is never dereferenced) is
     // `rows[k][c·W + first..][..n + 2]` (`first + n + 2 <= W`, `C·W <= len`), the weights are
-    // the `9·C` floats of `w` (`KH == KW == 3`), and the `n` stores are `y`. `vldmia`/`vstmia`
-    // need word alignment, which `f32` slices have. Every register written is declared:
-    // pointers and the counter as inouts, `s0`-`s27` as clobbers (the compiler saves
-    // `s16`-`s27`); the flags are not preserved; no stack is used.
+    // the `9·C` floats of `w` (`KH == KW == 3`), and the stores are `out[at..at + n]` plus
+    // `out[at - 1]` (`Left`, `at >= 1`) and `out[at + n]` (`Right`, inside). `vldmia`,
+    // `vstmia` and `vstr` need word alignment, which `f32` slices have. Every register written
+    // is declared: pointers and the counter as inouts, `s0`-`s29` as clobbers (the compiler
+    // saves `s16`-`s29`); the flags are not preserved; no stack is used.
     unsafe {
         if relu {
             by_width!(relu)
@@ -264,102 +409,34 @@ fn conv3x3_block<const C: usize, const W: usize, const KH: usize, const KW: usiz
         }
     }
 }
-/// The interior pixels `y` of one output row of one channel of a 3×3, stride-1 convolution
-/// (`first`: the input column under `y[0]`'s window), in blocks of 8 and one last block of
-/// the rest: every pixel computed as `conv3x3_block` says.
+
+/// One output row `out` (`W` pixels, or `W - 2` without padding) of one channel of a 3×3,
+/// stride-1 convolution, with one column of padding on each side when `same`: blocks of 8
+/// pixels and one of the rest, the border pixels computed by the first and last block
+/// (`conv3x3_block`).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(crate) fn conv3x3_row<const C: usize, const W: usize, const KH: usize, const KW: usize>(
     rows: [&[f32]; 3],
     taps: Rows3,
-    first: usize,
+    same: bool,
     w: &[[[f32; KW]; KH]; C],
     b: f32,
     relu: bool,
-    y: &mut [f32],
+    out: &mut [f32],
 ) {
-    for (k, block) in y.chunks_mut(8).enumerate() {
-        conv3x3_block::<C, W, KH, KW>(rows, taps, first + 8 * k, w, b, relu, block);
-    }
-}
-
-/// The first or last pixel `y` of one output row of one channel of a 3×3, stride-1
-/// convolution with one column of padding on each side (`W` outputs): `b + Σ_c Σ_ky` of the
-/// two taps inside (kernel columns 1, 2 over input columns 0, 1 on the left; 0, 1 over
-/// `W - 2`, `W - 1` on the right), over the kernel rows `taps` keeps, in the order `c`, `ky`,
-/// `kx`, then relu when `relu`. Arguments that do not fit write nothing.
-#[allow(unsafe_code, clippy::too_many_arguments)]
-#[inline(always)]
-pub(crate) fn conv3x3_edge<const C: usize, const W: usize, const KH: usize, const KW: usize>(
-    rows: [&[f32]; 3],
-    taps: Rows3,
-    right: bool,
-    w: &[[[f32; KW]; KH]; C],
-    b: f32,
-    relu: bool,
-    y: &mut f32,
-) {
-    // Reads of channel `c`, row `k`: `rows[k][c·W + first..][..2]`.
-    let fits =
-        C > 0 && KH == 3 && KW == 3 && W >= 2 && rows.iter().take(taps.len()).all(|r| r.len() >= C * W);
-    if !fits {
-        return;
-    }
-    let first = if right { W - 2 } else { 0 };
-    let [r0, r1, r2] = rows.map(|r| r.as_ptr().wrapping_add(first));
-    macro_rules! kernel {
-        (relu $rows:tt) => {
-            kernel!([relu!("s27"; "s0")] $rows)
+    // Interior pixels `lo..lo + m`; block `k` starts at pixel `lo + 8k`, input column `8k`.
+    let (lo, m) = if same { (1, W.saturating_sub(2)) } else { (0, W.saturating_sub(2)) };
+    let blocks = m.div_ceil(8);
+    for k in 0..blocks {
+        let n = if k + 1 == blocks { m - 8 * k } else { 8 };
+        let edge = match (same && k == 0, same && k + 1 == blocks) {
+            (true, true) => Edge::Both,
+            (true, false) => Edge::Left,
+            (false, true) => Edge::Right,
+            (false, false) => Edge::None,
         };
-        (plain $rows:tt) => {
-            kernel!(["@ {z}\n"] $rows)
-        };
-        ([$($act:tt)*] $rows:tt) => {
-            core::arch::asm!(
-                edge3x3!([$($act)*], $rows),
-                z = in(reg) 0u32,
-                b = in(reg) b.to_bits(),
-                w = inout(reg) w.as_ptr() => _,
-                p0 = inout(reg) r0 => _,
-                p1 = inout(reg) r1 => _,
-                p2 = inout(reg) r2 => _,
-                stride = in(reg) W * 4,
-                n = inout(reg) C => _,
-                y = in(reg) core::ptr::from_mut(y),
-                out("s0") _, out("s8") _, out("s9") _, out("s18") _, out("s19") _, out("s20") _,
-                out("s21") _, out("s22") _, out("s23") _, out("s24") _, out("s25") _,
-                out("s26") _, out("s27") _,
-                options(nostack),
-            )
-        };
-    }
-    macro_rules! by_taps {
-        ($act:tt) => {
-            match (taps, right) {
-                (Rows3::All, false) => kernel!($act [("{p0}" "s19" "s20") ("{p1}" "s22" "s23")
-                    ("{p2}" "s25" "s26")]),
-                (Rows3::Lower, false) => kernel!($act [("{p0}" "s22" "s23") ("{p1}" "s25" "s26")]),
-                (Rows3::Upper, false) => kernel!($act [("{p0}" "s19" "s20") ("{p1}" "s22" "s23")]),
-                (Rows3::All, true) => kernel!($act [("{p0}" "s18" "s19") ("{p1}" "s21" "s22")
-                    ("{p2}" "s24" "s25")]),
-                (Rows3::Lower, true) => kernel!($act [("{p0}" "s21" "s22") ("{p1}" "s24" "s25")]),
-                (Rows3::Upper, true) => kernel!($act [("{p0}" "s18" "s19") ("{p1}" "s21" "s22")]),
-            }
-        };
-    }
-    // SAFETY: `fits` makes every access in bounds: channel `c < C` of each row `k` the kernel
-    // reads (`taps.len()` of them; the other pointer is never dereferenced) is
-    // `rows[k][c·W + first..][..2]` (`first + 2 <= W`, `C·W <= len`), the weights are the
-    // `9·C` floats of `w` (`KH == KW == 3`), and the one store is `y`. `vldmia`/`vstr` need
-    // word alignment, which `f32`s have. Every register written is declared: pointers and
-    // the counter as inouts, the `s` registers used as clobbers (the compiler saves the
-    // callee-saved ones); the flags are not preserved; no stack is used.
-    unsafe {
-        if relu {
-            by_taps!(relu)
-        } else {
-            by_taps!(plain)
-        }
+        conv3x3_block::<C, W, KH, KW>(rows, taps, 8 * k, w, b, relu, out, lo + 8 * k, n, edge);
     }
 }
 
