@@ -28,7 +28,7 @@ pub fn max_pool2d<
     };
     for (input, plane) in x.chunks_exact(H * W).zip(y.chunks_exact_mut(OH * OW)) {
         for (oy, out_row) in plane.chunks_exact_mut(OW).enumerate() {
-            pool_row::<KW, SW>(input.chunks_exact(W).skip(oy * SH).take(KH), out_row);
+            pool_row::<KW, SW>(input.chunks_exact(W).skip(oy * SH).take(KH), out_row, false);
         }
     }
 }
@@ -37,10 +37,18 @@ pub fn max_pool2d<
 /// the largest value of its `KW` columns, `m` starting at the window's first value, then
 /// `if v > m { m = v }` in row-major order. Shared by the whole-map kernel and the row stages
 /// (`rows.rs`).
+///
+/// With `relu`, the rows are a convolution's sums before its relu, and each output is the
+/// pooling of their relu, `max(relu(v))`: `m` starts at `relu` of the first value (`+0.0`
+/// unless it is above zero), then the same comparisons. This is that value bit for bit:
+/// relu's outputs are `+0.0` or positive, so the pooling of them is `+0.0` or the largest
+/// value above zero, and the comparisons from `+0.0` skip exactly the values relu turns into
+/// `+0.0` (NaN, zeros, negatives are never `> m`). One comparison per value instead of two.
 #[inline(always)]
 pub(crate) fn pool_row<'r, const KW: usize, const SW: usize>(
     rows: impl Iterator<Item = &'r [f32]> + Clone,
     out_row: &mut [f32],
+    relu: bool,
 ) {
     // Row by row rather than one `flat_map` over the window: the same comparisons in the same
     // order, which LLVM unrolls into straight loads and compares (a `flat_map` it did not).
@@ -49,6 +57,7 @@ pub(crate) fn pool_row<'r, const KW: usize, const SW: usize>(
         for row in rows.clone() {
             for &v in row.get(ox * SW..).unwrap_or(&[]).iter().take(KW) {
                 m = Some(match m {
+                    None if relu => crate::activation::relu(v),
                     Some(m) if !(v > m) => m,
                     _ => v,
                 });

@@ -12,9 +12,7 @@
 use crate::conv::{conv_taps, scatter_taps};
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 use crate::kernels::vfp_conv::{conv3x3_row, convt2x2_row, Rows3};
-#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-use crate::kernels::act::Fused;
-use crate::kernels::act::Activation;
+use crate::kernels::act::{Activation, Fused};
 use crate::kernels::Scaling;
 use crate::pool::{pool_row, upsample_row};
 
@@ -239,13 +237,18 @@ impl<
 
     /// Output row `oy` of channel `o` (rows `oy`'s window reads already in the ring): the bias,
     /// then for every input channel and kernel row the taps over the input row, then the
-    /// activation, as `rt::conv2d` computes it.
+    /// activation when `act` (a fused pooling applies a relu itself), as `rt::conv2d`
+    /// computes it; by the register-blocked kernels when `window` says so.
     #[inline(always)]
-    fn channel_row(&self, o: usize, oy: usize, out: &mut [f32]) {
+    fn channel_row(&self, o: usize, oy: usize, window: &Window<'_>, act: bool, out: &mut [f32]) {
         #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-        if KH == 3 && KW == 3 && SW == 1 && self.blocked_row(o, oy, out) {
-            return;
+        if let Some((rows, taps)) = window {
+            if self.blocked_row(o, *rows, *taps, act, out) {
+                return;
+            }
         }
+        #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+        let _ = window;
         let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
         out.iter_mut().for_each(|v| *v = b);
         let Some(wo) = self.weights.get(o) else { return };
@@ -259,45 +262,72 @@ impl<
                 }
             }
         }
-        out.iter_mut().for_each(|v| *v = self.act.apply(*v));
+        if act {
+            out.iter_mut().for_each(|v| *v = self.act.apply(*v));
+        }
     }
 
-    /// `channel_row` for a 3×3, stride-1 convolution on Arm cores with an FPU, without padding
-    /// or with one row and column of it on each side ("same"): every pixel by the
-    /// register-blocked kernels (`kernels::vfp_conv`), which add its terms in the order `c`,
-    /// `ky`, `kx` from the bias and skip padded taps, like `channel_row`. False (nothing
-    /// written) for another geometry.
+    /// Whether output row `oy` takes the register-blocked 3×3 kernels (`blocked_row`), and
+    /// the input rows they read, found once for every output channel of the row: a 3×3,
+    /// stride-1 convolution on Arm cores with an FPU, without padding or with one row and
+    /// column of it on each side ("same").
     #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
     #[inline(always)]
-    fn blocked_row(&self, o: usize, oy: usize, out: &mut [f32]) -> bool {
+    fn window(&self, oy: usize) -> Window<'_> {
         let same = PT == 1 && PL == 1 && OW == W;
         let valid = PT == 0 && PL == 0 && OW + 2 == W;
-        if SH != 1 || W < 3 || !(same || valid) {
-            return false;
+        if KH != 3 || KW != 3 || SH != 1 || SW != 1 || W < 3 || !(same || valid) {
+            return None;
         }
         let top = oy as isize - PT as isize;
-        let Some(taps) = Rows3::of(top, H) else { return false };
+        let taps = Rows3::of(top, H)?;
         // The input rows of the kernel rows `taps` keeps, in order.
         let first_row = top.max(0) as usize;
         let stack = |k: usize| self.ring.stack(first_row + k);
-        let (Some(r0), Some(r1), Some(wo), Some(out)) =
-            (stack(0), stack(1), self.weights.get(o), out.get_mut(..OW))
-        else {
+        let (r0, r1) = (stack(0)?, stack(1)?);
+        let r2 = if taps == Rows3::All { stack(2)? } else { r1 };
+        Some(([r0, r1, r2], taps))
+    }
+
+    /// No register-blocked kernels on other targets.
+    #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+    #[inline(always)]
+    fn window(&self, _oy: usize) -> Window<'_> {}
+
+    /// `channel_row` by the register-blocked kernels (`kernels::vfp_conv`) over the input rows
+    /// `window` found: every pixel adds its terms in the order `c`, `ky`, `kx` from the bias
+    /// and skips padded taps, like `channel_row`. False (nothing written) when the arguments
+    /// do not fit.
+    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+    #[inline(always)]
+    fn blocked_row(
+        &self,
+        o: usize,
+        rows: [&[f32]; 3],
+        taps: Rows3,
+        act: bool,
+        out: &mut [f32],
+    ) -> bool {
+        let (Some(wo), Some(out)) = (self.weights.get(o), out.get_mut(..OW)) else {
             return false;
         };
-        let r2 = if taps == Rows3::All { stack(2) } else { Some(r1) };
-        let Some(r2) = r2 else { return false };
-        let rows = [r0, r1, r2];
         let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
         // Relu runs in the kernels, on the sums in registers; other activations afterwards.
-        let relu = A::FUSED == Fused::Relu;
-        conv3x3_row::<C, W, KH, KW>(rows, taps, same, wo, b, relu, out);
-        if !relu {
+        let relu = act && A::FUSED == Fused::Relu;
+        conv3x3_row::<C, W, KH, KW>(rows, taps, PL == 1, wo, b, relu, out);
+        if act && !relu {
             out.iter_mut().for_each(|v| *v = self.act.apply(*v));
         }
         true
     }
 }
+
+/// The input rows of a 3×3 window and which kernel rows they are, when an output row takes the
+/// register-blocked kernels (`ConvRows::window`); nothing on other targets.
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+type Window<'r> = Option<([&'r [f32]; 3], Rows3)>;
+#[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+type Window<'r> = ();
 
 impl<
         P: Rows,
@@ -320,9 +350,10 @@ impl<
     #[inline(always)]
     fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
         self.fill(r);
+        let window = self.window(r);
         for (o, dst) in out.chunks_mut(S).take(O).enumerate() {
             if let Some(dst) = dst.get_mut(..OW) {
-                self.channel_row(o, r, dst);
+                self.channel_row(o, r, &window, true, dst);
             }
         }
     }
@@ -452,12 +483,15 @@ impl<
     fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
         let top = r * PSH;
         self.conv.fill(top + PKH - 1);
+        let windows: [Window<'_>; PKH] = core::array::from_fn(|i| self.conv.window(top + i));
+        // A relu is pooled with the sums (`pool_row`): the same bits, fewer comparisons.
+        let relu = A::FUSED == Fused::Relu;
         for (o, dst) in out.chunks_mut(S).take(O).enumerate() {
-            for (i, conv_row) in self.tmp.chunks_exact_mut(OW).enumerate() {
-                self.conv.channel_row(o, top + i, conv_row);
+            for ((i, conv_row), window) in self.tmp.chunks_exact_mut(OW).enumerate().zip(&windows) {
+                self.conv.channel_row(o, top + i, window, !relu, conv_row);
             }
             if let Some(dst) = dst.get_mut(..POW) {
-                pool_row::<PKW, PSW>(self.tmp.chunks_exact(OW), dst);
+                pool_row::<PKW, PSW>(self.tmp.chunks_exact(OW), dst, relu);
             }
         }
     }
@@ -646,7 +680,7 @@ impl<
             let ring = &self.ring;
             let rows = (top..top + KH).filter_map(move |iy| ring.get(iy, c));
             if let Some(dst) = dst.get_mut(..OW) {
-                pool_row::<KW, SW>(rows, dst);
+                pool_row::<KW, SW>(rows, dst, false);
             }
         }
     }

@@ -426,18 +426,27 @@ pub(crate) fn conv3x3_row<const C: usize, const W: usize, const KH: usize, const
     out: &mut [f32],
 ) {
     // Interior pixels `lo..lo + m`; block `k` starts at pixel `lo + 8k`, input column `8k`.
-    let (lo, m) = if same { (1, W.saturating_sub(2)) } else { (0, W.saturating_sub(2)) };
-    let blocks = m.div_ceil(8);
-    for k in 0..blocks {
-        let n = if k + 1 == blocks { m - 8 * k } else { 8 };
-        let edge = match (same && k == 0, same && k + 1 == blocks) {
-            (true, true) => Edge::Both,
-            (true, false) => Edge::Left,
-            (false, true) => Edge::Right,
-            (false, false) => Edge::None,
-        };
-        conv3x3_block::<C, W, KH, KW>(rows, taps, 8 * k, w, b, relu, out, lo + 8 * k, n, edge);
+    // The first and last blocks apart, so each call has a width and edge known at compile time.
+    let (lo, m) = (usize::from(same), W.saturating_sub(2));
+    let edge = |left: bool, right: bool| match (same && left, same && right) {
+        (true, true) => Edge::Both,
+        (true, false) => Edge::Left,
+        (false, true) => Edge::Right,
+        (false, false) => Edge::None,
+    };
+    let block = |k: usize, n: usize, e: Edge, out: &mut [f32]| {
+        conv3x3_block::<C, W, KH, KW>(rows, taps, 8 * k, w, b, relu, out, lo + 8 * k, n, e);
+    };
+    if m <= 8 {
+        block(0, m, edge(true, true), out);
+        return;
     }
+    let last = m.div_ceil(8) - 1;
+    block(0, 8, edge(true, false), out);
+    for k in 1..last {
+        block(k, 8, Edge::None, out);
+    }
+    block(last, m - 8 * last, edge(false, true), out);
 }
 
 /// A block of a 2×2, stride-2 transposed convolution's output row (`$accs`: the accumulator
