@@ -141,13 +141,8 @@ pub(crate) fn conv_taps<
 /// The output columns `lo..hi` of a convolution whose taps all lie inside the input row (`W`
 /// values, `PL` columns of padding before, stride `SW`, kernel width `KW`, `OW` outputs).
 #[inline(always)]
-fn interior<
-    const W: usize,
-    const OW: usize,
-    const KW: usize,
-    const SW: usize,
-    const PL: usize,
->() -> (usize, usize) {
+fn interior<const W: usize, const OW: usize, const KW: usize, const SW: usize, const PL: usize>(
+) -> (usize, usize) {
     let lo = PL.div_ceil(SW).min(OW);
     let hi = if W + PL >= KW { ((W + PL - KW) / SW + 1).clamp(lo, OW) } else { lo };
     (lo, hi)

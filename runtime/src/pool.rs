@@ -98,3 +98,45 @@ pub(crate) fn upsample_row<const FW: usize>(in_row: &[f32], out_row: &mut [f32])
         run.iter_mut().for_each(|o| *o = *v);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::pool_row;
+    use crate::activation::relu;
+
+    /// Values where relu and max pooling disagree if reordered carelessly: NaNs of both signs,
+    /// both zeros, negatives, subnormals, positives, infinities.
+    const SPECIAL: [f32; 10] = [
+        f32::NAN,
+        -f32::NAN,
+        0.0,
+        -0.0,
+        -1.5,
+        1.0e-40,
+        0.25,
+        2.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+    ];
+
+    /// `pool_row` with `relu` on raw sums equals, bit for bit, the pooling (without) of their
+    /// relu: every 2×2 window over the special values, in every order.
+    #[test]
+    fn pooling_a_relu_equals_pooling_after_it() {
+        let n = SPECIAL.len();
+        for a in 0..n {
+            for b in 0..n {
+                for c in 0..n {
+                    for d in 0..n {
+                        let raw = [[SPECIAL[a], SPECIAL[b]], [SPECIAL[c], SPECIAL[d]]];
+                        let activated = raw.map(|row| row.map(relu));
+                        let (mut fused, mut reference) = ([7.0f32], [7.0f32]);
+                        pool_row::<2, 2>(raw.iter().map(|r| &r[..]), &mut fused, true);
+                        pool_row::<2, 2>(activated.iter().map(|r| &r[..]), &mut reference, false);
+                        assert_eq!(fused[0].to_bits(), reference[0].to_bits(), "{raw:?}");
+                    }
+                }
+            }
+        }
+    }
+}

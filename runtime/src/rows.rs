@@ -10,9 +10,9 @@
 //! the rings sized by the plan never produce) skips the row.
 
 use crate::conv::{conv_taps, scatter_taps};
+use crate::kernels::act::{Activation, Fused};
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 use crate::kernels::vfp_conv::{conv3x3_row, convt2x2_row, Rows3};
-use crate::kernels::act::{Activation, Fused};
 use crate::kernels::Scaling;
 use crate::pool::{pool_row, upsample_row};
 
@@ -581,7 +581,9 @@ impl<
         self.ring.fill((r + PH) / SH);
         #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
         if KH == 2 && KW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0 && OW == 2 * W {
-            if let Some(in_rows) = Some(r / 2).filter(|&iy| iy < H).and_then(|iy| self.ring.stack(iy)) {
+            if let Some(in_rows) =
+                Some(r / 2).filter(|&iy| iy < H).and_then(|iy| self.ring.stack(iy))
+            {
                 for (o, (dst, wo)) in out.chunks_mut(S).zip(self.weights).enumerate() {
                     let Some(dst) = dst.get_mut(..OW) else { continue };
                     let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
