@@ -292,7 +292,9 @@ impl<
     /// No register-blocked kernels on other targets.
     #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
     #[inline(always)]
-    fn window(&self, _oy: usize) -> Window<'_> {}
+    fn window(&self, _oy: usize) -> Window<'_> {
+        None
+    }
 
     /// `channel_row` by the register-blocked kernels (`kernels::vfp_conv`) over the input rows
     /// `window` found: every pixel adds its terms in the order `c`, `ky`, `kx` from the bias
@@ -323,11 +325,11 @@ impl<
 }
 
 /// The input rows of a 3×3 window and which kernel rows they are, when an output row takes the
-/// register-blocked kernels (`ConvRows::window`); nothing on other targets.
+/// register-blocked kernels (`ConvRows::window`); always `None` on other targets.
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 type Window<'r> = Option<([&'r [f32]; 3], Rows3)>;
 #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
-type Window<'r> = ();
+type Window<'r> = Option<&'r [f32]>;
 
 impl<
         P: Rows,
