@@ -6,8 +6,11 @@
 //! slot `row % D` of its ring (`D` rows of `C × W` values), then computes the row channel by
 //! channel. Every value is computed by the whole-map kernels' own row routines (`conv_taps`,
 //! `scatter_taps`, `pool_row`, `upsample_row`) with the same terms in the same order, so the
-//! results are the same bits. No indexing can panic: rows come from `get`, whose `None` (which
-//! the rings sized by the plan never produce) skips the row.
+//! results are the same bits; on Arm cores with an FPU, 3×3 stride-1 convolutions and 2×2
+//! stride-2 transposed ones take register-blocked kernels (`kernels::vfp_conv`) that add the
+//! same terms in the same order, and a relu before a fused max pooling is applied by the
+//! pooling (`pool_row`, same bits). No indexing can panic: rows come from `get`, whose `None`
+//! (which the rings sized by the plan never produce) skips the row.
 
 use crate::conv::{conv_taps, scatter_taps};
 use crate::kernels::act::{Activation, Fused};
