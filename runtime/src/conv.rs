@@ -121,9 +121,7 @@ pub(crate) fn conv_taps<
     in_row: &[f32],
     wrow: &[f32; KW],
 ) {
-    // Output columns whose taps all lie inside the input: `lo..hi`.
-    let lo = PL.div_ceil(SW).min(OW);
-    let hi = if W + PL >= KW { ((W + PL - KW) / SW + 1).clamp(lo, OW) } else { lo };
+    let (lo, hi) = interior::<W, OW, KW, SW, PL>();
     let Some((left, rest)) = out_row.split_at_mut_checked(lo) else { return };
     let Some((middle, right)) = rest.split_at_mut_checked(hi - lo) else { return };
     let first = (lo * SW).saturating_sub(PL);
@@ -138,6 +136,16 @@ pub(crate) fn conv_taps<
     }
     border(left, 0, wrow, in_row, PL, SW);
     border(right, hi, wrow, in_row, PL, SW);
+}
+
+/// The output columns `lo..hi` of a convolution whose taps all lie inside the input row (`W`
+/// values, `PL` columns of padding before, stride `SW`, kernel width `KW`, `OW` outputs).
+#[inline(always)]
+fn interior<const W: usize, const OW: usize, const KW: usize, const SW: usize, const PL: usize>(
+) -> (usize, usize) {
+    let lo = PL.div_ceil(SW).min(OW);
+    let hi = if W + PL >= KW { ((W + PL - KW) / SW + 1).clamp(lo, OW) } else { lo };
+    (lo, hi)
 }
 
 /// Output pixels `from..from + out.len()` of a row gain the taps of `wrow` that lie inside

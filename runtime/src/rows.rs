@@ -6,11 +6,16 @@
 //! slot `row % D` of its ring (`D` rows of `C × W` values), then computes the row channel by
 //! channel. Every value is computed by the whole-map kernels' own row routines (`conv_taps`,
 //! `scatter_taps`, `pool_row`, `upsample_row`) with the same terms in the same order, so the
-//! results are the same bits. No indexing can panic: rows come from `get`, whose `None` (which
-//! the rings sized by the plan never produce) skips the row.
+//! results are the same bits; on Arm cores with an FPU, 3×3 stride-1 convolutions and 2×2
+//! stride-2 transposed ones take register-blocked kernels (`kernels::vfp_conv`) that add the
+//! same terms in the same order, and a relu before a fused max pooling is applied by the
+//! pooling (`pool_row`, same bits). No indexing can panic: rows come from `get`, whose `None`
+//! (which the rings sized by the plan never produce) skips the row.
 
 use crate::conv::{conv_taps, scatter_taps};
-use crate::kernels::act::Activation;
+use crate::kernels::act::{Activation, Fused};
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+use crate::kernels::vfp_conv::{conv3x3_row, convt2x2_row, Rows3};
 use crate::kernels::Scaling;
 use crate::pool::{pool_row, upsample_row};
 
@@ -69,6 +74,13 @@ impl<P: Rows, const C: usize, const H: usize, const W: usize, const D: usize, co
     #[inline(always)]
     fn get(&self, iy: usize, c: usize) -> Option<&[f32]> {
         slot::<C, W, D>(&self.ring[..], iy, c)
+    }
+
+    /// Every channel of input row `iy`: `C` runs of `W` values.
+    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+    #[inline(always)]
+    fn stack(&self, iy: usize) -> Option<&[f32]> {
+        self.ring.get((iy % D) * C * W..)?.get(..C * W)
     }
 }
 
@@ -228,9 +240,18 @@ impl<
 
     /// Output row `oy` of channel `o` (rows `oy`'s window reads already in the ring): the bias,
     /// then for every input channel and kernel row the taps over the input row, then the
-    /// activation, as `rt::conv2d` computes it.
+    /// activation when `act` (a fused pooling applies a relu itself), as `rt::conv2d`
+    /// computes it; by the register-blocked kernels when `window` says so.
     #[inline(always)]
-    fn channel_row(&self, o: usize, oy: usize, out: &mut [f32]) {
+    fn channel_row(&self, o: usize, oy: usize, window: &Window<'_>, act: bool, out: &mut [f32]) {
+        #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+        if let Some((rows, taps)) = window {
+            if self.blocked_row(o, *rows, *taps, act, out) {
+                return;
+            }
+        }
+        #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+        let _ = window;
         let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
         out.iter_mut().for_each(|v| *v = b);
         let Some(wo) = self.weights.get(o) else { return };
@@ -244,9 +265,74 @@ impl<
                 }
             }
         }
-        out.iter_mut().for_each(|v| *v = self.act.apply(*v));
+        if act {
+            out.iter_mut().for_each(|v| *v = self.act.apply(*v));
+        }
+    }
+
+    /// Whether output row `oy` takes the register-blocked 3×3 kernels (`blocked_row`), and
+    /// the input rows they read, found once for every output channel of the row: a 3×3,
+    /// stride-1 convolution on Arm cores with an FPU, without padding or with one row and
+    /// column of it on each side ("same").
+    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+    #[inline(always)]
+    fn window(&self, oy: usize) -> Window<'_> {
+        let same = PT == 1 && PL == 1 && OW == W;
+        let valid = PT == 0 && PL == 0 && OW + 2 == W;
+        if KH != 3 || KW != 3 || SH != 1 || SW != 1 || W < 3 || !(same || valid) {
+            return None;
+        }
+        let top = oy as isize - PT as isize;
+        let taps = Rows3::of(top, H)?;
+        // The input rows of the kernel rows `taps` keeps, in order.
+        let first_row = top.max(0) as usize;
+        let stack = |k: usize| self.ring.stack(first_row + k);
+        let (r0, r1) = (stack(0)?, stack(1)?);
+        let r2 = if taps == Rows3::All { stack(2)? } else { r1 };
+        Some(([r0, r1, r2], taps))
+    }
+
+    /// No register-blocked kernels on other targets.
+    #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+    #[inline(always)]
+    fn window(&self, _oy: usize) -> Window<'_> {
+        None
+    }
+
+    /// `channel_row` by the register-blocked kernels (`kernels::vfp_conv`) over the input rows
+    /// `window` found: every pixel adds its terms in the order `c`, `ky`, `kx` from the bias
+    /// and skips padded taps, like `channel_row`. False (nothing written) when the arguments
+    /// do not fit.
+    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+    #[inline(always)]
+    fn blocked_row(
+        &self,
+        o: usize,
+        rows: [&[f32]; 3],
+        taps: Rows3,
+        act: bool,
+        out: &mut [f32],
+    ) -> bool {
+        let (Some(wo), Some(out)) = (self.weights.get(o), out.get_mut(..OW)) else {
+            return false;
+        };
+        let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+        // Relu runs in the kernels, on the sums in registers; other activations afterwards.
+        let relu = act && A::FUSED == Fused::Relu;
+        conv3x3_row::<C, W, KH, KW>(rows, taps, PL == 1, wo, b, relu, out);
+        if act && !relu {
+            out.iter_mut().for_each(|v| *v = self.act.apply(*v));
+        }
+        true
     }
 }
+
+/// The input rows of a 3×3 window and which kernel rows they are, when an output row takes the
+/// register-blocked kernels (`ConvRows::window`); always `None` on other targets.
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+type Window<'r> = Option<([&'r [f32]; 3], Rows3)>;
+#[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+type Window<'r> = Option<&'r [f32]>;
 
 impl<
         P: Rows,
@@ -269,9 +355,10 @@ impl<
     #[inline(always)]
     fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
         self.fill(r);
+        let window = self.window(r);
         for (o, dst) in out.chunks_mut(S).take(O).enumerate() {
             if let Some(dst) = dst.get_mut(..OW) {
-                self.channel_row(o, r, dst);
+                self.channel_row(o, r, &window, true, dst);
             }
         }
     }
@@ -401,12 +488,15 @@ impl<
     fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
         let top = r * PSH;
         self.conv.fill(top + PKH - 1);
+        let windows: [Window<'_>; PKH] = core::array::from_fn(|i| self.conv.window(top + i));
+        // A relu is pooled with the sums (`pool_row`): the same bits, fewer comparisons.
+        let relu = A::FUSED == Fused::Relu;
         for (o, dst) in out.chunks_mut(S).take(O).enumerate() {
-            for (i, conv_row) in self.tmp.chunks_exact_mut(OW).enumerate() {
-                self.conv.channel_row(o, top + i, conv_row);
+            for ((i, conv_row), window) in self.tmp.chunks_exact_mut(OW).enumerate().zip(&windows) {
+                self.conv.channel_row(o, top + i, window, !relu, conv_row);
             }
             if let Some(dst) = dst.get_mut(..POW) {
-                pool_row::<PKW, PSW>(self.tmp.chunks_exact(OW), dst);
+                pool_row::<PKW, PSW>(self.tmp.chunks_exact(OW), dst, relu);
             }
         }
     }
@@ -494,6 +584,24 @@ impl<
     #[inline(always)]
     fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
         self.ring.fill((r + PH) / SH);
+        #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+        if KH == 2 && KW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0 && OW == 2 * W {
+            if let Some(in_rows) =
+                Some(r / 2).filter(|&iy| iy < H).and_then(|iy| self.ring.stack(iy))
+            {
+                for (o, (dst, wo)) in out.chunks_mut(S).zip(self.weights).enumerate() {
+                    let Some(dst) = dst.get_mut(..OW) else { continue };
+                    let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+                    // Relu runs in the kernel; other activations afterwards.
+                    let relu = A::FUSED == Fused::Relu;
+                    convt2x2_row::<C, W, KH, KW>(in_rows, wo, r % 2, b, relu, dst);
+                    if !relu {
+                        dst.iter_mut().for_each(|v| *v = self.act.apply(*v));
+                    }
+                }
+                return;
+            }
+        }
         for (o, (dst, wo)) in out.chunks_mut(S).zip(self.weights).enumerate() {
             let Some(dst) = dst.get_mut(..OW) else { continue };
             let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
@@ -579,7 +687,7 @@ impl<
             let ring = &self.ring;
             let rows = (top..top + KH).filter_map(move |iy| ring.get(iy, c));
             if let Some(dst) = dst.get_mut(..OW) {
-                pool_row::<KW, SW>(rows, dst);
+                pool_row::<KW, SW>(rows, dst, false);
             }
         }
     }
