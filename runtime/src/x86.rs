@@ -19,6 +19,8 @@ pub mod f32;
 pub mod half;
 #[cfg(all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"))]
 pub mod int8;
+#[cfg(target_feature = "avx2")]
+pub mod int8_avx2;
 
 use core::arch::x86_64::_mm_loadu_si128;
 #[cfg(target_feature = "f16c")]
