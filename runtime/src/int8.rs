@@ -194,6 +194,9 @@ fn blocked<const I: usize, const P: usize, const TILES: usize, const R: usize, c
     for (a, b) in acc.iter_mut().zip(b_blocks.remainder()) {
         *a = *b;
     }
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    crate::x86::int8_avx2::tail_i8(&w.tail, &packed, &mut acc);
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     block(&w.tail, x, &mut acc);
     finish_block(&acc, r_blocks.remainder(), zero_point, y_blocks.into_remainder(), f);
 }
@@ -290,6 +293,8 @@ pub(crate) fn pairs(x: &[i8]) -> impl Iterator<Item = (i32, i32)> + '_ {
 
 /// One block of `N` outputs, portable: i32 accumulators gain both inputs of every pair in
 /// turn (axpy form, so the loop vectorizes across outputs).
+// x86 with AVX2 takes `x86/int8_avx2.rs`'s tail instead (VNNI builds still use this one).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "avx2"), allow(dead_code))]
 #[inline(always)]
 fn block<const P: usize, const N: usize, const I: usize>(
     w: &[[[i8; 2]; N]; P],
