@@ -106,9 +106,74 @@ pub fn tail_i8<const P: usize, const N: usize>(
     }
 }
 
+/// `q[k] = clamp(roundf(v[k] · inv_scale) + zero_point, -128, 127)` (round half away from
+/// zero, NaN to the zero point: `crate::int8::quantize_into`'s rule), sixteen at a time: the
+/// AVX-512 form's steps (`x86/int8.rs`, `quantize_16`) on two 256-bit halves. The portable
+/// form's saturating `as i32` is a scalar `cvttss2si` and two `cmov`s per value on x86.
+#[inline(always)]
+pub fn quantize_16(v: &[f32; 16], inv_scale: f32, zero_point: i32, q: &mut [i8; 16]) {
+    // SAFETY: AVX2 is enabled (cfg'd by the caller); the loads read the 16 floats of `v`
+    // (offsets 0 and 8), the store writes the 16 bytes of `q`.
+    unsafe {
+        let limit = _mm256_set1_ps(1_048_576.0);
+        let (half, minus_half) = (_mm256_set1_ps(0.5), _mm256_set1_ps(-0.5));
+        let zp = _mm256_set1_epi32(zero_point);
+        let mut r = [_mm256_setzero_si256(); 2];
+        for (j, r) in r.iter_mut().enumerate() {
+            let w =
+                _mm256_mul_ps(_mm256_loadu_ps(v.as_ptr().add(8 * j)), _mm256_set1_ps(inv_scale));
+            // NaN becomes 0 (`NaN as i32` is 0 and no rounding step applies to it).
+            let w = _mm256_and_ps(w, _mm256_cmp_ps::<_CMP_ORD_Q>(w, w));
+            // Past ±2^20 every value ends at -128 or 127 alike; inside, truncation is exact.
+            let w =
+                _mm256_max_ps(_mm256_min_ps(w, limit), _mm256_sub_ps(_mm256_setzero_ps(), limit));
+            let t = _mm256_cvttps_epi32(w);
+            // Exact: below 2^23 the difference is the fraction.
+            let fraction = _mm256_sub_ps(w, _mm256_cvtepi32_ps(t));
+            // All-ones masks: subtracting `up` adds one, adding `down` subtracts one.
+            let up = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_GE_OQ>(fraction, half));
+            let down = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_LE_OQ>(fraction, minus_half));
+            let t = _mm256_add_epi32(_mm256_sub_epi32(t, up), down);
+            // |t| <= 2^20 + 1: adding the zero point cannot overflow.
+            *r = _mm256_add_epi32(t, zp);
+        }
+        // Saturating packs clamp to [-128, 127]; the permutation undoes their lane order.
+        let words = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi32(r[0], r[1]));
+        let bytes =
+            _mm_packs_epi16(_mm256_castsi256_si128(words), _mm256_extracti128_si256::<1>(words));
+        _mm_storeu_si128(q.as_mut_ptr().cast(), bytes);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::int8::{requantize, Rq};
+
+    #[test]
+    fn quantize_16_equals_roundf_with_saturation() {
+        let mut next = crate::x86::tests::stream(31);
+        for round in 0..4000 {
+            let v: [f32; 16] = core::array::from_fn(|k| match (round + k) % 5 {
+                0 => f32::from_bits(next()),
+                1 => (next() as i32 >> 20) as f32 + 0.5,
+                2 => (next() as i32 >> 8) as f32 * 0.001,
+                3 => [f32::NAN, f32::INFINITY, -f32::INFINITY, -0.5, 2.5, 1e9][k % 6],
+                _ => f32::from_bits(next() & 0x437f_ffff) * if k % 2 == 0 { 1.0 } else { -1.0 },
+            });
+            for (inv_scale, zero_point) in [(1.0, 0), (255.0, -128), (0.01, 127), (3.7, 5)] {
+                let mut q = [0i8; 16];
+                super::quantize_16(&v, inv_scale, zero_point, &mut q);
+                for k in 0..16 {
+                    let expected = tinyae_arith::quant::quantize(v[k], inv_scale, zero_point);
+                    let r = libm::roundf(v[k] * inv_scale);
+                    let by_roundf = if r.is_nan() { 0 } else { r as i32 };
+                    let by_roundf = by_roundf.saturating_add(zero_point).clamp(-128, 127) as i8;
+                    assert_eq!(expected, by_roundf, "{:e}", v[k]);
+                    assert_eq!(q[k], expected, "{:e} x {inv_scale} + {zero_point}", v[k]);
+                }
+            }
+        }
+    }
 
     /// `tail_i8` on `N` outputs against the plain sum of products.
     fn check_tail<const N: usize>(seed: u32) {
