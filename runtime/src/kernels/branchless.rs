@@ -50,7 +50,8 @@ pub(super) fn pow2(e: i32) -> f32 {
 fn trunc_small(t: f32) -> i32 {
     /// `1.5 · 2^23`: adding it leaves an integer of magnitude below `2^22` in the low bits.
     const MAGIC: f32 = 12_582_912.0;
-    // `max` returns the other operand when one is NaN.
+    // `max` returns the other operand when one is NaN (`clamp` would keep the NaN).
+    #[allow(clippy::manual_clamp)]
     let c = t.max(-1024.0).min(1024.0);
     // The nearest integer (ties to even), exactly: `c + MAGIC` lies in [2^23, 2^24).
     let r = ((c + MAGIC).to_bits() as i32).wrapping_sub(MAGIC.to_bits() as i32);
