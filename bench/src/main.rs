@@ -11,6 +11,10 @@
 //!
 //! `--json` times tinyae alone and prints JSON: `bench/run` builds this program a second time
 //! for generic x86-64 and passes it as `--generic PATH`.
+//!
+//! `--only FAMILY[:PRECISION]` (e.g. `mnist` or `mnist:f32`) keeps one model family (and one
+//! of its precisions) and skips the unroll sweep: seconds instead of a quarter of an hour
+//! while working on one kernel.
 
 mod engine;
 mod models;
@@ -63,14 +67,26 @@ fn main() {
     std::env::set_var("RAYON_NUM_THREADS", "1");
     let args: Vec<String> = std::env::args().collect();
     let value = |flag: &str| args.windows(2).find(|w| w[0] == flag).map(|w| w[1].clone());
-    let families = models::load().unwrap_or_else(|e| fail(&e));
+    let mut families = models::load().unwrap_or_else(|e| fail(&e));
+    let only = value("--only");
+    if let Some(only) = &only {
+        let (name, precision) = only.split_once(':').unwrap_or((only, ""));
+        families.retain(|f| f.name == name);
+        for f in &mut families {
+            f.variants.retain(|v| precision.is_empty() || v.precision == precision);
+        }
+        if families.iter().all(|f| f.variants.is_empty()) {
+            fail(&format!("--only {only}: no such model family or precision"));
+        }
+    }
+    let run_sweep = || if only.is_some() { Vec::new() } else { sweep_rows() };
     if args.iter().any(|a| a == "--json") {
         let rows = timed(tinyae_entries(&families)).unwrap_or_else(|e| fail(&e));
-        let sweep = sweep_rows();
+        let sweep = run_sweep();
         println!("{}", json!({ "rows": rows_json(&rows), "sweep": rows_json(&sweep) }));
         return;
     }
-    let generic = value("--generic").map(|p| run_generic(Path::new(&p)));
+    let generic = value("--generic").map(|p| run_generic(Path::new(&p), only.as_deref()));
     let machine = roofline::machine();
     report::header(&machine);
     #[cfg_attr(not(feature = "peers"), allow(unused_mut))]
@@ -78,7 +94,7 @@ fn main() {
     #[cfg(feature = "peers")]
     let _server = peers::entries(&families, value("--python"), &mut entries);
     let rows = timed(entries).unwrap_or_else(|e| fail(&e));
-    let sweep = sweep_rows();
+    let sweep = run_sweep();
     let (generic_rows, generic_sweep) = generic.unwrap_or_default();
     report::one_run(&families, &rows);
     report::goals(&rows, &generic_rows);
@@ -205,12 +221,14 @@ fn sweep_rows() -> Vec<Row> {
     rows
 }
 
-/// Runs the generic-x86-64 build with `--json`: its tinyae rows and sweep.
-fn run_generic(path: &Path) -> (Vec<Row>, Vec<Row>) {
-    let out = Command::new(path)
-        .arg("--json")
-        .output()
-        .unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
+/// Runs the generic-x86-64 build with `--json` (and `--only`): its tinyae rows and sweep.
+fn run_generic(path: &Path, only: Option<&str>) -> (Vec<Row>, Vec<Row>) {
+    let mut command = Command::new(path);
+    command.arg("--json");
+    if let Some(name) = only {
+        command.args(["--only", name]);
+    }
+    let out = command.output().unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
     if !out.status.success() {
         fail(&format!("{}: {}", path.display(), String::from_utf8_lossy(&out.stderr)));
     }

@@ -28,8 +28,15 @@ pub fn calls_per_sample(mut f: impl FnMut()) -> usize {
     }
 }
 
-/// Nanoseconds per call over `calls` back-to-back calls of `f`.
+/// Nanoseconds per call over `calls` back-to-back calls of `f`, after one untimed call.
+///
+/// The untimed call refills the caches the previous sample (another engine's) evicted, so
+/// no figure depends on which engine ran before it. Without it, the second of two engines
+/// reading the same weights gained from the first: `mnist` `auto` and `loops` expand to the
+/// same code and share their weight statics (the binary holds one copy of each), and whichever came
+/// second in the rotation measured about 15 % faster (docs/BENCHMARKS.md, "Method").
 pub fn sample_ns(calls: usize, mut f: impl FnMut()) -> f64 {
+    f();
     let start = Instant::now();
     for _ in 0..calls {
         f();

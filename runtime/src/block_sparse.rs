@@ -209,12 +209,17 @@ pub fn dense_block_sparse_i8<
         let [i0, i1] = w.tail_index[p];
         (at(i0) & 0xffff) | (at(i1) << 16)
     });
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    crate::x86::int8_avx2::tail_i8(&w.tail, &packed, &mut acc);
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     pairs_block(&w.tail, &packed, &mut acc);
     crate::int8::finish_block(&acc, r_blocks.remainder(), zero_point, y_blocks.into_remainder(), f);
 }
 
 /// `acc[k] += w[p][k][0] · x0 + w[p][k][1] · x1` for every packed pair `x0 & 0xffff | x1 << 16`
 /// (portable; vectorizes across outputs).
+// x86 with AVX2 takes `x86/int8_avx2.rs`'s tail instead.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "avx2"), allow(dead_code))]
 #[inline(always)]
 fn pairs_block<const P: usize, const N: usize>(
     w: &[[[i8; 2]; N]; P],

@@ -73,7 +73,22 @@ impl Stored<f32> for F32 {
 impl Stored<u16> for F16 {
     #[inline(always)]
     fn widen(self, v: u16) -> f32 {
+        #[cfg(all(target_arch = "x86_64", target_feature = "f16c"))]
+        return crate::x86::widen_f16(v);
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "f16c")))]
         f16_to_f32(v)
+    }
+
+    // The outputs after the last full block, eight per `vcvtph2ps` (x86.rs).
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c"))]
+    #[inline(always)]
+    fn tail<const I: usize, const N: usize>(
+        self,
+        w: &[[u16; N]; I],
+        x: impl Iterator<Item = f32>,
+        acc: &mut [f32; N],
+    ) {
+        crate::x86::tail_f16(w, x, acc);
     }
 
     // `vcvtph2ps` widens sixteen halves per instruction with AVX-512, eight with F16C.

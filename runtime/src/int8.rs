@@ -194,6 +194,9 @@ fn blocked<const I: usize, const P: usize, const TILES: usize, const R: usize, c
     for (a, b) in acc.iter_mut().zip(b_blocks.remainder()) {
         *a = *b;
     }
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    crate::x86::int8_avx2::tail_i8(&w.tail, &packed, &mut acc);
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     block(&w.tail, x, &mut acc);
     finish_block(&acc, r_blocks.remainder(), zero_point, y_blocks.into_remainder(), f);
 }
@@ -290,6 +293,8 @@ pub(crate) fn pairs(x: &[i8]) -> impl Iterator<Item = (i32, i32)> + '_ {
 
 /// One block of `N` outputs, portable: i32 accumulators gain both inputs of every pair in
 /// turn (axpy form, so the loop vectorizes across outputs).
+// x86 with AVX2 takes `x86/int8_avx2.rs`'s tail instead (VNNI builds still use this one).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "avx2"), allow(dead_code))]
 #[inline(always)]
 fn block<const P: usize, const N: usize, const I: usize>(
     w: &[[[i8; 2]; N]; P],
@@ -307,6 +312,20 @@ fn block<const P: usize, const N: usize, const I: usize>(
 
 #[inline(always)]
 pub(crate) fn finish_block(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8], f: Finish<'_>) {
+    // x86 with AVX2: a full block requantized eight outputs per instruction (`x86/int8_avx2.rs`).
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    if let (Ok(a), Ok(r), Ok(yb)) = (
+        <&[i32; BLOCK_I8]>::try_from(acc),
+        <&[Rq; BLOCK_I8]>::try_from(rq),
+        <&mut [i8; BLOCK_I8]>::try_from(&mut *y),
+    ) {
+        if crate::x86::int8_avx2::requantize_32(a, r, zero_point, yb) {
+            for v in yb.iter_mut() {
+                *v = apply(*v, f);
+            }
+            return;
+        }
+    }
     for ((y, a), r) in y.iter_mut().zip(acc).zip(rq) {
         *y = finish_one(*a, *r, zero_point, f);
     }
@@ -322,6 +341,8 @@ pub fn quantize_into<const N: usize>(
     zero_point: i32,
     q: &mut [i8; N],
 ) {
+    // Unused by the AVX2 form, which has its own remainder loop.
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "avx2"), allow(unused_variables))]
     let quantize = |v: f32| tinyae_arith::quant::quantize(v, inv_scale, zero_point);
     #[cfg(all(
         target_arch = "x86_64",
@@ -351,11 +372,27 @@ pub fn quantize_into<const N: usize>(
             *qi = quantize(scaled(N - N % 16 + k));
         }
     }
+    // x86 with AVX2 (no VNNI): scaled with the same f32 operations, rounded sixteen at a time.
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        not(all(
+            target_feature = "avx512f",
+            target_feature = "avx512bw",
+            target_feature = "avx512vnni"
+        ))
+    ))]
+    quantize_avx2(x, scaling, inv_scale, zero_point, q);
     #[cfg(not(all(
         target_arch = "x86_64",
-        target_feature = "avx512f",
-        target_feature = "avx512bw",
-        target_feature = "avx512vnni"
+        any(
+            target_feature = "avx2",
+            all(
+                target_feature = "avx512f",
+                target_feature = "avx512bw",
+                target_feature = "avx512vnni"
+            )
+        )
     )))]
     match scaling {
         None => {
@@ -373,6 +410,40 @@ pub fn quantize_into<const N: usize>(
                 *q = quantize((*v - *o) * *s);
             }
         }
+    }
+}
+
+/// [`quantize_into`] on x86 with AVX2: chunks of sixteen scaled values (each `(x - offset) ·
+/// scale` in f32, as the portable loop) through `x86/int8_avx2.rs`'s `quantize_16`.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+#[cfg_attr(
+    all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"),
+    allow(dead_code)
+)]
+#[inline(always)]
+fn quantize_avx2<const N: usize>(
+    x: &[f32; N],
+    scaling: Option<&crate::Scaling<'_, N>>,
+    inv_scale: f32,
+    zero_point: i32,
+    q: &mut [i8; N],
+) {
+    let scaled = |i: usize, v: f32| match scaling {
+        None => v,
+        Some(crate::Scaling::Uniform { offset, scale, .. }) => (v - *offset) * *scale,
+        Some(crate::Scaling::PerFeature { offset, scale, .. }) => {
+            let (o, s) = (offset.get(i).copied(), scale.get(i).copied());
+            (v - o.unwrap_or(0.0)) * s.unwrap_or(0.0)
+        }
+    };
+    let (chunks, rest) = x.as_chunks::<16>();
+    let (q_chunks, q_rest) = q.as_chunks_mut::<16>();
+    for (c, (xc, out)) in chunks.iter().zip(q_chunks).enumerate() {
+        let v: [f32; 16] = core::array::from_fn(|k| scaled(16 * c + k, xc[k]));
+        crate::x86::int8_avx2::quantize_16(&v, inv_scale, zero_point, out);
+    }
+    for (k, (v, qi)) in rest.iter().zip(q_rest).enumerate() {
+        *qi = tinyae_arith::quant::quantize(scaled(N - N % 16 + k, *v), inv_scale, zero_point);
     }
 }
 
