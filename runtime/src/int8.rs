@@ -341,59 +341,30 @@ pub fn quantize_into<const N: usize>(
     zero_point: i32,
     q: &mut [i8; N],
 ) {
-    // Unused by the AVX2 form, which has its own remainder loop.
-    #[cfg_attr(all(target_arch = "x86_64", target_feature = "avx2"), allow(unused_variables))]
     let quantize = |v: f32| tinyae_arith::quant::quantize(v, inv_scale, zero_point);
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx512f",
-        target_feature = "avx512bw",
-        target_feature = "avx512vnni"
-    ))]
+    // x86 with AVX2 (AVX-512 builds too): scaled with the same f32 operations, rounded sixteen
+    // at a time by `x86::quantize_16`.
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
     {
-        // The same scaling (f32 operations), then rounded sixteen at a time.
-        let scaled = |i: usize| {
-            let v = x.get(i).copied().unwrap_or(0.0);
-            match scaling {
-                None => v,
-                Some(crate::Scaling::Uniform { offset, scale, .. }) => (v - *offset) * *scale,
-                Some(crate::Scaling::PerFeature { offset, scale, .. }) => {
-                    let (o, s) = (offset.get(i).copied(), scale.get(i).copied());
-                    (v - o.unwrap_or(0.0)) * s.unwrap_or(0.0)
-                }
+        let scaled = |i: usize, v: f32| match scaling {
+            None => v,
+            Some(crate::Scaling::Uniform { offset, scale, .. }) => (v - *offset) * *scale,
+            Some(crate::Scaling::PerFeature { offset, scale, .. }) => {
+                let (o, s) = (offset.get(i).copied(), scale.get(i).copied());
+                (v - o.unwrap_or(0.0)) * s.unwrap_or(0.0)
             }
         };
-        let (chunks, rest) = q.as_chunks_mut::<16>();
-        for (c, out) in chunks.iter_mut().enumerate() {
-            let v: [f32; 16] = core::array::from_fn(|k| scaled(16 * c + k));
-            crate::x86::int8::quantize_16(&v, inv_scale, zero_point, out);
+        let (chunks, rest) = x.as_chunks::<16>();
+        let (q_chunks, q_rest) = q.as_chunks_mut::<16>();
+        for (c, (xc, out)) in chunks.iter().zip(q_chunks).enumerate() {
+            let v: [f32; 16] = core::array::from_fn(|k| scaled(16 * c + k, xc[k]));
+            crate::x86::quantize_16(&v, inv_scale, zero_point, out);
         }
-        for (k, qi) in rest.iter_mut().enumerate() {
-            *qi = quantize(scaled(N - N % 16 + k));
+        for (k, (v, qi)) in rest.iter().zip(q_rest).enumerate() {
+            *qi = quantize(scaled(N - N % 16 + k, *v));
         }
     }
-    // x86 with AVX2 (no VNNI): scaled with the same f32 operations, rounded sixteen at a time.
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx2",
-        not(all(
-            target_feature = "avx512f",
-            target_feature = "avx512bw",
-            target_feature = "avx512vnni"
-        ))
-    ))]
-    quantize_avx2(x, scaling, inv_scale, zero_point, q);
-    #[cfg(not(all(
-        target_arch = "x86_64",
-        any(
-            target_feature = "avx2",
-            all(
-                target_feature = "avx512f",
-                target_feature = "avx512bw",
-                target_feature = "avx512vnni"
-            )
-        )
-    )))]
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     match scaling {
         None => {
             for (q, v) in q.iter_mut().zip(x) {
@@ -410,40 +381,6 @@ pub fn quantize_into<const N: usize>(
                 *q = quantize((*v - *o) * *s);
             }
         }
-    }
-}
-
-/// [`quantize_into`] on x86 with AVX2: chunks of sixteen scaled values (each `(x - offset) ·
-/// scale` in f32, as the portable loop) through `x86/int8_avx2.rs`'s `quantize_16`.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-#[cfg_attr(
-    all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"),
-    allow(dead_code)
-)]
-#[inline(always)]
-fn quantize_avx2<const N: usize>(
-    x: &[f32; N],
-    scaling: Option<&crate::Scaling<'_, N>>,
-    inv_scale: f32,
-    zero_point: i32,
-    q: &mut [i8; N],
-) {
-    let scaled = |i: usize, v: f32| match scaling {
-        None => v,
-        Some(crate::Scaling::Uniform { offset, scale, .. }) => (v - *offset) * *scale,
-        Some(crate::Scaling::PerFeature { offset, scale, .. }) => {
-            let (o, s) = (offset.get(i).copied(), scale.get(i).copied());
-            (v - o.unwrap_or(0.0)) * s.unwrap_or(0.0)
-        }
-    };
-    let (chunks, rest) = x.as_chunks::<16>();
-    let (q_chunks, q_rest) = q.as_chunks_mut::<16>();
-    for (c, (xc, out)) in chunks.iter().zip(q_chunks).enumerate() {
-        let v: [f32; 16] = core::array::from_fn(|k| scaled(16 * c + k, xc[k]));
-        crate::x86::int8_avx2::quantize_16(&v, inv_scale, zero_point, out);
-    }
-    for (k, (v, qi)) in rest.iter().zip(q_rest).enumerate() {
-        *qi = tinyae_arith::quant::quantize(scaled(N - N % 16 + k, *v), inv_scale, zero_point);
     }
 }
 

@@ -22,6 +22,24 @@ pub mod int8;
 #[cfg(target_feature = "avx2")]
 pub mod int8_avx2;
 
+/// Sixteen scaled inputs rounded to int8 (`crate::int8::quantize_into`): the 512-bit form in
+/// VNNI builds, else two 256-bit halves.
+#[cfg(all(
+    target_feature = "avx512f",
+    target_feature = "avx512bw",
+    target_feature = "avx512vnni"
+))]
+pub use int8::quantize_16;
+#[cfg(all(
+    target_feature = "avx2",
+    not(all(
+        target_feature = "avx512f",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ))
+))]
+pub use int8_avx2::quantize_16;
+
 use core::arch::x86_64::_mm_loadu_si128;
 #[cfg(target_feature = "f16c")]
 use core::arch::x86_64::{
