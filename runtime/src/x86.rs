@@ -150,40 +150,62 @@ pub fn tail_f16<const I: usize, const N: usize>(
     x: impl Iterator<Item = f32>,
     acc: &mut [f32; N],
 ) {
-    // Chunks of eight lanes; the last one partial when `N % 8 != 0`.
+    use core::arch::x86_64::{_mm256_castps_si256, _mm256_castsi256_ps};
+    // SAFETY (both closures): AVX and F16C are enabled (cfg'd by the caller); registers only.
+    let broadcast = |v: f32| unsafe { _mm256_castps_si256(_mm256_set1_ps(v)) };
+    tail_lanes(w, x.map(broadcast), acc, |a, h, xv| unsafe {
+        // Multiply, then add: the portable loop's two roundings.
+        let (a, xv) = (_mm256_castsi256_ps(a), _mm256_castsi256_ps(xv));
+        _mm256_castps_si256(_mm256_add_ps(a, _mm256_mul_ps(xv, _mm256_cvtph_ps(h))))
+    });
+}
+
+/// The `N < 32` outputs after a layer's last full block, eight outputs per step (the f16 and
+/// int8 tails): the accumulators, four bytes each, in four 256-bit registers; for every row and
+/// chunk of eight outputs, `a = step(a, the chunk's 16 bytes of weights, the row's broadcast
+/// input)`. A last chunk of fewer than eight weights is read from a zero-padded copy; padding
+/// lanes are never stored back.
+#[cfg(target_feature = "avx2")]
+#[inline(always)]
+pub(crate) fn tail_lanes<const I: usize, const N: usize, W: Copy + Default, A: Copy + Default>(
+    w: &[[W; N]; I],
+    x: impl Iterator<Item = __m256i>,
+    acc: &mut [A; N],
+    step: impl Fn(__m256i, core::arch::x86_64::__m128i, __m256i) -> __m256i,
+) {
+    use core::arch::x86_64::_mm256_loadu_si256;
+    // Eight weights are 16 bytes, eight accumulators 32: what the loads below read.
+    const { assert!(size_of::<W>() == 2 && size_of::<A>() == 4) };
     let chunks = N.div_ceil(8);
     let full = N / 8;
-    let mut padded = [0.0f32; 32];
+    let mut padded = [A::default(); 32];
     for (p, a) in padded.iter_mut().zip(acc.iter()) {
         *p = *a;
     }
-    // SAFETY: AVX2 and F16C are enabled (cfg'd by the caller). Full chunks read 16 bytes at
-    // offset 16j of one `[u16; N]` row with 8(j + 1) <= N; the partial chunk reads a local
-    // `[u16; 8]`; accumulator loads and stores touch offsets 8j < 32 of `padded`.
+    // SAFETY: AVX2 is enabled (cfg above). Full chunks read 16 bytes at offset 16j of one
+    // `[W; N]` row (2-byte `W`) with 8(j + 1) <= N; the partial chunk reads a local `[W; 8]`;
+    // accumulator loads and stores touch offsets 8j < 32 of `padded` (4-byte `A`).
     unsafe {
-        let mut a: [__m256; 4] = [_mm256_set1_ps(0.0); 4];
+        let mut a = [_mm256_setzero_si256(); 4];
         for (j, aj) in a.iter_mut().enumerate().take(chunks) {
-            *aj = core::ptr::read_unaligned(padded.as_ptr().add(8 * j).cast());
+            *aj = _mm256_loadu_si256(padded.as_ptr().add(8 * j).cast());
         }
-        for (row, xi) in w.iter().zip(x) {
-            let xv = _mm256_set1_ps(xi);
+        for (row, xv) in w.iter().zip(x) {
             for (j, aj) in a.iter_mut().enumerate().take(chunks) {
-                let h = if j < full {
+                let w8 = if j < full {
                     _mm_loadu_si128(row.as_ptr().add(8 * j).cast())
                 } else {
-                    let mut last = [0u16; 8];
+                    let mut last = [W::default(); 8];
                     for (l, v) in last.iter_mut().zip(&row[8 * full..]) {
                         *l = *v;
                     }
                     _mm_loadu_si128(last.as_ptr().cast())
                 };
-                // Multiply, then add: the portable loop's two roundings. Padding lanes gain
-                // `x · 0` and are never stored back.
-                *aj = _mm256_add_ps(*aj, _mm256_mul_ps(xv, _mm256_cvtph_ps(h)));
+                *aj = step(*aj, w8, xv);
             }
         }
         for (j, aj) in a.iter().enumerate().take(chunks) {
-            _mm256_storeu_ps(padded.as_mut_ptr().add(8 * j), *aj);
+            _mm256_storeu_si256(padded.as_mut_ptr().add(8 * j).cast(), *aj);
         }
     }
     for (a, p) in acc.iter_mut().zip(padded) {

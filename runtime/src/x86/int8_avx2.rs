@@ -67,43 +67,11 @@ pub fn tail_i8<const P: usize, const N: usize>(
     x: &[i32; P],
     acc: &mut [i32; N],
 ) {
-    // Chunks of eight outputs (16 bytes of a row); the last one partial when `N % 8 != 0`.
-    let chunks = N.div_ceil(8);
-    let full = N / 8;
-    let mut padded = [0i32; 32];
-    for (p, a) in padded.iter_mut().zip(acc.iter()) {
-        *p = *a;
-    }
-    // SAFETY: AVX2 is enabled (cfg'd by the caller). Full chunks read 16 bytes at offset 16j
-    // of one row of `2N` bytes with 16(j + 1) <= 2N; the partial chunk reads a local
-    // `[[i8; 2]; 8]`; accumulator loads and stores touch offsets 8j < 32 of `padded`.
-    unsafe {
-        let mut a = [_mm256_setzero_si256(); 4];
-        for (j, aj) in a.iter_mut().enumerate().take(chunks) {
-            *aj = _mm256_loadu_si256(padded.as_ptr().add(8 * j).cast());
-        }
-        for (row, pair) in w.iter().zip(x) {
-            let xv = _mm256_set1_epi32(*pair);
-            for (j, aj) in a.iter_mut().enumerate().take(chunks) {
-                let w8 = if j < full {
-                    _mm_loadu_si128(row.as_ptr().add(8 * j).cast())
-                } else {
-                    let mut last = [[0i8; 2]; 8];
-                    for (l, v) in last.iter_mut().zip(&row[8 * full..]) {
-                        *l = *v;
-                    }
-                    _mm_loadu_si128(last.as_ptr().cast())
-                };
-                *aj = _mm256_add_epi32(*aj, _mm256_madd_epi16(_mm256_cvtepi8_epi16(w8), xv));
-            }
-        }
-        for (j, aj) in a.iter().enumerate().take(chunks) {
-            _mm256_storeu_si256(padded.as_mut_ptr().add(8 * j).cast(), *aj);
-        }
-    }
-    for (a, p) in acc.iter_mut().zip(padded) {
-        *a = p;
-    }
+    // SAFETY (both closures): AVX2 is enabled (cfg'd by the caller); registers only.
+    let broadcast = |pair: &i32| unsafe { _mm256_set1_epi32(*pair) };
+    crate::x86::tail_lanes(w, x.iter().map(broadcast), acc, |a, w8, xv| unsafe {
+        _mm256_add_epi32(a, _mm256_madd_epi16(_mm256_cvtepi8_epi16(w8), xv))
+    });
 }
 
 /// `q[k] = clamp(roundf(v[k] · inv_scale) + zero_point, -128, 127)` (round half away from
