@@ -50,6 +50,9 @@ pub(crate) mod vfp;
 // The convolution kernels of the same cores (`runtime/src/rows.rs` calls them).
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 pub(crate) mod vfp_conv;
+// The LSTM's gate sums on the same cores (`runtime/src/lstm.rs` calls them).
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+pub(crate) mod vfp_gates;
 // The int8 kernel for Arm DSP cores (`tinyae_arith::dsp::DSP_PREDICATE`).
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 pub(crate) mod dsp;

@@ -18,13 +18,39 @@ fn step<const I: usize, const H: usize>(
     w_h: &[[[f32; 4]; H]; H],
     bias: Option<&[[f32; 4]; H]>,
     x_t: &[f32],
-    h_prev: impl Iterator<Item = f32> + Clone,
+    h_prev: Hidden<'_>,
     c: &mut [f32],
     h_next: &mut [f32],
 ) {
     for (u, ((wx, wh), (c, h))) in w_x.iter().zip(w_h).zip(c.iter_mut().zip(h_next)).enumerate() {
         let a = input_terms(wx, bias.and_then(|b| b.get(u)), x_t);
-        finish(a, wh, h_prev.clone(), c, h);
+        finish(a, wh, h_prev, c, h);
+    }
+}
+
+/// The hidden state a step starts from: zeros at the first step, else the previous step's.
+#[derive(Clone, Copy)]
+enum Hidden<'a> {
+    Zeros,
+    Row(&'a [f32]),
+}
+
+impl<'a> From<Option<&'a [f32]>> for Hidden<'a> {
+    fn from(previous: Option<&'a [f32]>) -> Self {
+        previous.map_or(Hidden::Zeros, Hidden::Row)
+    }
+}
+
+/// `a[g] += w[k][g] * x[k]` for each input `k` in order (two roundings a term).
+#[inline(always)]
+fn add_terms(a: &mut [f32; 4], w: &[[f32; 4]], x: &[f32]) {
+    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+    crate::kernels::vfp_gates::add_gate_terms(a, w, x);
+    #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+    for (w, v) in w.iter().zip(x) {
+        for (a, w) in a.iter_mut().zip(w) {
+            *a += *w * *v;
+        }
     }
 }
 
@@ -32,11 +58,7 @@ fn step<const I: usize, const H: usize>(
 #[inline(always)]
 fn input_terms<const I: usize>(wx: &[[f32; 4]; I], bias: Option<&[f32; 4]>, x: &[f32]) -> [f32; 4] {
     let mut a = bias.copied().unwrap_or([0.0; 4]);
-    for (w, v) in wx.iter().zip(x) {
-        for (a, w) in a.iter_mut().zip(w) {
-            *a += *w * *v;
-        }
-    }
+    add_terms(&mut a, wx, x);
     a
 }
 
@@ -45,14 +67,20 @@ fn input_terms<const I: usize>(wx: &[[f32; 4]; I], bias: Option<&[f32; 4]>, x: &
 fn finish<const H: usize>(
     mut a: [f32; 4],
     wh: &[[f32; 4]; H],
-    h_prev: impl Iterator<Item = f32>,
+    h_prev: Hidden<'_>,
     c: &mut f32,
     h: &mut f32,
 ) {
-    for (w, v) in wh.iter().zip(h_prev) {
-        for (a, w) in a.iter_mut().zip(w) {
-            *a += *w * v;
+    match h_prev {
+        // `+ w · 0.0` is not a no-op (it turns a `-0.0` sum into `+0.0`): added like any term.
+        Hidden::Zeros => {
+            for w in wh {
+                for (a, w) in a.iter_mut().zip(w) {
+                    *a += *w * 0.0;
+                }
+            }
         }
+        Hidden::Row(h) => add_terms(&mut a, wh, h),
     }
     let (i, f, g, o) = (sigmoid(a[0]), sigmoid(a[1]), tanh(a[2]), sigmoid(a[3]));
     *c = f * *c + i * g;
@@ -65,7 +93,7 @@ fn finish<const H: usize>(
 fn step_repeated<const H: usize>(
     w_h: &[[[f32; 4]; H]; H],
     pre: &[f32],
-    h_prev: impl Iterator<Item = f32> + Clone,
+    h_prev: Hidden<'_>,
     c: &mut [f32],
     h_next: &mut [f32],
 ) {
@@ -74,7 +102,7 @@ fn step_repeated<const H: usize>(
             Some(p) => *p,
             None => [0.0; 4],
         };
-        finish(a, wh, h_prev.clone(), c, h);
+        finish(a, wh, h_prev, c, h);
     }
 }
 
@@ -112,10 +140,7 @@ pub fn lstm_repeated_sequence<const I: usize, const H: usize, const NO: usize, c
     c.iter_mut().for_each(|c| *c = 0.0);
     let mut previous: Option<&[f32]> = None;
     for row in y.chunks_exact_mut(H) {
-        match previous {
-            None => step_repeated(w_h, pre, core::iter::repeat_n(0.0, H), c, row),
-            Some(h) => step_repeated(w_h, pre, h.iter().copied(), c, row),
-        }
+        step_repeated(w_h, pre, previous.into(), c, row);
         previous = Some(row);
     }
 }
@@ -139,10 +164,10 @@ pub fn lstm_repeated_last<const I: usize, const H: usize, const T: usize, const 
     for t in 0..T {
         let into_y = (T - 1 - t).is_multiple_of(2);
         match (t == 0, into_y) {
-            (true, true) => step_repeated(w_h, pre, core::iter::repeat_n(0.0, H), c, y),
-            (true, false) => step_repeated(w_h, pre, core::iter::repeat_n(0.0, H), c, other),
-            (false, true) => step_repeated(w_h, pre, other.iter().copied(), c, y),
-            (false, false) => step_repeated(w_h, pre, y.iter().copied(), c, other),
+            (true, true) => step_repeated(w_h, pre, Hidden::Zeros, c, y),
+            (true, false) => step_repeated(w_h, pre, Hidden::Zeros, c, other),
+            (false, true) => step_repeated(w_h, pre, Hidden::Row(other), c, y),
+            (false, false) => step_repeated(w_h, pre, Hidden::Row(y), c, other),
         }
     }
 }
@@ -162,10 +187,7 @@ pub fn lstm_sequence<const I: usize, const H: usize, const NI: usize, const NO: 
     state.iter_mut().for_each(|c| *c = 0.0);
     let mut previous: Option<&[f32]> = None;
     for (x_t, row) in x.chunks_exact(I).zip(y.chunks_exact_mut(H)) {
-        match previous {
-            None => step(w_x, w_h, bias, x_t, core::iter::repeat_n(0.0, H), state, row),
-            Some(h) => step(w_x, w_h, bias, x_t, h.iter().copied(), state, row),
-        }
+        step(w_x, w_h, bias, x_t, previous.into(), state, row);
         previous = Some(row);
     }
 }
@@ -189,10 +211,10 @@ pub fn lstm_last<const I: usize, const H: usize, const NI: usize, const E: usize
     for (t, x_t) in x.chunks_exact(I).enumerate() {
         let into_y = (steps - 1 - t).is_multiple_of(2);
         match (t == 0, into_y) {
-            (true, true) => step(w_x, w_h, bias, x_t, core::iter::repeat_n(0.0, H), c, y),
-            (true, false) => step(w_x, w_h, bias, x_t, core::iter::repeat_n(0.0, H), c, other),
-            (false, true) => step(w_x, w_h, bias, x_t, other.iter().copied(), c, y),
-            (false, false) => step(w_x, w_h, bias, x_t, y.iter().copied(), c, other),
+            (true, true) => step(w_x, w_h, bias, x_t, Hidden::Zeros, c, y),
+            (true, false) => step(w_x, w_h, bias, x_t, Hidden::Zeros, c, other),
+            (false, true) => step(w_x, w_h, bias, x_t, Hidden::Row(other), c, y),
+            (false, false) => step(w_x, w_h, bias, x_t, Hidden::Row(y), c, other),
         }
     }
 }
