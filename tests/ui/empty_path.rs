@@ -1,8 +1,3 @@
 tinyae::autoencoder!(pub SensorAe = "");
 
-fn main() {
-    let x = [0.12_f32, 61.0, 101.3];
-    let z = SensorAe::encode(&x);
-    let y = SensorAe::decode(&z);
-    println!("{} {}", z[0], y[0] + SensorAe::anomaly_score(&x));
-}
+include!("api/encode_decode.rs");

@@ -1,8 +1,3 @@
 tinyae::autoencoder!(pub SensorAe = "fixtures/bad/unknown_field.safetensors");
 
-static INPUT: [f32; SensorAe::INPUT_LEN] = [0.0; SensorAe::INPUT_LEN];
-const RAM: usize = SensorAe::BUFFER_BYTES + SensorAe::SCRATCH_LEN * 4;
-
-fn main() {
-    println!("{INPUT:?} {RAM} {} {}", SensorAe::PARAMS, SensorAe::THRESHOLD);
-}
+include!("api/constants.rs");

@@ -1,9 +1,3 @@
 tinyae::autoencoder!(pub SensorAe = "fixtures/bad/zero_range.safetensors");
 
-fn alarm<M: tinyae::AnomalyDetector<3, 2>>(x: &[f32; 3]) -> bool {
-    M::is_anomaly(x)
-}
-
-fn main() {
-    println!("{}", alarm::<SensorAe>(&[0.12, 61.0, 101.3]));
-}
+include!("api/trait_bound.rs");
