@@ -9,7 +9,9 @@
  *
  * With the argument `histogram=on` it also prints, at exit, how many of the counted
  * instructions each mnemonic accounts for (`tinyae-mnemonic <count> <mnemonic>`): what the
- * instruction stream spends its time on.
+ * instruction stream spends its time on. With `pcs=on` it prints how often each counted
+ * instruction ran (`tinyae-pc <hex address> <count>`), for scripts/insn-profile.py to sum by
+ * function and loop.
  *
  * Debian ships no qemu-plugin.h, so the few declarations used are written out below (plugin
  * API version 4, QEMU 9.x/10.x). Build: gcc -O2 -shared -fPIC -o insn-count.so qemu-insn-count.c
@@ -37,6 +39,7 @@ void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb, qemu_plugin
                                           enum qemu_plugin_cb_flags flags, void *userdata);
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
 const char *qemu_plugin_insn_symbol(const struct qemu_plugin_insn *insn);
 char *qemu_plugin_insn_disas(const struct qemu_plugin_insn *insn);
@@ -51,6 +54,7 @@ struct block {
     enum kind kind;
     uint64_t insns;
     unsigned *mnemonics; /* histogram mode: the mnemonic index of each instruction */
+    uint64_t *pcs;       /* pcs mode: the address of each instruction */
 };
 
 #define MAX_MNEMONICS 512
@@ -58,6 +62,23 @@ static char *mnemonic_names[MAX_MNEMONICS];
 static uint64_t mnemonic_counts[MAX_MNEMONICS];
 static unsigned n_mnemonics;
 static bool histogram;
+
+/* pcs mode: counts per address, in a table of (address, count) pairs, open addressing. */
+#define PC_SLOTS (1u << 20)
+static uint64_t *pc_addr, *pc_count;
+static bool pcs;
+
+static void count_pc(uint64_t pc)
+{
+    uint64_t slot = (pc * 0x9E3779B97F4A7C15ull) >> 44;
+    for (unsigned probe = 0; probe < PC_SLOTS; probe++, slot = (slot + 1) & (PC_SLOTS - 1)) {
+        if (pc_count[slot] == 0 || pc_addr[slot] == pc) {
+            pc_addr[slot] = pc;
+            pc_count[slot]++;
+            return;
+        }
+    }
+}
 
 static bool counting;
 static uint64_t count;
@@ -87,6 +108,11 @@ static void on_exec(unsigned int vcpu, void *udata)
             if (b->mnemonics) {
                 for (uint64_t i = 0; i < b->insns; i++) {
                     mnemonic_counts[b->mnemonics[i]]++;
+                }
+            }
+            if (b->pcs) {
+                for (uint64_t i = 0; i < b->insns; i++) {
+                    count_pc(b->pcs[i]);
                 }
             }
         }
@@ -125,6 +151,16 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
     b->insns = qemu_plugin_tb_n_insns(tb);
     b->kind = NORMAL;
     b->mnemonics = NULL;
+    b->pcs = NULL;
+    if (pcs) {
+        b->pcs = calloc(b->insns, sizeof *b->pcs);
+        if (!b->pcs) {
+            abort();
+        }
+        for (size_t i = 0; i < b->insns; i++) {
+            b->pcs[i] = qemu_plugin_insn_vaddr(qemu_plugin_tb_get_insn(tb, i));
+        }
+    }
     if (histogram) {
         b->mnemonics = calloc(b->insns, sizeof *b->mnemonics);
         if (!b->mnemonics) {
@@ -158,6 +194,13 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
             qemu_plugin_outs(line);
         }
     }
+    for (unsigned i = 0; pcs && i < PC_SLOTS; i++) {
+        if (pc_count[i]) {
+            snprintf(line, sizeof line, "tinyae-pc %llx %llu\n", (unsigned long long)pc_addr[i],
+                     (unsigned long long)pc_count[i]);
+            qemu_plugin_outs(line);
+        }
+    }
 }
 
 __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t id,
@@ -168,6 +211,14 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "histogram=on") == 0) {
             histogram = true;
+        }
+        if (strcmp(argv[i], "pcs=on") == 0) {
+            pcs = true;
+            pc_addr = calloc(PC_SLOTS, sizeof *pc_addr);
+            pc_count = calloc(PC_SLOTS, sizeof *pc_count);
+            if (!pc_addr || !pc_count) {
+                abort();
+            }
         }
     }
     qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
