@@ -9,12 +9,16 @@ then give this script that log and the ELF:
     qemu-system-arm -machine mps2-an386 -cpu cortex-m4 \\
         -semihosting-config enable=on,target=native -nographic \\
         -plugin target/embedded/qemu-insn-count.so,pcs=on -d plugin -D pcs.log -kernel ELF
-    scripts/insn-profile.py pcs.log ELF [--top 15] [--annotate 2] [--regions N]
+    scripts/insn-profile.py pcs.log ELF [--top 15] [--annotate 2] [--regions N] [--source]
+        [--only reconstruct_into]
 
 `--regions N` divides every count by N (the number of counted regions, e.g. the inferences a
 single-model firmware ran) to give instructions per inference. `--annotate K` prints the
-disassembly of the K hottest functions with each instruction's count. Needs llvm-nm and
-llvm-objdump (Debian's `llvm` package or rustup's `llvm-tools`).
+disassembly of the K hottest functions with each instruction's count. `--source` sums the
+counts by the source line each instruction came from, through inlining (the innermost frame;
+LTO inlines the whole model into its API functions, so functions alone say little): per file
+and per file:line. Needs llvm-nm, llvm-objdump and llvm-symbolizer (Debian's `llvm` package or
+rustup's `llvm-tools`) and an ELF with debug info (the firmware's release profile keeps it).
 """
 
 import argparse
@@ -45,6 +49,29 @@ def functions(elf):
     return found
 
 
+def by_source(counts, elf, total, regions, top):
+    """Prints the counts summed by the innermost source frame of each address."""
+    addrs = sorted(counts)
+    out = subprocess.run([tool("llvm-symbolizer"), f"--obj={elf}", "--inlining",
+                          "--relativenames"], input="".join(f"{x:#x}\n" for x in addrs),
+                         capture_output=True, text=True, check=True).stdout
+    blocks = out.strip("\n").split("\n\n")
+    per_file, per_line = collections.Counter(), collections.Counter()
+    for addr, block in zip(addrs, blocks):
+        lines = block.splitlines()
+        # Frames come innermost first, as (function, file:line:column) pairs.
+        where = lines[1].rsplit(":", 1)[0] if len(lines) > 1 else "?"
+        file = where.rsplit(":", 1)[0]
+        per_file[file] += counts[addr]
+        per_line[where] += counts[addr]
+    print(f"\nby source file (innermost inlined frame):")
+    for file, n in per_file.most_common(top):
+        print(f"{n / regions:>14,.0f}  {100 * n / total:5.1f} %  {file[-100:]}")
+    print(f"\nby source line:")
+    for where, n in per_line.most_common(3 * top):
+        print(f"{n / regions:>14,.0f}  {100 * n / total:5.1f} %  {where[-100:]}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("log")
@@ -52,6 +79,9 @@ def main():
     ap.add_argument("--top", type=int, default=15)
     ap.add_argument("--annotate", type=int, default=0)
     ap.add_argument("--regions", type=int, default=1)
+    ap.add_argument("--source", action="store_true")
+    ap.add_argument("--only", metavar="TEXT",
+                    help="keep only the instructions of functions whose name contains TEXT")
     a = ap.parse_args()
 
     counts = {}
@@ -64,14 +94,20 @@ def main():
     funcs = functions(a.elf)
     starts = [f[0] for f in funcs]
     per_function = collections.Counter()
-    for addr, n in counts.items():
+    for addr, n in list(counts.items()):
         i = bisect.bisect_right(starts, addr) - 1
         name = funcs[i][2] if i >= 0 and addr < funcs[i][1] else f"? {addr:#x}"
+        if a.only and a.only not in name:
+            del counts[addr]
+            continue
         per_function[name] += n
     total = sum(counts.values())
     print(f"{total / a.regions:,.0f} instructions per region ({a.regions} regions)")
     for name, n in per_function.most_common(a.top):
         print(f"{n / a.regions:>14,.0f}  {100 * n / total:5.1f} %  {name[:110]}")
+
+    if a.source:
+        by_source(counts, a.elf, total, a.regions, a.top)
 
     for name, _ in per_function.most_common(a.annotate):
         start, end, _ = next(f for f in funcs if f[2] == name)
