@@ -53,55 +53,77 @@ fn axpy(y: &mut [f32], ys: usize, x: &[f32], xs: usize, w: f32, count: usize) {
     }
 }
 
-/// `y = act(conv2d(x))`: `C`×`H`×`W` in, `O`×`OH`×`OW` out, kernel `KH`×`KW`, stride
-/// `SH`×`SW`, `PT` rows and `PL` columns of padding before; `NI`/`NO` are the flat lengths.
-/// Weights are `[o][c][ky][kx]` (PyTorch's `nn.Conv2d`).
-///
-/// For each output plane, input channel and kernel row, every output row whose window row
-/// `ky` lies inside the input gains that kernel row's taps: output pixels whose taps all lie
-/// inside (the interior) load their sum once, add the `KW` taps in order with the kernel row in
-/// registers and store it; the border pixels add only the taps inside, one tap at a time. Every
-/// output thus adds its terms in the order `c`, `ky`, `kx`, like the reference interpreter.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-pub fn conv2d<
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const O: usize,
-    const OH: usize,
-    const OW: usize,
-    const KH: usize,
-    const KW: usize,
-    const SH: usize,
-    const SW: usize,
-    const PT: usize,
-    const PL: usize,
-    const NI: usize,
-    const NO: usize,
->(
-    weights: &[[[[f32; KW]; KH]; C]; O],
-    bias: Option<&[f32; O]>,
-    x: &[f32; NI],
-    y: &mut [f32; NO],
-    act: impl Activation,
-) {
-    const { assert!(NI == C * H * W && NO == O * OH * OW && SH > 0 && SW > 0 && KW > 0) };
-    for (o, (wo, plane)) in weights.iter().zip(y.chunks_exact_mut(OH * OW)).enumerate() {
-        let b = bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
-        plane.iter_mut().for_each(|v| *v = b);
-        for (wc, input) in wo.iter().zip(x.chunks_exact(H * W)) {
-            for (ky, wrow) in wc.iter().enumerate() {
-                let (oy0, iy0, rows) = span(ky, PT, SH, OH, H, false);
-                let out_rows = plane.chunks_exact_mut(OW).skip(oy0).take(rows);
-                let in_rows = input.chunks_exact(W).skip(iy0).step_by(SH);
-                for (out_row, in_row) in out_rows.zip(in_rows) {
-                    conv_taps::<W, OW, KW, SW, PL>(out_row, in_row, wrow);
+/// Declares a whole-map kernel, `y = act(kernel(x))` over `C`×`H`×`W` in and `O`×`OH`×`OW` out
+/// (`NI`/`NO` flat values), weights `[o][c][ky][kx]`: each output plane starts at its bias;
+/// for every input channel and kernel row, the output rows and input rows `span` links (the
+/// first `$rows` of one side, every `SH`th of the other) gain `$taps` of that kernel row; then
+/// the activation. Both kernels are this loop; `$pad_h`, `$pad_w` name their padding.
+macro_rules! whole_map {
+    (
+        $(#[$m:meta])*
+        fn $name:ident<.., $pad_h:ident, $pad_w:ident>() where $cond:expr;
+        span($transposed:literal) -> $rows:ident;
+        out.$out_by:ident($out_n:expr), in.$in_by:ident($in_n:expr), $taps:ident
+    ) => {
+        $(#[$m])*
+        #[allow(clippy::too_many_arguments)]
+        #[inline(always)]
+        pub fn $name<
+            const C: usize,
+            const H: usize,
+            const W: usize,
+            const O: usize,
+            const OH: usize,
+            const OW: usize,
+            const KH: usize,
+            const KW: usize,
+            const SH: usize,
+            const SW: usize,
+            const $pad_h: usize,
+            const $pad_w: usize,
+            const NI: usize,
+            const NO: usize,
+        >(
+            weights: &[[[[f32; KW]; KH]; C]; O],
+            bias: Option<&[f32; O]>,
+            x: &[f32; NI],
+            y: &mut [f32; NO],
+            act: impl Activation,
+        ) {
+            const { assert!(NI == C * H * W && NO == O * OH * OW && SH > 0 && SW > 0 && $cond) };
+            for (o, (wo, plane)) in weights.iter().zip(y.chunks_exact_mut(OH * OW)).enumerate() {
+                let b = bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+                plane.iter_mut().for_each(|v| *v = b);
+                for (wc, input) in wo.iter().zip(x.chunks_exact(H * W)) {
+                    for (ky, wrow) in wc.iter().enumerate() {
+                        let (oy0, iy0, $rows) = span(ky, $pad_h, SH, OH, H, $transposed);
+                        let out_rows = plane.chunks_exact_mut(OW).skip(oy0).$out_by($out_n);
+                        let in_rows = input.chunks_exact(W).skip(iy0).$in_by($in_n);
+                        for (out_row, in_row) in out_rows.zip(in_rows) {
+                            $taps::<W, OW, KW, SW, $pad_w>(out_row, in_row, wrow);
+                        }
+                    }
                 }
+                plane.iter_mut().for_each(|v| *v = act.apply(*v));
             }
         }
-        plane.iter_mut().for_each(|v| *v = act.apply(*v));
-    }
+    };
+}
+
+whole_map! {
+    /// `y = act(conv2d(x))`: `C`×`H`×`W` in, `O`×`OH`×`OW` out, kernel `KH`×`KW`, stride
+    /// `SH`×`SW`, `PT` rows and `PL` columns of padding before; `NI`/`NO` are the flat lengths.
+    /// Weights are `[o][c][ky][kx]` (PyTorch's `nn.Conv2d`).
+    ///
+    /// For each output plane, input channel and kernel row, every output row whose window
+    /// row `ky` lies inside the input gains that kernel row's taps: output pixels whose taps
+    /// all lie inside (the interior) load their sum once, add the `KW` taps in order with the
+    /// kernel row in registers and store it; the border pixels add only the taps inside, one
+    /// tap at a time. Every output thus adds its terms in the order `c`, `ky`, `kx`, like the
+    /// reference interpreter.
+    fn conv2d<.., PT, PL>() where KW > 0;
+    span(false) -> rows;
+    out.take(rows), in.step_by(SH), conv_taps
 }
 
 /// One output row gains the taps of kernel row `wrow` over input row `in_row` (`W` values, `PL`
@@ -164,50 +186,14 @@ fn border(out: &mut [f32], from: usize, wrow: &[f32], in_row: &[f32], pad: usize
     }
 }
 
-/// `y = act(conv_transpose2d(x))`: `C`×`H`×`W` in, `O`×`OH`×`OW` out, kernel `KH`×`KW`,
-/// stride `SH`×`SW`, `PH`/`PW` rows and columns removed from each side. Weights are
-/// `[o][c][ky][kx]`: PyTorch's `[c][o][ky][kx]` with the first two axes swapped at compile
-/// time, so each output plane's weights are contiguous.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-pub fn conv_transpose2d<
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const O: usize,
-    const OH: usize,
-    const OW: usize,
-    const KH: usize,
-    const KW: usize,
-    const SH: usize,
-    const SW: usize,
-    const PH: usize,
-    const PW: usize,
-    const NI: usize,
-    const NO: usize,
->(
-    weights: &[[[[f32; KW]; KH]; C]; O],
-    bias: Option<&[f32; O]>,
-    x: &[f32; NI],
-    y: &mut [f32; NO],
-    act: impl Activation,
-) {
-    const { assert!(NI == C * H * W && NO == O * OH * OW && SH > 0 && SW > 0) };
-    for (o, (wo, plane)) in weights.iter().zip(y.chunks_exact_mut(OH * OW)).enumerate() {
-        let b = bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
-        plane.iter_mut().for_each(|v| *v = b);
-        for (wc, input) in wo.iter().zip(x.chunks_exact(H * W)) {
-            for (ky, wrow) in wc.iter().enumerate() {
-                let (oy0, iy0, rows) = span(ky, PH, SH, OH, H, true);
-                let out_rows = plane.chunks_exact_mut(OW).skip(oy0).step_by(SH);
-                let in_rows = input.chunks_exact(W).skip(iy0).take(rows);
-                for (out_row, in_row) in out_rows.zip(in_rows) {
-                    scatter_taps::<W, OW, KW, SW, PW>(out_row, in_row, wrow);
-                }
-            }
-        }
-        plane.iter_mut().for_each(|v| *v = act.apply(*v));
-    }
+whole_map! {
+    /// `y = act(conv_transpose2d(x))`: `C`×`H`×`W` in, `O`×`OH`×`OW` out, kernel `KH`×`KW`,
+    /// stride `SH`×`SW`, `PH`/`PW` rows and columns removed from each side. Weights are
+    /// `[o][c][ky][kx]`: PyTorch's `[c][o][ky][kx]` with the first two axes swapped at compile
+    /// time, so each output plane's weights are contiguous.
+    fn conv_transpose2d<.., PH, PW>() where true;
+    span(true) -> rows;
+    out.step_by(SH), in.take(rows), scatter_taps
 }
 
 /// One output row of a transposed convolution gains kernel row `wrow` times input row

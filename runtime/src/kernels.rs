@@ -19,6 +19,8 @@
 
 pub mod act;
 pub mod branchless;
+#[cfg(test)]
+mod float_cases;
 mod mac;
 
 pub use mac::{Fused, Mac, Separate};

@@ -154,206 +154,173 @@ pub fn rows_into<P: Rows, const OH: usize, const OW: usize, const S: usize, cons
     }
 }
 
-/// A `conv2d` stage (the whole-map kernel's sizes, `rt::conv2d`), `D` input rows in its ring.
-#[derive(Debug)]
-pub struct ConvRows<
-    'a,
-    P,
-    A,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const O: usize,
-    const OW: usize,
-    const KH: usize,
-    const KW: usize,
-    const SH: usize,
-    const SW: usize,
-    const PT: usize,
-    const PL: usize,
-    const D: usize,
-    const R: usize,
-> {
-    ring: Ring<'a, P, C, H, W, D, R>,
-    weights: &'a [[[[f32; KW]; KH]; C]; O],
-    bias: Option<&'a [f32; O]>,
-    act: A,
-}
-
-/// A `conv2d` stage reading `src`.
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
-#[inline(always)]
-pub fn conv_rows<
-    'a,
-    P: Rows,
-    A: Activation,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const O: usize,
-    const OW: usize,
-    const KH: usize,
-    const KW: usize,
-    const SH: usize,
-    const SW: usize,
-    const PT: usize,
-    const PL: usize,
-    const D: usize,
-    const R: usize,
->(
-    src: P,
-    weights: &'a [[[[f32; KW]; KH]; C]; O],
-    bias: Option<&'a [f32; O]>,
-    act: A,
-    ring: &'a mut [f32; R],
-) -> ConvRows<'a, P, A, C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R> {
-    const { assert!(SH > 0 && SW > 0 && KW > 0 && (D >= KH || D == H)) };
-    ConvRows { ring: Ring { src, ring, have: 0 }, weights, bias, act }
-}
-
-impl<
-        'a,
-        P: Rows,
-        A: Activation,
-        const C: usize,
-        const H: usize,
-        const W: usize,
-        const O: usize,
-        const OW: usize,
-        const KH: usize,
-        const KW: usize,
-        const SH: usize,
-        const SW: usize,
-        const PT: usize,
-        const PL: usize,
-        const D: usize,
-        const R: usize,
-    > ConvRows<'a, P, A, C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R>
-{
-    /// Pulls the input rows output row `oy` reads.
-    #[inline(always)]
-    fn fill(&mut self, oy: usize) {
-        if let Some(last) = (oy * SH + KH - 1).checked_sub(PT) {
-            self.ring.fill(last);
+/// Declares a row stage once: its struct, the constructor the generated code calls (the lifetime
+/// and type parameters, then the stage's sizes, every one a `usize` const parameter, in the order
+/// listed), the stage's own methods and its `Rows` impl, all over the same parameters.
+macro_rules! stage {
+    (
+        $(#[$sm:meta])*
+        struct $name:ident<$a:lifetime, $($t:ident: $b:path),* ; $($n:ident),*> {
+            $($field:ident: $fty:ty),* $(,)?
         }
+        $(#[$fm:meta])*
+        fn $ctor:ident($($arg:ident: $aty:ty),* $(,)?) $ctor_body:block
+        impl { $($method:item)* }
+        $(#[$rm:meta])*
+        fn row(&mut $self:ident, $r:ident, $out:ident) $row_body:block
+    ) => {
+        $(#[$sm])*
+        #[derive(Debug)]
+        pub struct $name<$a, $($t,)* $(const $n: usize),*> {
+            $($field: $fty),*
+        }
+
+        $(#[$fm])*
+        #[inline(always)]
+        pub fn $ctor<$a, $($t: $b,)* $(const $n: usize),*>(
+            $($arg: $aty),*
+        ) -> $name<$a, $($t,)* $($n),*> $ctor_body
+
+        impl<$a, $($t: $b,)* $(const $n: usize),*> $name<$a, $($t,)* $($n),*> {
+            $($method)*
+        }
+
+        impl<$a, $($t: $b,)* $(const $n: usize),*> Rows for $name<$a, $($t,)* $($n),*> {
+            $(#[$rm])*
+            #[inline(always)]
+            fn row<const S: usize>(&mut $self, $r: usize, $out: &mut [f32]) $row_body
+        }
+    };
+}
+
+stage! {
+    /// A `conv2d` stage (the whole-map kernel's sizes, `rt::conv2d`), `D` input rows in its ring.
+    struct ConvRows<'a, P: Rows, A: Activation; C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R> {
+        ring: Ring<'a, P, C, H, W, D, R>,
+        weights: &'a [[[[f32; KW]; KH]; C]; O],
+        bias: Option<&'a [f32; O]>,
+        act: A,
     }
 
-    /// Output row `oy` of channel `o` (rows `oy`'s window reads already in the ring): the bias,
-    /// then for every input channel and kernel row the taps over the input row, then the
-    /// activation when `act` (a fused pooling applies a relu itself), as `rt::conv2d`
-    /// computes it; by the register-blocked kernels when `window` says so.
-    #[inline(always)]
-    fn channel_row(&self, o: usize, oy: usize, window: &Window<'_>, act: bool, out: &mut [f32]) {
-        #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-        if let Some((rows, taps)) = window {
-            if self.blocked_row(o, *rows, *taps, act, out) {
-                return;
+    /// A `conv2d` stage reading `src`.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn conv_rows(
+        src: P,
+        weights: &'a [[[[f32; KW]; KH]; C]; O],
+        bias: Option<&'a [f32; O]>,
+        act: A,
+        ring: &'a mut [f32; R],
+    ) {
+        const { assert!(SH > 0 && SW > 0 && KW > 0 && (D >= KH || D == H)) };
+        ConvRows { ring: Ring { src, ring, have: 0 }, weights, bias, act }
+    }
+
+    impl {
+        /// Pulls the input rows output row `oy` reads.
+        #[inline(always)]
+        fn fill(&mut self, oy: usize) {
+            if let Some(last) = (oy * SH + KH - 1).checked_sub(PT) {
+                self.ring.fill(last);
             }
         }
-        #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
-        let _ = window;
-        let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
-        out.iter_mut().for_each(|v| *v = b);
-        let Some(wo) = self.weights.get(o) else { return };
-        for (c, wc) in wo.iter().enumerate() {
-            for (ky, wrow) in wc.iter().enumerate() {
-                let Some(iy) = (oy * SH + ky).checked_sub(PT).filter(|&iy| iy < H) else {
-                    continue;
-                };
-                if let Some(in_row) = self.ring.get(iy, c) {
-                    conv_taps::<W, OW, KW, SW, PL>(out, in_row, wrow);
+
+        /// Output row `oy` of channel `o` (rows `oy`'s window reads already in the ring): the
+        /// bias, then for every input channel and kernel row the taps over the input row, then
+        /// the activation when `act` (a fused pooling applies a relu itself), as `rt::conv2d`
+        /// computes it; by the register-blocked kernels when `window` says so.
+        #[inline(always)]
+        fn channel_row(
+            &self,
+            o: usize,
+            oy: usize,
+            window: &Window<'_>,
+            act: bool,
+            out: &mut [f32],
+        ) {
+            #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+            if let Some((rows, taps)) = window {
+                if self.blocked_row(o, *rows, *taps, act, out) {
+                    return;
                 }
             }
+            #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+            let _ = window;
+            let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+            out.iter_mut().for_each(|v| *v = b);
+            let Some(wo) = self.weights.get(o) else { return };
+            for (c, wc) in wo.iter().enumerate() {
+                for (ky, wrow) in wc.iter().enumerate() {
+                    let Some(iy) = (oy * SH + ky).checked_sub(PT).filter(|&iy| iy < H) else {
+                        continue;
+                    };
+                    if let Some(in_row) = self.ring.get(iy, c) {
+                        conv_taps::<W, OW, KW, SW, PL>(out, in_row, wrow);
+                    }
+                }
+            }
+            if act {
+                out.iter_mut().for_each(|v| *v = self.act.apply(*v));
+            }
         }
-        if act {
-            out.iter_mut().for_each(|v| *v = self.act.apply(*v));
+
+        /// Whether output row `oy` takes the register-blocked 3×3 kernels (`blocked_row`), and
+        /// the input rows they read, found once for every output channel of the row: a 3×3,
+        /// stride-1 convolution on Arm cores with an FPU, without padding or with one row and
+        /// column of it on each side ("same").
+        #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+        #[inline(always)]
+        fn window(&self, oy: usize) -> Window<'_> {
+            let same = PT == 1 && PL == 1 && OW == W;
+            let valid = PT == 0 && PL == 0 && OW + 2 == W;
+            if KH != 3 || KW != 3 || SH != 1 || SW != 1 || W < 3 || !(same || valid) {
+                return None;
+            }
+            let top = oy as isize - PT as isize;
+            let taps = Rows3::of(top, H)?;
+            // The input rows of the kernel rows `taps` keeps, in order.
+            let first_row = top.max(0) as usize;
+            let stack = |k: usize| self.ring.stack(first_row + k);
+            let (r0, r1) = (stack(0)?, stack(1)?);
+            let r2 = if taps == Rows3::All { stack(2)? } else { r1 };
+            Some(([r0, r1, r2], taps))
+        }
+
+        /// No register-blocked kernels on other targets.
+        #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+        #[inline(always)]
+        fn window(&self, _oy: usize) -> Window<'_> {
+            None
+        }
+
+        /// `channel_row` by the register-blocked kernels (`kernels::vfp_conv`) over the input
+        /// rows `window` found: every pixel adds its terms in the order `c`, `ky`, `kx` from
+        /// the bias and skips padded taps, like `channel_row`. False (nothing written) when the
+        /// arguments do not fit.
+        #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+        #[inline(always)]
+        fn blocked_row(
+            &self,
+            o: usize,
+            rows: [&[f32]; 3],
+            taps: Rows3,
+            act: bool,
+            out: &mut [f32],
+        ) -> bool {
+            let (Some(wo), Some(out)) = (self.weights.get(o), out.get_mut(..OW)) else {
+                return false;
+            };
+            let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+            // Relu runs in the kernels, on the sums in registers; other activations afterwards.
+            let relu = act && A::FUSED == Fused::Relu;
+            conv3x3_row::<C, W, KH, KW>(rows, taps, PL == 1, wo, b, relu, out);
+            if act && !relu {
+                out.iter_mut().for_each(|v| *v = self.act.apply(*v));
+            }
+            true
         }
     }
 
-    /// Whether output row `oy` takes the register-blocked 3×3 kernels (`blocked_row`), and
-    /// the input rows they read, found once for every output channel of the row: a 3×3,
-    /// stride-1 convolution on Arm cores with an FPU, without padding or with one row and
-    /// column of it on each side ("same").
-    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-    #[inline(always)]
-    fn window(&self, oy: usize) -> Window<'_> {
-        let same = PT == 1 && PL == 1 && OW == W;
-        let valid = PT == 0 && PL == 0 && OW + 2 == W;
-        if KH != 3 || KW != 3 || SH != 1 || SW != 1 || W < 3 || !(same || valid) {
-            return None;
-        }
-        let top = oy as isize - PT as isize;
-        let taps = Rows3::of(top, H)?;
-        // The input rows of the kernel rows `taps` keeps, in order.
-        let first_row = top.max(0) as usize;
-        let stack = |k: usize| self.ring.stack(first_row + k);
-        let (r0, r1) = (stack(0)?, stack(1)?);
-        let r2 = if taps == Rows3::All { stack(2)? } else { r1 };
-        Some(([r0, r1, r2], taps))
-    }
-
-    /// No register-blocked kernels on other targets.
-    #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
-    #[inline(always)]
-    fn window(&self, _oy: usize) -> Window<'_> {
-        None
-    }
-
-    /// `channel_row` by the register-blocked kernels (`kernels::vfp_conv`) over the input rows
-    /// `window` found: every pixel adds its terms in the order `c`, `ky`, `kx` from the bias
-    /// and skips padded taps, like `channel_row`. False (nothing written) when the arguments
-    /// do not fit.
-    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-    #[inline(always)]
-    fn blocked_row(
-        &self,
-        o: usize,
-        rows: [&[f32]; 3],
-        taps: Rows3,
-        act: bool,
-        out: &mut [f32],
-    ) -> bool {
-        let (Some(wo), Some(out)) = (self.weights.get(o), out.get_mut(..OW)) else {
-            return false;
-        };
-        let b = self.bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
-        // Relu runs in the kernels, on the sums in registers; other activations afterwards.
-        let relu = act && A::FUSED == Fused::Relu;
-        conv3x3_row::<C, W, KH, KW>(rows, taps, PL == 1, wo, b, relu, out);
-        if act && !relu {
-            out.iter_mut().for_each(|v| *v = self.act.apply(*v));
-        }
-        true
-    }
-}
-
-/// The input rows of a 3×3 window and which kernel rows they are, when an output row takes the
-/// register-blocked kernels (`ConvRows::window`); always `None` on other targets.
-#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-type Window<'r> = Option<([&'r [f32]; 3], Rows3)>;
-#[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
-type Window<'r> = Option<&'r [f32]>;
-
-impl<
-        P: Rows,
-        A: Activation,
-        const C: usize,
-        const H: usize,
-        const W: usize,
-        const O: usize,
-        const OW: usize,
-        const KH: usize,
-        const KW: usize,
-        const SH: usize,
-        const SW: usize,
-        const PT: usize,
-        const PL: usize,
-        const D: usize,
-        const R: usize,
-    > Rows for ConvRows<'_, P, A, C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R>
-{
-    #[inline(always)]
-    fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
+    fn row(&mut self, r, out) {
         self.fill(r);
         let window = self.window(r);
         for (o, dst) in out.chunks_mut(S).take(O).enumerate() {
@@ -364,128 +331,41 @@ impl<
     }
 }
 
-/// A `conv2d` stage with the `max_pool2d` after it fused in (kernel `PKH`×`PKW`, stride
-/// `PSH`×`PSW`, `POW` pooled columns): a pooled row of one channel is pooled from the `PKH`
-/// conv rows of its window, computed into `tmp` (`T = PKH · OW` values), so the conv's output
-/// map never exists.
-#[derive(Debug)]
-pub struct ConvPoolRows<
-    'a,
-    P,
-    A,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const O: usize,
-    const OW: usize,
-    const KH: usize,
-    const KW: usize,
-    const SH: usize,
-    const SW: usize,
-    const PT: usize,
-    const PL: usize,
-    const D: usize,
-    const R: usize,
-    const PKH: usize,
-    const PKW: usize,
-    const PSH: usize,
-    const PSW: usize,
-    const POW: usize,
-    const T: usize,
-> {
-    conv: ConvRows<'a, P, A, C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R>,
-    tmp: &'a mut [f32; T],
-}
+/// The input rows of a 3×3 window and which kernel rows they are, when an output row takes the
+/// register-blocked kernels (`ConvRows::window`); always `None` on other targets.
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+type Window<'r> = Option<([&'r [f32]; 3], Rows3)>;
+#[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+type Window<'r> = Option<&'r [f32]>;
 
-/// A fused `conv2d` + `max_pool2d` stage reading `src`.
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
-#[inline(always)]
-pub fn conv_pool_rows<
-    'a,
-    P: Rows,
-    A: Activation,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const O: usize,
-    const OW: usize,
-    const KH: usize,
-    const KW: usize,
-    const SH: usize,
-    const SW: usize,
-    const PT: usize,
-    const PL: usize,
-    const D: usize,
-    const R: usize,
-    const PKH: usize,
-    const PKW: usize,
-    const PSH: usize,
-    const PSW: usize,
-    const POW: usize,
-    const T: usize,
->(
-    src: P,
-    weights: &'a [[[[f32; KW]; KH]; C]; O],
-    bias: Option<&'a [f32; O]>,
-    act: A,
-    ring: &'a mut [f32; R],
-    tmp: &'a mut [f32; T],
-) -> ConvPoolRows<'a, P, A, C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R, PKH, PKW, PSH, PSW, POW, T>
-{
-    const { assert!(T == PKH * OW && OW > 0 && PKH > 0 && PKW > 0) };
-    ConvPoolRows { conv: conv_rows(src, weights, bias, act, ring), tmp }
-}
+stage! {
+    /// A `conv2d` stage with the `max_pool2d` after it fused in (kernel `PKH`×`PKW`, stride
+    /// `PSH`×`PSW`, `POW` pooled columns): a pooled row of one channel is pooled from the `PKH`
+    /// conv rows of its window, computed into `tmp` (`T = PKH · OW` values), so the conv's
+    /// output map never exists.
+    struct ConvPoolRows<'a, P: Rows, A: Activation;
+        C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R, PKH, PKW, PSH, PSW, POW, T> {
+        conv: ConvRows<'a, P, A, C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R>,
+        tmp: &'a mut [f32; T],
+    }
 
-impl<
-        P: Rows,
-        A: Activation,
-        const C: usize,
-        const H: usize,
-        const W: usize,
-        const O: usize,
-        const OW: usize,
-        const KH: usize,
-        const KW: usize,
-        const SH: usize,
-        const SW: usize,
-        const PT: usize,
-        const PL: usize,
-        const D: usize,
-        const R: usize,
-        const PKH: usize,
-        const PKW: usize,
-        const PSH: usize,
-        const PSW: usize,
-        const POW: usize,
-        const T: usize,
-    > Rows
-    for ConvPoolRows<
-        '_,
-        P,
-        A,
-        C,
-        H,
-        W,
-        O,
-        OW,
-        KH,
-        KW,
-        SH,
-        SW,
-        PT,
-        PL,
-        D,
-        R,
-        PKH,
-        PKW,
-        PSH,
-        PSW,
-        POW,
-        T,
-    >
-{
-    #[inline(always)]
-    fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
+    /// A fused `conv2d` + `max_pool2d` stage reading `src`.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn conv_pool_rows(
+        src: P,
+        weights: &'a [[[[f32; KW]; KH]; C]; O],
+        bias: Option<&'a [f32; O]>,
+        act: A,
+        ring: &'a mut [f32; R],
+        tmp: &'a mut [f32; T],
+    ) {
+        const { assert!(T == PKH * OW && OW > 0 && PKH > 0 && PKW > 0) };
+        ConvPoolRows { conv: conv_rows(src, weights, bias, act, ring), tmp }
+    }
+
+    impl {}
+
+    fn row(&mut self, r, out) {
         let top = r * PSH;
         self.conv.fill(top + PKH - 1);
         let windows: [Window<'_>; PKH] = core::array::from_fn(|i| self.conv.window(top + i));
@@ -502,87 +382,35 @@ impl<
     }
 }
 
-/// A `conv_transpose2d` stage (the whole-map kernel's sizes, `rt::conv_transpose2d`), `D`
-/// input rows in its ring.
-#[derive(Debug)]
-pub struct ConvTRows<
-    'a,
-    P,
-    A,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const O: usize,
-    const OW: usize,
-    const KH: usize,
-    const KW: usize,
-    const SH: usize,
-    const SW: usize,
-    const PH: usize,
-    const PW: usize,
-    const D: usize,
-    const R: usize,
-> {
-    ring: Ring<'a, P, C, H, W, D, R>,
-    weights: &'a [[[[f32; KW]; KH]; C]; O],
-    bias: Option<&'a [f32; O]>,
-    act: A,
-}
+stage! {
+    /// A `conv_transpose2d` stage (the whole-map kernel's sizes, `rt::conv_transpose2d`), `D`
+    /// input rows in its ring.
+    struct ConvTRows<'a, P: Rows, A: Activation; C, H, W, O, OW, KH, KW, SH, SW, PH, PW, D, R> {
+        ring: Ring<'a, P, C, H, W, D, R>,
+        weights: &'a [[[[f32; KW]; KH]; C]; O],
+        bias: Option<&'a [f32; O]>,
+        act: A,
+    }
 
-/// A `conv_transpose2d` stage reading `src`.
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
-#[inline(always)]
-pub fn conv_transpose_rows<
-    'a,
-    P: Rows,
-    A: Activation,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const O: usize,
-    const OW: usize,
-    const KH: usize,
-    const KW: usize,
-    const SH: usize,
-    const SW: usize,
-    const PH: usize,
-    const PW: usize,
-    const D: usize,
-    const R: usize,
->(
-    src: P,
-    weights: &'a [[[[f32; KW]; KH]; C]; O],
-    bias: Option<&'a [f32; O]>,
-    act: A,
-    ring: &'a mut [f32; R],
-) -> ConvTRows<'a, P, A, C, H, W, O, OW, KH, KW, SH, SW, PH, PW, D, R> {
-    const { assert!(SH > 0 && SW > 0 && (D * SH >= KH || D == H)) };
-    ConvTRows { ring: Ring { src, ring, have: 0 }, weights, bias, act }
-}
+    /// A `conv_transpose2d` stage reading `src`.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn conv_transpose_rows(
+        src: P,
+        weights: &'a [[[[f32; KW]; KH]; C]; O],
+        bias: Option<&'a [f32; O]>,
+        act: A,
+        ring: &'a mut [f32; R],
+    ) {
+        const { assert!(SH > 0 && SW > 0 && (D * SH >= KH || D == H)) };
+        ConvTRows { ring: Ring { src, ring, have: 0 }, weights, bias, act }
+    }
 
-impl<
-        P: Rows,
-        A: Activation,
-        const C: usize,
-        const H: usize,
-        const W: usize,
-        const O: usize,
-        const OW: usize,
-        const KH: usize,
-        const KW: usize,
-        const SH: usize,
-        const SW: usize,
-        const PH: usize,
-        const PW: usize,
-        const D: usize,
-        const R: usize,
-    > Rows for ConvTRows<'_, P, A, C, H, W, O, OW, KH, KW, SH, SW, PH, PW, D, R>
-{
+    impl {}
+
     /// Output row `r`: the bias, then for every input channel and kernel row `ky` the input
     /// row `iy` with `iy · SH + ky - PH = r` scattered in, then the activation; the terms of
     /// every output in the order `c`, `ky`, `kx`, as `rt::conv_transpose2d` adds them.
-    #[inline(always)]
-    fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
+    fn row(&mut self, r, out) {
         self.ring.fill((r + PH) / SH);
         #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
         if KH == 2 && KW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0 && OW == 2 * W {
@@ -623,64 +451,22 @@ impl<
     }
 }
 
-/// A `max_pool2d` stage that is not fused into a convolution, `D = KH` input rows in its ring.
-#[derive(Debug)]
-pub struct PoolRows<
-    'a,
-    P,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const OW: usize,
-    const KH: usize,
-    const KW: usize,
-    const SH: usize,
-    const SW: usize,
-    const D: usize,
-    const R: usize,
-> {
-    ring: Ring<'a, P, C, H, W, D, R>,
-}
+stage! {
+    /// A `max_pool2d` stage that is not fused into a convolution, `D = KH` input rows in its
+    /// ring.
+    struct PoolRows<'a, P: Rows; C, H, W, OW, KH, KW, SH, SW, D, R> {
+        ring: Ring<'a, P, C, H, W, D, R>,
+    }
 
-/// A `max_pool2d` stage reading `src`.
-#[inline(always)]
-pub fn pool_rows<
-    'a,
-    P: Rows,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const OW: usize,
-    const KH: usize,
-    const KW: usize,
-    const SH: usize,
-    const SW: usize,
-    const D: usize,
-    const R: usize,
->(
-    src: P,
-    ring: &'a mut [f32; R],
-) -> PoolRows<'a, P, C, H, W, OW, KH, KW, SH, SW, D, R> {
-    const { assert!(KH > 0 && KW > 0 && (D >= KH || D == H)) };
-    PoolRows { ring: Ring { src, ring, have: 0 } }
-}
+    /// A `max_pool2d` stage reading `src`.
+    fn pool_rows(src: P, ring: &'a mut [f32; R]) {
+        const { assert!(KH > 0 && KW > 0 && (D >= KH || D == H)) };
+        PoolRows { ring: Ring { src, ring, have: 0 } }
+    }
 
-impl<
-        P: Rows,
-        const C: usize,
-        const H: usize,
-        const W: usize,
-        const OW: usize,
-        const KH: usize,
-        const KW: usize,
-        const SH: usize,
-        const SW: usize,
-        const D: usize,
-        const R: usize,
-    > Rows for PoolRows<'_, P, C, H, W, OW, KH, KW, SH, SW, D, R>
-{
-    #[inline(always)]
-    fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
+    impl {}
+
+    fn row(&mut self, r, out) {
         let top = r * SH;
         self.ring.fill(top + KH - 1);
         for (c, dst) in out.chunks_mut(S).take(C).enumerate() {
@@ -693,52 +479,21 @@ impl<
     }
 }
 
-/// An `upsample2d` stage (factors `FH`×`FW`), one input row in its ring.
-#[derive(Debug)]
-pub struct UpsampleRows<
-    'a,
-    P,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const FH: usize,
-    const FW: usize,
-    const R: usize,
-> {
-    ring: Ring<'a, P, C, H, W, 1, R>,
-}
+stage! {
+    /// An `upsample2d` stage (factors `FH`×`FW`), one input row in its ring.
+    struct UpsampleRows<'a, P: Rows; C, H, W, FH, FW, R> {
+        ring: Ring<'a, P, C, H, W, 1, R>,
+    }
 
-/// An `upsample2d` stage reading `src`.
-#[inline(always)]
-pub fn upsample_rows<
-    'a,
-    P: Rows,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const FH: usize,
-    const FW: usize,
-    const R: usize,
->(
-    src: P,
-    ring: &'a mut [f32; R],
-) -> UpsampleRows<'a, P, C, H, W, FH, FW, R> {
-    const { assert!(FH > 0 && FW > 0) };
-    UpsampleRows { ring: Ring { src, ring, have: 0 } }
-}
+    /// An `upsample2d` stage reading `src`.
+    fn upsample_rows(src: P, ring: &'a mut [f32; R]) {
+        const { assert!(FH > 0 && FW > 0) };
+        UpsampleRows { ring: Ring { src, ring, have: 0 } }
+    }
 
-impl<
-        P: Rows,
-        const C: usize,
-        const H: usize,
-        const W: usize,
-        const FH: usize,
-        const FW: usize,
-        const R: usize,
-    > Rows for UpsampleRows<'_, P, C, H, W, FH, FW, R>
-{
-    #[inline(always)]
-    fn row<const S: usize>(&mut self, r: usize, out: &mut [f32]) {
+    impl {}
+
+    fn row(&mut self, r, out) {
         let iy = r / FH;
         self.ring.fill(iy);
         for (c, dst) in out.chunks_mut(S).take(C).enumerate() {

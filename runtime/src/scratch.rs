@@ -80,7 +80,7 @@ pub fn back_to_front<const S: usize, const A: usize, const B: usize>(
 /// Marks a branch the const assertions rule out, without linking any panic machinery.
 #[inline(always)]
 #[allow(clippy::empty_loop)]
-fn unreachable_without_panic() -> ! {
+pub(crate) fn unreachable_without_panic() -> ! {
     loop {}
 }
 

@@ -2,6 +2,8 @@
 //! state), next to the input and output views of `scratch`. Checked at compile time; no
 //! panic path (the impossible branches loop, and the optimizer removes them).
 
+use crate::scratch::unreachable_without_panic as unreachable;
+
 /// The first `A` values and the last `B` values, both writable.
 #[inline(always)]
 pub fn front_back<const S: usize, const A: usize, const B: usize>(
@@ -35,12 +37,6 @@ pub fn back_state_front<const S: usize, const A: usize, const E: usize, const B:
     let Some((rest, input)) = rest.split_last_chunk_mut::<A>() else { unreachable() };
     let Some(state) = rest.first_chunk_mut::<E>() else { unreachable() };
     (input, state, output)
-}
-
-#[inline(always)]
-#[allow(clippy::empty_loop)]
-fn unreachable() -> ! {
-    loop {}
 }
 
 #[cfg(test)]

@@ -53,117 +53,90 @@ impl Activation for Relu {
     }
 }
 
-/// `crate::activation::sigmoid`; `wide` layers (enough outputs to fill a vector) use the
-/// branch-free form on SIMD targets (`super::branchless`), which gives the same bits.
-#[derive(Debug, Clone, Copy)]
-pub struct Sigmoid {
-    /// Whether the layer has enough outputs for the branch-free form to pay.
-    pub wide: bool,
-}
-
-impl Activation for Sigmoid {
-    const FUSED: Fused = Fused::Sigmoid;
-    #[inline(always)]
-    fn apply(self, v: f32) -> f32 {
-        if self.wide {
-            super::branchless::sigmoid(v)
-        } else {
-            crate::activation::sigmoid(v)
+/// Declares an activation with parameters: its struct (the `f32` parameters `$field` that
+/// `crate::activation::$f` takes after the input, then, with `+ wide`, whether the layer is
+/// wide), what the scalar block loop fuses, and `apply`: `crate::activation::$f`, or in wide
+/// layers the branch-free `super::branchless::$f`, which gives the same bits.
+macro_rules! activation {
+    (
+        $(#[$m:meta])*
+        $name:ident { $($(#[$fm:meta])* $field:ident),* $(+ $wide:ident)? } $fused:ident => $f:ident
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name {
+            $($(#[$fm])* pub $field: f32,)*
+            $(
+                /// Whether the layer has enough outputs for the branch-free form to pay.
+                pub $wide: bool,
+            )?
         }
-    }
-}
 
-/// `crate::activation::leaky_relu`.
-#[derive(Debug, Clone, Copy)]
-pub struct LeakyRelu {
-    /// The slope for negative inputs.
-    pub alpha: f32,
-}
-
-impl Activation for LeakyRelu {
-    const FUSED: Fused = Fused::Later;
-    #[inline(always)]
-    fn apply(self, v: f32) -> f32 {
-        crate::activation::leaky_relu(v, self.alpha)
-    }
-}
-
-/// `crate::activation::hard_sigmoid`.
-#[derive(Debug, Clone, Copy)]
-pub struct HardSigmoid {
-    /// Multiplies the input.
-    pub slope: f32,
-    /// Added before clamping.
-    pub offset: f32,
-}
-
-impl Activation for HardSigmoid {
-    const FUSED: Fused = Fused::Later;
-    #[inline(always)]
-    fn apply(self, v: f32) -> f32 {
-        crate::activation::hard_sigmoid(v, self.slope, self.offset)
-    }
-}
-
-/// `crate::activation::tanh`; `wide` as for [`Sigmoid`].
-#[derive(Debug, Clone, Copy)]
-pub struct Tanh {
-    /// Whether the layer has enough outputs for the branch-free form to pay.
-    pub wide: bool,
-}
-
-impl Activation for Tanh {
-    const FUSED: Fused = Fused::Later;
-    #[inline(always)]
-    fn apply(self, v: f32) -> f32 {
-        if self.wide {
-            super::branchless::tanh(v)
-        } else {
-            crate::activation::tanh(v)
+        impl Activation for $name {
+            const FUSED: Fused = Fused::$fused;
+            #[inline(always)]
+            fn apply(self, v: f32) -> f32 {
+                activation!(@apply self, v, $f, [$($field),*] $(, $wide)?)
+            }
         }
-    }
-}
-
-/// `crate::activation::elu`; `wide` as for [`Sigmoid`].
-#[derive(Debug, Clone, Copy)]
-pub struct Elu {
-    /// The scale of the negative part.
-    pub alpha: f32,
-    /// Whether the layer has enough outputs for the branch-free form to pay.
-    pub wide: bool,
-}
-
-impl Activation for Elu {
-    const FUSED: Fused = Fused::Later;
-    #[inline(always)]
-    fn apply(self, v: f32) -> f32 {
-        if self.wide {
-            super::branchless::elu(v, self.alpha)
+    };
+    (@apply $s:ident, $v:ident, $f:ident, [$($field:ident),*]) => {
+        crate::activation::$f($v $(, $s.$field)*)
+    };
+    (@apply $s:ident, $v:ident, $f:ident, [$($field:ident),*], $wide:ident) => {
+        if $s.$wide {
+            super::branchless::$f($v $(, $s.$field)*)
         } else {
-            crate::activation::elu(v, self.alpha)
+            crate::activation::$f($v $(, $s.$field)*)
         }
-    }
+    };
 }
 
-/// `crate::activation::softplus`; `wide` as for [`Sigmoid`].
-#[derive(Debug, Clone, Copy)]
-pub struct Softplus {
-    /// Multiplies the input.
-    pub beta: f32,
-    /// Above `beta * x > threshold` the output is `x`.
-    pub threshold: f32,
-    /// Whether the layer has enough outputs for the branch-free form to pay.
-    pub wide: bool,
+activation! {
+    /// `crate::activation::sigmoid`; `wide` layers (enough outputs to fill a vector) use the
+    /// branch-free form on SIMD targets (`super::branchless`), which gives the same bits.
+    Sigmoid { + wide } Sigmoid => sigmoid
 }
 
-impl Activation for Softplus {
-    const FUSED: Fused = Fused::Later;
-    #[inline(always)]
-    fn apply(self, v: f32) -> f32 {
-        if self.wide {
-            super::branchless::softplus(v, self.beta, self.threshold)
-        } else {
-            crate::activation::softplus(v, self.beta, self.threshold)
-        }
-    }
+activation! {
+    /// `crate::activation::leaky_relu`.
+    LeakyRelu {
+        /// The slope for negative inputs.
+        alpha
+    } Later => leaky_relu
+}
+
+activation! {
+    /// `crate::activation::hard_sigmoid`.
+    HardSigmoid {
+        /// Multiplies the input.
+        slope,
+        /// Added before clamping.
+        offset
+    } Later => hard_sigmoid
+}
+
+activation! {
+    /// `crate::activation::tanh`; `wide` as for [`Sigmoid`].
+    Tanh { + wide } Later => tanh
+}
+
+activation! {
+    /// `crate::activation::elu`; `wide` as for [`Sigmoid`].
+    Elu {
+        /// The scale of the negative part.
+        alpha
+        + wide
+    } Later => elu
+}
+
+activation! {
+    /// `crate::activation::softplus`; `wide` as for [`Sigmoid`].
+    Softplus {
+        /// Multiplies the input.
+        beta,
+        /// Above `beta * x > threshold` the output is `x`.
+        threshold
+        + wide
+    } Later => softplus
 }

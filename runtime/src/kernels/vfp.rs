@@ -16,26 +16,27 @@
 use super::blocks::Init;
 use super::mac::Mac;
 
-/// `$op` (`vmla.f32`, or `vfma.f32` when fused) of input register `$x` into `s0`-`s7` with
-/// weights `s16`-`s23`.
+/// `$op` (`vmla.f32`, or `vfma.f32` when fused) of input register `$x` into each accumulator
+/// `$acc` with its weight register `$w`.
+macro_rules! row {
+    ($op:literal, $x:literal, $($acc:literal $w:literal),*) => {
+        concat!($($op, " ", $acc, ", ", $x, ", ", $w, "\n",)*)
+    };
+}
+
+/// `row!` into `s0`-`s7` with weights `s16`-`s23`.
 macro_rules! row_lo {
     ($op:literal, $x:literal) => {
-        concat!(
-            $op, " s0, ", $x, ", s16\n", $op, " s1, ", $x, ", s17\n", $op, " s2, ", $x, ", s18\n",
-            $op, " s3, ", $x, ", s19\n", $op, " s4, ", $x, ", s20\n", $op, " s5, ", $x, ", s21\n",
-            $op, " s6, ", $x, ", s22\n", $op, " s7, ", $x, ", s23\n",
-        )
+        row!($op, $x, "s0" "s16", "s1" "s17", "s2" "s18", "s3" "s19", "s4" "s20", "s5" "s21",
+            "s6" "s22", "s7" "s23")
     };
 }
 
 /// The same with weights `s24`-`s31`.
 macro_rules! row_hi {
     ($op:literal, $x:literal) => {
-        concat!(
-            $op, " s0, ", $x, ", s24\n", $op, " s1, ", $x, ", s25\n", $op, " s2, ", $x, ", s26\n",
-            $op, " s3, ", $x, ", s27\n", $op, " s4, ", $x, ", s28\n", $op, " s5, ", $x, ", s29\n",
-            $op, " s6, ", $x, ", s30\n", $op, " s7, ", $x, ", s31\n",
-        )
+        row!($op, $x, "s0" "s24", "s1" "s25", "s2" "s26", "s3" "s27", "s4" "s28", "s5" "s29",
+            "s6" "s30", "s7" "s31")
     };
 }
 
