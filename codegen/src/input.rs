@@ -4,7 +4,7 @@
 //! [`MacroInput::problem`] so the expansion can emit it next to a stand-in of the named type,
 //! and code using the type reports only the real mistake.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token, Visibility};
@@ -115,38 +115,39 @@ fn path_and_options(input: ParseStream<'_>, name: &Ident) -> syn::Result<(LitStr
     Ok((path, options))
 }
 
-fn parse_unroll(value: &Ident) -> syn::Result<Unroll> {
-    match value.to_string().as_str() {
-        "full" => Ok(Unroll::Full),
-        "loops" => Ok(Unroll::Loops),
-        "auto" => Ok(Unroll::Auto),
-        other => Err(bad_value(value.span(), "unroll", other, "`auto`, `full` or `loops`")),
+/// The value of option `key` among its `choices` (word, value); an unknown word is an error
+/// that lists `expected`.
+fn parse_choice<T: Copy>(
+    value: &Ident,
+    key: &str,
+    choices: [(&str, T); 3],
+    expected: &str,
+) -> syn::Result<T> {
+    let found = value.to_string();
+    match choices.iter().find(|(word, _)| *word == found) {
+        Some(&(_, choice)) => Ok(choice),
+        None => Err(syn::Error::new(
+            value.span(),
+            format!(
+                "unknown value `{found}` for option `{key}`, expected {expected}\n{OPTIONS_HELP}"
+            ),
+        )),
     }
+}
+
+fn parse_unroll(value: &Ident) -> syn::Result<Unroll> {
+    let choices = [("full", Unroll::Full), ("loops", Unroll::Loops), ("auto", Unroll::Auto)];
+    parse_choice(value, "unroll", choices, "`auto`, `full` or `loops`")
 }
 
 fn parse_parts(value: &Ident) -> syn::Result<Parts> {
-    match value.to_string().as_str() {
-        "all" => Ok(Parts::All),
-        "encoder" => Ok(Parts::Encoder),
-        "decoder" => Ok(Parts::Decoder),
-        other => Err(bad_value(value.span(), "parts", other, "`all`, `encoder` or `decoder`")),
-    }
+    let choices = [("all", Parts::All), ("encoder", Parts::Encoder), ("decoder", Parts::Decoder)];
+    parse_choice(value, "parts", choices, "`all`, `encoder` or `decoder`")
 }
 
 fn parse_fma(value: &Ident) -> syn::Result<Fma> {
-    match value.to_string().as_str() {
-        "false" => Ok(Fma::Off),
-        "true" => Ok(Fma::On),
-        "auto" => Ok(Fma::Auto),
-        other => Err(bad_value(value.span(), "fma", other, "`false`, `true` or `auto`")),
-    }
-}
-
-fn bad_value(span: Span, key: &str, found: &str, expected: &str) -> syn::Error {
-    syn::Error::new(
-        span,
-        format!("unknown value `{found}` for option `{key}`, expected {expected}\n{OPTIONS_HELP}"),
-    )
+    let choices = [("false", Fma::Off), ("true", Fma::On), ("auto", Fma::Auto)];
+    parse_choice(value, "fma", choices, "`false`, `true` or `auto`")
 }
 
 #[cfg(test)]

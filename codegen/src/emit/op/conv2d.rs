@@ -3,7 +3,7 @@
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
-use tinyae_core::ir::Conv2d;
+use tinyae_core::ir::{Conv2d, Tensor};
 use tinyae_core::Activation;
 
 use super::{EmitOp, LayerCtx, StageCtx};
@@ -45,6 +45,33 @@ pub(super) fn act(activation: Activation, plane: usize) -> TokenStream {
     crate::emit::act::value(activation, if plane >= WIDE { usize::MAX } else { 0 })
 }
 
+/// The code around a convolution's kernel call, shared by both convolutions' whole-map body
+/// and row stage: `doc` and the weights `[out][in][ky][kx]` (`w(o, c, ky, kx)`) as `static W`,
+/// the bias's static, then `call(bias_arg, act)`, the activation's form chosen by the length of
+/// the output planes.
+pub(super) fn conv_code(
+    ctx: &LayerCtx<'_>,
+    [o_n, c_n]: [usize; 2],
+    kernel_size: [usize; 2],
+    bias_values: Option<&Tensor>,
+    doc: TokenStream,
+    w: impl Fn(usize, usize, usize, usize) -> f32,
+    call: impl FnOnce(TokenStream, TokenStream) -> TokenStream,
+) -> TokenStream {
+    let weights = weights(o_n, c_n, kernel_size, w);
+    let (bias_static, bias_arg) = bias(bias_values.map(|b| &b.values[..]), o_n);
+    let [_, oh, ow] = image(ctx.output);
+    let call = call(bias_arg, act(ctx.layer.activation, oh * ow));
+    let [kh, kw] = kernel_size;
+    let (ch, kh, kw, o) = (usize_lit(c_n), usize_lit(kh), usize_lit(kw), usize_lit(o_n));
+    quote! {
+        #doc
+        static W: [[[[f32; #kw]; #kh]; #ch]; #o] = #weights;
+        #bias_static
+        #call
+    }
+}
+
 /// Unsuffixed literals.
 pub(super) fn lits(values: &[usize]) -> Vec<Literal> {
     values.iter().map(|v| usize_lit(*v)).collect()
@@ -55,54 +82,41 @@ pub(super) fn image(shape: &[usize]) -> [usize; 3] {
     tinyae_core::op::common::chw(shape)
 }
 
+/// The doc comment of a `conv2d`'s weights.
+fn weights_doc() -> TokenStream {
+    quote!(
+        /// `[out][in][ky][kx]`, as PyTorch's `nn.Conv2d` stores it.
+    )
+}
+
 impl EmitOp for Conv2d {
     /// `fn(x: &[f32; C·H·W], y: &mut [f32; O·OH·OW])` on a `[C, H, W]` input.
     fn body(&self, ctx: &LayerCtx<'_>, _items: &mut TokenStream) -> TokenStream {
         let [ch, h, w] = image(ctx.input);
         let Some(([top, left, _, _], [oh, ow])) = self.geometry([h, w]) else { return quote!() };
-        let [kh, kw] = self.kernel_size;
-        let [sh, sw] = self.stride;
-        let o_n = self.out_channels;
-        let weights = weights(o_n, ch, self.kernel_size, |o, ci, ky, kx| self.w(o, ci, ky, kx));
-        let (bias_static, bias_arg) = bias(self.bias.as_ref().map(|b| &b.values[..]), o_n);
+        let ([kh, kw], [sh, sw], o_n) = (self.kernel_size, self.stride, self.out_channels);
         let sizes =
             lits(&[ch, h, w, o_n, oh, ow, kh, kw, sh, sw, top, left, ch * h * w, o_n * oh * ow]);
-        let (ch, kh, kw, o) = (usize_lit(ch), usize_lit(kh), usize_lit(kw), usize_lit(o_n));
-        let act = act(ctx.layer.activation, oh * ow);
-        quote! {
-            /// `[out][in][ky][kx]`, as PyTorch's `nn.Conv2d` stores it.
-            static W: [[[[f32; #kw]; #kh]; #ch]; #o] = #weights;
-            #bias_static
-            rt::conv2d::<#(#sizes),*>(&W, #bias_arg, x, y, #act);
-        }
+        let call = |bias, act| quote! { rt::conv2d::<#(#sizes),*>(&W, #bias, x, y, #act); };
+        let w = |o, ci, ky, kx| self.w(o, ci, ky, kx);
+        conv_code(ctx, [o_n, ch], self.kernel_size, self.bias.as_ref(), weights_doc(), w, call)
     }
 
     /// `rt::conv_rows`, or `rt::conv_pool_rows` with the pooling after it fused in.
     fn stage(&self, ctx: &LayerCtx<'_>, stage: &StageCtx<'_>) -> TokenStream {
         let [ch, h, w] = image(ctx.input);
         let Some(([top, left, _, _], [_, ow])) = self.geometry([h, w]) else { return quote!() };
-        let [kh, kw] = self.kernel_size;
-        let [sh, sw] = self.stride;
-        let o_n = self.out_channels;
-        let weights = weights(o_n, ch, self.kernel_size, |o, ci, ky, kx| self.w(o, ci, ky, kx));
-        let (bias_static, bias_arg) = bias(self.bias.as_ref().map(|b| &b.values[..]), o_n);
+        let ([kh, kw], [sh, sw], o_n) = (self.kernel_size, self.stride, self.out_channels);
         let sizes = lits(&[ch, h, w, o_n, ow, kh, kw, sh, sw, top, left, stage.depth, stage.ring]);
-        let oh = image(ctx.output)[1];
-        let act = act(ctx.layer.activation, oh * ow);
-        let (ch, kh, kw, o) = (usize_lit(ch), usize_lit(kh), usize_lit(kw), usize_lit(o_n));
-        let call = match stage.pool {
+        let call = |bias, act| match stage.pool {
             Some((pool, pooled)) => {
                 let ([pkh, pkw], [psh, psw]) = (pool.kernel_size, pool.stride);
                 let pool_sizes = lits(&[pkh, pkw, psh, psw, image(pooled)[2], stage.tmp]);
-                quote!(rt::conv_pool_rows::<_, _, #(#sizes,)* #(#pool_sizes),*>(src, &W, #bias_arg, #act, ring, tmp))
+                quote!(rt::conv_pool_rows::<_, _, #(#sizes,)* #(#pool_sizes),*>(src, &W, #bias, #act, ring, tmp))
             }
-            None => quote!(rt::conv_rows::<_, _, #(#sizes),*>(src, &W, #bias_arg, #act, ring)),
+            None => quote!(rt::conv_rows::<_, _, #(#sizes),*>(src, &W, #bias, #act, ring)),
         };
-        quote! {
-            /// `[out][in][ky][kx]`, as PyTorch's `nn.Conv2d` stores it.
-            static W: [[[[f32; #kw]; #kh]; #ch]; #o] = #weights;
-            #bias_static
-            #call
-        }
+        let w = |o, ci, ky, kx| self.w(o, ci, ky, kx);
+        conv_code(ctx, [o_n, ch], self.kernel_size, self.bias.as_ref(), weights_doc(), w, call)
     }
 }

@@ -16,6 +16,40 @@ fn indices(columns: &[usize]) -> TokenStream {
     quote!([#(#items),*])
 }
 
+/// `static W: $ty<K, G, R>` (`ty` `rt::BlockSparse` or `rt::BlockSparseI8`, `K` rows per block)
+/// over the `o_n` outputs in blocks of 32: per block, `tile(outputs, kept columns)` and
+/// `index(kept columns)`. Without tail outputs the tail is `K` empty rows with the last block's
+/// indices (never read).
+fn static_w(
+    ty: TokenStream,
+    o_n: usize,
+    p: &Pattern,
+    rows: usize,
+    tile: impl Fn(core::ops::Range<usize>, &[usize]) -> TokenStream,
+    index: impl Fn(&[usize]) -> TokenStream,
+) -> TokenStream {
+    let full = o_n / BLOCK_SPARSE;
+    let all: Vec<_> = blocks(o_n).zip(&p.columns).collect();
+    let tiles = all[..full].iter().map(|(outs, kept)| tile(outs.clone(), kept));
+    let indices = all[..full].iter().map(|(_, kept)| index(kept));
+    let (tail, tail_index) = match all.get(full) {
+        Some((outs, kept)) => (tile(outs.clone(), kept), index(kept)),
+        None => {
+            let empty = (0..rows).map(|_| quote!([]));
+            (quote!([#(#empty),*]), index(&p.columns[0]))
+        }
+    };
+    let (k, g, r) = (usize_lit(rows), usize_lit(full), usize_lit(o_n % BLOCK_SPARSE));
+    quote! {
+        static W: #ty<#k, #g, #r> = #ty {
+            tiles: [#(#tiles),*],
+            tail: #tail,
+            index: [#(#indices),*],
+            tail_index: #tail_index,
+        };
+    }
+}
+
 /// A float layer in block form: `rt::dense_block_sparse`.
 pub fn float_call(
     d: &Dense,
@@ -32,38 +66,11 @@ pub fn float_call(
         });
         quote!([#(#rows),*])
     };
-    let full = o_n / BLOCK_SPARSE;
-    let all: Vec<_> = blocks(o_n).zip(&p.columns).collect();
-    let tiles = all[..full].iter().map(|(outs, kept)| tile(outs.clone(), kept));
-    let index = all[..full].iter().map(|(_, kept)| indices(kept));
-    let (tail, tail_index) = match all.get(full) {
-        Some((outs, kept)) => (tile(outs.clone(), kept), indices(kept)),
-        // No tail outputs: `K` empty rows and the last block's indices (never read).
-        None => {
-            let empty = (0..p.kept()).map(|_| quote!([]));
-            (quote!([#(#empty),*]), indices(&p.columns[0]))
-        }
-    };
-    let (k, g, r) = (usize_lit(p.kept()), usize_lit(full), usize_lit(o_n % BLOCK_SPARSE));
-    let (bias_static, bias_arg) = match &d.bias {
-        Some(b) => {
-            let values = f32_array(&b.values);
-            (quote!(static B: [f32; #o_n] = #values;), quote!(Some(&B)))
-        }
-        None => (quote!(), quote!(None)),
-    };
-    let scaling = match scaling {
-        Some(_) => quote!(Some(&SCALING)),
-        None => quote!(None),
-    };
+    let weights = static_w(quote!(rt::BlockSparse), o_n, p, p.kept(), tile, indices);
+    let (bias_static, bias_arg, scaling) = super::f32_bias_and_scaling(d, scaling);
     let act = crate::emit::act::value(activation, o_n);
     quote! {
-        static W: rt::BlockSparse<#k, #g, #r> = rt::BlockSparse {
-            tiles: [#(#tiles),*],
-            tail: #tail,
-            index: [#(#index),*],
-            tail_index: #tail_index,
-        };
+        #weights
         #bias_static
         rt::dense_block_sparse(&W, #bias_arg, x, #scaling, y, #act);
     }
@@ -93,24 +100,5 @@ pub fn int8_weights(d: &Dense, p: &Pattern) -> TokenStream {
         });
         quote!([#(#items),*])
     };
-    let full = o_n / BLOCK_SPARSE;
-    let all: Vec<_> = blocks(o_n).zip(&p.columns).collect();
-    let tiles = all[..full].iter().map(|(outs, kept)| tile(outs.clone(), kept));
-    let index = all[..full].iter().map(|(_, kept)| pairs(kept));
-    let (tail, tail_index) = match all.get(full) {
-        Some((outs, kept)) => (tile(outs.clone(), kept), pairs(kept)),
-        None => {
-            let empty = (0..p.kept() / 2).map(|_| quote!([]));
-            (quote!([#(#empty),*]), pairs(&p.columns[0]))
-        }
-    };
-    let (pl, g, r) = (usize_lit(p.kept() / 2), usize_lit(full), usize_lit(o_n % BLOCK_SPARSE));
-    quote! {
-        static W: rt::BlockSparseI8<#pl, #g, #r> = rt::BlockSparseI8 {
-            tiles: [#(#tiles),*],
-            tail: #tail,
-            index: [#(#index),*],
-            tail_index: #tail_index,
-        };
-    }
+    static_w(quote!(rt::BlockSparseI8), o_n, p, p.kept() / 2, tile, pairs)
 }

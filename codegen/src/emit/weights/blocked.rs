@@ -9,7 +9,6 @@ use tinyae_core::Activation;
 use tinyae_arith::layout::{BLOCK, SIMD_GROUP, SIMD_PREDICATE};
 
 use crate::emit::bytes::{self, LeBytes};
-use crate::emit::literal::f32_array;
 
 /// The `cfg` predicate of the targets with the SIMD kernels, which read the weights in the
 /// grouped order (the runtime picks its kernels by the same `tinyae_arith` definition).
@@ -38,18 +37,7 @@ pub fn call(d: &Dense, activation: Activation, scaling: Option<&Affine>, fma: bo
         }
         out.expr()
     };
-    let (bias_static, bias_arg) = match &d.bias {
-        Some(b) => {
-            let values = f32_array(&b.values);
-            (quote!(static B: [f32; #o_n] = #values;), quote!(Some(&B)))
-        }
-        None => (quote!(), quote!(None)),
-    };
-    // `SCALING` is the model's input scaling, shared with the score and the unscaling.
-    let scaling_arg = match scaling {
-        Some(_) => quote!(Some(&SCALING)),
-        None => quote!(None),
-    };
+    let (bias_static, bias_arg, scaling_arg) = super::f32_bias_and_scaling(d, scaling);
     let act = crate::emit::act::value(activation, o_n);
     let doc = format!(
         " Blocks of {block} outputs, each transposed: `tiles[t][i][k]` multiplies input `i` into output `t * {block} + k`; `tail` holds the last {rest}."

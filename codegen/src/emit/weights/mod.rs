@@ -45,3 +45,25 @@ pub fn body(
 pub fn uses_kernel(d: &Dense, unrolled: bool) -> bool {
     !unrolled && !half::handles(d)
 }
+
+/// An f32 layer's `static B` (empty without a bias) and the kernel's bias argument, and its
+/// scaling argument: `SCALING`, the model's input scaling (shared with the score and the
+/// unscaling), when `scaling` is given.
+fn f32_bias_and_scaling(
+    d: &Dense,
+    scaling: Option<&Affine>,
+) -> (TokenStream, TokenStream, TokenStream) {
+    let o_n = d.out_features;
+    let (bias_static, bias_arg) = match &d.bias {
+        Some(b) => {
+            let values = crate::emit::literal::f32_array(&b.values);
+            (quote!(static B: [f32; #o_n] = #values;), quote!(Some(&B)))
+        }
+        None => (quote!(), quote!(None)),
+    };
+    let scaling_arg = match scaling {
+        Some(_) => quote!(Some(&SCALING)),
+        None => quote!(None),
+    };
+    (bias_static, bias_arg, scaling_arg)
+}
