@@ -1,7 +1,7 @@
 //! Sizes and work of a model file derived from the IR: parameters, MACs, stored bytes, per layer
 //! and in total ([`crate::emission`] turns them into the generated code's figures).
 
-use crate::ir::{Layer, Model, Op, Storage};
+use crate::ir::{Layer, Model, Op, Storage, Tensor};
 
 /// Figures of a model file, independent of how its code is generated (the generated code's
 /// are [`crate::emission::emitted`]'s).
@@ -41,6 +41,19 @@ pub struct LayersCost {
     pub macs: usize,
     /// Bytes of weights and biases as stored.
     pub weight_bytes: usize,
+}
+
+impl LayersCost {
+    /// A layer of one weight tensor and an optional bias that performs `macs`
+    /// multiply-accumulates.
+    pub fn weight_and_bias(weight: &Tensor, bias: Option<&Tensor>, macs: usize) -> Self {
+        let bytes = |t: &Tensor| t.numel() * t.storage.bytes();
+        LayersCost {
+            params: weight.numel() + bias.map_or(0, Tensor::numel),
+            weight_bytes: bytes(weight) + bias.map_or(0, bytes),
+            macs,
+        }
+    }
 }
 
 /// Sums [`LayersCost`] over `layers`, starting from a vector of the first layer's declared

@@ -97,62 +97,62 @@ fn uniform(n: usize, bound: f32, rng: &mut Rng) -> Vec<f32> {
 /// The sizes of a convolution: `(in, out, kernel, stride)`.
 pub type ConvSizes = (usize, usize, [usize; 2], [usize; 2]);
 
+/// A convolution's weight `[a, b, kh, kw]` (`[a, b]`: `[out, in]`, or `[in, out]` for a
+/// transposed one) drawn Glorot-uniform, then its bias unless `bias = false`.
+fn conv_tensors(
+    name: &str,
+    [a, b]: [usize; 2],
+    (cin, cout, kernel, _): ConvSizes,
+    bias: bool,
+    rng: &mut Rng,
+) -> (Tensor, Option<Tensor>) {
+    let taps = kernel[0] * kernel[1];
+    let bound = (6.0 / ((cin + cout) * taps) as f32).sqrt();
+    let weight = uniform(a * b * taps, bound, rng);
+    let weight = Tensor::f32(format!("{name}.weight"), vec![a, b, kernel[0], kernel[1]], weight);
+    let bias =
+        bias.then(|| Tensor::f32(format!("{name}.bias"), vec![cout], uniform(cout, 0.1, rng)));
+    (weight, bias)
+}
+
 /// A `conv2d` layer; `bias = false` leaves it out.
 pub fn conv2d(
     name: &str,
-    (cin, cout, kernel, stride): ConvSizes,
+    sizes: ConvSizes,
     padding: Padding,
     activation: Activation,
     bias: bool,
     rng: &mut Rng,
 ) -> Layer {
-    let taps = kernel[0] * kernel[1];
-    let bound = (6.0 / ((cin + cout) * taps) as f32).sqrt();
-    let weight = uniform(cout * cin * taps, bound, rng);
-    let conv = Conv2d {
-        in_channels: cin,
-        out_channels: cout,
-        kernel_size: kernel,
-        stride,
-        padding,
-        weight: Tensor::f32(
-            format!("{name}.weight"),
-            vec![cout, cin, kernel[0], kernel[1]],
-            weight,
-        ),
-        bias: bias
-            .then(|| Tensor::f32(format!("{name}.bias"), vec![cout], uniform(cout, 0.1, rng))),
-    };
+    let (cin, cout, kernel_size, stride) = sizes;
+    let (weight, bias) = conv_tensors(name, [cout, cin], sizes, bias, rng);
+    let conv =
+        Conv2d { in_channels: cin, out_channels: cout, kernel_size, stride, padding, weight, bias };
     Layer { name: name.to_owned(), op: Op::Conv2d(conv), activation }
 }
 
 /// A `conv_transpose2d` layer with `padding` and `output_padding`.
 pub fn conv_transpose2d(
     name: &str,
-    (cin, cout, kernel, stride): ConvSizes,
+    sizes: ConvSizes,
     padding: [usize; 2],
     output_padding: [usize; 2],
     activation: Activation,
     bias: bool,
     rng: &mut Rng,
 ) -> Layer {
-    let taps = kernel[0] * kernel[1];
-    let bound = (6.0 / ((cin + cout) * taps) as f32).sqrt();
-    let weight = uniform(cin * cout * taps, bound, rng);
+    let (cin, cout, kernel_size, stride) = sizes;
+    let (weight, bias) = conv_tensors(name, [cin, cout], sizes, bias, rng);
+    let (in_channels, out_channels) = (cin, cout);
     let conv = ConvTranspose2d {
-        in_channels: cin,
-        out_channels: cout,
-        kernel_size: kernel,
+        in_channels,
+        out_channels,
+        kernel_size,
         stride,
         padding,
         output_padding,
-        weight: Tensor::f32(
-            format!("{name}.weight"),
-            vec![cin, cout, kernel[0], kernel[1]],
-            weight,
-        ),
-        bias: bias
-            .then(|| Tensor::f32(format!("{name}.bias"), vec![cout], uniform(cout, 0.1, rng))),
+        weight,
+        bias,
     };
     Layer { name: name.to_owned(), op: Op::ConvTranspose2d(conv), activation }
 }

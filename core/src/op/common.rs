@@ -119,31 +119,28 @@ impl ShapeSite<'_> {
 
 /// Checks one declared size: at least 1, at most [`MAX_DIM`].
 pub fn check_dim(what: String, value: usize, errors: &mut Vec<Error>) {
-    if value == 0 {
-        errors.push(
-            Error::new(ErrorKind::BadDim, format!("{what} is 0, expected at least 1"))
-                .help("every dimension must be at least 1; check the exported sizes"),
-        );
-    } else if value > MAX_DIM {
-        errors.push(
-            Error::new(ErrorKind::BadDim, format!("{what} is {value}, expected at most {MAX_DIM}"))
-                .help("no microcontroller holds a layer this wide; check the exported sizes"),
-        );
-    }
+    check_bounds(what, value, ("dimension", "wide"), errors);
 }
 
 /// Checks one declared size of a convolutional or recurrent layer: at least 1, at most
 /// [`MAX_DIM`] (their own wording: "size", "large").
 fn check_size(what: String, value: usize, errors: &mut Vec<Error>) {
+    check_bounds(what, value, ("size", "large"), errors);
+}
+
+/// At least 1, at most [`MAX_DIM`]; the help says "every `noun`" and "a layer this `adj`".
+fn check_bounds(what: String, value: usize, (noun, adj): (&str, &str), errors: &mut Vec<Error>) {
     if value == 0 {
         errors.push(
             Error::new(ErrorKind::BadDim, format!("{what} is 0, expected at least 1"))
-                .help("every size must be at least 1; check the exported sizes"),
+                .help(format!("every {noun} must be at least 1; check the exported sizes")),
         );
     } else if value > MAX_DIM {
         errors.push(
             Error::new(ErrorKind::BadDim, format!("{what} is {value}, expected at most {MAX_DIM}"))
-                .help("no microcontroller holds a layer this large; check the exported sizes"),
+                .help(format!(
+                    "no microcontroller holds a layer this {adj}; check the exported sizes"
+                )),
         );
     }
 }

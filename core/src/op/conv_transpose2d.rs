@@ -174,12 +174,8 @@ impl OpSpec for ConvTranspose2d {
         let Some([oh, ow]) = self.output_size([h, w]) else { return LayersCost::default() };
         let rows = hits_inside(h, self.kernel_size[0], self.stride[0], self.padding[0], oh);
         let cols = hits_inside(w, self.kernel_size[1], self.stride[1], self.padding[1], ow);
-        let bytes = |t: &Tensor| t.numel() * t.storage.bytes();
-        LayersCost {
-            params: self.weight.numel() + self.bias.as_ref().map_or(0, Tensor::numel),
-            weight_bytes: bytes(&self.weight) + self.bias.as_ref().map_or(0, bytes),
-            macs: self.out_channels * ch * rows * cols,
-        }
+        let macs = self.out_channels * ch * rows * cols;
+        LayersCost::weight_and_bias(&self.weight, self.bias.as_ref(), macs)
     }
 
     fn reference(&self, input: &[usize], x: &[f32]) -> Vec<f32> {
