@@ -13,15 +13,25 @@ use tinyae_core::ir::{
 use crate::layers::{ConvGeometry, ConvParams, Gather, LstmParams};
 use crate::net::{image, DenseParams, NetOp};
 
-/// `t` transposed: `(rows, cols)` row-major → `(cols, rows)`.
-fn transpose(t: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+/// `t` as `[a][b][k]` with its first two axes swapped: `[b][a][k]`.
+fn swap_axes(t: &[f32], a: usize, b: usize, k: usize) -> Vec<f32> {
     let mut out = vec![0.0f32; t.len()];
-    for r in 0..rows {
-        for c in 0..cols {
-            out[c * rows + r] = t[r * cols + c];
+    for i in 0..a {
+        for j in 0..b {
+            out[(j * a + i) * k..][..k].copy_from_slice(&t[(i * b + j) * k..][..k]);
         }
     }
     out
+}
+
+/// `t` transposed: `(rows, cols)` row-major → `(cols, rows)`.
+fn transpose(t: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    swap_axes(t, rows, cols, 1)
+}
+
+/// A product-form `(inputs, outputs)` matrix as the file's `[outputs, inputs]` tensor `name`.
+fn file_matrix(name: String, w: &[f32], inputs: usize, outputs: usize) -> IrTensor {
+    IrTensor::f32(name, vec![outputs, inputs], transpose(w, inputs, outputs))
 }
 
 /// The IR op of a layer named `name`, its tensors keyed `{name}.weight`, `{name}.bias`, ...
@@ -42,15 +52,7 @@ pub fn to_op(op: &NetOp, name: &str) -> Op {
             let by_out = transpose(&c.w.as_vec(), taps, out);
             let [kh, kw] = g.kernel;
             if g.transposed {
-                let k = kh * kw;
-                let mut weight = vec![0.0f32; by_out.len()];
-                for o in 0..out {
-                    for ci in 0..cin {
-                        for t in 0..k {
-                            weight[(ci * out + o) * k + t] = by_out[(o * cin + ci) * k + t];
-                        }
-                    }
-                }
+                let weight = swap_axes(&by_out, out, cin, kh * kw);
                 Op::ConvTranspose2d(ConvTranspose2d {
                     in_channels: cin,
                     out_channels: out,
@@ -86,16 +88,8 @@ pub fn to_op(op: &NetOp, name: &str) -> Op {
                 input_size: i,
                 hidden_size: h,
                 return_sequences: l.return_sequences,
-                weight_ih: IrTensor::f32(
-                    format!("{name}.weight_ih"),
-                    vec![g, i],
-                    transpose(&l.w_ih.as_vec(), i, g),
-                ),
-                weight_hh: IrTensor::f32(
-                    format!("{name}.weight_hh"),
-                    vec![g, h],
-                    transpose(&l.w_hh.as_vec(), h, g),
-                ),
+                weight_ih: file_matrix(format!("{name}.weight_ih"), &l.w_ih.as_vec(), i, g),
+                weight_hh: file_matrix(format!("{name}.weight_hh"), &l.w_hh.as_vec(), h, g),
                 bias_ih: Some(IrTensor::f32(format!("{name}.bias_ih"), vec![g], l.b.as_vec())),
                 bias_hh: None,
             })
@@ -110,11 +104,7 @@ fn dense_ir(d: &DenseParams, prefix: &str) -> Dense {
     Dense {
         in_features: inputs,
         out_features: outputs,
-        weight: IrTensor::f32(
-            format!("{prefix}.weight"),
-            vec![outputs, inputs],
-            transpose(&d.w.as_vec(), inputs, outputs),
-        ),
+        weight: file_matrix(format!("{prefix}.weight"), &d.w.as_vec(), inputs, outputs),
         bias: Some(IrTensor::f32(format!("{prefix}.bias"), vec![outputs], d.b.as_vec())),
         quant: None,
     }
@@ -160,40 +150,29 @@ pub fn net_op(
             },
         },
         Op::Conv2d(c) => {
-            let Some(g) = ConvGeometry::conv(
+            let g = ConvGeometry::conv(
                 image(input),
                 c.out_channels,
                 c.kernel_size,
                 c.stride,
                 c.padding,
-            ) else {
-                bail!("layer `{layer}`: the kernel does not fit its input");
-            };
-            NetOp::Conv(match rng {
-                Some(rng) => ConvParams::init(dev, g, rng),
-                // [out][c][ky][kx] → (taps, out).
-                None => {
-                    let w = transpose(&c.weight.values, c.out_channels, g.taps());
-                    let b = (0..c.out_channels).map(|o| c.b(o)).collect();
-                    ConvParams::with_values(dev, g, w, b)
-                }
-            })
+            );
+            let unfit = "the kernel does not fit its input";
+            conv_op(dev, g, rng, layer, unfit, |g| {
+                conv_values(dev, g, &c.weight.values, |o| c.b(o))
+            })?
         }
         Op::ConvTranspose2d(c) => {
-            let Some(g) = ConvGeometry::transposed(
+            let g = ConvGeometry::transposed(
                 image(input),
                 c.out_channels,
                 c.kernel_size,
                 c.stride,
                 c.padding,
                 c.output_padding,
-            ) else {
-                bail!("layer `{layer}`: the padding leaves no output");
-            };
-            NetOp::Conv(match rng {
-                Some(rng) => ConvParams::init(dev, g, rng),
-                None => transposed_values(dev, c, g),
-            })
+            );
+            let unfit = "the padding leaves no output";
+            conv_op(dev, g, rng, layer, unfit, |g| transposed_values(dev, c, g))?
         }
         Op::MaxPool2d(p) => NetOp::MaxPool {
             kernel: p.kernel_size,
@@ -237,17 +216,35 @@ fn dense(dev: &Cpu, d: &Dense, rng: Option<&mut StdRng>) -> DenseParams {
 /// A transposed convolution's parameters from the file's `[in][out][ky][kx]` weights.
 fn transposed_values(dev: &Cpu, c: &ConvTranspose2d, g: ConvGeometry) -> ConvParams {
     let (cin, out, k) = (c.in_channels, c.out_channels, c.kernel_size[0] * c.kernel_size[1]);
-    let mut by_out = vec![0.0f32; c.weight.values.len()];
-    for ci in 0..cin {
-        for o in 0..out {
-            for t in 0..k {
-                by_out[(o * cin + ci) * k + t] = c.weight.values[(ci * out + o) * k + t];
-            }
-        }
-    }
-    let w = transpose(&by_out, out, g.taps());
-    let b = (0..out).map(|o| c.b(o)).collect();
+    let by_out = swap_axes(&c.weight.values, cin, out, k);
+    conv_values(dev, g, &by_out, |o| c.b(o))
+}
+
+/// A convolution's parameters from weights `[out][c][ky][kx]` (→ `(taps, out)`) and bias
+/// `b(o)` of every output channel.
+fn conv_values(dev: &Cpu, g: ConvGeometry, by_out: &[f32], b: impl Fn(usize) -> f32) -> ConvParams {
+    let w = transpose(by_out, g.out_channels, g.taps());
+    let b = (0..g.out_channels).map(b).collect();
     ConvParams::with_values(dev, g, w, b)
+}
+
+/// A convolution on geometry `g` (`None`: it does not fit, as `unfit` says), its parameters
+/// fresh from `rng` or, without one, from `values`.
+fn conv_op(
+    dev: &Cpu,
+    g: Option<ConvGeometry>,
+    rng: Option<&mut StdRng>,
+    layer: &str,
+    unfit: &str,
+    values: impl FnOnce(ConvGeometry) -> ConvParams,
+) -> Result<NetOp> {
+    let Some(g) = g else {
+        bail!("layer `{layer}`: {unfit}");
+    };
+    Ok(NetOp::Conv(match rng {
+        Some(rng) => ConvParams::init(dev, g, rng),
+        None => values(g),
+    }))
 }
 
 /// An LSTM's parameters from the file's weights, `bias_ih + bias_hh` added in f32 as the

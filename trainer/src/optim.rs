@@ -95,46 +95,26 @@ impl Optimizer {
         let c = self.config;
         let t = self.step as i32;
         let lr = c.learning_rate;
-        // Values per parallel task.
-        const TASK: usize = 1 << 15;
         match c.kind {
             OptimizerKind::Adam => {
                 let bc1 = (1.0 - f64::from(c.beta1).powi(t)) as f32;
                 let bc2 = (1.0 - f64::from(c.beta2).powi(t)) as f32;
-                for (((p, g), m), v) in
-                    params.iter_mut().zip(grads).zip(&mut self.m).zip(&mut self.v)
-                {
-                    let chunks = p.par_chunks_mut(TASK).zip(g.par_chunks(TASK));
-                    chunks.zip(m.par_chunks_mut(TASK)).zip(v.par_chunks_mut(TASK)).for_each(
-                        |(((p, g), m), v)| {
-                            for (((p, g), m), v) in p.iter_mut().zip(g).zip(m).zip(v) {
-                                *m = c.beta1 * *m + (1.0 - c.beta1) * g;
-                                *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
-                                let m_hat = *m / bc1;
-                                let v_hat = *v / bc2;
-                                *p -= lr * m_hat / (v_hat.sqrt() + c.epsilon);
-                            }
-                        },
-                    );
-                }
+                two_moments(params, grads, &mut self.m, &mut self.v, |p, g, m, v| {
+                    *m = c.beta1 * *m + (1.0 - c.beta1) * g;
+                    *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
+                    let m_hat = *m / bc1;
+                    let v_hat = *v / bc2;
+                    *p -= lr * m_hat / (v_hat.sqrt() + c.epsilon);
+                });
             }
             OptimizerKind::Adamax => {
                 // Keras: u = max(beta2 * u, |g|); p -= lr / (1 - beta1^t) * m / (u + eps).
                 let step = lr / (1.0 - f64::from(c.beta1).powi(t)) as f32;
-                for (((p, g), m), u) in
-                    params.iter_mut().zip(grads).zip(&mut self.m).zip(&mut self.v)
-                {
-                    let chunks = p.par_chunks_mut(TASK).zip(g.par_chunks(TASK));
-                    chunks.zip(m.par_chunks_mut(TASK)).zip(u.par_chunks_mut(TASK)).for_each(
-                        |(((p, g), m), u)| {
-                            for (((p, g), m), u) in p.iter_mut().zip(g).zip(m).zip(u) {
-                                *m = c.beta1 * *m + (1.0 - c.beta1) * g;
-                                *u = (c.beta2 * *u).max(g.abs());
-                                *p -= step * *m / (*u + c.epsilon);
-                            }
-                        },
-                    );
-                }
+                two_moments(params, grads, &mut self.m, &mut self.v, |p, g, m, u| {
+                    *m = c.beta1 * *m + (1.0 - c.beta1) * g;
+                    *u = (c.beta2 * *u).max(g.abs());
+                    *p -= step * *m / (*u + c.epsilon);
+                });
             }
             OptimizerKind::Sgd => {
                 for ((p, g), b) in params.iter_mut().zip(grads).zip(&mut self.m) {
@@ -145,6 +125,29 @@ impl Optimizer {
                 }
             }
         }
+    }
+}
+
+/// Applies `rule(p, g, m, v)` to every value of `params` with its gradient and its two
+/// moments, large tensors split over the rayon pool (every value is updated on its own).
+fn two_moments(
+    params: &mut [Vec<f32>],
+    grads: &[Vec<f32>],
+    m: &mut [Vec<f32>],
+    v: &mut [Vec<f32>],
+    rule: impl Fn(&mut f32, f32, &mut f32, &mut f32) + Sync,
+) {
+    // Values per parallel task.
+    const TASK: usize = 1 << 15;
+    for (((p, g), m), v) in params.iter_mut().zip(grads).zip(m).zip(v) {
+        let chunks = p.par_chunks_mut(TASK).zip(g.par_chunks(TASK));
+        chunks.zip(m.par_chunks_mut(TASK)).zip(v.par_chunks_mut(TASK)).for_each(
+            |(((p, g), m), v)| {
+                for (((p, g), m), v) in p.iter_mut().zip(g).zip(m).zip(v) {
+                    rule(p, *g, m, v);
+                }
+            },
+        );
     }
 }
 

@@ -182,6 +182,14 @@ impl Monitor for Checkpointing<'_> {
     }
 }
 
+/// A pool of `train.threads` threads (default: one per CPU), for dfdx and the kernels.
+pub fn thread_pool(config: &Config) -> Result<rayon::ThreadPool> {
+    let threads = config.train.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    Ok(rayon::ThreadPoolBuilder::new().num_threads(threads).build()?)
+}
+
 /// Trains from scratch (or from `resume`, a checkpoint path), saving a checkpoint to
 /// `checkpoint` after every epoch when given. Runs dfdx on `train.threads` threads.
 pub fn train(
@@ -191,10 +199,7 @@ pub fn train(
     resume: Option<&Path>,
 ) -> Result<Trained> {
     let config = &prepared.config;
-    let threads = config.train.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = thread_pool(config)?;
     pool.install(|| {
         let mut net = Net::new(&prepared.arch, config.seed);
         let mut state = State::new(&net, prepared.settings.optimizer);

@@ -66,10 +66,7 @@ pub(super) fn run(a: PruneArgs) -> Result<ExitCode> {
     let model = load_model(&a.from)?;
     let config = Config::load(&a.config)?;
     let prepared = pipeline::prepare(&config)?;
-    let threads = config.train.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = pipeline::thread_pool(&config)?;
     let p = Pruning {
         sparsity: a.sparsity,
         global: a.scope == ScopeArg::Global,

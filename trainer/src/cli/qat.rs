@@ -42,10 +42,7 @@ pub(super) fn run(a: QatArgs) -> Result<ExitCode> {
     let mut config = Config::load(&a.config)?;
     config.train.learning_rate = a.learning_rate.unwrap_or(config.train.learning_rate);
     let prepared = pipeline::prepare(&config)?;
-    let threads = config.train.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = pipeline::thread_pool(&config)?;
     let quiet = a.quiet;
     let (mut out, _) = pool.install(|| {
         qat(&model, &prepared, a.epochs, a.calibration_rows, |line| {

@@ -10,7 +10,7 @@ use tinyae_core::Activation;
 
 use super::activation;
 use super::gemm::{par_gemm, View};
-use super::tape::{record, record_on_data, records, sink, values, Backward};
+use super::tape::{record_with, records, sink, values, Backward};
 use super::vector::column_sums;
 use crate::net::{DenseParams, Mat};
 
@@ -24,8 +24,7 @@ pub fn applies(d: &DenseParams) -> bool {
 
 /// `act(x W + b)` on a batch.
 pub(crate) fn forward<T: Tape<f32, Cpu>>(d: &DenseParams, x: Mat<T>, act: Activation) -> Mat<T> {
-    let (y, n_out, backward) = op(d, &x, act, true);
-    record(x, y, n_out, vec![sink(&d.w), sink(&d.b)], backward)
+    forward_with(d, x, act, true)
 }
 
 /// [`forward`] on a batch of data whose gradient nobody reads (the network's input during
@@ -35,8 +34,18 @@ pub(crate) fn forward_on_data<T: Tape<f32, Cpu>>(
     x: Mat<T>,
     act: Activation,
 ) -> Mat<T> {
-    let (y, n_out, backward) = op(d, &x, act, false);
-    record_on_data(x, y, n_out, vec![sink(&d.w), sink(&d.b)], backward)
+    forward_with(d, x, act, false)
+}
+
+/// [`forward`], computing the input's gradient in the backward pass when `input_grad`.
+fn forward_with<T: Tape<f32, Cpu>>(
+    d: &DenseParams,
+    x: Mat<T>,
+    act: Activation,
+    input_grad: bool,
+) -> Mat<T> {
+    let (y, n_out, backward) = op(d, &x, act, input_grad);
+    record_with(x, y, n_out, vec![sink(&d.w), sink(&d.b)], backward, input_grad)
 }
 
 /// The output values, their width and the backward pass (with a tape), which computes the

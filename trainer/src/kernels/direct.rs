@@ -61,23 +61,28 @@ impl Direct {
         (self.output[0] - 1) * self.padded[1] + self.output[1]
     }
 
-    /// One sample in the zero-padded layout.
-    fn pad(&self, x: &[f32], xp: &mut [f32]) {
+    /// Calls `row(from, at, n)` for every input row that lands in the padded layout: `n`
+    /// values from `from` in the sample stand at `at` in the padded one. Rows and columns
+    /// beyond the padded plane (padding larger than the kernel needs) are never read.
+    fn rows(&self, mut row: impl FnMut(usize, usize, usize)) {
         let [c, h, w] = self.input;
-        xp.fill(0.0);
         for ci in 0..c {
             for iy in 0..h {
-                // Rows and columns beyond the padded plane (padding larger than the kernel
-                // needs) are never read.
                 let (py, px) = (iy + self.before[0], self.before[1]);
                 if py >= self.padded[0] {
                     continue;
                 }
                 let n = w.min(self.padded[1].saturating_sub(px));
                 let at = (ci * self.padded[0] + py) * self.padded[1] + px;
-                xp[at..at + n].copy_from_slice(&x[(ci * h + iy) * w..][..n]);
+                row((ci * h + iy) * w, at, n);
             }
         }
+    }
+
+    /// One sample in the zero-padded layout.
+    fn pad(&self, x: &[f32], xp: &mut [f32]) {
+        xp.fill(0.0);
+        self.rows(|from, at, n| xp[at..at + n].copy_from_slice(&x[from..][..n]));
     }
 
     /// The convolution (no bias) of every sample of a chunk, added to `y` (sample-major).
@@ -130,18 +135,10 @@ impl Direct {
                         .for_each(|(d, g)| *d += wt * g);
                 }
             }
-            for ci in 0..c {
-                for iy in 0..h {
-                    let (py, px) = (iy + self.before[0], self.before[1]);
-                    if py >= self.padded[0] {
-                        continue;
-                    }
-                    let n = wd.min(self.padded[1].saturating_sub(px));
-                    let at = (ci * self.padded[0] + py) * self.padded[1] + px;
-                    let dst = &mut gx[(ci * h + iy) * wd..][..n];
-                    dst.iter_mut().zip(&gxp[at..at + n]).for_each(|(d, s)| *d += s);
-                }
-            }
+            self.rows(|from, at, n| {
+                let dst = &mut gx[from..][..n];
+                dst.iter_mut().zip(&gxp[at..at + n]).for_each(|(d, s)| *d += s);
+            });
         }
         gw
     }

@@ -50,22 +50,13 @@ pub(crate) fn record<T: Tape<f32, Cpu>>(
     params: Vec<Sink>,
     backward: Option<Backward>,
 ) -> Mat<T> {
-    record_op(x, y, cols, params, backward, true)
+    record_with(x, y, cols, params, backward, true)
 }
 
-/// [`record`] for an op on a batch of data whose gradient nobody reads: `backward` is handed
-/// an empty slice for the input's gradient, and dfdx allocates none.
-pub(crate) fn record_on_data<T: Tape<f32, Cpu>>(
-    x: Mat<T>,
-    y: Vec<f32>,
-    cols: usize,
-    params: Vec<Sink>,
-    backward: Option<Backward>,
-) -> Mat<T> {
-    record_op(x, y, cols, params, backward, false)
-}
-
-fn record_op<T: Tape<f32, Cpu>>(
+/// [`record`], where without `input_grad` the op is on a batch of data whose gradient nobody
+/// reads: `backward` is handed an empty slice for the input's gradient, and dfdx allocates
+/// none.
+pub(crate) fn record_with<T: Tape<f32, Cpu>>(
     x: Mat<T>,
     y: Vec<f32>,
     cols: usize,
