@@ -7,7 +7,7 @@
 use tinyae::Autoencoder;
 use tinyae_core::reference::{self, Mac};
 use tinyae_core::{quant, Model};
-use tinyae_tests::{bit_exact, check_modes, fixture, generated, load_model};
+use tinyae_tests::{bit_exact, check_modes, fixture, generated, load_model, repo_root};
 
 macro_rules! models {
     ($($m:ident = $file:literal),* $(,)?) => {
@@ -174,31 +174,29 @@ fn block_form_bytes(m: &Model) -> usize {
         .sum()
 }
 
+/// [`check_on`] for `models/<file>.safetensors` on fixture `inputs_of`'s inputs; the model.
+fn check_shipped<M: Autoencoder<N, L>, const N: usize, const L: usize>(
+    file: &str,
+    inputs_of: &str,
+    mode: &str,
+) -> Model {
+    let model = load_model(&repo_root().join("models").join(format!("{file}.safetensors")));
+    check_on::<M, N, L>(&model, &inputs(inputs_of), file, mode);
+    model
+}
+
 /// The shipped block-pruned models (`tinyae prune --pattern block`, fine-tuned): every f32
 /// layer in block form, bit-exact with the reference on the fixtures' inputs.
 #[test]
 fn shipped_block_pruned_models_are_bit_exact_in_block_form() {
-    let shipped = |file: &str| load_model(&tinyae_tests::repo_root().join("models").join(file));
-    let ecg = shipped("ecg5000.block80.safetensors");
+    let ecg = check_shipped::<shipped::EcgBlock, 140, 8>("ecg5000.block80", "ecg", "loops");
     assert_eq!(shipped::EcgBlock::WEIGHT_BYTES, block_form_bytes(&ecg));
-    check_on::<shipped::EcgBlock, 140, 8>(&ecg, &inputs("ecg"), "ecg5000.block80", "loops");
-    let ecg8 = shipped("ecg5000.block80.int8.safetensors");
-    check_on::<shipped::EcgBlockInt8, 140, 8>(
-        &ecg8,
-        &inputs("ecg"),
-        "ecg5000.block80.int8",
-        "loops",
-    );
-    let mnist = shipped("mnist.block80.safetensors");
+    let ecg8 =
+        check_shipped::<shipped::EcgBlockInt8, 140, 8>("ecg5000.block80.int8", "ecg", "loops");
+    let mnist = check_shipped::<shipped::MnistBlock, 784, 32>("mnist.block80", "mnist", "auto");
     assert_eq!(shipped::MnistBlock::WEIGHT_BYTES, block_form_bytes(&mnist));
-    check_on::<shipped::MnistBlock, 784, 32>(&mnist, &inputs("mnist"), "mnist.block80", "auto");
-    let mnist8 = shipped("mnist.block80.int8.safetensors");
-    check_on::<shipped::MnistBlockInt8, 784, 32>(
-        &mnist8,
-        &inputs("mnist"),
-        "mnist.block80.int8",
-        "auto",
-    );
+    let mnist8 =
+        check_shipped::<shipped::MnistBlockInt8, 784, 32>("mnist.block80.int8", "mnist", "auto");
     // int8: the two large layers (each over a third of the weights) in block form; a layer
     // keeping more than half of its input columns runs the dense int8 kernel instead.
     for m in [&ecg8, &mnist8] {
