@@ -227,18 +227,45 @@ fn stride_padding(o: &Operator<'_>, site: &Site) -> Result<([usize; 2], Padding)
     Ok(([r(2, 1)?.max(1) as usize, r(1, 1)?.max(1) as usize], padding))
 }
 
-fn conv(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View) -> Result<View> {
-    let (input, [c, h, wd]) = nhwc_input(site, v)?;
-    let filter = weight(w, o, 1, site, "filter")?;
-    let (shape, values) = kernel(&filter, false);
-    let &[out, cin, kh, kw] = shape.as_slice() else {
-        return Err(site.err("has a filter that is not 4-D"));
+/// What a convolution and a transposed one read alike: the NHWC input and its `[c, h, w]`, and
+/// the filter in tinyae's layout (`[out, in, kh, kw]`, `[in, out, kh, kw]` when `transposed`)
+/// with its output channels and kernel size, for as many input channels as the input has.
+struct Filter {
+    input: View,
+    chw: [usize; 3],
+    shape: Vec<usize>,
+    values: Vec<f32>,
+    out: usize,
+    kernel: [usize; 2],
+}
+
+fn filter(
+    w: &Walk<'_, '_>,
+    o: &Operator<'_>,
+    site: &Site,
+    v: &View,
+    transposed: bool,
+) -> Result<Filter> {
+    let (input, chw) = nhwc_input(site, v)?;
+    let (shape, values) = kernel(&weight(w, o, 1, site, "filter")?, transposed);
+    let (out, cin, kh, kw) = match (shape.as_slice(), transposed) {
+        (&[out, cin, kh, kw], false) | (&[cin, out, kh, kw], true) => (out, cin, kh, kw),
+        _ => return Err(site.err("has a filter that is not 4-D")),
     };
-    if cin != c {
-        return Err(site
-            .err(format!("has a filter for {cin} channels, its input has {c}"))
-            .help("depthwise and grouped convolutions are not supported"));
+    if cin != chw[0] {
+        let e = site.err(format!("has a filter for {cin} channels, its input has {}", chw[0]));
+        return Err(if transposed {
+            e
+        } else {
+            e.help("depthwise and grouped convolutions are not supported")
+        });
     }
+    Ok(Filter { input, chw, shape, values, out, kernel: [kh, kw] })
+}
+
+fn conv(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View) -> Result<View> {
+    let Filter { input, chw: [c, h, wd], shape, values, out, kernel: [kh, kw] } =
+        filter(w, o, site, v, false)?;
     let t = options(o).ok_or_else(|| site.err("has no options"))?;
     if t.i32(4, 1).map_err(|e| site.err(e))? != 1 || t.i32(5, 1).map_err(|e| site.err(e))? != 1 {
         return Err(site.err("uses dilation").help("tinyae convolutions have dilation 1"));
@@ -264,15 +291,8 @@ fn conv(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View) -> Result
 }
 
 fn transpose_conv(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View) -> Result<View> {
-    let (input, [c, h, wd]) = nhwc_input(site, v)?;
-    let filter = weight(w, o, 1, site, "filter")?;
-    let (shape, values) = kernel(&filter, true);
-    let &[cin, out, kh, kw] = shape.as_slice() else {
-        return Err(site.err("has a filter that is not 4-D"));
-    };
-    if cin != c {
-        return Err(site.err(format!("has a filter for {cin} channels, its input has {c}")));
-    }
+    let Filter { input, chw: [c, h, wd], shape, values, out, kernel: [kh, kw] } =
+        filter(w, o, site, v, true)?;
     let (stride, _) = stride_padding(o, site)?;
     let out_shape = tensor(w.graph, o.outputs[0])?.shape.clone();
     let &[1, oh, ow, _] = out_shape.as_slice() else {
