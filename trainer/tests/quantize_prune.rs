@@ -27,21 +27,19 @@ fn weights(m: &Model) -> Vec<Vec<f32>> {
     m.layers.iter().flat_map(|l| l.op.dense_parts()).map(|d| d.weight.values.clone()).collect()
 }
 
+/// `tinyae quantize` of the shipped ECG5000 model to `precision`, written to `out`.
+fn quantize_ecg5000(precision: &str, out: &std::path::Path) {
+    let out = out.to_string_lossy();
+    let args = ["models/ecg5000.safetensors", "--config", "configs/ecg5000.toml"];
+    ok(&[&["quantize"], &args[..], &["--precision", precision, "-o", &out]].concat());
+}
+
 #[test]
 fn quantize_writes_int8_and_f16_models_with_recalibrated_thresholds() {
     let dir = TempDir::new("quantize");
     let f32_model = load(&repo().join("models/ecg5000.safetensors"));
     let int8 = dir.path("int8.safetensors");
-    ok(&[
-        "quantize",
-        "models/ecg5000.safetensors",
-        "--config",
-        "configs/ecg5000.toml",
-        "--precision",
-        "int8",
-        "-o",
-        &int8.to_string_lossy(),
-    ]);
+    quantize_ecg5000("int8", &int8);
     let q = load(&int8);
     assert!(tinyae_core::quant::all_quantized(&q.layers));
     let (t32, t8) =
@@ -52,16 +50,7 @@ fn quantize_writes_int8_and_f16_models_with_recalibrated_thresholds() {
     assert!(shown.lines().filter(|l| l.contains(" int8 ")).count() >= 6, "{shown}");
 
     let f16 = dir.path("f16.safetensors");
-    ok(&[
-        "quantize",
-        "models/ecg5000.safetensors",
-        "--config",
-        "configs/ecg5000.toml",
-        "--precision",
-        "f16",
-        "-o",
-        &f16.to_string_lossy(),
-    ]);
+    quantize_ecg5000("f16", &f16);
     let h = load(&f16);
     // The same rounding as the core's conversion (round to nearest even, once).
     let expected = tinyae_core::quantize::to_float(&f32_model, Storage::F16).unwrap();
