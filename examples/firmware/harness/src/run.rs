@@ -179,33 +179,28 @@ fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     black_box((&y, &z));
 }
 
-// One inference per call and never inlined into the counted region's neighbours, so the
-// optimizer cannot move work across the markers.
-#[inline(never)]
-pub(crate) fn once_reconstruct_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
-    x: &[f32; N],
-    s: &mut M::Scratch,
-    y: &mut [f32; N],
-) {
-    M::reconstruct_into(black_box(x), s, y);
+/// `once_f(x, scratch, out)`: one call of `M::f`, for a counted region. One inference per
+/// call and never inlined into the counted region's neighbours, so the optimizer cannot move
+/// work across the markers.
+macro_rules! once {
+    ($($name:ident: $f:ident(&mut [f32; $len:ident]) $(-> $ret:ty)?;)*) => {
+        $(
+            #[inline(never)]
+            pub(crate) fn $name<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
+                x: &[f32; N],
+                s: &mut M::Scratch,
+                out: &mut [f32; $len],
+            ) $(-> $ret)? {
+                M::$f(black_box(x), s, out)
+            }
+        )*
+    };
 }
 
-#[inline(never)]
-pub(crate) fn once_encode_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
-    x: &[f32; N],
-    s: &mut M::Scratch,
-    z: &mut [f32; L],
-) {
-    M::encode_into(black_box(x), s, z);
-}
-
-#[inline(never)]
-pub(crate) fn once_anomaly_score_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
-    x: &[f32; N],
-    s: &mut M::Scratch,
-    y: &mut [f32; N],
-) -> f32 {
-    M::anomaly_score_into(black_box(x), s, y)
+once! {
+    once_reconstruct_into: reconstruct_into(&mut [f32; N]);
+    once_encode_into: encode_into(&mut [f32; L]);
+    once_anomaly_score_into: anomaly_score_into(&mut [f32; N]) -> f32;
 }
 
 /// The cycles `f` took on `clock`, if there is one.
