@@ -7,7 +7,7 @@ use tinyae_core::Activation;
 use super::consts::{float, int, ints, string, Consts};
 use super::drop_batch;
 use super::proto::NodeProto;
-use crate::builder::{Builder, Want};
+use crate::builder::{Builder, ConvParts, Want};
 use crate::error::{Result, Site};
 use crate::fold::{self, Arith};
 use crate::view::{Const, View};
@@ -288,24 +288,14 @@ fn map_input(site: &Site, v: &View) -> Result<(View, [usize; 3])> {
 }
 
 /// What Conv and ConvTranspose share: the NCHW input, the 4-D weight (`[out, in, kh, kw]`, or
-/// `[in, out, kh, kw]` when `transposed`), the stride and the bias.
-struct ConvParts {
-    input: View,
-    chw: [usize; 3],
-    weight: Tensor,
-    out: usize,
-    kernel: [usize; 2],
-    stride: [usize; 2],
-    bias: Option<Tensor>,
-}
-
+/// `[in, out, kh, kw]` when `transposed`) and the bias; and the stride.
 fn conv_parts(
     node: &NodeProto,
     site: &Site,
     v: &View,
     c: &mut Consts,
     transposed: bool,
-) -> Result<ConvParts> {
+) -> Result<(ConvParts, [usize; 2])> {
     let (input, chw) = map_input(site, v)?;
     let wt = weight(c, node, 1, site, "weight")?;
     let &[a, b, kh, kw] = wt.shape.as_slice() else {
@@ -322,20 +312,20 @@ fn conv_parts(
         .input(node, 2, site)?
         .map(|bc| Tensor::f32(format!("{}.bias", site.node), vec![out], f32s(&bc)));
     let weight = Tensor::f32(format!("{}.weight", site.node), wt.shape.clone(), f32s(&wt));
-    Ok(ConvParts { input, chw, weight, out, kernel: [kh, kw], stride, bias })
+    Ok((ConvParts { input, chw, weight, out, kernel: [kh, kw], bias }, stride))
 }
 
 fn conv(step: Step<'_, '_>) -> Result<Vec<View>> {
     let Step { node, site, v, c, b } = step;
-    let p = conv_parts(node, site, v, c, false)?;
+    let (p, stride) = conv_parts(node, site, v, c, false)?;
     let [ch, h, w] = p.chw;
-    let padding = padding(node, site, [h, w], p.kernel, p.stride)?;
+    let padding = padding(node, site, [h, w], p.kernel, stride)?;
     b.take(site, &p.input, Want::Map(p.chw))?;
     let conv = Conv2d {
         in_channels: ch,
         out_channels: p.out,
         kernel_size: p.kernel,
-        stride: p.stride,
+        stride,
         padding,
         weight: p.weight,
         bias: p.bias,
@@ -350,7 +340,7 @@ fn conv(step: Step<'_, '_>) -> Result<Vec<View>> {
 
 fn conv_transpose(step: Step<'_, '_>) -> Result<Vec<View>> {
     let Step { node, site, v, c, b } = step;
-    let p = conv_parts(node, site, v, c, true)?;
+    let (p, stride) = conv_parts(node, site, v, c, true)?;
     let [ch, h, w] = p.chw;
     let pads = ints(node, "pads");
     let padding = match pads.as_slice() {
@@ -375,7 +365,7 @@ fn conv_transpose(step: Step<'_, '_>) -> Result<Vec<View>> {
         in_channels: ch,
         out_channels: p.out,
         kernel_size: p.kernel,
-        stride: p.stride,
+        stride,
         padding,
         output_padding,
         weight: p.weight,
