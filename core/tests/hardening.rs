@@ -355,19 +355,15 @@ fn pre_activation_defaults_to_the_output_parameters() {
 #[test]
 fn documented_range_edges_give_finite_constants() {
     use tinyae_core::quant::QParams;
-    for max in [1e-30f32, 1e30] {
-        let text = json!({"kind": "min_max", "min": [0.0], "max": [max]}).to_string();
+    let edges = [1e-30f32, 1e30];
+    let min_max = edges.map(|max| json!({"kind": "min_max", "min": [0.0], "max": [max]}));
+    let standard = edges.map(|std| json!({"kind": "standard", "mean": [1e30], "std": [std]}));
+    for preprocessing in min_max.iter().chain(&standard) {
+        let text = preprocessing.to_string();
         let m = tinyae_core::load(&with_entry(&shipped(ECG), "tinyae.preprocessing", &text))
             .expect("the range's edges are valid");
         let a = m.preprocessing.affine(m.input_len()).unwrap();
-        assert!(a.scale.iter().chain(&a.range).all(|v| v.is_finite() && *v > 0.0), "max {max}");
-    }
-    for std in [1e-30f32, 1e30] {
-        let text = json!({"kind": "standard", "mean": [1e30], "std": [std]}).to_string();
-        let m = tinyae_core::load(&with_entry(&shipped(ECG), "tinyae.preprocessing", &text))
-            .expect("the range's edges are valid");
-        let a = m.preprocessing.affine(m.input_len()).unwrap();
-        assert!(a.scale.iter().chain(&a.range).all(|v| v.is_finite() && *v > 0.0), "std {std}");
+        assert!(a.scale.iter().chain(&a.range).all(|v| v.is_finite() && *v > 0.0), "{text}");
     }
     for scale in [1e-30f32, 1e30] {
         let p = QParams { scale, zero_point: -128 };
