@@ -160,12 +160,15 @@ pub fn three_way<M: Autoencoder<N, L>, const N: usize, const L: usize>(
     }
 }
 
+/// A generated VAE's `sample_latent(x, eps)`.
+pub type SampleLatent<const N: usize, const L: usize> = fn(&[f32; N], &[f32; L]) -> [f32; L];
+
 /// A VAE's `sample_latent` on fixture `name`'s inputs and noise (`eps`): bit for bit equal to
 /// the reference interpreter, and within `abs + rel · |expected|` of the independent float64
 /// value, for each of `samplers` (one per generated variant).
 pub fn check_sample_latent<const N: usize, const L: usize>(
     name: &str,
-    samplers: &[fn(&[f32; N], &[f32; L]) -> [f32; L]],
+    samplers: &[SampleLatent<N, L>],
     (abs, rel): (f64, f64),
 ) {
     let model = load_model(&fixture(&format!("{name}.safetensors")));
