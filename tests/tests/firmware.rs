@@ -40,12 +40,12 @@ generated! {
     keras_ecg = "fixtures/import/keras_ecg_calibrated.safetensors": [Model];
     nab_stream = "../models/nab_machine_temperature.safetensors": [Model];
 }
-/// The device's noise for `sample_latent`: the firmware's own source, so both draw the same ε.
-#[path = "../../examples/firmware/harness/src/noise.rs"]
-mod noise;
 /// The constants of the `model` line: the firmware's own source.
 #[path = "../../examples/firmware/harness/src/constants.rs"]
 mod model_constants;
+/// The device's noise for `sample_latent`: the firmware's own source, so both draw the same ε.
+#[path = "../../examples/firmware/harness/src/noise.rs"]
+mod noise;
 /// `NOISE_SEED` of examples/firmware/harness/src/parts.rs.
 const NOISE_SEED: u32 = 2015;
 
