@@ -96,28 +96,28 @@ def mnist():
     }
 
 
-def mnist_conv():
-    vectors = mnist()
-    vectors["model"] = "models/mnist_conv.safetensors"
-    # The code is the [16, 7, 7] feature map after relu and max pooling: non-negative.
-    vectors["latents"] = lcg_latents(4, 784, 0.0, 2.0, 4)
+def variant(base, model, latents):
+    """Another model on `base`'s inputs (the same dataset): its file and latent codes."""
+    vectors = base()
+    vectors["model"] = model
+    vectors["latents"] = latents
     return vectors
+
+
+def mnist_conv():
+    # The code is the [16, 7, 7] feature map after relu and max pooling: non-negative.
+    return variant(mnist, "models/mnist_conv.safetensors", lcg_latents(4, 784, 0.0, 2.0, 4))
 
 
 def ecg5000_lstm():
-    vectors = ecg5000()
-    vectors["model"] = "models/ecg5000_lstm.safetensors"
     # The code is the LSTM's last hidden state, o · tanh(c): in (-1, 1).
-    vectors["latents"] = lcg_latents(8, 32, -1.0, 1.0, 5)
-    return vectors
+    return variant(ecg5000, "models/ecg5000_lstm.safetensors", lcg_latents(8, 32, -1.0, 1.0, 5))
 
 
 def keras_ecg():
-    vectors = ecg5000()
-    vectors["model"] = "tests/fixtures/import/keras_ecg_calibrated.safetensors"
     # The latent layer is relu: non-negative codes.
-    vectors["latents"] = lcg_latents(8, 8, 0.0, 4.0, 6)
-    return vectors
+    model = "tests/fixtures/import/keras_ecg_calibrated.safetensors"
+    return variant(ecg5000, model, lcg_latents(8, 8, 0.0, 4.0, 6))
 
 
 def activations():

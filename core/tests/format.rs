@@ -1,7 +1,10 @@
 //! The file format: round trips and every malformed-file error, named by kind and message.
 
+mod common;
+
 use std::collections::HashMap;
 
+use common::assert_rejected;
 use safetensors::tensor::TensorView;
 use safetensors::Dtype;
 use serde_json::{json, Value};
@@ -49,14 +52,6 @@ fn load_err(bytes: &[u8]) -> Errors {
     tinyae_core::load(bytes).expect_err("file should be rejected")
 }
 
-fn assert_error(bytes: &[u8], kind: ErrorKind, needle: &str) {
-    let errors = load_err(bytes);
-    assert!(
-        errors.iter().any(|e| e.kind == kind && e.to_string().contains(needle)),
-        "expected {kind:?} containing {needle:?}, got:\n{errors}"
-    );
-}
-
 #[test]
 fn round_trips_a_model_bit_for_bit() {
     let bytes = sensor_bytes();
@@ -81,32 +76,32 @@ fn keeps_f16_and_bf16_storage() {
 
 #[test]
 fn rejects_files_that_are_not_safetensors() {
-    assert_error(b"abc", ErrorKind::NotSafetensors, "fewer than the 8-byte header length");
-    assert_error(
+    assert_rejected(b"abc", ErrorKind::NotSafetensors, "fewer than the 8-byte header length");
+    assert_rejected(
         b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
         ErrorKind::NotSafetensors,
         "expected a JSON header starting with `{` after the 8-byte length, found byte 0x00",
     );
-    assert_error(
+    assert_rejected(
         b"vibration,temperature\n0.1,61\n",
         ErrorKind::NotSafetensors,
         "it starts with text (`vibration,temper...`), expected an 8-byte header length",
     );
     let mut bad_json = 10u64.to_le_bytes().to_vec();
     bad_json.extend_from_slice(b"{not json}");
-    assert_error(&bad_json, ErrorKind::NotSafetensors, "not valid JSON");
+    assert_rejected(&bad_json, ErrorKind::NotSafetensors, "not valid JSON");
 }
 
 #[test]
 fn rejects_truncated_files() {
     let bytes = sensor_bytes();
-    assert_error(&bytes[..bytes.len() - 5], ErrorKind::Truncated, "file is truncated");
+    assert_rejected(&bytes[..bytes.len() - 5], ErrorKind::Truncated, "file is truncated");
     let mut long = bytes.clone();
     long.extend_from_slice(&[0; 3]);
-    assert_error(&long, ErrorKind::Truncated, "3 unexpected bytes");
+    assert_rejected(&long, ErrorKind::Truncated, "3 unexpected bytes");
     let mut header_too_long = bytes[..8].to_vec();
     header_too_long.extend_from_slice(b"{\"a\":1}");
-    assert_error(&header_too_long, ErrorKind::Truncated, "header is longer than the file");
+    assert_rejected(&header_too_long, ErrorKind::Truncated, "header is longer than the file");
 }
 
 #[test]
@@ -114,15 +109,15 @@ fn rejects_missing_or_future_versions() {
     let b = with_metadata(|m| {
         m.remove(KEY_FORMAT_VERSION);
     });
-    assert_error(&b, ErrorKind::FormatVersion, "no `tinyae.format_version` entry");
+    assert_rejected(&b, ErrorKind::FormatVersion, "no `tinyae.format_version` entry");
     let b = with_metadata(|m| {
         m.insert(KEY_FORMAT_VERSION.into(), "7".into());
     });
-    assert_error(&b, ErrorKind::FormatVersion, "format version 7 is newer");
+    assert_rejected(&b, ErrorKind::FormatVersion, "format version 7 is newer");
     let b = with_metadata(|m| {
         m.insert(KEY_FORMAT_VERSION.into(), "one".into());
     });
-    assert_error(&b, ErrorKind::FormatVersion, "must be a positive integer");
+    assert_rejected(&b, ErrorKind::FormatVersion, "must be a positive integer");
 }
 
 #[test]
@@ -130,7 +125,7 @@ fn rejects_plain_safetensors_without_metadata() {
     let data = [0u8; 8];
     let view = TensorView::new(Dtype::F32, vec![2], &data).unwrap();
     let bytes = safetensors::serialize([("w", view)], None).unwrap();
-    assert_error(&bytes, ErrorKind::MissingMetadata, "plain safetensors file");
+    assert_rejected(&bytes, ErrorKind::MissingMetadata, "plain safetensors file");
 }
 
 #[test]
@@ -138,19 +133,19 @@ fn rejects_bad_metadata_json() {
     let b = with_metadata(|m| {
         m.insert(KEY_GRAPH.into(), "{\"kind\": ".into());
     });
-    assert_error(&b, ErrorKind::BadMetadata, "`tinyae.graph` is not valid JSON");
+    assert_rejected(&b, ErrorKind::BadMetadata, "`tinyae.graph` is not valid JSON");
     let b = with_metadata(|m| {
         m.insert(KEY_ANOMALY.into(), json!({"metric": "mse"}).to_string());
     });
-    assert_error(&b, ErrorKind::BadMetadata, "missing field `threshold`");
+    assert_rejected(&b, ErrorKind::BadMetadata, "missing field `threshold`");
     let b = with_graph(|g| g["layers"][0]["activaton"] = json!("relu"));
-    assert_error(&b, ErrorKind::BadMetadata, "unknown field `activaton`");
+    assert_rejected(&b, ErrorKind::BadMetadata, "unknown field `activaton`");
 }
 
 #[test]
 fn rejects_missing_tensors_and_wrong_dtypes() {
     let b = with_graph(|g| g["layers"][1]["weight"] = json!("dec.0.kernel"));
-    assert_error(
+    assert_rejected(
         &b,
         ErrorKind::MissingTensor,
         "tensor `dec.0.kernel` (the weight of layer `dec.0`) is not in the file",
@@ -167,7 +162,7 @@ fn rejects_missing_tensors_and_wrong_dtypes() {
     let mut metadata = header.metadata().clone().unwrap();
     metadata.remove(format::KEY_INTEGRITY);
     let b = safetensors::serialize(views, Some(metadata)).unwrap();
-    assert_error(
+    assert_rejected(
         &b,
         ErrorKind::WrongDtype,
         "tensor `enc.0.weight` of layer `enc.0` has dtype I32, expected F32, F16 or BF16",
@@ -177,18 +172,18 @@ fn rejects_missing_tensors_and_wrong_dtypes() {
 #[test]
 fn rejects_shape_problems() {
     let b = with_graph(|g| g["layers"][1]["in_features"] = json!(4));
-    assert_error(
+    assert_rejected(
         &b,
         ErrorKind::ShapeChain,
         "layer `dec.0` expects 4 inputs but the previous layer `enc.0` produces 2",
     );
-    assert_error(
+    assert_rejected(
         &b,
         ErrorKind::ShapeMismatch,
         "tensor `dec.0.weight` has shape [3, 2], expected [3, 4]",
     );
     let b = with_graph(|g| g["input_shape"] = json!([4]));
-    assert_error(&b, ErrorKind::ShapeChain, "`input_shape` [4] has 4 elements");
+    assert_rejected(&b, ErrorKind::ShapeChain, "`input_shape` [4] has 4 elements");
 }
 
 #[test]
@@ -221,20 +216,20 @@ fn rejects_non_finite_weights() {
 #[test]
 fn rejects_unknown_activation_and_ops() {
     let b = with_graph(|g| g["layers"][0]["activation"] = json!("swish"));
-    assert_error(&b, ErrorKind::Activation, "layer `enc.0`: unknown activation `swish`");
+    assert_rejected(&b, ErrorKind::Activation, "layer `enc.0`: unknown activation `swish`");
     // A dense layer's fields under another op's name: that op's schema names the stray field.
     let b = with_graph(|g| g["layers"][0]["op"] = json!("conv2d"));
-    assert_error(&b, ErrorKind::BadMetadata, "layer 0 (`enc.0`): unknown field `in_features`");
+    assert_rejected(&b, ErrorKind::BadMetadata, "layer 0 (`enc.0`): unknown field `in_features`");
     let b = with_graph(|g| g["layers"][0]["op"] = json!("attention"));
-    assert_error(&b, ErrorKind::BadMetadata, "unknown op `attention`");
+    assert_rejected(&b, ErrorKind::BadMetadata, "unknown op `attention`");
 }
 
 #[test]
 fn rejects_zero_and_absurd_dims() {
     let b = with_graph(|g| g["layers"][0]["out_features"] = json!(0));
-    assert_error(&b, ErrorKind::BadDim, "`out_features` of layer `enc.0` is 0");
+    assert_rejected(&b, ErrorKind::BadDim, "`out_features` of layer `enc.0` is 0");
     let b = with_graph(|g| g["layers"][0]["out_features"] = json!(1u64 << 40));
-    assert_error(&b, ErrorKind::BadDim, "is 1099511627776, expected at most 1048576");
+    assert_rejected(&b, ErrorKind::BadDim, "is 1099511627776, expected at most 1048576");
 }
 
 /// Regression: four in-range dimensions whose product overflows `usize`
@@ -242,24 +237,24 @@ fn rejects_zero_and_absurd_dims() {
 #[test]
 fn rejects_input_shape_whose_size_overflows() {
     let b = with_graph(|g| g["input_shape"] = json!(vec![1u64 << 20; 4]));
-    assert_error(&b, ErrorKind::BadDim, "has more than 2^64 elements, expected at most 1048576");
+    assert_rejected(&b, ErrorKind::BadDim, "has more than 2^64 elements, expected at most 1048576");
     let b = with_graph(|g| g["input_shape"] = json!([1024, 2048]));
-    assert_error(&b, ErrorKind::BadDim, "[1024, 2048] has 2097152 elements");
+    assert_rejected(&b, ErrorKind::BadDim, "[1024, 2048] has 2097152 elements");
 }
 
 /// Regression: `latent_layer` = `usize::MAX` overflowed `latent_layer + 1`.
 #[test]
 fn rejects_latent_index_at_usize_max() {
     let b = with_graph(|g| g["latent_layer"] = json!(u64::MAX));
-    assert_error(&b, ErrorKind::Latent, "`latent_layer` is 18446744073709551615");
+    assert_rejected(&b, ErrorKind::Latent, "`latent_layer` is 18446744073709551615");
 }
 
 #[test]
 fn rejects_latent_out_of_range() {
     let b = with_graph(|g| g["latent_layer"] = json!(1));
-    assert_error(&b, ErrorKind::Latent, "`latent_layer` is 1");
+    assert_rejected(&b, ErrorKind::Latent, "`latent_layer` is 1");
     let b = with_graph(|g| g["latent_layer"] = json!(9));
-    assert_error(&b, ErrorKind::Latent, "`latent_layer` is 9");
+    assert_rejected(&b, ErrorKind::Latent, "`latent_layer` is 9");
 }
 
 #[test]
@@ -270,14 +265,14 @@ fn rejects_inconsistent_preprocessing_and_threshold() {
             json!({"kind": "min_max", "min": [0, 0], "max": [1, 1]}).to_string(),
         );
     });
-    assert_error(&b, ErrorKind::Preprocessing, "`min` has 2 values, expected 1 or 3");
+    assert_rejected(&b, ErrorKind::Preprocessing, "`min` has 2 values, expected 1 or 3");
     let b = with_metadata(|m| {
         m.insert(
             KEY_PREPROCESSING.into(),
             json!({"kind": "min_max", "min": [0, 5, 0], "max": [1, 5, 1]}).to_string(),
         );
     });
-    assert_error(
+    assert_rejected(
         &b,
         ErrorKind::Preprocessing,
         "range `max[1] - min[1]` is 0, expected a number in [1e-30, 1e30]",
@@ -288,17 +283,17 @@ fn rejects_inconsistent_preprocessing_and_threshold() {
             json!({"kind": "standard", "mean": [0], "std": [-1]}).to_string(),
         );
     });
-    assert_error(&b, ErrorKind::Preprocessing, "`std[0]` is -1");
+    assert_rejected(&b, ErrorKind::Preprocessing, "`std[0]` is -1");
     let b = with_metadata(|m| {
         m.insert(KEY_ANOMALY.into(), json!({"metric": "mse", "threshold": -1}).to_string());
     });
-    assert_error(&b, ErrorKind::Anomaly, "finite number >= 0, found -1");
+    assert_rejected(&b, ErrorKind::Anomaly, "finite number >= 0, found -1");
 }
 
 #[test]
 fn rejects_misplaced_vae_head_and_wrong_output_size() {
     let b = with_graph(|g| g["kind"] = json!("vae"));
-    assert_error(
+    assert_rejected(
         &b,
         ErrorKind::Graph,
         "the latent layer must be a gaussian_head, but layer 0 (`enc.0`) is dense",
@@ -306,7 +301,7 @@ fn rejects_misplaced_vae_head_and_wrong_output_size() {
     let b = with_graph(|g| {
         g["layers"][1]["out_features"] = json!(2);
     });
-    assert_error(
+    assert_rejected(
         &b,
         ErrorKind::Graph,
         "the last layer `dec.0` produces 2 values, expected 3 (the input size)",

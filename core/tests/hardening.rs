@@ -3,7 +3,8 @@
 //! NaN at run time.
 
 use serde_json::{json, Map, Value};
-use tinyae_core::{ErrorKind, Errors};
+use tinyae_core::synth::dense_autoencoder;
+use tinyae_core::{Activation, ErrorKind, Errors};
 
 /// A model file committed in the repository, by its path from the workspace root.
 fn shipped(path: &str) -> Vec<u8> {
@@ -140,12 +141,7 @@ fn parameter_limit_counts_only_biases_that_exist() {
     use tinyae_core::ir::Op;
     // Two bias-free dense layers of 4096 × 2048 = 8 Mi weights each: exactly the limit of
     // 16 Mi parameters. Counting the absent biases would put it 6144 over.
-    let mut m = tinyae_core::synth::dense_autoencoder(
-        &[4096, 2048, 4096],
-        tinyae_core::Activation::Linear,
-        tinyae_core::Activation::Linear,
-        1,
-    );
+    let mut m = dense_autoencoder(&[4096, 2048, 4096], Activation::Linear, Activation::Linear, 1);
     for layer in &mut m.layers {
         if let Op::Dense(d) = &mut layer.op {
             d.bias = None;
@@ -359,19 +355,15 @@ fn pre_activation_defaults_to_the_output_parameters() {
 #[test]
 fn documented_range_edges_give_finite_constants() {
     use tinyae_core::quant::QParams;
-    for max in [1e-30f32, 1e30] {
-        let text = json!({"kind": "min_max", "min": [0.0], "max": [max]}).to_string();
+    let edges = [1e-30f32, 1e30];
+    let min_max = edges.map(|max| json!({"kind": "min_max", "min": [0.0], "max": [max]}));
+    let standard = edges.map(|std| json!({"kind": "standard", "mean": [1e30], "std": [std]}));
+    for preprocessing in min_max.iter().chain(&standard) {
+        let text = preprocessing.to_string();
         let m = tinyae_core::load(&with_entry(&shipped(ECG), "tinyae.preprocessing", &text))
             .expect("the range's edges are valid");
         let a = m.preprocessing.affine(m.input_len()).unwrap();
-        assert!(a.scale.iter().chain(&a.range).all(|v| v.is_finite() && *v > 0.0), "max {max}");
-    }
-    for std in [1e-30f32, 1e30] {
-        let text = json!({"kind": "standard", "mean": [1e30], "std": [std]}).to_string();
-        let m = tinyae_core::load(&with_entry(&shipped(ECG), "tinyae.preprocessing", &text))
-            .expect("the range's edges are valid");
-        let a = m.preprocessing.affine(m.input_len()).unwrap();
-        assert!(a.scale.iter().chain(&a.range).all(|v| v.is_finite() && *v > 0.0), "std {std}");
+        assert!(a.scale.iter().chain(&a.range).all(|v| v.is_finite() && *v > 0.0), "{text}");
     }
     for scale in [1e-30f32, 1e30] {
         let p = QParams { scale, zero_point: -128 };
@@ -383,13 +375,8 @@ fn documented_range_edges_give_finite_constants() {
 /// Models built in code (the trainer, importers) meet the same activation ranges as files.
 #[test]
 fn validation_checks_activation_ranges_of_models_built_in_code() {
-    let mut m = tinyae_core::synth::dense_autoencoder(
-        &[3, 2, 3],
-        tinyae_core::Activation::Relu,
-        tinyae_core::Activation::Linear,
-        1,
-    );
-    m.layers[0].activation = tinyae_core::Activation::Softplus { beta: 1e-45, threshold: 20.0 };
+    let mut m = dense_autoencoder(&[3, 2, 3], Activation::Relu, Activation::Linear, 1);
+    m.layers[0].activation = Activation::Softplus { beta: 1e-45, threshold: 20.0 };
     let e = tinyae_core::validate::validate(&m).unwrap_err();
     assert!(
         e.to_string()

@@ -1,6 +1,9 @@
 //! Quantized (int8) layers in the file: what the reader and validator accept and reject,
 //! each rejection naming the layer and the fix.
 
+mod common;
+
+use common::assert_rejected;
 use serde_json::{json, Value};
 use tinyae_core::format::{self, KEY_GRAPH};
 use tinyae_core::ir::{Op, Storage};
@@ -31,14 +34,6 @@ fn with_graph(model: &Model, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
     out.extend_from_slice(&h);
     out.extend_from_slice(&bytes[8 + n..]);
     out
-}
-
-fn assert_rejected(bytes: &[u8], kind: ErrorKind, needle: &str) {
-    let errors = tinyae_core::load(bytes).expect_err("should be rejected");
-    assert!(
-        errors.iter().any(|e| e.kind == kind && e.to_string().contains(needle)),
-        "expected {kind:?} containing {needle:?}, got:\n{errors}"
-    );
 }
 
 #[test]

@@ -6,7 +6,7 @@
 //! absorbs) and [`Builder::push`] a layer; element-wise ops attach to the layer before them
 //! (`fold.rs`). [`Builder::finish`] checks the output and picks the latent layer.
 
-use tinyae_core::ir::{Flatten, Layer, Op, Repeat, Reshape, Upsample2d};
+use tinyae_core::ir::{Flatten, Layer, Op, Repeat, Reshape, Tensor, Upsample2d};
 use tinyae_core::Activation;
 
 use crate::error::{ImportError, Result, Site};
@@ -33,6 +33,18 @@ impl Want {
             Want::Rows(s) => s.to_vec(),
         }
     }
+}
+
+/// What a convolution or a transposed convolution reads, in either format: the view of its
+/// input map and the map's `[c, h, w]`, the weight in tinyae's layout (`[out, in, kh, kw]`, or
+/// `[in, out, kh, kw]` transposed), the output channels, the kernel size and the bias.
+pub struct ConvParts {
+    pub input: View,
+    pub chw: [usize; 3],
+    pub weight: Tensor,
+    pub out: usize,
+    pub kernel: [usize; 2],
+    pub bias: Option<Tensor>,
 }
 
 /// What [`Builder::take`] hands a dense layer: input column `k` of the framework's layer reads

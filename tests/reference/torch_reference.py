@@ -21,84 +21,36 @@ specifies (smaller half before) with F.pad.
 Usage: python3 tests/reference/torch_reference.py [fixture names...]
        (default: every fixture with an op other than dense and gaussian_head)
 """
-import json
 import math
-import struct
 import sys
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64}
-DENSE_OPS = {"dense", "gaussian_head"}
-
-
-def read_safetensors(path):
-    data = path.read_bytes()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + n])
-    meta = header.pop("__metadata__", {})
-    body = data[8 + n :]
-    tensors = {}
-    for key, info in header.items():
-        start, end = info["data_offsets"]
-        arr = np.frombuffer(body[start:end], dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
-        tensors[key] = torch.from_numpy(arr.astype(np.float64))
-    return tensors, meta
+from fixture_file import Fixture, activation, fixture_names, write_expected
 
 
 def pair(v):
     return tuple(v) if isinstance(v, list) else (v, v)
 
 
-def activation(spec):
-    if isinstance(spec, str):
-        spec = {"kind": spec}
-    kind = spec["kind"]
-    if kind in ("linear", "identity", "none"):
-        return lambda x: x
-    if kind == "relu":
-        return F.relu
-    if kind == "leaky_relu":
-        return lambda x: F.leaky_relu(x, spec.get("alpha", 0.01))
-    if kind == "sigmoid":
-        return torch.sigmoid
-    if kind == "hard_sigmoid":
-        s, o = spec.get("slope", 1.0 / 6.0), spec.get("offset", 0.5)
-        return lambda x: torch.clamp(s * x + o, 0.0, 1.0)
-    if kind == "tanh":
-        return torch.tanh
-    if kind == "elu":
-        return lambda x: F.elu(x, spec.get("alpha", 1.0))
-    if kind == "softplus":
-        return lambda x: F.softplus(x, spec.get("beta", 1.0), spec.get("threshold", 20.0))
-    raise ValueError(f"unknown activation {kind}")
+ACTIVATIONS = {
+    "relu": lambda: F.relu,
+    "leaky_relu": lambda alpha: lambda x: F.leaky_relu(x, alpha),
+    "sigmoid": lambda: torch.sigmoid,
+    "hard_sigmoid": lambda slope, offset: lambda x: torch.clamp(slope * x + offset, 0.0, 1.0),
+    "tanh": lambda: torch.tanh,
+    "elu": lambda alpha: lambda x: F.elu(x, alpha),
+    "softplus": lambda beta, threshold: lambda x: F.softplus(x, beta, threshold),
+}
 
 
-class Model:
+class Model(Fixture):
     def __init__(self, path):
-        self.t, meta = read_safetensors(path)
-        graph = json.loads(meta["tinyae.graph"])
-        self.kind = graph["kind"]
-        self.latent = graph["latent_layer"]
-        self.layers = graph["layers"]
-        self.input_shape = graph["input_shape"]
-        self.n = int(np.prod(self.input_shape))
-        pre = json.loads(meta.get("tinyae.preprocessing", '{"kind": "none"}'))
-        if pre["kind"] == "min_max":
-            lo, hi = np.array(pre["min"], float), np.array(pre["max"], float)
-            self.offset, self.range = np.broadcast_to(lo, self.n), np.broadcast_to(hi - lo, self.n)
-        elif pre["kind"] == "standard":
-            self.offset = np.broadcast_to(np.array(pre["mean"], float), self.n)
-            self.range = np.broadcast_to(np.array(pre["std"], float), self.n)
-        else:
-            self.offset, self.range = np.zeros(self.n), np.ones(self.n)
-        anomaly = meta.get("tinyae.anomaly")
-        self.anomaly = json.loads(anomaly) if anomaly else None
+        super().__init__(path)
+        self.t = {key: torch.from_numpy(array) for key, array in self.tensors.items()}
 
     def bias(self, key):
         return self.t[key] if key else None
@@ -184,7 +136,7 @@ class Model:
             y = x.reshape(1, -1).repeat(s["times"], 1)
         else:
             raise ValueError(op)
-        return activation(s.get("activation", "linear"))(y)
+        return activation(s.get("activation", "linear"), ACTIVATIONS)(y)
 
     def run(self, layers, x):
         with torch.no_grad():
@@ -210,9 +162,7 @@ class Model:
 
     def score(self, x):
         xs = self.scale(x)
-        d = (xs - self.run(self.layers, xs)).reshape(-1).numpy()
-        metric = self.anomaly["metric"] if self.anomaly else "mse"
-        return float(np.mean(d * d) if metric == "mse" else np.mean(np.abs(d)))
+        return self.metric((xs - self.run(self.layers, xs)).reshape(-1).numpy())
 
     def layer_outputs(self, x):
         """Every layer's output for raw input `x`, each layer fed the previous layer's output."""
@@ -236,40 +186,9 @@ def flat(t):
 
 
 def main(names):
-    if not names:
-        names = []
-        for p in sorted(FIXTURES.glob("*.safetensors")):
-            _, meta = read_safetensors(p)
-            ops = {layer["op"] for layer in json.loads(meta["tinyae.graph"])["layers"]}
-            if ops - DENSE_OPS:
-                names.append(p.name[: -len(".safetensors")])
     torch.set_default_dtype(torch.float64)
-    for name in names:
-        model = Model(FIXTURES / f"{name}.safetensors")
-        inputs = json.loads((FIXTURES / f"{name}.inputs.json").read_text())["inputs"]
-        xs = [np.array(x, float) for x in inputs]
-        rng = np.random.default_rng(1234)
-        latent_len = len(flat(model.encode(xs[0])))
-        latents = [rng.normal(size=latent_len) for _ in range(8)]
-        out = {
-            "inputs": inputs,
-            "encode": [flat(model.encode(x)) for x in xs],
-            "reconstruct": [model.decode(flat(model.encode(x))).tolist() for x in xs],
-            "score": [model.score(x) for x in xs],
-            # f32 latents, so Rust feeds exactly these values
-            "latents": [np.float32(z).astype(float).tolist() for z in latents],
-        }
-        out["decode"] = [model.decode(z).tolist() for z in out["latents"]]
-        # Per layer, for the first vectors: isolates each op's rounding error.
-        out["layers"] = [model.layer_outputs(x) for x in xs[:4]]
-        if model.anomaly:
-            out["is_anomaly"] = [s > model.anomaly["threshold"] for s in out["score"]]
-        if model.kind == "vae":
-            eps = [np.float32(rng.normal(size=latent_len)).astype(float).tolist() for _ in xs]
-            out["eps"] = eps
-            out["sample_latent"] = [model.sample_latent(x, np.array(e)).tolist() for x, e in zip(xs, eps)]
-        (FIXTURES / f"{name}.expected.json").write_text(json.dumps(out, indent=1) + "\n")
-        print(f"{name}: {len(xs)} vectors (PyTorch {torch.__version__})")
+    note = f" (PyTorch {torch.__version__})"
+    write_expected(names or fixture_names(dense_only=False), Model, flat, per_layer=True, note=note)
 
 
 if __name__ == "__main__":

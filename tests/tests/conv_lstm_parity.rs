@@ -13,26 +13,18 @@
 use std::collections::BTreeMap;
 
 use tinyae::{Autoencoder, ModelInfo};
-use tinyae_core::{reference, Model};
-use tinyae_tests::{column, compare, fixture, input, load_model, rows, vectors};
+use tinyae_core::reference;
+use tinyae_tests::{
+    check_modes, check_sample_latent, compare, fixture, generated, load_model, rows, three_way,
+    user_scale, vectors, Output,
+};
 
-mod conv {
-    tinyae::autoencoder!(pub Auto = "fixtures/conv.safetensors");
-    tinyae::autoencoder!(pub Full = "fixtures/conv.safetensors", unroll = full);
-}
-mod conv_valid {
-    tinyae::autoencoder!(pub Auto = "fixtures/conv_valid.safetensors");
-}
-mod lstm {
-    tinyae::autoencoder!(pub Auto = "fixtures/lstm.safetensors");
-    tinyae::autoencoder!(pub Loops = "fixtures/lstm.safetensors", unroll = loops);
-    tinyae::autoencoder!(pub Full = "fixtures/lstm.safetensors", unroll = full);
-}
-mod lstm_stack {
-    tinyae::autoencoder!(pub Auto = "fixtures/lstm_stack.safetensors");
-}
-mod conv_vae {
-    tinyae::autoencoder!(pub Auto = "fixtures/conv_vae.safetensors");
+generated! {
+    conv = "fixtures/conv.safetensors": [Auto, Full(unroll = full)];
+    conv_valid = "fixtures/conv_valid.safetensors": [Auto];
+    lstm = "fixtures/lstm.safetensors": [Auto, Loops(unroll = loops), Full(unroll = full)];
+    lstm_stack = "fixtures/lstm_stack.safetensors": [Auto];
+    conv_vae = "fixtures/conv_vae.safetensors": [Auto];
 }
 
 /// A single layer vs PyTorch: `abs + rel · |expected|`. The largest sums here have 216 terms
@@ -42,63 +34,20 @@ const LAYER: (f64, f64) = (1e-5, 1e-5);
 /// Whole model vs PyTorch in the scaled space, per value.
 const END_TO_END: (f64, f64) = (2e-5, 1e-5);
 
-fn assert_bits(actual: &[f32], expected: &[f32], what: &str) {
-    let same = actual.len() == expected.len()
-        && actual.iter().zip(expected).all(|(a, e)| a.to_bits() == e.to_bits());
-    assert!(same, "{what}: generated {actual:?} != reference {expected:?}");
-}
-
-/// The largest factor between user units and the scaled space.
-fn user_scale(model: &Model) -> f64 {
-    model
-        .preprocessing
-        .affine(model.input_len())
-        .map_or(1.0, |a| a.range.iter().fold(0.0f64, |m, r| m.max(f64::from(*r))))
-}
-
 /// Every public function of `M` on the fixture's vectors: bit-identical to the reference, and
 /// within [`END_TO_END`] of PyTorch. Returns the largest difference from PyTorch (scaled space).
 fn check<M: Autoencoder<N, L>, const N: usize, const L: usize>(name: &str, mode: &str) -> f64 {
-    let model = load_model(&fixture(&format!("{name}.safetensors")));
-    let v = vectors(name);
-    let what = |f: &str, i: usize| format!("{name}/{mode} {f} #{i}");
-    let scale = user_scale(&model);
+    let scale = user_scale(&load_model(&fixture(&format!("{name}.safetensors"))));
     let mut worst = 0.0f64;
-    let mut torch = |actual: &[f32], expected: &[f64], scale: f64, what: String| {
+    three_way::<M, N, L>(name, mode, true, |output, actual, expected, what| {
+        let scale = match output {
+            Output::Encode | Output::Score => 1.0,
+            Output::Reconstruct | Output::Decode => scale,
+        };
         let (d, ok) = compare(actual, expected, END_TO_END.0 * scale, END_TO_END.1);
         assert!(ok, "{what}: max |generated - PyTorch| = {d:e} exceeds {END_TO_END:?} × {scale}");
         worst = worst.max(d / scale);
-    };
-    let mut scratch = M::new_scratch();
-    for (i, row) in rows(&v, "inputs").iter().enumerate() {
-        let x: [f32; N] = input(row);
-        let z = M::encode(&x);
-        assert_bits(&z, &reference::encode(&model, &x), &what("encode", i));
-        torch(&z, &rows(&v, "encode")[i], 1.0, what("encode", i));
-        let y = M::reconstruct(&x);
-        assert_bits(&y, &reference::reconstruct(&model, &x), &what("reconstruct", i));
-        torch(&y, &rows(&v, "reconstruct")[i], scale, what("reconstruct", i));
-        let score = M::anomaly_score(&x);
-        assert_bits(&[score], &[reference::anomaly_score(&model, &x)], &what("score", i));
-        torch(&[score], &[column(&v, "score")[i]], 1.0, what("score", i));
-
-        let (mut z2, mut y2) = ([0.0f32; L], [0.0f32; N]);
-        M::encode_into(&x, &mut scratch, &mut z2);
-        M::reconstruct_into(&x, &mut scratch, &mut y2);
-        assert_bits(&z2, &z, &what("encode_into", i));
-        assert_bits(&y2, &y, &what("reconstruct_into", i));
-        let score2 = M::anomaly_score_into(&x, &mut scratch, &mut y2);
-        assert_bits(&[score2], &[score], &what("anomaly_score_into", i));
-    }
-    for (i, row) in rows(&v, "latents").iter().enumerate() {
-        let z: [f32; L] = input(row);
-        let y = M::decode(&z);
-        assert_bits(&y, &reference::decode(&model, &z), &what("decode", i));
-        torch(&y, &rows(&v, "decode")[i], scale, what("decode", i));
-        let mut y2 = [0.0f32; N];
-        M::decode_into(&z, &mut scratch, &mut y2);
-        assert_bits(&y2, &y, &what("decode_into", i));
-    }
+    });
     println!("{name}/{mode}: max |generated - PyTorch| = {worst:.3e} (scaled space)");
     worst
 }
@@ -161,33 +110,20 @@ fn every_layer_kind_matches_pytorch_alone() {
 
 #[test]
 fn convolutions_pooling_upsampling() {
-    check::<conv::Auto, 120, 8>("conv", "auto");
-    check::<conv::Full, 120, 8>("conv", "full");
-    check::<conv_valid::Auto, 162, 12>("conv_valid", "auto");
+    check_modes!(conv, 120, 8, [Auto, Full]);
+    check_modes!(conv_valid, 162, 12, [Auto]);
 }
 
 #[test]
 fn lstm_encoder_repeat_decoder_and_per_step_dense() {
-    check::<lstm::Auto, 20, 6>("lstm", "auto");
-    check::<lstm::Loops, 20, 6>("lstm", "loops");
-    check::<lstm::Full, 20, 6>("lstm", "full");
-    check::<lstm_stack::Auto, 12, 5>("lstm_stack", "auto");
+    check_modes!(lstm, 20, 6, [Auto, Loops, Full]);
+    check_modes!(lstm_stack, 12, 5, [Auto]);
 }
 
 #[test]
 fn vae_with_a_convolutional_encoder() {
-    check::<conv_vae::Auto, 64, 4>("conv_vae", "auto");
-    let model = load_model(&fixture("conv_vae.safetensors"));
-    let v = vectors("conv_vae");
-    let eps = rows(&v, "eps");
-    for (i, row) in rows(&v, "inputs").iter().enumerate() {
-        let x: [f32; 64] = input(row);
-        let e: [f32; 4] = input(&eps[i]);
-        let z = conv_vae::Auto::sample_latent(&x, &e);
-        assert_bits(&z, &reference::sample_latent(&model, &x, &e).expect("vae"), "sample_latent");
-        let (d, ok) = compare(&z, &rows(&v, "sample_latent")[i], 1e-5, 1e-5);
-        assert!(ok, "sample_latent #{i}: {d:e}");
-    }
+    check_modes!(conv_vae, 64, 4, [Auto]);
+    check_sample_latent::<64, 4>("conv_vae", &[conv_vae::Auto::sample_latent], (1e-5, 1e-5));
 }
 
 /// The RAM constant is the largest live set: a layer's input, output and LSTM state. Each

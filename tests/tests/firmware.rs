@@ -21,52 +21,33 @@ use std::process::{Command, Stdio};
 
 use embedded::{available, cargo, expect_success, missing_programs, missing_targets, target_dir};
 use tinyae::{AnomalyDetector, Encoder, ModelInfo};
-use tinyae_tests::{input, repo_root, rows};
+use tinyae_tests::{generated, input, repo_root, rows};
 
-// The models of examples/firmware/harness/src/models.rs, from the same files.
-mod sensor {
-    tinyae::autoencoder!(pub Model = "../models/sensor.safetensors");
+generated! {
+    // The models of examples/firmware/harness/src/models.rs, from the same files.
+    sensor = "../models/sensor.safetensors": [Model];
+    ecg5000 = "../models/ecg5000.safetensors": [Model];
+    mnist = "../models/mnist.safetensors": [Model];
+    activations = "fixtures/ecg.safetensors": [Model];
+    // `fma = true` (Cortex-M4F: `vfma.f32`; here the host's own fused multiply-add).
+    sensor_fma = "../models/sensor.safetensors": [Model(fma = true)];
+    mnist_fma = "../models/mnist.safetensors": [Model(fma = true)];
+    mnist_conv = "../models/mnist_conv.safetensors": [Model];
+    ecg5000_lstm = "../models/ecg5000_lstm.safetensors": [Model];
+    // Model parts (examples/firmware/harness/src/parts.rs), on the MNIST vectors.
+    mnist_encoder = "../models/mnist.safetensors": [Model(parts = encoder)];
+    mnist_vae16 = "../models/mnist_vae16.safetensors": [Model(parts = encoder)];
+    keras_ecg = "fixtures/import/keras_ecg_calibrated.safetensors": [Model];
+    nab_stream = "../models/nab_machine_temperature.safetensors": [Model];
 }
-mod ecg5000 {
-    tinyae::autoencoder!(pub Model = "../models/ecg5000.safetensors");
-}
-mod mnist {
-    tinyae::autoencoder!(pub Model = "../models/mnist.safetensors");
-}
-mod activations {
-    tinyae::autoencoder!(pub Model = "fixtures/ecg.safetensors");
-}
-// `fma = true` (Cortex-M4F: `vfma.f32`; here the host's own fused multiply-add).
-mod sensor_fma {
-    tinyae::autoencoder!(pub Model = "../models/sensor.safetensors", fma = true);
-}
-mod mnist_fma {
-    tinyae::autoencoder!(pub Model = "../models/mnist.safetensors", fma = true);
-}
-mod mnist_conv {
-    tinyae::autoencoder!(pub Model = "../models/mnist_conv.safetensors");
-}
-mod ecg5000_lstm {
-    tinyae::autoencoder!(pub Model = "../models/ecg5000_lstm.safetensors");
-}
-// Model parts (examples/firmware/harness/src/parts.rs), on the MNIST vectors.
-mod mnist_encoder {
-    tinyae::autoencoder!(pub Model = "../models/mnist.safetensors", parts = encoder);
-}
-mod mnist_vae16 {
-    tinyae::autoencoder!(pub Model = "../models/mnist_vae16.safetensors", parts = encoder);
-}
+/// The constants of the `model` line: the firmware's own source.
+#[path = "../../examples/firmware/harness/src/constants.rs"]
+mod model_constants;
 /// The device's noise for `sample_latent`: the firmware's own source, so both draw the same ε.
 #[path = "../../examples/firmware/harness/src/noise.rs"]
 mod noise;
 /// `NOISE_SEED` of examples/firmware/harness/src/parts.rs.
 const NOISE_SEED: u32 = 2015;
-mod keras_ecg {
-    tinyae::autoencoder!(pub Model = "fixtures/import/keras_ecg_calibrated.safetensors");
-}
-mod nab_stream {
-    tinyae::autoencoder!(pub Model = "../models/nab_machine_temperature.safetensors");
-}
 
 /// A board crate and how QEMU boots it.
 struct Board {
@@ -278,84 +259,64 @@ fn bits(values: &[f32]) -> Vec<u32> {
     values.iter().map(|f| f.to_bits()).collect()
 }
 
-fn host_constants<M: ModelInfo>(name: &str) -> Vec<((String, String), usize)> {
-    [
-        ("macs", M::MACS),
-        ("weight_bytes", M::WEIGHT_BYTES),
-        ("scratch_len", M::SCRATCH_LEN),
-        ("buffer_bytes", M::BUFFER_BYTES),
-        ("stack_bytes", M::STACK_BYTES),
-        ("frame_bytes", M::FRAME_BYTES),
-    ]
-    .into_iter()
-    .map(|(k, v)| ((name.to_owned(), k.to_owned()), v))
-    .collect()
+/// A model's constants keyed by (model, constant), as its `model` line states them.
+type Constants = Vec<((String, String), usize)>;
+
+fn host_constants<M: ModelInfo>(name: &str) -> Constants {
+    let constants = model_constants::model_constants::<M>();
+    constants.into_iter().map(|(k, v)| ((name.to_owned(), k.to_owned()), v)).collect()
+}
+
+/// A model a board may report, by its name in the report: how the host computes its report
+/// lines, and its constants (the `model` line).
+type HostModel = (&'static str, fn(&str, &mut Outputs), fn(&str) -> Constants);
+
+/// [`HostModel`]s: `"name" (module) => outputs;`, the constants those of `module::Model`.
+macro_rules! host_models {
+    ($($name:literal ($m:ident) => $outputs:expr;)*) => {
+        const HOST_MODELS: &[HostModel] = &[$(($name, $outputs, host_constants::<$m::Model>)),*];
+    };
+}
+
+host_models! {
+    "sensor" (sensor) => host_outputs::<sensor::Model, 3, 2>;
+    "ecg5000" (ecg5000) => host_outputs::<ecg5000::Model, 140, 8>;
+    "mnist" (mnist) => host_outputs::<mnist::Model, 784, 32>;
+    "activations" (activations) => host_outputs::<activations::Model, 140, 8>;
+    "mnist_conv" (mnist_conv) => host_outputs::<mnist_conv::Model, 784, 784>;
+    "mnist_conv_into" (mnist_conv) =>
+        |model, into| host_into_outputs::<mnist_conv::Model, 784, 784>(model, "mnist_conv", into);
+    "ecg5000_lstm" (ecg5000_lstm) => host_outputs::<ecg5000_lstm::Model, 140, 32>;
+    "mnist_encoder" (mnist_encoder) =>
+        |model, into| host_encoder_outputs::<mnist_encoder::Model, 784, 32>(model, "mnist", into);
+    "mnist_vae16" (mnist_vae16) => host_vae16_outputs;
+    "sensor_fma" (sensor_fma) => host_outputs::<sensor_fma::Model, 3, 2>;
+    "mnist_fma" (mnist_fma) => host_outputs::<mnist_fma::Model, 784, 32>;
+    "keras_ecg" (keras_ecg) => host_outputs::<keras_ecg::Model, 140, 8>;
+    "nab_stream" (nab_stream) => host_stream_outputs;
+}
+
+/// The VAE encoder part: its encoder lines on the MNIST inputs, and `sample_latent` with the
+/// device's noise.
+fn host_vae16_outputs(model: &str, outputs: &mut Outputs) {
+    host_encoder_outputs::<mnist_vae16::Model, 784, 16>(model, "mnist", outputs);
+    let mut noise = noise::Noise::new(NOISE_SEED);
+    for (k, row) in rows(&firmware_vectors("mnist"), "inputs").iter().enumerate() {
+        let eps = noise.normals::<16>();
+        let z = mnist_vae16::Model::sample_latent(&input(row), &eps);
+        outputs.insert((model.to_string(), "sample_latent".to_owned(), k), bits(&z));
+    }
 }
 
 fn host(models: &[&str]) -> (Outputs, BTreeMap<(String, String), usize>) {
     let (mut outputs, mut constants) = (Outputs::new(), BTreeMap::new());
     for model in models {
-        match *model {
-            "sensor" => {
-                host_outputs::<sensor::Model, 3, 2>(model, &mut outputs);
-                constants.extend(host_constants::<sensor::Model>(model));
-            }
-            "ecg5000" => {
-                host_outputs::<ecg5000::Model, 140, 8>(model, &mut outputs);
-                constants.extend(host_constants::<ecg5000::Model>(model));
-            }
-            "mnist" => {
-                host_outputs::<mnist::Model, 784, 32>(model, &mut outputs);
-                constants.extend(host_constants::<mnist::Model>(model));
-            }
-            "activations" => {
-                host_outputs::<activations::Model, 140, 8>(model, &mut outputs);
-                constants.extend(host_constants::<activations::Model>(model));
-            }
-            "mnist_conv" => {
-                host_outputs::<mnist_conv::Model, 784, 784>(model, &mut outputs);
-                constants.extend(host_constants::<mnist_conv::Model>(model));
-            }
-            "mnist_conv_into" => {
-                host_into_outputs::<mnist_conv::Model, 784, 784>(model, "mnist_conv", &mut outputs);
-                constants.extend(host_constants::<mnist_conv::Model>(model));
-            }
-            "ecg5000_lstm" => {
-                host_outputs::<ecg5000_lstm::Model, 140, 32>(model, &mut outputs);
-                constants.extend(host_constants::<ecg5000_lstm::Model>(model));
-            }
-            "mnist_encoder" => {
-                host_encoder_outputs::<mnist_encoder::Model, 784, 32>(model, "mnist", &mut outputs);
-                constants.extend(host_constants::<mnist_encoder::Model>(model));
-            }
-            "mnist_vae16" => {
-                host_encoder_outputs::<mnist_vae16::Model, 784, 16>(model, "mnist", &mut outputs);
-                constants.extend(host_constants::<mnist_vae16::Model>(model));
-                let mut noise = noise::Noise::new(NOISE_SEED);
-                for (k, row) in rows(&firmware_vectors("mnist"), "inputs").iter().enumerate() {
-                    let eps = noise.normals::<16>();
-                    let z = mnist_vae16::Model::sample_latent(&input(row), &eps);
-                    outputs.insert((model.to_string(), "sample_latent".to_owned(), k), bits(&z));
-                }
-            }
-            "sensor_fma" => {
-                host_outputs::<sensor_fma::Model, 3, 2>(model, &mut outputs);
-                constants.extend(host_constants::<sensor_fma::Model>(model));
-            }
-            "mnist_fma" => {
-                host_outputs::<mnist_fma::Model, 784, 32>(model, &mut outputs);
-                constants.extend(host_constants::<mnist_fma::Model>(model));
-            }
-            "keras_ecg" => {
-                host_outputs::<keras_ecg::Model, 140, 8>(model, &mut outputs);
-                constants.extend(host_constants::<keras_ecg::Model>(model));
-            }
-            "nab_stream" => {
-                host_stream_outputs(model, &mut outputs);
-                constants.extend(host_constants::<nab_stream::Model>(model));
-            }
-            other => panic!("no host model `{other}`"),
-        }
+        let (_, host_outputs, host_constants) = HOST_MODELS
+            .iter()
+            .find(|(name, ..)| name == model)
+            .unwrap_or_else(|| panic!("no host model `{model}`"));
+        host_outputs(model, &mut outputs);
+        constants.extend(host_constants(model));
     }
     (outputs, constants)
 }

@@ -9,31 +9,22 @@
 use tinyae::Autoencoder;
 use tinyae_core::reference::{self, Mac};
 use tinyae_core::Model;
-use tinyae_tests::{load_model, repo_root};
+use tinyae_tests::{assert_bits, bit_exact, generated, load_model, repo_root};
 
-mod sensor {
-    tinyae::autoencoder!(pub Fused = "../models/sensor.safetensors", fma = true);
-    tinyae::autoencoder!(pub FusedLoops = "../models/sensor.safetensors", unroll = loops, fma = true);
-    tinyae::autoencoder!(pub Auto = "../models/sensor.safetensors", fma = auto);
-    tinyae::autoencoder!(pub Separate = "../models/sensor.safetensors", fma = false);
-}
-mod ecg {
-    tinyae::autoencoder!(pub Fused = "../models/ecg5000.safetensors", fma = true);
-    tinyae::autoencoder!(pub FusedFull = "../models/ecg5000.safetensors", unroll = full, fma = true);
-    tinyae::autoencoder!(pub Auto = "../models/ecg5000.safetensors", fma = auto);
-}
-mod mnist {
-    tinyae::autoencoder!(pub Fused = "../models/mnist.safetensors", fma = true);
-    tinyae::autoencoder!(pub Auto = "../models/mnist.safetensors", fma = auto);
-    tinyae::autoencoder!(pub Default = "../models/mnist.safetensors");
-}
-mod vae {
+generated! {
+    sensor = "../models/sensor.safetensors": [
+        Fused(fma = true),
+        FusedLoops(unroll = loops, fma = true),
+        Auto(fma = auto),
+        Separate(fma = false),
+    ];
+    ecg = "../models/ecg5000.safetensors":
+        [Fused(fma = true), FusedFull(unroll = full, fma = true), Auto(fma = auto)];
+    mnist = "../models/mnist.safetensors": [Fused(fma = true), Auto(fma = auto), Default];
     // A Gaussian head: both heads are dense layers.
-    tinyae::autoencoder!(pub Fused = "fixtures/vae.safetensors", fma = true);
-}
-mod f16 {
+    vae = "fixtures/vae.safetensors": [Fused(fma = true)];
     // Layers of a kernel of their own: `auto` keeps them separate.
-    tinyae::autoencoder!(pub Auto = "fixtures/ecg_f16.safetensors", fma = auto);
+    f16 = "fixtures/ecg_f16.safetensors": [Auto(fma = auto)];
 }
 
 fn shipped(name: &str) -> Model {
@@ -61,12 +52,6 @@ fn inputs<const N: usize>(model: &Model, count: usize) -> Vec<[f32; N]> {
         .collect()
 }
 
-fn assert_bits(actual: &[f32], expected: &[f32], what: &str) {
-    let same = actual.len() == expected.len()
-        && actual.iter().zip(expected).all(|(a, e)| a.to_bits() == e.to_bits());
-    assert!(same, "{what}: generated {actual:?} != reference {expected:?}");
-}
-
 /// Every API function of `M` against the reference in the form `mac`, on `count` inputs.
 fn check<M: Autoencoder<N, L>, const N: usize, const L: usize>(
     model: &Model,
@@ -74,18 +59,7 @@ fn check<M: Autoencoder<N, L>, const N: usize, const L: usize>(
     count: usize,
     what: &str,
 ) {
-    for (i, x) in inputs::<N>(model, count).iter().enumerate() {
-        let z = M::encode(x);
-        assert_bits(&z, &reference::encode_with(model, x, mac), &format!("{what} encode #{i}"));
-        let y = M::reconstruct(x);
-        let expected = reference::reconstruct_with(model, x, mac);
-        assert_bits(&y, &expected, &format!("{what} reconstruct #{i}"));
-        let d = M::decode(&z);
-        assert_bits(&d, &reference::decode_with(model, &z, mac), &format!("{what} decode #{i}"));
-        let s = M::anomaly_score(x);
-        let expected = reference::anomaly_score_with(model, x, mac);
-        assert_bits(&[s], &[expected], &format!("{what} score #{i}"));
-    }
+    bit_exact::<M, N, L>(model, &inputs::<N>(model, count), mac, what);
 }
 
 /// The form an `fma = auto` build took, as its `FMA` constant states.

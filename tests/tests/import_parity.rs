@@ -134,13 +134,11 @@ fn imported_files_are_current() {
     }
 }
 
-mod keras_mnist_dense_int8 {
-    tinyae::autoencoder!(pub Auto = "fixtures/import/keras_mnist_dense_int8_tflite.safetensors");
-    tinyae::autoencoder!(pub Loops = "fixtures/import/keras_mnist_dense_int8_tflite.safetensors", unroll = loops);
-}
-mod keras_ecg_dense_int8 {
-    tinyae::autoencoder!(pub Auto = "fixtures/import/keras_ecg_dense_int8_tflite.safetensors");
-    tinyae::autoencoder!(pub Full = "fixtures/import/keras_ecg_dense_int8_tflite.safetensors", unroll = full);
+tinyae_tests::generated! {
+    keras_mnist_dense_int8 = "fixtures/import/keras_mnist_dense_int8_tflite.safetensors":
+        [Auto, Loops(unroll = loops)];
+    keras_ecg_dense_int8 = "fixtures/import/keras_ecg_dense_int8_tflite.safetensors":
+        [Auto, Full(unroll = full)];
 }
 
 /// Bytes of `reconstruct_q` (generated code) and of the reference interpreter that differ
@@ -173,47 +171,22 @@ fn int8_mismatches<const N: usize, S>(
     mismatches
 }
 
+/// [`int8_mismatches`] of the generated type `$m`, with a scratch of its own.
+macro_rules! int8_mismatches {
+    ($m:ty, $n:literal, $file:expr, $mode:literal) => {
+        int8_mismatches::<$n, _>($file, $mode, <$m>::reconstruct_q, &mut <$m>::new_scratch())
+    };
+}
+
 /// The goal of the import: a full-integer int8 `.tflite` gives the TFLite interpreter's bytes.
 #[test]
 fn int8_tflite_imports_are_bit_exact_with_tflite() {
     use keras_ecg_dense_int8 as ecg;
     use keras_mnist_dense_int8 as mnist;
     let f = "keras_mnist_dense_int8.tflite";
-    assert_eq!(
-        int8_mismatches::<784, _>(
-            f,
-            "auto",
-            mnist::Auto::reconstruct_q,
-            &mut mnist::Auto::new_scratch()
-        ),
-        0
-    );
-    assert_eq!(
-        int8_mismatches::<784, _>(
-            f,
-            "loops",
-            mnist::Loops::reconstruct_q,
-            &mut mnist::Loops::new_scratch()
-        ),
-        0
-    );
+    assert_eq!(int8_mismatches!(mnist::Auto, 784, f, "auto"), 0);
+    assert_eq!(int8_mismatches!(mnist::Loops, 784, f, "loops"), 0);
     let f = "keras_ecg_dense_int8.tflite";
-    assert_eq!(
-        int8_mismatches::<140, _>(
-            f,
-            "auto",
-            ecg::Auto::reconstruct_q,
-            &mut ecg::Auto::new_scratch()
-        ),
-        0
-    );
-    assert_eq!(
-        int8_mismatches::<140, _>(
-            f,
-            "full",
-            ecg::Full::reconstruct_q,
-            &mut ecg::Full::new_scratch()
-        ),
-        0
-    );
+    assert_eq!(int8_mismatches!(ecg::Auto, 140, f, "auto"), 0);
+    assert_eq!(int8_mismatches!(ecg::Full, 140, f, "full"), 0);
 }

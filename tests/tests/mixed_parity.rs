@@ -4,16 +4,13 @@
 //! every public function (the `*_q` functions of the int8 half against the integer reference).
 
 use tinyae::Autoencoder;
-use tinyae_core::{quant, reference, Model};
-use tinyae_tests::{load_model, repo_root};
+use tinyae_core::reference::Mac;
+use tinyae_core::{quant, Model};
+use tinyae_tests::{bit_exact, generated, load_model, repo_root};
 
-mod encoder_int8 {
-    tinyae::autoencoder!(pub Auto = "../models/ecg5000.encoder-int8.safetensors");
-    tinyae::autoencoder!(pub Loops = "../models/ecg5000.encoder-int8.safetensors", unroll = loops);
-}
-mod decoder_int8 {
-    tinyae::autoencoder!(pub Auto = "../models/ecg5000.decoder-int8.safetensors");
-    tinyae::autoencoder!(pub Loops = "../models/ecg5000.decoder-int8.safetensors", unroll = loops);
+generated! {
+    encoder_int8 = "../models/ecg5000.encoder-int8.safetensors": [Auto, Loops(unroll = loops)];
+    decoder_int8 = "../models/ecg5000.decoder-int8.safetensors": [Auto, Loops(unroll = loops)];
 }
 
 /// The first 40 beats of the bundled ECG5000 test set (label column dropped).
@@ -30,34 +27,9 @@ fn beats() -> Vec<[f32; 140]> {
         .collect()
 }
 
-fn same(actual: &[f32], expected: &[f32], what: &str) {
-    let ok = actual.len() == expected.len()
-        && actual.iter().zip(expected).all(|(a, e)| a.to_bits() == e.to_bits());
-    assert!(ok, "{what}: generated {actual:?} != reference {expected:?}");
-}
-
 /// Every f32 function of `M` against the reference on real beats.
 fn check<M: Autoencoder<140, 8>>(model: &Model, what: &str) {
-    let mut scratch = M::new_scratch();
-    for (i, x) in beats().iter().enumerate() {
-        let at = |f: &str| format!("{what} {f} #{i}");
-        let z_ref = reference::encode(model, x);
-        same(&M::encode(x), &z_ref, &at("encode"));
-        let z: [f32; 8] = z_ref.as_slice().try_into().expect("latent");
-        same(&M::decode(&z), &reference::decode(model, &z), &at("decode"));
-        let y_ref = reference::reconstruct(model, x);
-        same(&M::reconstruct(x), &y_ref, &at("reconstruct"));
-        let score = reference::anomaly_score(model, x);
-        same(&[M::anomaly_score(x)], &[score], &at("anomaly_score"));
-        let (mut z2, mut y2) = ([0.0f32; 8], [0.0f32; 140]);
-        M::encode_into(x, &mut scratch, &mut z2);
-        same(&z2, &z_ref, &at("encode_into"));
-        M::reconstruct_into(x, &mut scratch, &mut y2);
-        same(&y2, &y_ref, &at("reconstruct_into"));
-        same(&[M::anomaly_score_into(x, &mut scratch, &mut y2)], &[score], &at("score_into"));
-        M::decode_into(&z, &mut scratch, &mut y2);
-        same(&y2, &reference::decode(model, &z), &at("decode_into"));
-    }
+    bit_exact::<M, 140, 8>(model, &beats(), Mac::Separate, what);
 }
 
 fn shipped(name: &str) -> Model {

@@ -8,30 +8,18 @@
 //!   compared output; see [`Tolerance`]. The observed maxima are printed with `--nocapture`.
 
 use tinyae::Autoencoder;
-use tinyae_core::{reference, Activation, Model};
-use tinyae_tests::{column, compare, fixture, input, load_model, rows, vectors};
+use tinyae_core::Activation;
+use tinyae_tests::{
+    check_modes, check_sample_latent, column, compare, fixture, generated, input, load_model, rows,
+    three_way, user_scale, vectors, Output,
+};
 
-mod sensor {
-    tinyae::autoencoder!(pub Full = "fixtures/sensor.safetensors", unroll = full);
-    tinyae::autoencoder!(pub Loops = "fixtures/sensor.safetensors", unroll = loops);
-    tinyae::autoencoder!(pub Auto = "fixtures/sensor.safetensors");
-}
-mod ecg {
-    tinyae::autoencoder!(pub Full = "fixtures/ecg.safetensors", unroll = full);
-    tinyae::autoencoder!(pub Loops = "fixtures/ecg.safetensors", unroll = loops);
-    tinyae::autoencoder!(pub Auto = "fixtures/ecg.safetensors");
-}
-mod mnist {
-    tinyae::autoencoder!(pub Loops = "fixtures/mnist.safetensors", unroll = loops);
-    tinyae::autoencoder!(pub Auto = "fixtures/mnist.safetensors");
-}
-mod vae {
-    tinyae::autoencoder!(pub Full = "fixtures/vae.safetensors", unroll = full);
-    tinyae::autoencoder!(pub Loops = "fixtures/vae.safetensors", unroll = loops);
-}
-mod plain {
-    tinyae::autoencoder!(pub Full = "fixtures/plain.safetensors", unroll = full);
-    tinyae::autoencoder!(pub Loops = "fixtures/plain.safetensors", unroll = loops);
+generated! {
+    sensor = "fixtures/sensor.safetensors": [Full(unroll = full), Loops(unroll = loops), Auto];
+    ecg = "fixtures/ecg.safetensors": [Full(unroll = full), Loops(unroll = loops), Auto];
+    mnist = "fixtures/mnist.safetensors": [Loops(unroll = loops), Auto];
+    vae = "fixtures/vae.safetensors": [Full(unroll = full), Loops(unroll = loops)];
+    plain = "fixtures/plain.safetensors": [Full(unroll = full), Loops(unroll = loops)];
 }
 
 /// Allowed distance from the float64 result: `abs * scale + rel * |expected|`, where `scale`
@@ -61,21 +49,6 @@ fn tolerance(activation: Activation) -> Tolerance {
 /// The MSE/MAE score sums squared f32 errors of outputs within the output tolerance.
 const SCORE: Tolerance = Tolerance { abs: 1e-6, rel: 1e-5 };
 
-fn user_scale(model: &Model) -> f64 {
-    model
-        .preprocessing
-        .affine(model.input_len())
-        .map_or(1.0, |a| a.range.iter().fold(0.0f64, |m, r| m.max(f64::from(*r))))
-}
-
-fn assert_bits(actual: &[f32], expected: &[f32], what: &str) {
-    let same = actual.iter().zip(expected).all(|(a, e)| a.to_bits() == e.to_bits());
-    assert!(
-        same && actual.len() == expected.len(),
-        "{what}: generated {actual:?} != reference {expected:?}"
-    );
-}
-
 fn check_numpy(actual: &[f32], expected: &[f64], tol: Tolerance, scale: f64, what: &str) -> f64 {
     let (worst, ok) = compare(actual, expected, tol.abs * scale, tol.rel);
     assert!(ok, "{what}: max |generated - numpy| = {worst:e} exceeds {tol:?} × {scale}");
@@ -86,57 +59,18 @@ fn check_numpy(actual: &[f32], expected: &[f64], tol: Tolerance, scale: f64, wha
 /// the largest difference from numpy.
 fn check<M: Autoencoder<N, L>, const N: usize, const L: usize>(name: &str, mode: &str) -> f64 {
     let model = load_model(&fixture(&format!("{name}.safetensors")));
-    let v = vectors(name);
-    let what = |f: &str, i: usize| format!("{name}/{mode} {f} #{i}");
     let enc_tol = tolerance(model.layers[model.latent_layer].activation);
     let out_tol = tolerance(model.layers.last().expect("layers").activation);
     let scale = user_scale(&model);
     let mut worst = 0.0f64;
-    let mut scratch = M::new_scratch();
-
-    for (i, row) in rows(&v, "inputs").iter().enumerate() {
-        let x: [f32; N] = input(row);
-        let z = M::encode(&x);
-        assert_bits(&z, &reference::encode(&model, &x), &what("encode", i));
-        worst =
-            worst.max(check_numpy(&z, &rows(&v, "encode")[i], enc_tol, 1.0, &what("encode", i)));
-
-        let y = M::reconstruct(&x);
-        assert_bits(&y, &reference::reconstruct(&model, &x), &what("reconstruct", i));
-        worst = worst.max(check_numpy(
-            &y,
-            &rows(&v, "reconstruct")[i],
-            out_tol,
-            scale,
-            &what("reconstruct", i),
-        ));
-
-        let score = M::anomaly_score(&x);
-        assert_bits(&[score], &[reference::anomaly_score(&model, &x)], &what("score", i));
-        worst = worst.max(check_numpy(
-            &[score],
-            &[column(&v, "score")[i]],
-            SCORE,
-            1.0,
-            &what("score", i),
-        ));
-
-        // The `*_into` variants compute the same values with caller buffers.
-        let (mut z2, mut y2) = ([0.0f32; L], [0.0f32; N]);
-        M::encode_into(&x, &mut scratch, &mut z2);
-        M::reconstruct_into(&x, &mut scratch, &mut y2);
-        assert_bits(&z2, &z, &what("encode_into", i));
-        assert_bits(&y2, &y, &what("reconstruct_into", i));
-        let score2 = M::anomaly_score_into(&x, &mut scratch, &mut y2);
-        assert_bits(&[score2], &[score], &what("anomaly_score_into", i));
-    }
-    for (i, row) in rows(&v, "latents").iter().enumerate() {
-        let z: [f32; L] = input(row);
-        let y = M::decode(&z);
-        assert_bits(&y, &reference::decode(&model, &z), &what("decode", i));
-        worst =
-            worst.max(check_numpy(&y, &rows(&v, "decode")[i], out_tol, scale, &what("decode", i)));
-    }
+    three_way::<M, N, L>(name, mode, false, |output, actual, expected, what| {
+        let (tol, scale) = match output {
+            Output::Encode => (enc_tol, 1.0),
+            Output::Reconstruct | Output::Decode => (out_tol, scale),
+            Output::Score => (SCORE, 1.0),
+        };
+        worst = worst.max(check_numpy(actual, expected, tol, scale, &what));
+    });
     println!("{name}/{mode}: max |generated - numpy| = {worst:.3e}");
     worst
 }
@@ -164,53 +98,30 @@ fn check_threshold<const N: usize>(name: &str, is_anomaly: fn(&[f32; N]) -> bool
 
 #[test]
 fn sensor_3_2_3() {
-    check::<sensor::Full, 3, 2>("sensor", "full");
-    check::<sensor::Loops, 3, 2>("sensor", "loops");
-    check::<sensor::Auto, 3, 2>("sensor", "auto");
+    check_modes!(sensor, 3, 2, [Full, Loops, Auto]);
     check_threshold("sensor", sensor::Auto::is_anomaly, sensor::Auto::THRESHOLD);
 }
 
 #[test]
 fn ecg_140_32_16_8_16_32_140_every_activation() {
-    check::<ecg::Full, 140, 8>("ecg", "full");
-    check::<ecg::Loops, 140, 8>("ecg", "loops");
-    check::<ecg::Auto, 140, 8>("ecg", "auto");
+    check_modes!(ecg, 140, 8, [Full, Loops, Auto]);
 }
 
 #[test]
 fn mnist_784_128_64_32_64_128_784() {
-    check::<mnist::Loops, 784, 32>("mnist", "loops");
-    check::<mnist::Auto, 784, 32>("mnist", "auto");
+    check_modes!(mnist, 784, 32, [Loops, Auto]);
 }
 
 #[test]
 fn layers_without_bias_and_without_scaling() {
-    check::<plain::Full, 5, 3>("plain", "full");
-    check::<plain::Loops, 5, 3>("plain", "loops");
+    check_modes!(plain, 5, 3, [Full, Loops]);
 }
 
 #[test]
 fn vae_encodes_the_mean_and_samples_with_caller_noise() {
-    check::<vae::Full, 6, 2>("vae", "full");
-    check::<vae::Loops, 6, 2>("vae", "loops");
-    let model = load_model(&fixture("vae.safetensors"));
-    let v = vectors("vae");
-    let eps = rows(&v, "eps");
-    for (i, row) in rows(&v, "inputs").iter().enumerate() {
-        let x: [f32; 6] = input(row);
-        let e: [f32; 2] = input(&eps[i]);
-        for z in [vae::Full::sample_latent(&x, &e), vae::Loops::sample_latent(&x, &e)] {
-            let r = reference::sample_latent(&model, &x, &e).expect("vae");
-            assert_bits(&z, &r, &format!("vae sample_latent #{i}"));
-            check_numpy(
-                &z,
-                &rows(&v, "sample_latent")[i],
-                Tolerance { abs: 1e-5, rel: 1e-5 },
-                1.0,
-                "vae sample",
-            );
-        }
-    }
+    check_modes!(vae, 6, 2, [Full, Loops]);
+    let samplers = [vae::Full::sample_latent, vae::Loops::sample_latent];
+    check_sample_latent::<6, 2>("vae", &samplers, (1e-5, 1e-5));
 }
 
 #[test]

@@ -5,8 +5,9 @@
 //! `--nocapture`).
 
 use tinyae::Autoencoder;
-use tinyae_core::{quant, reference, Model};
-use tinyae_tests::{fixture, load_model};
+use tinyae_core::reference::{self, Mac};
+use tinyae_core::{quant, Model};
+use tinyae_tests::{bit_exact, check_modes, fixture, generated, load_model, repo_root};
 
 macro_rules! models {
     ($($m:ident = $file:literal),* $(,)?) => {
@@ -33,11 +34,9 @@ models! {
     plain_int8 = "fixtures/plain_int8.safetensors",
 }
 
-mod mnist_int8 {
-    tinyae::autoencoder!(pub Loops = "fixtures/mnist_int8.safetensors", unroll = loops);
-}
-mod mnist_f16 {
-    tinyae::autoencoder!(pub Loops = "fixtures/mnist_f16.safetensors", unroll = loops);
+generated! {
+    mnist_int8 = "fixtures/mnist_int8.safetensors": [Loops(unroll = loops)];
+    mnist_f16 = "fixtures/mnist_f16.safetensors": [Loops(unroll = loops)];
 }
 
 fn inputs(name: &str) -> Vec<Vec<f32>> {
@@ -51,12 +50,6 @@ fn inputs(name: &str) -> Vec<Vec<f32>> {
             r.as_array().expect("row").iter().map(|v| v.as_f64().expect("num") as f32).collect()
         })
         .collect()
-}
-
-fn same(actual: &[f32], expected: &[f32], what: &str) {
-    let ok = actual.len() == expected.len()
-        && actual.iter().zip(expected).all(|(a, e)| a.to_bits() == e.to_bits());
-    assert!(ok, "{what}: generated {actual:?} != reference {expected:?}");
 }
 
 /// Every f32 API function of `M` against the reference on the fixture's inputs; the latent
@@ -74,27 +67,8 @@ fn check_on<M: Autoencoder<N, L>, const N: usize, const L: usize>(
     name: &str,
     mode: &str,
 ) {
-    let model = model.clone();
-    let mut scratch = M::new_scratch();
-    for (i, row) in rows.iter().enumerate() {
-        let what = |f: &str| format!("{name}/{mode} {f} #{i}");
-        let x: [f32; N] = row.as_slice().try_into().expect("width");
-        let z_ref = reference::encode(&model, &x);
-        same(&M::encode(&x), &z_ref, &what("encode"));
-        same(&M::reconstruct(&x), &reference::reconstruct(&model, &x), &what("reconstruct"));
-        let score = M::anomaly_score(&x);
-        same(&[score], &[reference::anomaly_score(&model, &x)], &what("anomaly_score"));
-        let z: [f32; L] = z_ref.as_slice().try_into().expect("latent");
-        same(&M::decode(&z), &reference::decode(&model, &z), &what("decode"));
-        let (mut z2, mut y2) = ([0.0f32; L], [0.0f32; N]);
-        M::encode_into(&x, &mut scratch, &mut z2);
-        same(&z2, &z_ref, &what("encode_into"));
-        M::reconstruct_into(&x, &mut scratch, &mut y2);
-        same(&y2, &M::reconstruct(&x), &what("reconstruct_into"));
-        same(&[M::anomaly_score_into(&x, &mut scratch, &mut y2)], &[score], &what("score_into"));
-        M::decode_into(&z, &mut scratch, &mut y2);
-        same(&y2, &M::decode(&z), &what("decode_into"));
-    }
+    let xs: Vec<[f32; N]> = rows.iter().map(|r| r.as_slice().try_into().expect("width")).collect();
+    bit_exact::<M, N, L>(model, &xs, Mac::Separate, &format!("{name}/{mode}"));
 }
 
 /// The int8 API against `tinyae_core::quant::run_q`.
@@ -123,26 +97,32 @@ fn check_q<const N: usize, const L: usize, S>(
     }
 }
 
-macro_rules! all_modes {
-    ($m:ident, $name:literal, $n:literal, $l:literal) => {{
-        check::<$m::Full, $n, $l>($name, "full");
-        check::<$m::Loops, $n, $l>($name, "loops");
-        check::<$m::Auto, $n, $l>($name, "auto")
-    }};
+/// [`check_q`] on the int8 API of the generated type `$m`, with a scratch of its own.
+macro_rules! int8_api {
+    ($m:ty, $name:literal, $model:expr, $n:literal, $l:literal) => {
+        check_q::<$n, $l, _>(
+            $name,
+            $model,
+            <$m>::quantize_input,
+            <$m>::reconstruct_q,
+            <$m>::encode_q,
+            &mut <$m>::new_scratch(),
+        )
+    };
 }
 
 #[test]
 fn f16_and_bf16_weights_are_bit_exact_with_the_reference() {
-    all_modes!(sensor_f16, "sensor_f16", 3, 2);
-    all_modes!(ecg_f16, "ecg_f16", 140, 8);
-    all_modes!(ecg_bf16, "ecg_bf16", 140, 8);
+    check_modes!(sensor_f16, 3, 2, [Full, Loops, Auto]);
+    check_modes!(ecg_f16, 140, 8, [Full, Loops, Auto]);
+    check_modes!(ecg_bf16, 140, 8, [Full, Loops, Auto]);
     check::<mnist_f16::Loops, 784, 32>("mnist_f16", "loops");
 }
 
 #[test]
 fn pruned_layers_skip_zeros_bit_exact_with_the_reference() {
-    all_modes!(ecg_sparse, "ecg_sparse", 140, 8);
-    all_modes!(ecg_sparse_f16, "ecg_sparse_f16", 140, 8);
+    check_modes!(ecg_sparse, 140, 8, [Full, Loops, Auto]);
+    check_modes!(ecg_sparse_f16, 140, 8, [Full, Loops, Auto]);
     // Flash: the compressed form holds each non-zero weight (f32) with a u8 index (inputs
     // <= 256) and a u16 count per output, plus the f32 biases.
     let sparse = load_model(&fixture("ecg_sparse.safetensors"));
@@ -163,17 +143,9 @@ fn pruned_layers_skip_zeros_bit_exact_with_the_reference() {
 
 #[test]
 fn block_pruned_layers_are_bit_exact_and_store_only_kept_columns() {
-    all_modes!(ecg_block, "ecg_block", 140, 8);
-    let m = all_modes!(ecg_int8_block, "ecg_int8_block", 140, 8);
-    let mut s = ecg_int8_block::Loops::new_scratch();
-    check_q::<140, 8, _>(
-        "ecg_int8_block",
-        &m,
-        ecg_int8_block::Loops::quantize_input,
-        ecg_int8_block::Loops::reconstruct_q,
-        ecg_int8_block::Loops::encode_q,
-        &mut s,
-    );
+    check_modes!(ecg_block, 140, 8, [Full, Loops, Auto]);
+    let m = check_modes!(ecg_int8_block, 140, 8, [Full, Loops, Auto]);
+    int8_api!(ecg_int8_block::Loops, "ecg_int8_block", &m, 140, 8);
     let block = load_model(&fixture("ecg_block.safetensors"));
     let expected = block_form_bytes(&block);
     assert_eq!(ecg_block::Loops::WEIGHT_BYTES, expected);
@@ -202,31 +174,29 @@ fn block_form_bytes(m: &Model) -> usize {
         .sum()
 }
 
+/// [`check_on`] for `models/<file>.safetensors` on fixture `inputs_of`'s inputs; the model.
+fn check_shipped<M: Autoencoder<N, L>, const N: usize, const L: usize>(
+    file: &str,
+    inputs_of: &str,
+    mode: &str,
+) -> Model {
+    let model = load_model(&repo_root().join("models").join(format!("{file}.safetensors")));
+    check_on::<M, N, L>(&model, &inputs(inputs_of), file, mode);
+    model
+}
+
 /// The shipped block-pruned models (`tinyae prune --pattern block`, fine-tuned): every f32
 /// layer in block form, bit-exact with the reference on the fixtures' inputs.
 #[test]
 fn shipped_block_pruned_models_are_bit_exact_in_block_form() {
-    let shipped = |file: &str| load_model(&tinyae_tests::repo_root().join("models").join(file));
-    let ecg = shipped("ecg5000.block80.safetensors");
+    let ecg = check_shipped::<shipped::EcgBlock, 140, 8>("ecg5000.block80", "ecg", "loops");
     assert_eq!(shipped::EcgBlock::WEIGHT_BYTES, block_form_bytes(&ecg));
-    check_on::<shipped::EcgBlock, 140, 8>(&ecg, &inputs("ecg"), "ecg5000.block80", "loops");
-    let ecg8 = shipped("ecg5000.block80.int8.safetensors");
-    check_on::<shipped::EcgBlockInt8, 140, 8>(
-        &ecg8,
-        &inputs("ecg"),
-        "ecg5000.block80.int8",
-        "loops",
-    );
-    let mnist = shipped("mnist.block80.safetensors");
+    let ecg8 =
+        check_shipped::<shipped::EcgBlockInt8, 140, 8>("ecg5000.block80.int8", "ecg", "loops");
+    let mnist = check_shipped::<shipped::MnistBlock, 784, 32>("mnist.block80", "mnist", "auto");
     assert_eq!(shipped::MnistBlock::WEIGHT_BYTES, block_form_bytes(&mnist));
-    check_on::<shipped::MnistBlock, 784, 32>(&mnist, &inputs("mnist"), "mnist.block80", "auto");
-    let mnist8 = shipped("mnist.block80.int8.safetensors");
-    check_on::<shipped::MnistBlockInt8, 784, 32>(
-        &mnist8,
-        &inputs("mnist"),
-        "mnist.block80.int8",
-        "auto",
-    );
+    let mnist8 =
+        check_shipped::<shipped::MnistBlockInt8, 784, 32>("mnist.block80.int8", "mnist", "auto");
     // int8: the two large layers (each over a third of the weights) in block form; a layer
     // keeping more than half of its input columns runs the dense int8 kernel instead.
     for m in [&ecg8, &mnist8] {
@@ -238,74 +208,26 @@ fn shipped_block_pruned_models_are_bit_exact_in_block_form() {
     }
 }
 
-mod ecg {
-    tinyae::autoencoder!(pub LoopsDense = "fixtures/ecg.safetensors", unroll = loops);
+generated! {
+    ecg = "fixtures/ecg.safetensors": [LoopsDense(unroll = loops)];
 }
 
 #[test]
 fn int8_models_are_bit_exact_with_the_reference() {
-    let m = all_modes!(sensor_int8, "sensor_int8", 3, 2);
-    let mut s = sensor_int8::Loops::new_scratch();
-    check_q::<3, 2, _>(
-        "sensor_int8",
-        &m,
-        sensor_int8::Loops::quantize_input,
-        sensor_int8::Loops::reconstruct_q,
-        sensor_int8::Loops::encode_q,
-        &mut s,
-    );
-    let m = all_modes!(ecg_int8, "ecg_int8", 140, 8);
-    let mut s = ecg_int8::Loops::new_scratch();
-    check_q::<140, 8, _>(
-        "ecg_int8",
-        &m,
-        ecg_int8::Loops::quantize_input,
-        ecg_int8::Loops::reconstruct_q,
-        ecg_int8::Loops::encode_q,
-        &mut s,
-    );
-    let mut s = ecg_int8::Full::new_scratch();
-    check_q::<140, 8, _>(
-        "ecg_int8",
-        &m,
-        ecg_int8::Full::quantize_input,
-        ecg_int8::Full::reconstruct_q,
-        ecg_int8::Full::encode_q,
-        &mut s,
-    );
-    let m = all_modes!(ecg_int8_sparse, "ecg_int8_sparse", 140, 8);
-    let mut s = ecg_int8_sparse::Loops::new_scratch();
-    check_q::<140, 8, _>(
-        "ecg_int8_sparse",
-        &m,
-        ecg_int8_sparse::Loops::quantize_input,
-        ecg_int8_sparse::Loops::reconstruct_q,
-        ecg_int8_sparse::Loops::encode_q,
-        &mut s,
-    );
-    all_modes!(plain_int8, "plain_int8", 5, 3);
+    let m = check_modes!(sensor_int8, 3, 2, [Full, Loops, Auto]);
+    int8_api!(sensor_int8::Loops, "sensor_int8", &m, 3, 2);
+    let m = check_modes!(ecg_int8, 140, 8, [Full, Loops, Auto]);
+    int8_api!(ecg_int8::Loops, "ecg_int8", &m, 140, 8);
+    int8_api!(ecg_int8::Full, "ecg_int8", &m, 140, 8);
+    let m = check_modes!(ecg_int8_sparse, 140, 8, [Full, Loops, Auto]);
+    int8_api!(ecg_int8_sparse::Loops, "ecg_int8_sparse", &m, 140, 8);
+    check_modes!(plain_int8, 5, 3, [Full, Loops, Auto]);
     // Table activations without `pre_activation` (its default: the output parameters).
-    let m = all_modes!(sensor_int8_default_pre, "sensor_int8_default_pre", 3, 2);
+    let m = check_modes!(sensor_int8_default_pre, 3, 2, [Full, Loops, Auto]);
     assert!(m.layers.iter().all(|l| quant::of(l).is_some_and(|(_, q)| q.pre_activation.is_none())));
-    let mut s = sensor_int8_default_pre::Loops::new_scratch();
-    check_q::<3, 2, _>(
-        "sensor_int8_default_pre",
-        &m,
-        sensor_int8_default_pre::Loops::quantize_input,
-        sensor_int8_default_pre::Loops::reconstruct_q,
-        sensor_int8_default_pre::Loops::encode_q,
-        &mut s,
-    );
+    int8_api!(sensor_int8_default_pre::Loops, "sensor_int8_default_pre", &m, 3, 2);
     let m = check::<mnist_int8::Loops, 784, 32>("mnist_int8", "loops");
-    let mut s = mnist_int8::Loops::new_scratch();
-    check_q::<784, 32, _>(
-        "mnist_int8",
-        &m,
-        mnist_int8::Loops::quantize_input,
-        mnist_int8::Loops::reconstruct_q,
-        mnist_int8::Loops::encode_q,
-        &mut s,
-    );
+    int8_api!(mnist_int8::Loops, "mnist_int8", &m, 784, 32);
 }
 
 /// Largest |reduced - f32| of the reconstruction in the scaled space over the inputs.

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{arch, settings, trained, waves, waves_config, TempDir};
+use common::{arch, settings, train_file, trained, waves, waves_config, TempDir};
 use tinyae_core::ir::ModelKind;
 use tinyae_core::Activation;
 use tinyae_trainer::adversarial::{Adversarial, Adversary};
@@ -135,11 +135,9 @@ fn the_written_file_is_an_ordinary_autoencoder() {
          adversarial = { weight = 0.05, hidden = 8 }\n[train]\noptimizer = \"adam\"\n\
          learning_rate = 0.01\nbatch_size = 16\nepochs = 3\n",
     );
-    let config = tinyae_trainer::config::Config::load(&path).expect("config loads");
-    let prepared = tinyae_trainer::pipeline::prepare(&config).expect("data loads");
-    let t = tinyae_trainer::pipeline::train(&prepared, &mut Silent, None, None).expect("trains");
-    tinyae_trainer::pipeline::write_model(&t.model, &config.output).expect("writes");
-    let bytes = std::fs::read(&config.output).expect("file");
+    let output = dir.path("aae.safetensors");
+    tinyae_trainer::pipeline::write_model(&train_file(&path), &output).expect("writes");
+    let bytes = std::fs::read(&output).expect("file");
     let model = tinyae_core::format::read(&bytes).expect("a tinyae model file");
     assert_eq!(model.kind, ModelKind::Autoencoder);
     assert!(model.provenance.extra.iter().any(|(k, v)| k == "kind" && v == "adversarial"));

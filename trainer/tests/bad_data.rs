@@ -51,52 +51,38 @@ fn assert_says(stderr: &str, parts: &[&str]) {
     }
 }
 
-#[test]
-fn ragged_row() {
-    let csv = b"a,b,label\n1,2,normal\n3,normal\n4,5,normal\n";
-    let e = train_fails("ragged", CSV, &[("x.csv", csv)]);
-    assert_says(&e, &["x.csv:3:", "expected 3 fields like line 2, found 2"]);
+/// One test per case: `name: tag, [data] section, file => its bytes, says [...]`: training
+/// fails, writes nothing, and its stderr says each of the listed parts.
+macro_rules! bad_data {
+    ($($name:ident: $tag:literal, $data:expr, $file:literal => $bytes:expr,
+       says [$($says:literal),+ $(,)?];)*) => {
+        $(
+            #[test]
+            fn $name() {
+                let e = train_fails($tag, $data, &[($file, $bytes)]);
+                assert_says(&e, &[$($says),+]);
+            }
+        )*
+    };
 }
 
-#[test]
-fn nan_value() {
-    let csv = b"a,b,label\n1,2,normal\n3,NaN,normal\n";
-    let e = train_fails("nan", CSV, &[("x.csv", csv)]);
-    assert_says(&e, &["x.csv:3, field 2:", "\"NaN\" is not a finite number"]);
-}
+const UCR: &str = "format = \"ucr\"\ntrain = \"x.tsv\"\nnormal_labels = [1]";
 
-#[test]
-fn not_a_number() {
-    let tsv = b"1\t0.5\t0.25\n1\t0.5\tabc\n";
-    let ucr = "format = \"ucr\"\ntrain = \"x.tsv\"\nnormal_labels = [1]";
-    let e = train_fails("text", ucr, &[("x.tsv", tsv)]);
-    assert_says(&e, &["x.tsv:2, field 3:", "\"abc\" is not a number"]);
-}
-
-#[test]
-fn empty_file() {
-    let e = train_fails("empty", CSV, &[("x.csv", b"")]);
-    assert_says(&e, &["x.csv", "the file is empty"]);
-}
-
-#[test]
-fn missing_label_column() {
-    let csv = b"a,b,class\n1,2,normal\n";
-    let e = train_fails("label", CSV, &[("x.csv", csv)]);
-    assert_says(&e, &["x.csv:1:", "no column named \"label\"", "columns: a, b, class"]);
-}
-
-#[test]
-fn no_row_has_a_normal_label() {
-    let csv = b"a,b,label\n1,2,fault\n";
-    let e = train_fails("nolabel", CSV, &[("x.csv", csv)]);
-    assert_says(&e, &["x.csv", "no row has a label in {normal}", "labels found: {fault}"]);
-}
-
-#[test]
-fn wrong_idx_magic() {
-    let e = train_fails("magic", IDX, &[("x.idx", b"\x1f\x00\x08\x03rest")]);
-    assert_says(&e, &["x.idx", "wrong IDX magic 1f 00 08 03"]);
+bad_data! {
+    ragged_row: "ragged", CSV, "x.csv" => b"a,b,label\n1,2,normal\n3,normal\n4,5,normal\n",
+        says ["x.csv:3:", "expected 3 fields like line 2, found 2"];
+    nan_value: "nan", CSV, "x.csv" => b"a,b,label\n1,2,normal\n3,NaN,normal\n",
+        says ["x.csv:3, field 2:", "\"NaN\" is not a finite number"];
+    not_a_number: "text", UCR, "x.tsv" => b"1\t0.5\t0.25\n1\t0.5\tabc\n",
+        says ["x.tsv:2, field 3:", "\"abc\" is not a number"];
+    empty_file: "empty", CSV, "x.csv" => b"",
+        says ["x.csv", "the file is empty"];
+    missing_label_column: "label", CSV, "x.csv" => b"a,b,class\n1,2,normal\n",
+        says ["x.csv:1:", "no column named \"label\"", "columns: a, b, class"];
+    no_row_has_a_normal_label: "nolabel", CSV, "x.csv" => b"a,b,label\n1,2,fault\n",
+        says ["x.csv", "no row has a label in {normal}", "labels found: {fault}"];
+    wrong_idx_magic: "magic", IDX, "x.idx" => b"\x1f\x00\x08\x03rest",
+        says ["x.idx", "wrong IDX magic 1f 00 08 03"];
 }
 
 #[test]

@@ -4,20 +4,14 @@
 
 mod common;
 
-use common::{waves, waves_config, TempDir};
+use common::{train_file, waves, waves_config, TempDir};
 use tinyae_core::reference;
 use tinyae_trainer::config::Config;
-use tinyae_trainer::pipeline::{prepare, train, write_model};
-use tinyae_trainer::train::Silent;
+use tinyae_trainer::pipeline::{prepare, write_model};
 
 const N: usize = 24;
 
 const TRAIN: &str = "[train]\noptimizer = \"adam\"\nlearning_rate = 0.01\nbatch_size = 16\nepochs = 30\nloss = \"mse\"\n";
-
-fn trained(path: &std::path::Path) -> tinyae_core::Model {
-    let prepared = prepare(&Config::load(path).expect("config")).expect("data");
-    train(&prepared, &mut Silent, None, None).expect("trains").model
-}
 
 /// Mean squared difference of two models' reconstructions (raw units).
 fn gap(a: &tinyae_core::Model, b: &tinyae_core::Model, rows: &[Vec<f32>]) -> f64 {
@@ -39,10 +33,10 @@ fn a_distilled_student_follows_its_teacher() {
         N,
         &format!("[model]\nencoder = [12, 1]\nhidden_activation = \"tanh\"\n{TRAIN}"),
     );
-    let teacher = trained(&teacher_path);
+    let teacher = train_file(&teacher_path);
     write_model(&teacher, &dir.path("teacher.safetensors")).expect("teacher file");
     let student = "[model]\nencoder = [2]\nhidden_activation = \"tanh\"\n";
-    let alone = trained(&waves_config(&dir, "alone", 400, N, &format!("{student}{TRAIN}")));
+    let alone = train_file(&waves_config(&dir, "alone", 400, N, &format!("{student}{TRAIN}")));
     let distill = |w: f32| {
         format!("{student}{TRAIN}[distill]\nteacher = \"teacher.safetensors\"\nweight = {w}\n")
     };
@@ -67,7 +61,7 @@ fn a_distilled_student_follows_its_teacher() {
         assert!((t - 0.5 * (x + f)).abs() < 1e-5, "weight 0.5: {t} vs ({x} + {f}) / 2");
     }
 
-    let distilled = trained(&distilled_path);
+    let distilled = train_file(&distilled_path);
     let rows: Vec<Vec<f32>> = waves(200, N, 11).x.chunks(N).map(<[f32]>::to_vec).collect();
     let (g_alone, g_distilled) = (gap(&alone, &teacher, &rows), gap(&distilled, &teacher, &rows));
     eprintln!(

@@ -19,6 +19,7 @@
 mod common;
 
 use common::{arch, settings, trained, waves, TempDir};
+use tinyae::AnomalyDetector;
 use tinyae_core::ir::{Model, ModelKind, Preprocessing, Provenance};
 use tinyae_core::{reference, Activation};
 use tinyae_trainer::export::{from_model, to_model};
@@ -119,27 +120,39 @@ fn fixture(name: &str) -> Model {
     tinyae_core::load(&std::fs::read(path).unwrap()).unwrap()
 }
 
-#[test]
-fn generated_code_matches_dfdx_and_the_reference() {
-    // Plain autoencoder.
-    let model = fixture("tiny.safetensors");
+/// Fixture `name`: the generated reconstruction of 200 inputs (in the scaled space, where
+/// `anomaly_score_into` leaves it) within [`TOLERANCE`] of dfdx and of the reference; the
+/// model, its dfdx net and the inputs.
+fn generated_matches<M: AnomalyDetector<3, L>, const L: usize>(
+    name: &str,
+) -> (Model, Net, Vec<f32>) {
+    let model = fixture(&format!("{name}.safetensors"));
     let net = from_model(&model).unwrap();
     let raw = inputs(&model, 200);
-    // anomaly_score_into leaves the scaled-space reconstruction in its output buffer.
-    let mut scratch = Tiny::new_scratch();
+    let mut scratch = M::new_scratch();
     let generated: Vec<f32> = raw
         .chunks(3)
         .flat_map(|r| {
             let mut y = [0f32; 3];
-            Tiny::anomaly_score_into(&r.try_into().unwrap(), &mut scratch, &mut y);
+            M::anomaly_score_into(&r.try_into().unwrap(), &mut scratch, &mut y);
             y
         })
         .collect();
-    let reference = reference_reconstruct(&model, &raw);
     let dfdx = dfdx_reconstruct(&net, &model, &raw);
+    let reference = reference_reconstruct(&model, &raw);
     let (gd, gr) = (max_diff(&generated, &dfdx), max_diff(&generated, &reference));
-    eprintln!("tiny: generated vs dfdx {gd:e}, generated vs reference {gr:e}");
-    assert!(gd <= TOLERANCE && gr <= TOLERANCE, "generated vs dfdx {gd}, vs reference {gr}");
+    eprintln!("{name}: generated vs dfdx {gd:e}, generated vs reference {gr:e}");
+    assert!(
+        gd <= TOLERANCE && gr <= TOLERANCE,
+        "{name}: generated vs dfdx {gd}, vs reference {gr}"
+    );
+    (model, net, raw)
+}
+
+#[test]
+fn generated_code_matches_dfdx_and_the_reference() {
+    // Plain autoencoder.
+    let (model, _, raw) = generated_matches::<Tiny, 2>("tiny");
     for r in raw.chunks(3) {
         let x: [f32; 3] = r.try_into().unwrap();
         let s = reference::anomaly_score(&model, r);
@@ -147,24 +160,8 @@ fn generated_code_matches_dfdx_and_the_reference() {
     }
 
     // VAE: reconstruction decodes the mean; sampling uses caller noise.
-    let model = fixture("tiny_vae.safetensors");
+    let (model, net, raw) = generated_matches::<TinyVae, 2>("tiny_vae");
     assert_eq!(model.kind, ModelKind::Vae);
-    let net = from_model(&model).unwrap();
-    let raw = inputs(&model, 200);
-    let mut scratch = TinyVae::new_scratch();
-    let generated: Vec<f32> = raw
-        .chunks(3)
-        .flat_map(|r| {
-            let mut y = [0f32; 3];
-            TinyVae::anomaly_score_into(&r.try_into().unwrap(), &mut scratch, &mut y);
-            y
-        })
-        .collect();
-    let dfdx = dfdx_reconstruct(&net, &model, &raw);
-    let reference = reference_reconstruct(&model, &raw);
-    let (gd, gr) = (max_diff(&generated, &dfdx), max_diff(&generated, &reference));
-    eprintln!("tiny_vae: generated vs dfdx {gd:e}, generated vs reference {gr:e}");
-    assert!(gd <= TOLERANCE && gr <= TOLERANCE, "VAE generated vs dfdx {gd}, vs reference {gr}");
     for (k, r) in raw.chunks(3).enumerate().take(20) {
         let eps = [k as f32 * 0.1 - 1.0, 0.5 - k as f32 * 0.05];
         let g = TinyVae::sample_latent(&r.try_into().unwrap(), &eps);

@@ -27,21 +27,19 @@ fn weights(m: &Model) -> Vec<Vec<f32>> {
     m.layers.iter().flat_map(|l| l.op.dense_parts()).map(|d| d.weight.values.clone()).collect()
 }
 
+/// `tinyae quantize` of the shipped ECG5000 model to `precision`, written to `out`.
+fn quantize_ecg5000(precision: &str, out: &std::path::Path) {
+    let out = out.to_string_lossy();
+    let args = ["models/ecg5000.safetensors", "--config", "configs/ecg5000.toml"];
+    ok(&[&["quantize"], &args[..], &["--precision", precision, "-o", &out]].concat());
+}
+
 #[test]
 fn quantize_writes_int8_and_f16_models_with_recalibrated_thresholds() {
     let dir = TempDir::new("quantize");
     let f32_model = load(&repo().join("models/ecg5000.safetensors"));
     let int8 = dir.path("int8.safetensors");
-    ok(&[
-        "quantize",
-        "models/ecg5000.safetensors",
-        "--config",
-        "configs/ecg5000.toml",
-        "--precision",
-        "int8",
-        "-o",
-        &int8.to_string_lossy(),
-    ]);
+    quantize_ecg5000("int8", &int8);
     let q = load(&int8);
     assert!(tinyae_core::quant::all_quantized(&q.layers));
     let (t32, t8) =
@@ -52,16 +50,7 @@ fn quantize_writes_int8_and_f16_models_with_recalibrated_thresholds() {
     assert!(shown.lines().filter(|l| l.contains(" int8 ")).count() >= 6, "{shown}");
 
     let f16 = dir.path("f16.safetensors");
-    ok(&[
-        "quantize",
-        "models/ecg5000.safetensors",
-        "--config",
-        "configs/ecg5000.toml",
-        "--precision",
-        "f16",
-        "-o",
-        &f16.to_string_lossy(),
-    ]);
+    quantize_ecg5000("f16", &f16);
     let h = load(&f16);
     // The same rounding as the core's conversion (round to nearest even, once).
     let expected = tinyae_core::quantize::to_float(&f32_model, Storage::F16).unwrap();
@@ -70,27 +59,19 @@ fn quantize_writes_int8_and_f16_models_with_recalibrated_thresholds() {
     assert!(h.layers.iter().all(|l| l.op.tensors().iter().all(|t| t.storage == Storage::F16)));
 }
 
+/// `tinyae prune` of the shipped ECG5000 model with `args`, quietly, written to `out`.
+fn prune_ecg5000(args: &[&str], out: &std::path::Path) {
+    let out = out.to_string_lossy();
+    let from = ["prune", "configs/ecg5000.toml", "--from", "models/ecg5000.safetensors"];
+    ok(&[&from[..], args, &["-q", "-o", &out]].concat());
+}
+
 #[test]
 fn prune_zeroes_the_requested_fraction_and_records_it() {
     let dir = TempDir::new("prune");
     let out = dir.path("p.safetensors");
-    ok(&[
-        "prune",
-        "configs/ecg5000.toml",
-        "--from",
-        "models/ecg5000.safetensors",
-        "--sparsity",
-        "0.5",
-        "--scope",
-        "layer",
-        "--stages",
-        "2",
-        "--epochs",
-        "2",
-        "-q",
-        "-o",
-        &out.to_string_lossy(),
-    ]);
+    let args = ["--sparsity", "0.5", "--scope", "layer", "--stages", "2", "--epochs", "2"];
+    prune_ecg5000(&args, &out);
     let m = load(&out);
     for w in weights(&m) {
         let zeros = w.iter().filter(|v| **v == 0.0).count();
@@ -102,21 +83,7 @@ fn prune_zeroes_the_requested_fraction_and_records_it() {
     assert!(shown.contains("50.0 %"), "{shown}");
 
     let global = dir.path("g.safetensors");
-    ok(&[
-        "prune",
-        "configs/ecg5000.toml",
-        "--from",
-        "models/ecg5000.safetensors",
-        "--sparsity",
-        "0.8",
-        "--stages",
-        "1",
-        "--epochs",
-        "1",
-        "-q",
-        "-o",
-        &global.to_string_lossy(),
-    ]);
+    prune_ecg5000(&["--sparsity", "0.8", "--stages", "1", "--epochs", "1"], &global);
     let all: Vec<f32> = weights(&load(&global)).concat();
     let zeros = all.iter().filter(|v| **v == 0.0).count();
     assert_eq!(zeros, (all.len() as f64 * 0.8).round() as usize, "global scope: 80 % overall");

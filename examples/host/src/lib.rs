@@ -186,6 +186,24 @@ pub fn test_rows(model: &Path, rows: usize) -> Result<std::ops::Range<usize>, St
     Ok(part.map_or(0..rows, |[a, b]| a.min(rows)..b.min(rows)))
 }
 
+/// The NAB series of the shipped window model, as the NAB labels name it.
+pub const NAB_KEY: &str = "realKnownCause/machine_temperature_system_failure.csv";
+
+/// The NAB machine_temperature readings `(timestamp, value)`, its labelled anomaly windows
+/// `(start, end)`, and the rows of the shipped window model's test part (left out of training
+/// and calibration).
+pub type NabTestPart = (Vec<(String, f32)>, Vec<(String, String)>, std::ops::Range<usize>);
+
+/// Reads [`NabTestPart`] from the bundled data and `models/nab_machine_temperature.safetensors`.
+pub fn nab_test_part() -> Result<NabTestPart, String> {
+    let series = read_series(&data_path(&format!("nab/{NAB_KEY}")))?;
+    let windows = read_windows(&data_path("nab/labels/combined_windows.json"), NAB_KEY)?;
+    let model = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../models/nab_machine_temperature.safetensors");
+    let part = test_rows(&model, series.len())?;
+    Ok((series, windows, part))
+}
+
 /// A series streamed through `M` the way a device runs it: every reading goes into a
 /// [`tinyae::stream::Window`] of the last `N` readings, each full window is scored, and an
 /// [`tinyae::stream::AlarmGate`] raises an alarm on a score above the threshold at most once per

@@ -117,42 +117,39 @@ macro_rules! int8_api {
     }};
 }
 
+/// With `feature` on, on `inputs` (N values, L-value codes): [`f32_api`] for each `Type "name"`
+/// of the f32 list, then `int8_api!` for each of the int8 list, in order.
+macro_rules! variants_run {
+    ($c:ident, $feature:literal, $inputs:expr, $n:literal, $l:literal;
+     f32: $($f:ident $f_name:literal),+;
+     int8: $($q:ident $q_name:literal),+) => {
+        #[cfg(feature = $feature)]
+        {
+            use models::*;
+            let x = $inputs;
+            $(f32_api::<$f, $n, $l>($c, $f_name, x);)+
+            $(int8_api!($c, $q, $q_name, x, $n);)+
+        }
+    };
+}
+
 fn run(c: &mut impl Console) {
     c.str("tinyae-quant-firmware 1\n");
     bench(|| ());
     c.str("bench empty empty 0\n");
-    #[cfg(feature = "ecg")]
-    {
-        use models::*;
-        let x = &vectors::ECG;
-        f32_api::<EcgF32, 140, 8>(c, "ecg_f32", x);
-        f32_api::<EcgFull, 140, 8>(c, "ecg_f32_full", x);
-        f32_api::<EcgF16, 140, 8>(c, "ecg_f16", x);
-        f32_api::<EcgInt8, 140, 8>(c, "ecg_int8", x);
-        f32_api::<EcgInt8Full, 140, 8>(c, "ecg_int8_full", x);
-        f32_api::<EcgPruned, 140, 8>(c, "ecg_pruned80", x);
-        f32_api::<EcgPrunedFull, 140, 8>(c, "ecg_pruned80_full", x);
-        f32_api::<EcgPrunedInt8, 140, 8>(c, "ecg_pruned80_int8", x);
-        f32_api::<EcgPrunedInt8Full, 140, 8>(c, "ecg_pruned80_int8_full", x);
-        int8_api!(c, EcgInt8, "ecg_int8", x, 140);
-        int8_api!(c, EcgInt8Full, "ecg_int8_full", x, 140);
-        int8_api!(c, EcgPrunedInt8, "ecg_pruned80_int8", x, 140);
-        int8_api!(c, EcgPrunedInt8Full, "ecg_pruned80_int8_full", x, 140);
-    }
-    #[cfg(feature = "mnist")]
-    {
-        use models::*;
-        let x = &vectors::MNIST;
-        f32_api::<MnistF32, 784, 32>(c, "mnist_f32", x);
-        f32_api::<MnistF16, 784, 32>(c, "mnist_f16", x);
-        f32_api::<MnistInt8, 784, 32>(c, "mnist_int8", x);
-        f32_api::<MnistPruned, 784, 32>(c, "mnist_pruned80", x);
-        f32_api::<MnistPrunedInt8, 784, 32>(c, "mnist_pruned80_int8", x);
-        f32_api::<MnistTfliteInt8, 784, 32>(c, "mnist_tflite_int8", x);
-        int8_api!(c, MnistInt8, "mnist_int8", x, 784);
-        int8_api!(c, MnistPrunedInt8, "mnist_pruned80_int8", x, 784);
-        int8_api!(c, MnistTfliteInt8, "mnist_tflite_int8", x, 784);
-    }
+    variants_run!(c, "ecg", &vectors::ECG, 140, 8;
+        f32: EcgF32 "ecg_f32", EcgFull "ecg_f32_full", EcgF16 "ecg_f16", EcgInt8 "ecg_int8",
+            EcgInt8Full "ecg_int8_full", EcgPruned "ecg_pruned80",
+            EcgPrunedFull "ecg_pruned80_full", EcgPrunedInt8 "ecg_pruned80_int8",
+            EcgPrunedInt8Full "ecg_pruned80_int8_full";
+        int8: EcgInt8 "ecg_int8", EcgInt8Full "ecg_int8_full",
+            EcgPrunedInt8 "ecg_pruned80_int8", EcgPrunedInt8Full "ecg_pruned80_int8_full");
+    variants_run!(c, "mnist", &vectors::MNIST, 784, 32;
+        f32: MnistF32 "mnist_f32", MnistF16 "mnist_f16", MnistInt8 "mnist_int8",
+            MnistPruned "mnist_pruned80", MnistPrunedInt8 "mnist_pruned80_int8",
+            MnistTfliteInt8 "mnist_tflite_int8";
+        int8: MnistInt8 "mnist_int8", MnistPrunedInt8 "mnist_pruned80_int8",
+            MnistTfliteInt8 "mnist_tflite_int8");
     c.str("end\n");
 }
 

@@ -7,10 +7,20 @@ use tinyae_core::Activation;
 use super::consts::{float, int, ints, string, Consts};
 use super::drop_batch;
 use super::proto::NodeProto;
-use crate::builder::{Builder, Want};
+use crate::builder::{Builder, ConvParts, Want};
 use crate::error::{Result, Site};
 use crate::fold::{self, Arith};
 use crate::view::{Const, View};
+
+/// A computing node being applied: the node, its place for messages, the view of its input,
+/// the graph's constants and the model being built.
+pub struct Step<'a, 'g> {
+    pub node: &'a NodeProto,
+    pub site: &'a Site,
+    pub v: &'a View,
+    pub c: &'a mut Consts<'g>,
+    pub b: &'a mut Builder,
+}
 
 /// Applies a computing op; returns the views of its outputs.
 pub fn apply(
@@ -25,15 +35,16 @@ pub fn apply(
         b.activation(site, act)?;
         return Ok(vec![v.clone()]);
     }
+    let step = Step { node, site, v, c, b };
     match op {
-        "Gemm" => gemm(node, site, v, c, b),
-        "MatMul" => matmul(node, site, v, c, b),
-        "Add" | "Sub" | "Mul" | "Div" => arith(node, site, v, c, b),
-        "BatchNormalization" => batch_norm(node, site, v, c, b),
-        "Conv" => conv(node, site, v, c, b),
-        "ConvTranspose" => conv_transpose(node, site, v, c, b),
-        "MaxPool" => max_pool(node, site, v, b),
-        "LSTM" => super::lstm::lstm(node, site, v, c, b),
+        "Gemm" => gemm(step),
+        "MatMul" => matmul(step),
+        "Add" | "Sub" | "Mul" | "Div" => arith(step),
+        "BatchNormalization" => batch_norm(step),
+        "Conv" => conv(step),
+        "ConvTranspose" => conv_transpose(step),
+        "MaxPool" => max_pool(step),
+        "LSTM" => super::lstm::lstm(step),
         "Loop" | "Scan" | "If" => Err(control_flow(site)),
         "Concat" | "Sum" => Err(site
             .err("combines values: branching graphs are not supported")
@@ -79,13 +90,8 @@ fn weight(c: &mut Consts, node: &NodeProto, k: usize, site: &Site, what: &str) -
     })
 }
 
-fn gemm(
-    node: &NodeProto,
-    site: &Site,
-    v: &View,
-    c: &mut Consts,
-    b: &mut Builder,
-) -> Result<Vec<View>> {
+fn gemm(step: Step<'_, '_>) -> Result<Vec<View>> {
+    let Step { node, site, v, c, b } = step;
     if int(node, "transA", 0) != 0 {
         return Err(site.err("transposes its input (transA = 1)"));
     }
@@ -129,13 +135,8 @@ fn gemm(
     Ok(vec![View::identity(&[rows, out])])
 }
 
-fn matmul(
-    node: &NodeProto,
-    site: &Site,
-    v: &View,
-    c: &mut Consts,
-    b: &mut Builder,
-) -> Result<Vec<View>> {
+fn matmul(step: Step<'_, '_>) -> Result<Vec<View>> {
+    let Step { node, site, v, c, b } = step;
     let w = weight(c, node, 1, site, "weight (the second operand)")?;
     let &[inp, out] = w.shape.as_slice() else {
         return Err(site.err("has a weight that is not a matrix"));
@@ -172,13 +173,8 @@ pub fn rows_want(v: &View, k: usize) -> (Want, View) {
     }
 }
 
-fn arith(
-    node: &NodeProto,
-    site: &Site,
-    v: &View,
-    c: &mut Consts,
-    b: &mut Builder,
-) -> Result<Vec<View>> {
+fn arith(step: Step<'_, '_>) -> Result<Vec<View>> {
+    let Step { node, site, v, c, b } = step;
     let op = node.op_type.as_deref().unwrap_or("");
     let runtime_first = !c.is_const(&node.input[0]);
     let k = usize::from(runtime_first);
@@ -208,13 +204,8 @@ fn arith(
     Ok(vec![v.clone()])
 }
 
-fn batch_norm(
-    node: &NodeProto,
-    site: &Site,
-    v: &View,
-    c: &mut Consts,
-    b: &mut Builder,
-) -> Result<Vec<View>> {
+fn batch_norm(step: Step<'_, '_>) -> Result<Vec<View>> {
+    let Step { node, site, v, c, b } = step;
     if int(node, "training_mode", 0) != 0 {
         return Err(site
             .err("is in training mode")
@@ -297,24 +288,14 @@ fn map_input(site: &Site, v: &View) -> Result<(View, [usize; 3])> {
 }
 
 /// What Conv and ConvTranspose share: the NCHW input, the 4-D weight (`[out, in, kh, kw]`, or
-/// `[in, out, kh, kw]` when `transposed`), the stride and the bias.
-struct ConvParts {
-    input: View,
-    chw: [usize; 3],
-    weight: Tensor,
-    out: usize,
-    kernel: [usize; 2],
-    stride: [usize; 2],
-    bias: Option<Tensor>,
-}
-
+/// `[in, out, kh, kw]` when `transposed`) and the bias; and the stride.
 fn conv_parts(
     node: &NodeProto,
     site: &Site,
     v: &View,
     c: &mut Consts,
     transposed: bool,
-) -> Result<ConvParts> {
+) -> Result<(ConvParts, [usize; 2])> {
     let (input, chw) = map_input(site, v)?;
     let wt = weight(c, node, 1, site, "weight")?;
     let &[a, b, kh, kw] = wt.shape.as_slice() else {
@@ -331,25 +312,20 @@ fn conv_parts(
         .input(node, 2, site)?
         .map(|bc| Tensor::f32(format!("{}.bias", site.node), vec![out], f32s(&bc)));
     let weight = Tensor::f32(format!("{}.weight", site.node), wt.shape.clone(), f32s(&wt));
-    Ok(ConvParts { input, chw, weight, out, kernel: [kh, kw], stride, bias })
+    Ok((ConvParts { input, chw, weight, out, kernel: [kh, kw], bias }, stride))
 }
 
-fn conv(
-    node: &NodeProto,
-    site: &Site,
-    v: &View,
-    c: &mut Consts,
-    b: &mut Builder,
-) -> Result<Vec<View>> {
-    let p = conv_parts(node, site, v, c, false)?;
+fn conv(step: Step<'_, '_>) -> Result<Vec<View>> {
+    let Step { node, site, v, c, b } = step;
+    let (p, stride) = conv_parts(node, site, v, c, false)?;
     let [ch, h, w] = p.chw;
-    let padding = padding(node, site, [h, w], p.kernel, p.stride)?;
+    let padding = padding(node, site, [h, w], p.kernel, stride)?;
     b.take(site, &p.input, Want::Map(p.chw))?;
     let conv = Conv2d {
         in_channels: ch,
         out_channels: p.out,
         kernel_size: p.kernel,
-        stride: p.stride,
+        stride,
         padding,
         weight: p.weight,
         bias: p.bias,
@@ -362,14 +338,9 @@ fn conv(
     Ok(vec![View::identity(&[1, p.out, oh, ow])])
 }
 
-fn conv_transpose(
-    node: &NodeProto,
-    site: &Site,
-    v: &View,
-    c: &mut Consts,
-    b: &mut Builder,
-) -> Result<Vec<View>> {
-    let p = conv_parts(node, site, v, c, true)?;
+fn conv_transpose(step: Step<'_, '_>) -> Result<Vec<View>> {
+    let Step { node, site, v, c, b } = step;
+    let (p, stride) = conv_parts(node, site, v, c, true)?;
     let [ch, h, w] = p.chw;
     let pads = ints(node, "pads");
     let padding = match pads.as_slice() {
@@ -394,7 +365,7 @@ fn conv_transpose(
         in_channels: ch,
         out_channels: p.out,
         kernel_size: p.kernel,
-        stride: p.stride,
+        stride,
         padding,
         output_padding,
         weight: p.weight,
@@ -412,7 +383,8 @@ fn conv_transpose(
     Ok(vec![View::identity(&[1, p.out, oh, ow])])
 }
 
-fn max_pool(node: &NodeProto, site: &Site, v: &View, b: &mut Builder) -> Result<Vec<View>> {
+fn max_pool(step: Step<'_, '_>) -> Result<Vec<View>> {
+    let Step { node, site, v, b, .. } = step;
     let (input, [ch, h, w]) = map_input(site, v)?;
     let kernel = match ints(node, "kernel_shape").as_slice() {
         &[kh, kw] => [kh as usize, kw as usize],

@@ -4,7 +4,7 @@
 
 use super::consts::{attr, int, ints, string, Consts};
 use super::proto::NodeProto;
-use crate::error::{Result, Site};
+use crate::error::{ImportError, Result, Site};
 use crate::view::View;
 
 /// Whether `op` only moves values.
@@ -25,6 +25,16 @@ pub fn is_layout(op: &str) -> bool {
             | "Resize"
             | "Upsample"
     )
+}
+
+/// The node's second input as a constant list of sizes, or the error `missing` makes.
+fn second_usizes(
+    node: &NodeProto,
+    c: &mut Consts,
+    site: &Site,
+    missing: impl FnOnce() -> ImportError,
+) -> Result<Vec<usize>> {
+    c.input(node, 1, site)?.and_then(|r| r.as_usizes()).ok_or_else(missing)
 }
 
 /// Applies layout op `node` to `v` (its first input); other inputs are constants.
@@ -52,20 +62,8 @@ pub fn apply(node: &NodeProto, site: &Site, v: &View, c: &mut Consts) -> Result<
         }
         "Squeeze" => squeeze(node, site, v, c)?,
         "Unsqueeze" => unsqueeze(node, site, v, c)?,
-        "Tile" => {
-            let reps = c
-                .input(node, 1, site)?
-                .and_then(|r| r.as_usizes())
-                .ok_or_else(|| bad("has no constant repeats"))?;
-            v.tile(&reps)
-        }
-        "Expand" => {
-            let shape = c
-                .input(node, 1, site)?
-                .and_then(|r| r.as_usizes())
-                .ok_or_else(|| bad("has no constant shape"))?;
-            v.expand(&shape)
-        }
+        "Tile" => v.tile(&second_usizes(node, c, site, || bad("has no constant repeats"))?),
+        "Expand" => v.expand(&second_usizes(node, c, site, || bad("has no constant shape"))?),
         "Slice" => slice(node, site, v, c)?,
         "Gather" => {
             let a =

@@ -3,21 +3,15 @@
 
 use tinyae_core::ir::Op;
 
-use super::consts::{attr, float, int, string, Consts};
-use super::layers::{lstm_layer, reorder_gates, zero_state};
-use super::proto::NodeProto;
-use crate::builder::{Builder, Want};
-use crate::error::{Result, Site};
+use super::consts::{attr, float, int, string};
+use super::layers::{lstm_layer, reorder_gates, zero_state, Step};
+use crate::builder::Want;
+use crate::error::Result;
 use crate::view::View;
 
 /// The LSTM layer; outputs the views of Y (every step) and Y_h (the last step).
-pub fn lstm(
-    node: &NodeProto,
-    site: &Site,
-    v: &View,
-    c: &mut Consts,
-    b: &mut Builder,
-) -> Result<Vec<View>> {
+pub fn lstm(step: Step<'_, '_>) -> Result<Vec<View>> {
+    let Step { node, site, v, c, b } = step;
     let direction = string(node, "direction", "forward");
     if direction != "forward" {
         return Err(site

@@ -7,7 +7,7 @@ use tinyae_core::Activation;
 use super::flatbuf::Table;
 use super::schema::{op, Operator};
 use super::{tensor, Walk};
-use crate::builder::Want;
+use crate::builder::{ConvParts, Want};
 use crate::error::{Result, Site};
 use crate::fold::{self, Arith};
 use crate::onnx::drop_batch;
@@ -227,33 +227,47 @@ fn stride_padding(o: &Operator<'_>, site: &Site) -> Result<([usize; 2], Padding)
     Ok(([r(2, 1)?.max(1) as usize, r(1, 1)?.max(1) as usize], padding))
 }
 
-fn conv(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View) -> Result<View> {
-    let (input, [c, h, wd]) = nhwc_input(site, v)?;
-    let filter = weight(w, o, 1, site, "filter")?;
-    let (shape, values) = kernel(&filter, false);
-    let &[out, cin, kh, kw] = shape.as_slice() else {
-        return Err(site.err("has a filter that is not 4-D"));
+/// What a convolution and a transposed one read alike: the NHWC input, the filter as tinyae's
+/// weight for as many input channels as the input has, and the bias (operand 2, or 3 after a
+/// transposed convolution's output shape).
+fn filter(
+    w: &Walk<'_, '_>,
+    o: &Operator<'_>,
+    site: &Site,
+    v: &View,
+    transposed: bool,
+) -> Result<ConvParts> {
+    let (input, chw) = nhwc_input(site, v)?;
+    let (shape, values) = kernel(&weight(w, o, 1, site, "filter")?, transposed);
+    let (out, cin, kh, kw) = match (shape.as_slice(), transposed) {
+        (&[out, cin, kh, kw], false) | (&[cin, out, kh, kw], true) => (out, cin, kh, kw),
+        _ => return Err(site.err("has a filter that is not 4-D")),
     };
-    if cin != c {
-        return Err(site
-            .err(format!("has a filter for {cin} channels, its input has {c}"))
-            .help("depthwise and grouped convolutions are not supported"));
+    if cin != chw[0] {
+        let e = site.err(format!("has a filter for {cin} channels, its input has {}", chw[0]));
+        return Err(if transposed {
+            e
+        } else {
+            e.help("depthwise and grouped convolutions are not supported")
+        });
     }
+    let weight = Tensor::f32(format!("{}.weight", site.node), shape, values);
+    let bias = w.constant(*o.inputs.get(if transposed { 3 } else { 2 }).unwrap_or(&-1), site)?;
+    let bias = bias.map(|b| Tensor::f32(format!("{}.bias", site.node), vec![out], f32s(&b)));
+    Ok(ConvParts { input, chw, weight, out, kernel: [kh, kw], bias })
+}
+
+fn conv(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View) -> Result<View> {
+    let ConvParts { input, chw: [c, h, wd], weight, out, kernel: [kh, kw], bias } =
+        filter(w, o, site, v, false)?;
     let t = options(o).ok_or_else(|| site.err("has no options"))?;
     if t.i32(4, 1).map_err(|e| site.err(e))? != 1 || t.i32(5, 1).map_err(|e| site.err(e))? != 1 {
         return Err(site.err("uses dilation").help("tinyae convolutions have dilation 1"));
     }
     let (stride, padding) = stride_padding(o, site)?;
-    let bias = w.constant(*o.inputs.get(2).unwrap_or(&-1), site)?;
-    let layer = Conv2d {
-        in_channels: c,
-        out_channels: out,
-        kernel_size: [kh, kw],
-        stride,
-        padding,
-        weight: Tensor::f32(format!("{}.weight", site.node), shape, values),
-        bias: bias.map(|b| Tensor::f32(format!("{}.bias", site.node), vec![out], f32s(&b))),
-    };
+    let (in_channels, kernel_size) = (c, [kh, kw]);
+    let layer =
+        Conv2d { in_channels, out_channels: out, kernel_size, stride, padding, weight, bias };
     let [oh, ow] = layer
         .geometry([h, wd])
         .map(|g| g.1)
@@ -264,15 +278,8 @@ fn conv(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View) -> Result
 }
 
 fn transpose_conv(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View) -> Result<View> {
-    let (input, [c, h, wd]) = nhwc_input(site, v)?;
-    let filter = weight(w, o, 1, site, "filter")?;
-    let (shape, values) = kernel(&filter, true);
-    let &[cin, out, kh, kw] = shape.as_slice() else {
-        return Err(site.err("has a filter that is not 4-D"));
-    };
-    if cin != c {
-        return Err(site.err(format!("has a filter for {cin} channels, its input has {c}")));
-    }
+    let ConvParts { input, chw: [c, h, wd], weight, out, kernel: [kh, kw], bias } =
+        filter(w, o, site, v, true)?;
     let (stride, _) = stride_padding(o, site)?;
     let out_shape = tensor(w.graph, o.outputs[0])?.shape.clone();
     let &[1, oh, ow, _] = out_shape.as_slice() else {
@@ -294,16 +301,16 @@ fn transpose_conv(w: &mut Walk<'_, '_>, o: &Operator<'_>, site: &Site, v: &View)
                 .help("use an even kernel size with padding=\"same\" (e.g. kernel 2 or 4, stride 2), or padding=\"valid\", or UpSampling2D followed by Conv2D"));
         }
     }
-    let bias = w.constant(*o.inputs.get(3).unwrap_or(&-1), site)?;
+    let (in_channels, out_channels, kernel_size) = (c, out, [kh, kw]);
     let layer = ConvTranspose2d {
-        in_channels: c,
-        out_channels: out,
-        kernel_size: [kh, kw],
+        in_channels,
+        out_channels,
+        kernel_size,
         stride,
         padding,
         output_padding,
-        weight: Tensor::f32(format!("{}.weight", site.node), shape, values),
-        bias: bias.map(|b| Tensor::f32(format!("{}.bias", site.node), vec![out], f32s(&b))),
+        weight,
+        bias,
     };
     if layer.output_size([h, wd]) != Some([oh, ow])
         || output_padding.iter().zip(&stride).any(|(p, s)| p >= s)

@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// Every trait method of an anomaly detector, with by-value and caller-provided buffers.
-fn detector<M, const N: usize, const L: usize>(x: [f32; N])
+pub fn detector<M, const N: usize, const L: usize>(x: [f32; N])
 where
     M: AnomalyDetector<N, L>,
 {

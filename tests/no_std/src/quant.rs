@@ -1,7 +1,6 @@
 //! int8, f16/bf16 and pruned models: every generated function, the int8 `*_q` API included.
 
-use tinyae::AnomalyDetector;
-
+use crate::calls::detector;
 use crate::opaque;
 
 tinyae::autoencoder!(pub SensorInt8 = "../fixtures/sensor_int8.safetensors", unroll = full);
@@ -15,22 +14,6 @@ tinyae::autoencoder!(pub EcgSparse = "../fixtures/ecg_sparse.safetensors");
 tinyae::autoencoder!(pub EcgSparseFull = "../fixtures/ecg_sparse.safetensors", unroll = full);
 tinyae::autoencoder!(pub MnistInt8 = "../fixtures/mnist_int8.safetensors");
 tinyae::autoencoder!(pub MnistF16 = "../fixtures/mnist_f16.safetensors");
-
-fn detector<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(x: [f32; N]) {
-    let x = opaque(x);
-    let z = opaque(M::encode(&x));
-    opaque(M::decode(&z));
-    opaque(M::reconstruct(&x));
-    opaque(M::anomaly_score(&x));
-    opaque(M::is_anomaly(&x));
-    let mut scratch = M::new_scratch();
-    let (mut z, mut y) = ([0.0f32; L], [0.0f32; N]);
-    M::encode_into(&x, &mut scratch, &mut z);
-    M::decode_into(&opaque(z), &mut scratch, &mut y);
-    M::reconstruct_into(&x, &mut scratch, &mut y);
-    opaque(M::anomaly_score_into(&x, &mut scratch, &mut y));
-    opaque(&y);
-}
 
 /// The int8 API of one model type, by name (inherent functions, not a trait).
 macro_rules! int8_api {

@@ -57,8 +57,7 @@ fn sensor() -> (&'static str, Model, Vec<Vec<f32>>) {
     let mut m = synth::dense_autoencoder(&[3, 2, 3], Activation::Tanh, Activation::Sigmoid, 3);
     let (min, max) = (vec![0.0, 20.0, 95.0], vec![0.5, 80.0, 105.0]);
     m.preprocessing = Preprocessing::MinMax { min: min.clone(), max: max.clone() };
-    m.anomaly =
-        Some(Anomaly { metric: Metric::Mse, threshold: 0.02, calibration: Calibration::Manual });
+    m.anomaly = anomaly(Metric::Mse, 0.02, Calibration::Manual);
     let inputs = uniform_inputs(&min, &max, 64, 0.2, 11);
     ("sensor", m, inputs)
 }
@@ -83,15 +82,8 @@ fn ecg() -> (&'static str, Model, Vec<Vec<f32>>) {
         layer.activation = act;
     }
     m.preprocessing = Preprocessing::Standard { mean: vec![0.0], std: vec![1.0] };
-    m.anomaly = Some(Anomaly {
-        metric: Metric::Mae,
-        threshold: 0.5,
-        calibration: Calibration::MeanStd {
-            k: 3.0,
-            samples: Some(100),
-            split: Some("validation".into()),
-        },
-    });
+    let calibration = Calibration::MeanStd { k: 3.0, samples: Some(100), split: validation() };
+    m.anomaly = anomaly(Metric::Mae, 0.5, calibration);
     let inputs = uniform_inputs(&[-4.0], &[4.0], 16, 0.0, 12)
         .into_iter()
         .map(|r| expand(&r, 140, 13))
@@ -108,15 +100,9 @@ fn mnist() -> (&'static str, Model, Vec<Vec<f32>>) {
         1,
     );
     m.preprocessing = Preprocessing::MinMax { min: vec![0.0], max: vec![255.0] };
-    m.anomaly = Some(Anomaly {
-        metric: Metric::Mse,
-        threshold: 0.05,
-        calibration: Calibration::Percentile {
-            percentile: 95.0,
-            samples: Some(1000),
-            split: Some("validation".into()),
-        },
-    });
+    let calibration =
+        Calibration::Percentile { percentile: 95.0, samples: Some(1000), split: validation() };
+    m.anomaly = anomaly(Metric::Mse, 0.05, calibration);
     let mut rng = Rng::new(14);
     let inputs = (0..8)
         .map(|_| {
@@ -174,6 +160,16 @@ fn plain() -> (&'static str, Model, Vec<Vec<f32>>) {
             .map(|r| expand(&r, 5, 17))
             .collect(),
     )
+}
+
+/// An anomaly setting: the metric, the threshold and how it was calibrated.
+fn anomaly(metric: Metric, threshold: f32, calibration: Calibration) -> Option<Anomaly> {
+    Some(Anomaly { metric, threshold, calibration })
+}
+
+/// The split a calibration used.
+fn validation() -> Option<String> {
+    Some("validation".into())
 }
 
 fn dense_of(layer: tinyae_core::ir::Layer) -> Dense {

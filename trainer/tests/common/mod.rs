@@ -7,10 +7,12 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tinyae_core::ir::ModelKind;
 use tinyae_core::Activation;
+use tinyae_trainer::config::Config;
 use tinyae_trainer::data::Dataset;
 use tinyae_trainer::net::{Architecture, Net};
 use tinyae_trainer::objective::{Kind, Loss, Objective};
 use tinyae_trainer::optim::{OptimizerConfig, OptimizerKind};
+use tinyae_trainer::pipeline::{prepare, train};
 use tinyae_trainer::spec::LayerSpec;
 use tinyae_trainer::train::{fit, Settings, Silent, State};
 
@@ -69,6 +71,12 @@ pub fn trained(arch: &Architecture, data: &Dataset, settings: &Settings) -> Net 
     let mut state = State::new(&net, settings.optimizer);
     fit(&mut net, data, None, settings, &mut state, &mut Silent).expect("training runs");
     net
+}
+
+/// The model the config file at `path` trains to through `tinyae train`'s pipeline, silently.
+pub fn train_file(path: &Path) -> tinyae_core::Model {
+    let prepared = prepare(&Config::load(path).expect("config loads")).expect("data loads");
+    train(&prepared, &mut Silent, None, None).expect("trains").model
 }
 
 /// A directory under the system temp dir, removed on drop.

@@ -6,22 +6,4 @@
 #![no_std]
 #![no_main]
 
-use cortex_m_rt::entry;
-use tinyae_firmware::semihosting::{exit, HostConsole};
-
-extern "C" {
-    /// End of `.bss`/`.uninit`: the lowest address the stack may reach (cortex-m-rt).
-    static _stack_end: u8;
-}
-
-#[entry]
-fn main() -> ! {
-    if cfg!(feature = "probe") {
-        tinyae_firmware::probe();
-    } else {
-        let mut console = HostConsole::open();
-        let bottom = core::ptr::addr_of!(_stack_end) as usize;
-        tinyae_firmware::run(&mut console, bottom);
-    }
-    exit(true)
-}
+include!("../../cortex_m_main.rs");

@@ -25,6 +25,7 @@
 )]
 
 mod console;
+mod constants;
 #[cfg(feature = "mnist_conv_into")]
 mod lean;
 mod measure;

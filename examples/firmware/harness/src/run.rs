@@ -23,6 +23,21 @@ use crate::Console;
 /// boards count instructions with the plugin instead).
 pub type Clock = fn() -> u64;
 
+/// [`exercise`] for each `"feature" module N L`: the model `crate::models::module::Model`, on
+/// its vectors, when its feature is on, reported under the module's name.
+macro_rules! exercise_models {
+    ($c:ident, $bottom:ident, $clock:ident;
+     $($feature:literal $m:ident $n:literal $l:literal),* $(,)?) => {
+        $(
+            #[cfg(feature = $feature)]
+            {
+                use crate::models::$m::{Model, INPUTS, LATENTS};
+                exercise::<Model, $n, $l>($c, stringify!($m), &INPUTS, &LATENTS, $bottom, $clock);
+            }
+        )*
+    };
+}
+
 /// Runs every model compiled in; `stack_bottom` is the lowest address of the stack region.
 pub fn run(c: &mut impl Console, stack_bottom: usize) {
     run_timed(c, stack_bottom, None);
@@ -34,41 +49,15 @@ pub fn run_timed(c: &mut impl Console, stack_bottom: usize, clock: Option<Clock>
     c.str("tinyae-firmware 1\n");
     bench(|| ()); // an empty region: the counting overhead, reported by the measure script
     c.str("bench empty empty 0\n");
-    #[cfg(feature = "sensor")]
-    {
-        use crate::models::sensor::{Model, INPUTS, LATENTS};
-        exercise::<Model, 3, 2>(c, "sensor", &INPUTS, &LATENTS, stack_bottom, clock);
-    }
-    #[cfg(feature = "ecg5000")]
-    {
-        use crate::models::ecg5000::{Model, INPUTS, LATENTS};
-        exercise::<Model, 140, 8>(c, "ecg5000", &INPUTS, &LATENTS, stack_bottom, clock);
-    }
-    #[cfg(feature = "mnist")]
-    {
-        use crate::models::mnist::{Model, INPUTS, LATENTS};
-        exercise::<Model, 784, 32>(c, "mnist", &INPUTS, &LATENTS, stack_bottom, clock);
-    }
-    #[cfg(feature = "sensor_fma")]
-    {
-        use crate::models::sensor_fma::{Model, INPUTS, LATENTS};
-        exercise::<Model, 3, 2>(c, "sensor_fma", &INPUTS, &LATENTS, stack_bottom, clock);
-    }
-    #[cfg(feature = "mnist_fma")]
-    {
-        use crate::models::mnist_fma::{Model, INPUTS, LATENTS};
-        exercise::<Model, 784, 32>(c, "mnist_fma", &INPUTS, &LATENTS, stack_bottom, clock);
-    }
-    #[cfg(feature = "activations")]
-    {
-        use crate::models::activations::{Model, INPUTS, LATENTS};
-        exercise::<Model, 140, 8>(c, "activations", &INPUTS, &LATENTS, stack_bottom, clock);
-    }
-    #[cfg(feature = "mnist_conv")]
-    {
-        use crate::models::mnist_conv::{Model, INPUTS, LATENTS};
-        exercise::<Model, 784, 784>(c, "mnist_conv", &INPUTS, &LATENTS, stack_bottom, clock);
-    }
+    exercise_models!(c, stack_bottom, clock;
+        "sensor" sensor 3 2,
+        "ecg5000" ecg5000 140 8,
+        "mnist" mnist 784 32,
+        "sensor_fma" sensor_fma 3 2,
+        "mnist_fma" mnist_fma 784 32,
+        "activations" activations 140 8,
+        "mnist_conv" mnist_conv 784 784,
+    );
     #[cfg(feature = "mnist_conv_into")]
     {
         use crate::models::mnist_conv::{Model, INPUTS, LATENTS};
@@ -80,16 +69,10 @@ pub fn run_timed(c: &mut impl Console, stack_bottom: usize, clock: Option<Clock>
             stack_bottom,
         );
     }
-    #[cfg(feature = "ecg5000_lstm")]
-    {
-        use crate::models::ecg5000_lstm::{Model, INPUTS, LATENTS};
-        exercise::<Model, 140, 32>(c, "ecg5000_lstm", &INPUTS, &LATENTS, stack_bottom, clock);
-    }
-    #[cfg(feature = "keras_ecg")]
-    {
-        use crate::models::keras_ecg::{Model, INPUTS, LATENTS};
-        exercise::<Model, 140, 8>(c, "keras_ecg", &INPUTS, &LATENTS, stack_bottom, clock);
-    }
+    exercise_models!(c, stack_bottom, clock;
+        "ecg5000_lstm" ecg5000_lstm 140 32,
+        "keras_ecg" keras_ecg 140 8,
+    );
     crate::parts::run(c, stack_bottom);
     #[cfg(feature = "nab_stream")]
     crate::stream::exercise(c, stack_bottom);
@@ -196,33 +179,28 @@ fn exercise<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
     black_box((&y, &z));
 }
 
-// One inference per call and never inlined into the counted region's neighbours, so the
-// optimizer cannot move work across the markers.
-#[inline(never)]
-pub(crate) fn once_reconstruct_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
-    x: &[f32; N],
-    s: &mut M::Scratch,
-    y: &mut [f32; N],
-) {
-    M::reconstruct_into(black_box(x), s, y);
+/// `once_f(x, scratch, out)`: one call of `M::f`, for a counted region. One inference per
+/// call and never inlined into the counted region's neighbours, so the optimizer cannot move
+/// work across the markers.
+macro_rules! once {
+    ($($name:ident: $f:ident(&mut [f32; $len:ident]) $(-> $ret:ty)?;)*) => {
+        $(
+            #[inline(never)]
+            pub(crate) fn $name<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
+                x: &[f32; N],
+                s: &mut M::Scratch,
+                out: &mut [f32; $len],
+            ) $(-> $ret)? {
+                M::$f(black_box(x), s, out)
+            }
+        )*
+    };
 }
 
-#[inline(never)]
-pub(crate) fn once_encode_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
-    x: &[f32; N],
-    s: &mut M::Scratch,
-    z: &mut [f32; L],
-) {
-    M::encode_into(black_box(x), s, z);
-}
-
-#[inline(never)]
-pub(crate) fn once_anomaly_score_into<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(
-    x: &[f32; N],
-    s: &mut M::Scratch,
-    y: &mut [f32; N],
-) -> f32 {
-    M::anomaly_score_into(black_box(x), s, y)
+once! {
+    once_reconstruct_into: reconstruct_into(&mut [f32; N]);
+    once_encode_into: encode_into(&mut [f32; L]);
+    once_anomaly_score_into: anomaly_score_into(&mut [f32; N]) -> f32;
 }
 
 /// The cycles `f` took on `clock`, if there is one.
@@ -262,14 +240,7 @@ pub(crate) fn region(
 pub(crate) fn constants<M: ModelInfo>(c: &mut impl Console, name: &str) {
     c.str("model ");
     c.str(name);
-    for (key, value) in [
-        ("macs", M::MACS),
-        ("weight_bytes", M::WEIGHT_BYTES),
-        ("scratch_len", M::SCRATCH_LEN),
-        ("buffer_bytes", M::BUFFER_BYTES),
-        ("stack_bytes", M::STACK_BYTES),
-        ("frame_bytes", M::FRAME_BYTES),
-    ] {
+    for (key, value) in crate::constants::model_constants::<M>() {
         c.str(" ");
         c.str(key);
         c.dec(value);

@@ -10,16 +10,33 @@
 // link, as in the firmware.
 use tinyae_firmware as _;
 
-/// `feature => (path, input length)` for every variant; the selected one becomes `Model`.
+/// `feature => (path, input length)` for every variant: the selected one becomes `model`, its
+/// `Model`, its `WEIGHT_BYTES` and its measured work; with none, `model` is the baseline.
 macro_rules! variants {
     ($($feature:literal => $file:literal, $n:literal;)*) => {
         $(
             #[cfg(feature = $feature)]
             mod model {
                 tinyae::autoencoder!(pub Model = $file);
-                pub const N: usize = $n;
+                pub const WEIGHT_BYTES: u32 = Model::WEIGHT_BYTES as u32;
+
+                /// One `anomaly_score_into`.
+                pub fn probe() {
+                    use core::hint::black_box;
+                    let x = black_box([0.0f32; $n]);
+                    let mut scratch = Model::new_scratch();
+                    let mut y = [0.0f32; $n];
+                    black_box(Model::anomaly_score_into(&x, &mut scratch, &mut y));
+                }
             }
         )*
+
+        /// The baseline: no model, no work.
+        #[cfg(not(any($(feature = $feature),*)))]
+        mod model {
+            pub const WEIGHT_BYTES: u32 = 0;
+            pub fn probe() {}
+        }
     };
 }
 
@@ -44,51 +61,13 @@ variants! {
 /// The model's `WEIGHT_BYTES` (0 in the baseline), for the script.
 #[no_mangle]
 #[used]
-pub static TINYAE_PROBE_WEIGHT_BYTES: u32 = weight_bytes();
+pub static TINYAE_PROBE_WEIGHT_BYTES: u32 = model::WEIGHT_BYTES;
 
-const fn weight_bytes() -> u32 {
-    #[cfg(any(
-        feature = "ecg5000-f32", feature = "ecg5000-f16", feature = "ecg5000-int8",
-        feature = "ecg5000-pruned80", feature = "ecg5000-pruned80-int8", feature = "mnist-f32",
-        feature = "mnist-f16", feature = "mnist-int8", feature = "mnist-pruned80",
-        feature = "mnist-pruned80-int8", feature = "nab-f32", feature = "nab-f16",
-        feature = "nab-int8", feature = "nab-pruned80", feature = "nab-pruned80-int8"
-    ))]
-    return model::Model::WEIGHT_BYTES as u32;
-    #[allow(unreachable_code)]
-    0
-}
-
-/// The measured work: one `anomaly_score_into` (nothing without a model).
-fn probe() {
-    #[cfg(any(
-        feature = "ecg5000-f32", feature = "ecg5000-f16", feature = "ecg5000-int8",
-        feature = "ecg5000-pruned80", feature = "ecg5000-pruned80-int8", feature = "mnist-f32",
-        feature = "mnist-f16", feature = "mnist-int8", feature = "mnist-pruned80",
-        feature = "mnist-pruned80-int8", feature = "nab-f32", feature = "nab-f16",
-        feature = "nab-int8", feature = "nab-pruned80", feature = "nab-pruned80-int8"
-    ))]
-    {
-        use core::hint::black_box;
-        let x = black_box([0.0f32; model::N]);
-        let mut scratch = model::Model::new_scratch();
-        let mut y = [0.0f32; model::N];
-        black_box(model::Model::anomaly_score_into(&x, &mut scratch, &mut y));
-    }
-}
-
-#[cfg(target_arch = "arm")]
-#[cortex_m_rt::entry]
+#[cfg_attr(target_arch = "arm", cortex_m_rt::entry)]
+#[cfg_attr(target_arch = "riscv32", riscv_rt::entry)]
 fn main() -> ! {
-    probe();
-    #[allow(clippy::empty_loop)]
-    loop {}
-}
-
-#[cfg(target_arch = "riscv32")]
-#[riscv_rt::entry]
-fn main() -> ! {
-    probe();
+    // The measured work: one `anomaly_score_into` (nothing without a model).
+    model::probe();
     #[allow(clippy::empty_loop)]
     loop {}
 }

@@ -21,8 +21,7 @@ use std::time::Instant;
 
 use tinyae::{AnomalyDetector, ModelInfo};
 use tinyae_examples::{
-    data_path, read_idx_gz, read_labelled, read_series, read_windows, roc_auc, stream_events,
-    test_rows, Counts,
+    data_path, nab_test_part, read_idx_gz, read_labelled, roc_auc, stream_events, Counts, NAB_KEY,
 };
 
 tinyae::autoencoder!(pub MnistConv = "../../models/mnist_conv.safetensors");
@@ -33,7 +32,6 @@ tinyae::autoencoder!(pub EcgDense = "../../models/ecg5000.safetensors");
 tinyae::autoencoder!(pub NabLstm = "../../models/nab_machine_temperature_lstm.safetensors");
 tinyae::autoencoder!(pub NabDense = "../../models/nab_machine_temperature.safetensors");
 
-const NAB_KEY: &str = "realKnownCause/machine_temperature_system_failure.csv";
 /// Readings per NAB window: both models read the same windows.
 const NAB_W: usize = NabDense::INPUT_LEN;
 const _: () = assert!(NabLstm::INPUT_LEN == NAB_W);
@@ -203,13 +201,8 @@ fn ecg(passes: usize) -> Result<(), String> {
 }
 
 fn nab(passes: usize) -> Result<(), String> {
-    let series =
-        read_series(&data_path("nab/realKnownCause/machine_temperature_system_failure.csv"))?;
-    let labelled = read_windows(&data_path("nab/labels/combined_windows.json"), NAB_KEY)?;
     // The test part both models left out of training and calibration.
-    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../models/nab_machine_temperature.safetensors");
-    let part = test_rows(&model, series.len())?;
+    let (series, labelled, part) = nab_test_part()?;
     let series = &series[part];
     let values: Vec<f32> = series.iter().map(|r| r.1).collect();
     // One decision per reading from the NAB_W-th on, at the window's last timestamp.

@@ -19,19 +19,16 @@ const NOTE: &str =
    is the mean + 1 std of training errors)";
 
 fn main() -> ExitCode {
+    tinyae_examples::exit_code(run())
+}
+
+fn run() -> Result<(), String> {
     let path = data_path("ecg5000/ECG5000_TEST.tsv");
-    let rows = match read_labelled(&path, '\t', 0, false) {
-        Ok(rows) => rows,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let rows = read_labelled(&path, '\t', 0, false)?;
     let beats: Vec<[f32; Ecg::INPUT_LEN]> =
         rows.iter().filter_map(|(_, v)| v.as_slice().try_into().ok()).collect();
     if beats.len() != rows.len() {
-        eprintln!("error: {}: every beat needs {} samples", path.display(), Ecg::INPUT_LEN);
-        return ExitCode::FAILURE;
+        return Err(format!("{}: every beat needs {} samples", path.display(), Ecg::INPUT_LEN));
     }
     // Class 1 is a normal beat; classes 2-5 are abnormal.
     let truth: Vec<bool> = rows.iter().map(|(label, _)| label != "1").collect();
@@ -80,5 +77,5 @@ fn main() -> ExitCode {
     println!("{NOTE}");
     println!();
     println!("{:.2} µs per beat (anomaly_score, this machine, one core)", per_beat * 1e6);
-    ExitCode::SUCCESS
+    Ok(())
 }

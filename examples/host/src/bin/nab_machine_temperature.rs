@@ -12,23 +12,16 @@
 
 use std::process::ExitCode;
 
-use tinyae_examples::{data_path, read_series, read_windows, stream_events, test_rows};
+use tinyae_examples::{nab_test_part, stream_events, NAB_KEY};
 
 tinyae::autoencoder!(pub Nab = "../../models/nab_machine_temperature.safetensors");
-
-const KEY: &str = "realKnownCause/machine_temperature_system_failure.csv";
 
 fn main() -> ExitCode {
     tinyae_examples::exit_code(run())
 }
 
 fn run() -> Result<(), String> {
-    let series =
-        read_series(&data_path("nab/realKnownCause/machine_temperature_system_failure.csv"))?;
-    let windows = read_windows(&data_path("nab/labels/combined_windows.json"), KEY)?;
-    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../models/nab_machine_temperature.safetensors");
-    let part = test_rows(&model, series.len())?;
+    let (series, windows, part) = nab_test_part()?;
     let values: Vec<f32> = series[part.clone()].iter().map(|r| r.1).collect();
     let at: Vec<&str> = series[part.clone()].iter().map(|r| r.0.as_str()).collect();
 
@@ -47,7 +40,7 @@ fn run() -> Result<(), String> {
     let e = stream_events(&alarms, &at, &windows, Nab::WINDOW);
 
     println!(
-        "{KEY}: test part, readings {}..{} ({} .. {}), windows of {} (4 h), threshold {}, \
+        "{NAB_KEY}: test part, readings {}..{} ({} .. {}), windows of {} (4 h), threshold {}, \
          stream RAM {} bytes",
         part.start,
         part.end,

@@ -12,6 +12,10 @@ use tinyae_examples::{data_path, read_labelled, roc_auc};
 tinyae::autoencoder!(pub SensorAe = "../../models/sensor.safetensors");
 
 fn main() -> ExitCode {
+    tinyae_examples::exit_code(run())
+}
+
+fn run() -> Result<(), String> {
     let x = [0.12_f32, 61.0, 101.3]; // raw sensor units
     let z: [f32; 2] = SensorAe::encode(&x); // compress before sending
     let y = SensorAe::decode(&z);
@@ -38,19 +42,12 @@ fn main() -> ExitCode {
     );
 
     let path = data_path("sensor/sensor_test.csv");
-    let rows = match read_labelled(&path, ',', 3, true) {
-        Ok(rows) => rows,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let rows = read_labelled(&path, ',', 3, true)?;
     let mut by_label: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let (mut scores, mut truth) = (Vec::new(), Vec::new());
     for (label, v) in &rows {
         let Ok(x) = <[f32; 3]>::try_from(v.as_slice()) else {
-            eprintln!("error: {}: expected 3 readings per row", path.display());
-            return ExitCode::FAILURE;
+            return Err(format!("{}: expected 3 readings per row", path.display()));
         };
         let e = by_label.entry(label.as_str()).or_default();
         e.0 += 1;
@@ -64,5 +61,5 @@ fn main() -> ExitCode {
         println!("  {label:<10} {n:>6} {:>7.1}%", 100.0 * *flagged as f64 / *n as f64);
     }
     println!("  ROC-AUC {:.4}", roc_auc(&scores, &truth));
-    ExitCode::SUCCESS
+    Ok(())
 }

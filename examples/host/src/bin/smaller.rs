@@ -76,45 +76,28 @@ fn run() -> Result<(), String> {
     let clean: Vec<Vec<f32>> = test.images.iter().map(|x| unit(x)).collect();
     println!("| data | model | flash (WEIGHT_BYTES) | MACs | quality on the test set |");
     println!("|---|---|---:|---:|---|");
-    let rows = vec![
-        ImageRow::digits("original", clean[..10].to_vec()),
-        ImageRow::digits(
-            "teacher f32",
-            mnist_row::<mnist::Teacher, 32>("teacher 784-128-64-32, f32", &test, &clean),
-        ),
-        ImageRow::digits(
-            "post-training int8",
-            mnist_row::<mnist::Ptq, 32>("teacher, post-training int8", &test, &clean),
-        ),
-        ImageRow::digits(
+    // (picture label, table row, the variant's row function), the teacher's variants first.
+    type MnistRow = fn(&str, &Digits, &[Vec<f32>]) -> Vec<Vec<f32>>;
+    let variants: [(&str, &str, MnistRow); 6] = [
+        ("teacher f32", "teacher 784-128-64-32, f32", mnist_row::<mnist::Teacher, 32>),
+        ("post-training int8", "teacher, post-training int8", mnist_row::<mnist::Ptq, 32>),
+        (
             "tuned, then int8",
-            mnist_row::<mnist::TunedPtq, 32>(
-                "teacher fine-tuned 3 epochs in f32, then post-training int8",
-                &test,
-                &clean,
-            ),
+            "teacher fine-tuned 3 epochs in f32, then post-training int8",
+            mnist_row::<mnist::TunedPtq, 32>,
         ),
-        ImageRow::digits(
-            "QAT int8",
-            mnist_row::<mnist::Qat, 32>(
-                "teacher, 3 epochs quantization-aware, int8",
-                &test,
-                &clean,
-            ),
-        ),
-        ImageRow::digits(
-            "student alone",
-            mnist_row::<mnist::Student, 32>("student 784-32, trained alone, f32", &test, &clean),
-        ),
-        ImageRow::digits(
+        ("QAT int8", "teacher, 3 epochs quantization-aware, int8", mnist_row::<mnist::Qat, 32>),
+        ("student alone", "student 784-32, trained alone, f32", mnist_row::<mnist::Student, 32>),
+        (
             "student distilled",
-            mnist_row::<mnist::Distilled, 32>(
-                "student 784-32, distilled from the teacher, f32",
-                &test,
-                &clean,
-            ),
+            "student 784-32, distilled from the teacher, f32",
+            mnist_row::<mnist::Distilled, 32>,
         ),
     ];
+    let mut rows = vec![ImageRow::digits("original", clean[..10].to_vec())];
+    for (label, name, row) in variants {
+        rows.push(ImageRow::digits(label, row(name, &test, &clean)));
+    }
     let beats = read_labelled(&data_path("ecg5000/ECG5000_TEST.tsv"), '\t', 0, false)?;
     ecg_row::<ecg::Teacher, 8>("teacher 140-32-16-8, f32", &beats);
     ecg_row::<ecg::Ptq, 8>("teacher, post-training int8", &beats);

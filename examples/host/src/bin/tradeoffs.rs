@@ -8,8 +8,7 @@ use std::process::ExitCode;
 
 use tinyae::{AnomalyDetector, ModelInfo};
 use tinyae_examples::{
-    data_path, read_idx_gz, read_labelled, read_series, read_windows, roc_auc, stream,
-    stream_events, test_rows,
+    data_path, nab_test_part, read_idx_gz, read_labelled, roc_auc, stream, stream_events,
 };
 
 mod ecg {
@@ -73,15 +72,7 @@ fn run() -> Result<(), String> {
     mnist_row("f32, 80 % block-pruned", mnist_mse::<mnist::Block>(&images));
     mnist_row("int8, 80 % block-pruned", mnist_mse::<mnist::BlockInt8>(&images));
 
-    let series =
-        read_series(&data_path("nab/realKnownCause/machine_temperature_system_failure.csv"))?;
-    let windows = read_windows(
-        &data_path("nab/labels/combined_windows.json"),
-        "realKnownCause/machine_temperature_system_failure.csv",
-    )?;
-    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../models/nab_machine_temperature.safetensors");
-    let part = test_rows(&model, series.len())?;
+    let (series, windows, part) = nab_test_part()?;
     let nab_row = |name: &str, s: ((usize, usize, usize), usize, usize)| {
         let ((detected, labelled, events), w, r) = s;
         println!(
