@@ -1,5 +1,5 @@
-//! int8 on AVX2 cores without VNNI (Zen 3, Haswell to Alder Lake): a dense layer a block of
-//! 32 outputs at a time, each block started at its biases and finished in
+//! int8 on AVX2 cores without VNNI (Zen 3, Haswell to Alder Lake): a dense layer two blocks
+//! of 32 outputs per pass over its inputs, each block started at its biases and finished in
 //! registers — requantized eight outputs per instruction, relu as the lower clamp, a table
 //! activation by `vpshufb` lookups — then stored as 32 bytes. The portable form requantizes
 //! in 64-bit arithmetic per output, which LLVM vectorizes four lanes at a time after
@@ -274,7 +274,7 @@ pub(crate) fn finish_sums(
     }
 }
 
-/// `crate::int8::dense_i8` on AVX2: block by block, then the tail.
+/// `crate::int8::dense_i8` on AVX2: blocks two at a time, then the odd one, then the tail.
 // VNNI builds take `x86/int8.rs`; the tests still compare this one.
 #[cfg_attr(
     all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"),
@@ -295,7 +295,17 @@ pub fn dense<const I: usize, const P: usize, const TILES: usize, const R: usize,
     let (b_blocks, b_tail) = bias.as_chunks::<BLOCK_I8>();
     let (r_blocks, r_tail) = rq.as_chunks::<BLOCK_I8>();
     let (y_blocks, y_tail) = y.as_chunks_mut::<BLOCK_I8>();
-    for (((wt, bt), rt), yt) in w.tiles.iter().zip(b_blocks).zip(r_blocks).zip(y_blocks) {
+    let (w2, w1) = w.tiles.as_chunks::<2>();
+    let (b2, b1) = b_blocks.as_chunks::<2>();
+    let (r2, r1) = r_blocks.as_chunks::<2>();
+    let (y2, y1) = y_blocks.as_chunks_mut::<2>();
+    for (((wt, bt), rt), yt) in w2.iter().zip(b2).zip(r2).zip(y2) {
+        let [a0, a1] = blocks([&wt[0], &wt[1]], &packed, [&bt[0], &bt[1]]);
+        let [y0, y1] = yt;
+        finish_sums(&a0, &rt[0], zero_point, f, y0);
+        finish_sums(&a1, &rt[1], zero_point, f, y1);
+    }
+    for (((wt, bt), rt), yt) in w1.iter().zip(b1).zip(r1).zip(y1) {
         let [a] = blocks([wt], &packed, [bt]);
         finish_sums(&a, rt, zero_point, f, yt);
     }
