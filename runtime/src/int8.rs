@@ -309,12 +309,11 @@ fn block<const P: usize, const N: usize, const I: usize>(
     }
 }
 
+/// Requantizes and finishes a block's sums (x86 with AVX2 finishes in registers instead,
+/// `x86/int8_avx2.rs`).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
 #[inline(always)]
 pub(crate) fn finish_block(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8], f: Finish<'_>) {
-    // x86 with AVX2: eight outputs per instruction (`x86/int8_avx2.rs`).
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-    crate::x86::int8_avx2::finish_block(acc, rq, zero_point, y, f);
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     for ((y, a), r) in y.iter_mut().zip(acc).zip(rq) {
         *y = finish_one(*a, *r, zero_point, f);
     }

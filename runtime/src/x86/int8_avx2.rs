@@ -233,6 +233,17 @@ pub(crate) fn blocks<const P: usize, const G: usize>(
     x: &[i32; P],
     bias: [&[i32; BLOCK_I8]; G],
 ) -> [[__m256i; 4]; G] {
+    blocks_by(w, |p| x[p], bias)
+}
+
+/// [`blocks`] with input pair `p` computed by `pair(p)` inside the loop (block-sparse layers
+/// look their kept inputs up there: the scalar lookups overlap the vector multiply-adds).
+#[inline(always)]
+fn blocks_by<const P: usize, const G: usize>(
+    w: [&[[[i8; 2]; BLOCK_I8]; P]; G],
+    pair: impl Fn(usize) -> i32,
+    bias: [&[i32; BLOCK_I8]; G],
+) -> [[__m256i; 4]; G] {
     // SAFETY: AVX2 is enabled (cfg'd by the caller). The bias loads read 32 bytes at offset
     // 8j (j < 4) of a `[i32; 32]`; every weight load reads 16 bytes inside one
     // `[[i8; 2]; 32]` row (offsets 0, 16, 32, 48 of 64); the broadcast reads one `i32` of `x`.
@@ -240,9 +251,9 @@ pub(crate) fn blocks<const P: usize, const G: usize>(
         let mut a: [[__m256i; 4]; G] = core::array::from_fn(|g| {
             core::array::from_fn(|j| _mm256_loadu_si256(bias[g].as_ptr().add(8 * j).cast()))
         });
-        for (p, pair) in x.iter().enumerate() {
+        for p in 0..P {
             // Two i16 lanes: x[2p] low, x[2p + 1] high.
-            let xv = _mm256_set1_epi32(*pair);
+            let xv = _mm256_set1_epi32(pair(p));
             for (ag, wg) in a.iter_mut().zip(&w) {
                 let bytes = wg[p].as_ptr().cast::<i8>();
                 for (j, aj) in ag.iter_mut().enumerate() {
@@ -315,6 +326,59 @@ pub fn dense<const I: usize, const P: usize, const TILES: usize, const R: usize,
         tail_i8(&w.tail, &packed, &mut acc);
         finish_block(&acc, r_tail, zero_point, y_tail, f);
     }
+}
+
+/// `crate::block_sparse::dense_block_sparse_i8` on AVX2: the layer's inputs widened to i32
+/// once, then per block of 32 outputs its kept input pairs gathered eight at a time (one
+/// 32-bit load of eight index pairs, two `vpgatherdd`, one blend) instead of two index loads,
+/// two bounds checks and two byte loads per pair; then the dense block and its finish.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub fn dense_block_sparse<
+    const I: usize,
+    const P: usize,
+    const G: usize,
+    const R: usize,
+    const O: usize,
+>(
+    w: &crate::block_sparse::BlockSparseI8<P, G, R>,
+    bias: &[i32; O],
+    rq: &[Rq; O],
+    zero_point: i32,
+    x: &[i8; I],
+    y: &mut [i8; O],
+    f: Finish<'_>,
+) {
+    let (b_blocks, b_tail) = bias.as_chunks::<BLOCK_I8>();
+    let (r_blocks, r_tail) = rq.as_chunks::<BLOCK_I8>();
+    let (y_blocks, y_tail) = y.as_chunks_mut::<BLOCK_I8>();
+    for ((((tile, ix), bb), rb), yb) in
+        w.tiles.iter().zip(&w.index).zip(b_blocks).zip(r_blocks).zip(y_blocks)
+    {
+        let [a] = blocks_by([tile], |p| kept_pair(x, ix[p]), [bb]);
+        finish_sums(&a, rb, zero_point, f, yb);
+    }
+    if R > 0 {
+        let packed = gather_pairs(x, &w.tail_index);
+        let mut acc = [0i32; R];
+        acc.copy_from_slice(b_tail);
+        tail_i8(&w.tail, &packed, &mut acc);
+        finish_block(&acc, r_tail, zero_point, y_tail, f);
+    }
+}
+
+/// `x[i0] & 0xffff | x[i1] << 16` for a kept pair `[i0, i1]`; an index past the inputs (the
+/// pad of an odd count, whose weights are zero) reads 0.
+#[inline(always)]
+fn kept_pair<const I: usize>(x: &[i8; I], [i0, i1]: [u16; 2]) -> i32 {
+    let at = |i: u16| x.get(usize::from(i)).map_or(0, |v| i32::from(*v));
+    (at(i0) & 0xffff) | (at(i1) << 16)
+}
+
+/// The kept pairs of the tail, packed for [`tail_i8`].
+#[inline(always)]
+fn gather_pairs<const I: usize, const P: usize>(x: &[i8; I], index: &[[u16; 2]; P]) -> [i32; P] {
+    core::array::from_fn(|p| kept_pair(x, index[p]))
 }
 
 /// `acc[k] += w[p][k][0] · x[2p] + w[p][k][1] · x[2p + 1]` for the `N < 32` outputs after a
@@ -557,6 +621,21 @@ mod tests {
                     .sum();
                 assert_eq!(got[k], bias[g][k] + sum, "block {g} output {k}");
             }
+        }
+    }
+
+    #[test]
+    fn kept_pairs_equal_the_indexed_inputs() {
+        let mut next = crate::x86::tests::stream(61);
+        let x: [i8; 45] = core::array::from_fn(|_| next() as i8);
+        // Index 45 is the pad of an odd count: it reads 0.
+        let index: [[u16; 2]; 19] = core::array::from_fn(|p| {
+            [(next() % 45) as u16, if p % 5 == 4 { 45 } else { (next() % 45) as u16 }]
+        });
+        let packed = super::gather_pairs(&x, &index);
+        for (p, [i0, i1]) in index.iter().enumerate() {
+            let at = |i: u16| x.get(usize::from(i)).map_or(0, |v| i32::from(*v));
+            assert_eq!(packed[p], (at(*i0) & 0xffff) | (at(*i1) << 16), "pair {p}");
         }
     }
 }
