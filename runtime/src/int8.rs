@@ -329,7 +329,6 @@ pub fn quantize_into<const N: usize>(
     zero_point: i32,
     q: &mut [i8; N],
 ) {
-    let quantize = |v: f32| tinyae_arith::quant::quantize(v, inv_scale, zero_point);
     // x86 with AVX2 (AVX-512 builds too): scaled with the same f32 operations, rounded sixteen
     // at a time by `x86::quantize_16`.
     #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
@@ -348,10 +347,21 @@ pub fn quantize_into<const N: usize>(
             let v: [f32; 16] = core::array::from_fn(|k| scaled(16 * c + k, xc[k]));
             crate::x86::quantize_16(&v, inv_scale, zero_point, out);
         }
-        for (k, (v, qi)) in rest.iter().zip(q_rest).enumerate() {
-            *qi = quantize(scaled(N - N % 16 + k, *v));
+        // The last `N % 16` through a zero-padded chunk: vector code as well.
+        if !rest.is_empty() {
+            let mut v = [0.0f32; 16];
+            for (k, (vk, xk)) in v.iter_mut().zip(rest).enumerate() {
+                *vk = scaled(N - N % 16 + k, *xk);
+            }
+            let mut out = [0i8; 16];
+            crate::x86::quantize_16(&v, inv_scale, zero_point, &mut out);
+            for (qi, o) in q_rest.iter_mut().zip(out) {
+                *qi = o;
+            }
         }
     }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+    let quantize = |v: f32| tinyae_arith::quant::quantize(v, inv_scale, zero_point);
     #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     match scaling {
         None => {
