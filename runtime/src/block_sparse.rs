@@ -179,6 +179,26 @@ pub fn dense_block_sparse_i8<
     f: Finish<'_>,
 ) {
     const { assert!(R < BLOCK_SPARSE && G * BLOCK_SPARSE + R == O) };
+    // AVX2: kept pairs gathered eight at a time, blocks finished in registers.
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    crate::x86::int8_avx2::dense_block_sparse(w, bias, rq, zero_point, x, y, f);
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+    blocks_i8(w, bias, rq, zero_point, x, y, f);
+}
+
+/// [`dense_block_sparse_i8`] block by block, each block's kept pairs packed from their indices.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn blocks_i8<const I: usize, const P: usize, const G: usize, const R: usize, const O: usize>(
+    w: &BlockSparseI8<P, G, R>,
+    bias: &[i32; O],
+    rq: &[Rq; O],
+    zero_point: i32,
+    x: &[i8; I],
+    y: &mut [i8; O],
+    f: Finish<'_>,
+) {
     // A pad index may be `I` (odd input counts): its weights are zero, read as input 0.
     let at = |i: u16| x.get(usize::from(i)).map_or(0, |v| i32::from(*v));
     let mut y_blocks = y.chunks_exact_mut(BLOCK_SPARSE);
@@ -193,9 +213,7 @@ pub fn dense_block_sparse_i8<
             let [i0, i1] = ix[p];
             (at(i0) & 0xffff) | (at(i1) << 16)
         });
-        #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-        crate::x86::block_i8_32(tile, &packed, &mut acc);
-        #[cfg(all(target_arch = "x86_64", not(target_feature = "avx2")))]
+        #[cfg(target_arch = "x86_64")]
         crate::x86::block_i8_32_sse2(tile, &packed, &mut acc);
         #[cfg(not(target_arch = "x86_64"))]
         pairs_block(tile, &packed, &mut acc);
@@ -209,17 +227,14 @@ pub fn dense_block_sparse_i8<
         let [i0, i1] = w.tail_index[p];
         (at(i0) & 0xffff) | (at(i1) << 16)
     });
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-    crate::x86::int8_avx2::tail_i8(&w.tail, &packed, &mut acc);
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     pairs_block(&w.tail, &packed, &mut acc);
     crate::int8::finish_block(&acc, r_blocks.remainder(), zero_point, y_blocks.into_remainder(), f);
 }
 
 /// `acc[k] += w[p][k][0] · x0 + w[p][k][1] · x1` for every packed pair `x0 & 0xffff | x1 << 16`
 /// (portable; vectorizes across outputs).
-// x86 with AVX2 takes `x86/int8_avx2.rs`'s tail instead.
-#[cfg_attr(all(target_arch = "x86_64", target_feature = "avx2"), allow(dead_code))]
+// x86 with AVX2 takes `x86/int8_avx2.rs`'s form instead.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
 #[inline(always)]
 fn pairs_block<const P: usize, const N: usize>(
     w: &[[[i8; 2]; N]; P],

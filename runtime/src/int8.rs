@@ -18,12 +18,17 @@ pub enum Finish<'a> {
 }
 
 /// The fixed-point requantization of one output channel.
+///
+/// `repr(C)` with a 32-bit shift: eight bytes per output and no padding, so x86 loads four
+/// outputs' parameters as one 256-bit vector (`x86/int8_avx2.rs`, multipliers in the even
+/// lanes, shifts in the odd ones).
+#[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct Rq {
     /// Multiplier in `[2^30, 2^31)`.
     pub m: i32,
     /// Right shift in `[1, 62]`.
-    pub s: u8,
+    pub s: u32,
 }
 
 /// `clamp(((acc · m + 2^(s-1)) >> s) + zero_point, -128, 127)`, in 64-bit arithmetic
@@ -34,7 +39,7 @@ pub fn requantize(acc: i32, rq: Rq, zero_point: i32) -> i8 {
     #[cfg(target_pointer_width = "32")]
     return requantize_high(acc, rq, zero_point);
     #[cfg(not(target_pointer_width = "32"))]
-    tinyae_arith::quant::requantize(acc, rq.m, u32::from(rq.s), zero_point)
+    tinyae_arith::quant::requantize(acc, rq.m, rq.s, zero_point)
 }
 
 /// [`requantize`] for 32-bit cores: for the usual shifts `s > 32` only the high word of the
@@ -46,7 +51,7 @@ pub fn requantize(acc: i32, rq: Rq, zero_point: i32) -> i8 {
 /// Shifts up to 32 take the 64-bit definition.
 #[inline(always)]
 pub fn requantize_high(acc: i32, rq: Rq, zero_point: i32) -> i8 {
-    let s = u32::from(rq.s);
+    let s = rq.s;
     if s <= 32 {
         return tinyae_arith::quant::requantize(acc, rq.m, s, zero_point);
     }
@@ -68,7 +73,7 @@ pub fn finish_one(acc: i32, rq: Rq, zero_point: i32, f: Finish<'_>) -> i8 {
 /// `unroll = full`: 8,568 instructions against 8,000).
 #[inline(always)]
 pub fn finish_one_wide(acc: i32, rq: Rq, zero_point: i32, f: Finish<'_>) -> i8 {
-    apply(tinyae_arith::quant::requantize(acc, rq.m, u32::from(rq.s), zero_point), f)
+    apply(tinyae_arith::quant::requantize(acc, rq.m, rq.s, zero_point), f)
 }
 
 /// A requantized value finished: kept, clamped below at the zero point, or mapped.
@@ -133,25 +138,24 @@ pub fn dense_i8<
         crate::x86::int8::requantize_all(&acc, rq, zero_point, y);
         finish_requantized(y, f);
     }
-    #[cfg(not(all(
+    // AVX2 without VNNI: two blocks per pass, finished in registers (`x86/int8_avx2.rs`).
+    #[cfg(all(
         target_arch = "x86_64",
-        target_feature = "avx512f",
-        target_feature = "avx512bw",
-        target_feature = "avx512vnni"
-    )))]
+        target_feature = "avx2",
+        not(all(
+            target_feature = "avx512f",
+            target_feature = "avx512bw",
+            target_feature = "avx512vnni"
+        ))
+    ))]
+    crate::x86::int8_avx2::dense(w, bias, rq, zero_point, x, y, f);
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     blocked(w, bias, rq, zero_point, x, y, f);
 }
 
-/// [`dense_i8`] a block of 32 outputs at a time, finishing each block while it is in registers.
-#[cfg_attr(
-    all(
-        target_arch = "x86_64",
-        target_feature = "avx512f",
-        target_feature = "avx512bw",
-        target_feature = "avx512vnni"
-    ),
-    allow(dead_code)
-)]
+/// [`dense_i8`] a block of 32 outputs at a time, finishing each block while it is in registers
+/// (x86 with AVX2 takes `x86/int8_avx2.rs`'s form).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn blocked<const I: usize, const P: usize, const TILES: usize, const R: usize, const O: usize>(
@@ -182,9 +186,7 @@ fn blocked<const I: usize, const P: usize, const TILES: usize, const R: usize, c
         for (a, b) in acc.iter_mut().zip(bb) {
             *a = *b;
         }
-        #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-        crate::x86::block_i8_32(tile, &packed, &mut acc);
-        #[cfg(all(target_arch = "x86_64", not(target_feature = "avx2")))]
+        #[cfg(target_arch = "x86_64")]
         crate::x86::block_i8_32_sse2(tile, &packed, &mut acc);
         #[cfg(not(target_arch = "x86_64"))]
         block(tile, x, &mut acc);
@@ -194,9 +196,6 @@ fn blocked<const I: usize, const P: usize, const TILES: usize, const R: usize, c
     for (a, b) in acc.iter_mut().zip(b_blocks.remainder()) {
         *a = *b;
     }
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-    crate::x86::int8_avx2::tail_i8(&w.tail, &packed, &mut acc);
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     block(&w.tail, x, &mut acc);
     finish_block(&acc, r_blocks.remainder(), zero_point, y_blocks.into_remainder(), f);
 }
@@ -310,22 +309,11 @@ fn block<const P: usize, const N: usize, const I: usize>(
     }
 }
 
+/// Requantizes and finishes a block's sums (x86 with AVX2 finishes in registers instead,
+/// `x86/int8_avx2.rs`).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
 #[inline(always)]
 pub(crate) fn finish_block(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8], f: Finish<'_>) {
-    // x86 with AVX2: a full block requantized eight outputs per instruction (`x86/int8_avx2.rs`).
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-    if let (Ok(a), Ok(r), Ok(yb)) = (
-        <&[i32; BLOCK_I8]>::try_from(acc),
-        <&[Rq; BLOCK_I8]>::try_from(rq),
-        <&mut [i8; BLOCK_I8]>::try_from(&mut *y),
-    ) {
-        if crate::x86::int8_avx2::requantize_32(a, r, zero_point, yb) {
-            for v in yb.iter_mut() {
-                *v = apply(*v, f);
-            }
-            return;
-        }
-    }
     for ((y, a), r) in y.iter_mut().zip(acc).zip(rq) {
         *y = finish_one(*a, *r, zero_point, f);
     }
@@ -341,7 +329,6 @@ pub fn quantize_into<const N: usize>(
     zero_point: i32,
     q: &mut [i8; N],
 ) {
-    let quantize = |v: f32| tinyae_arith::quant::quantize(v, inv_scale, zero_point);
     // x86 with AVX2 (AVX-512 builds too): scaled with the same f32 operations, rounded sixteen
     // at a time by `x86::quantize_16`.
     #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
@@ -360,10 +347,21 @@ pub fn quantize_into<const N: usize>(
             let v: [f32; 16] = core::array::from_fn(|k| scaled(16 * c + k, xc[k]));
             crate::x86::quantize_16(&v, inv_scale, zero_point, out);
         }
-        for (k, (v, qi)) in rest.iter().zip(q_rest).enumerate() {
-            *qi = quantize(scaled(N - N % 16 + k, *v));
+        // The last `N % 16` through a zero-padded chunk: vector code as well.
+        if !rest.is_empty() {
+            let mut v = [0.0f32; 16];
+            for (k, (vk, xk)) in v.iter_mut().zip(rest).enumerate() {
+                *vk = scaled(N - N % 16 + k, *xk);
+            }
+            let mut out = [0i8; 16];
+            crate::x86::quantize_16(&v, inv_scale, zero_point, &mut out);
+            for (qi, o) in q_rest.iter_mut().zip(out) {
+                *qi = o;
+            }
         }
     }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+    let quantize = |v: f32| tinyae_arith::quant::quantize(v, inv_scale, zero_point);
     #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     match scaling {
         None => {
@@ -481,11 +479,11 @@ mod tests {
         };
         let edges =
             [i32::MIN, i32::MIN + 1, -1 << 20, -65_536, -1, 0, 1, 65_535, 1 << 20, i32::MAX];
-        for s in 1u8..=62 {
+        for s in 1u32..=62 {
             for m in [1 << 30, (1 << 30) + 1, 1_518_500_250, i32::MAX - 1, i32::MAX] {
                 for zp in [-128, -3, 0, 5, 127] {
                     for acc in edges {
-                        let want = tinyae_arith::quant::requantize(acc, m, u32::from(s), zp);
+                        let want = tinyae_arith::quant::requantize(acc, m, s, zp);
                         assert_eq!(requantize_high(acc, Rq { m, s }, zp), want, "{acc} {m} {s}");
                     }
                 }
@@ -495,7 +493,7 @@ mod tests {
                 let acc = r as i32 >> (r >> 59); // every magnitude
                 let m = (1 << 30) | (next() as i32 & ((1 << 30) - 1));
                 let zp = (next() % 256) as i32 - 128;
-                let want = tinyae_arith::quant::requantize(acc, m, u32::from(s), zp);
+                let want = tinyae_arith::quant::requantize(acc, m, s, zp);
                 assert_eq!(requantize_high(acc, Rq { m, s }, zp), want, "{acc} {m} {s} {zp}");
             }
         }

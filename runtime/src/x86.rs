@@ -46,10 +46,7 @@ use core::arch::x86_64::{
     __m256, _mm256_add_ps, _mm256_cvtph_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps,
 };
 #[cfg(target_feature = "avx2")]
-use core::arch::x86_64::{
-    __m256i, _mm256_add_epi32, _mm256_cvtepi8_epi16, _mm256_madd_epi16, _mm256_set1_epi32,
-    _mm256_setzero_si256, _mm256_storeu_si256,
-};
+use core::arch::x86_64::{__m256i, _mm256_setzero_si256, _mm256_storeu_si256};
 
 /// `acc + x · w` rounded once (`vfmadd…ss`). After inlining, LLVM sees its `llvm.fma.f32`
 /// and vectorizes a loop of them into `vfmadd…ps`, as it does `acc + x * w` into `vmulps` and
@@ -63,38 +60,10 @@ pub fn fmaf(acc: f32, x: f32, w: f32) -> f32 {
 }
 
 /// `acc[k] += Σ_p w[p][k][0] · x[2p] + w[p][k][1] · x[2p + 1]` for a block of 32 outputs,
-/// with `x` packed as `x[2p] & 0xffff | x[2p + 1] << 16` per pair.
-#[cfg(target_feature = "avx2")]
-#[inline(always)]
-pub fn block_i8_32<const P: usize>(w: &[[[i8; 2]; 32]; P], x: &[i32; P], acc: &mut [i32; 32]) {
-    // SAFETY: the build enables AVX2 (cfg'd by the caller); every load reads 16 bytes inside
-    // one `[[i8; 2]; 32]` row (offsets 0, 16, 32, 48 of 64), every store writes 32 bytes
-    // inside `acc` (offsets 0, 32, 64, 96 of 128); unaligned loads and stores are used.
-    unsafe {
-        let mut a: [__m256i; 4] = [_mm256_setzero_si256(); 4];
-        for (row, pair) in w.iter().zip(x) {
-            // Two i16 lanes: x[2p] low, x[2p + 1] high.
-            let xv = _mm256_set1_epi32(*pair);
-            let bytes = row.as_ptr().cast::<i8>();
-            for (j, aj) in a.iter_mut().enumerate() {
-                let w8 = _mm_loadu_si128(bytes.add(16 * j).cast());
-                let w16 = _mm256_cvtepi8_epi16(w8);
-                *aj = _mm256_add_epi32(*aj, _mm256_madd_epi16(w16, xv));
-            }
-        }
-        let mut sums = [0i32; 32];
-        for (j, aj) in a.iter().enumerate() {
-            _mm256_storeu_si256(sums.as_mut_ptr().add(8 * j).cast(), *aj);
-        }
-        for (acc, s) in acc.iter_mut().zip(sums) {
-            *acc = acc.wrapping_add(s);
-        }
-    }
-}
-
-/// [`block_i8_32`] with SSE2 only (generic x86-64): bytes sign-extended to i16 by
-/// unpacking each byte into the high half of a word and shifting right arithmetically, then
-/// `pmaddwd` (two i16 products summed into an i32 lane) as in the AVX2 form.
+/// with `x` packed as `x[2p] & 0xffff | x[2p + 1] << 16` per pair, with SSE2 only (generic
+/// x86-64; AVX2 builds take `x86/int8_avx2.rs`): bytes sign-extended to i16 by unpacking each
+/// byte into the high half of a word and shifting right arithmetically, then `pmaddwd` (two
+/// i16 products summed into an i32 lane).
 #[cfg_attr(target_feature = "avx2", allow(dead_code))]
 #[inline(always)]
 pub fn block_i8_32_sse2<const P: usize>(w: &[[[i8; 2]; 32]; P], x: &[i32; P], acc: &mut [i32; 32]) {
@@ -315,8 +284,14 @@ pub(crate) mod tests {
         super::block_i8_32_sse2(&w, &packed, &mut fast);
         #[cfg(target_feature = "avx2")]
         {
-            let mut avx2 = start;
-            super::block_i8_32(&w, &packed, &mut avx2);
+            let sums = super::int8_avx2::blocks([&w], &packed, [&start]);
+            let mut avx2 = [0i32; 32];
+            for (j, v) in sums[0].iter().enumerate() {
+                // SAFETY: AVX2 is enabled (cfg above); stores 32 bytes at offset 8j.
+                unsafe {
+                    core::arch::x86_64::_mm256_storeu_si256(avx2.as_mut_ptr().add(8 * j).cast(), *v)
+                };
+            }
             assert_eq!(avx2, fast);
         }
         for (row, (x0, x1)) in w.iter().zip(crate::int8::pairs(&x)) {

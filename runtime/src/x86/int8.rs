@@ -202,7 +202,7 @@ mod tests {
                 2 => 0,
                 _ => next() as i32 >> (next() % 31),
             };
-            *r = Rq { m: (1 << 30) + (next() >> 2) as i32, s: (1 + next() % 62) as u8 };
+            *r = Rq { m: (1 << 30) + (next() >> 2) as i32, s: 1 + next() % 62 };
         }
         for zero_point in [-128, -3, 0, 101, 127] {
             let mut y = [0i8; 45];
