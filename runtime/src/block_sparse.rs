@@ -179,7 +179,7 @@ pub fn dense_block_sparse_i8<
     f: Finish<'_>,
 ) {
     const { assert!(R < BLOCK_SPARSE && G * BLOCK_SPARSE + R == O) };
-    // AVX2: kept pairs gathered eight at a time, blocks finished in registers.
+    // AVX2: kept pairs looked up inside the multiply-add loop, blocks finished in registers.
     #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
     crate::x86::int8_avx2::dense_block_sparse(w, bias, rq, zero_point, x, y, f);
     #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]

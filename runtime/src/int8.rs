@@ -314,6 +314,12 @@ fn block<const P: usize, const N: usize, const I: usize>(
 #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
 #[inline(always)]
 pub(crate) fn finish_block(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8], f: Finish<'_>) {
+    finish_scalar(acc, rq, zero_point, y, f);
+}
+
+/// [`finish_one`] output by output: the scalar finish every vector form falls back to.
+#[inline(always)]
+pub(crate) fn finish_scalar(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8], f: Finish<'_>) {
     for ((y, a), r) in y.iter_mut().zip(acc).zip(rq) {
         *y = finish_one(*a, *r, zero_point, f);
     }

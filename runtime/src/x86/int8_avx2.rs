@@ -161,9 +161,7 @@ pub(crate) fn finish_block(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8]
             return;
         }
     }
-    for ((y, a), r) in y.iter_mut().zip(acc).zip(rq) {
-        *y = crate::int8::finish_one(*a, *r, zero_point, f);
-    }
+    crate::int8::finish_scalar(acc, rq, zero_point, y, f);
 }
 
 /// The scalar finish of a block whose sums are in registers (some shift is 32 or less).
@@ -186,9 +184,7 @@ fn finish_32_scalar(
         // SAFETY: AVX2 is enabled (cfg'd by the caller); stores 32 bytes at offset 8j of `a`.
         unsafe { _mm256_storeu_si256(a.as_mut_ptr().add(8 * j).cast(), *v) };
     }
-    for ((y, a), r) in y.iter_mut().zip(a).zip(rq) {
-        *y = crate::int8::finish_one(a, *r, zero_point, f);
-    }
+    crate::int8::finish_scalar(&a, rq, zero_point, y, f);
 }
 
 /// The input pairs of a layer as broadcastable i16x2 words (`x[2p] & 0xffff | x[2p + 1] <<
@@ -328,10 +324,10 @@ pub fn dense<const I: usize, const P: usize, const TILES: usize, const R: usize,
     }
 }
 
-/// `crate::block_sparse::dense_block_sparse_i8` on AVX2: the layer's inputs widened to i32
-/// once, then per block of 32 outputs its kept input pairs gathered eight at a time (one
-/// 32-bit load of eight index pairs, two `vpgatherdd`, one blend) instead of two index loads,
-/// two bounds checks and two byte loads per pair; then the dense block and its finish.
+/// `crate::block_sparse::dense_block_sparse_i8` on AVX2: per block of 32 outputs, the dense
+/// block with each kept input pair looked up
+/// inside the multiply-add loop (the scalar lookups overlap the vector work; `vpgatherdd`
+/// measured slower on Zen 3, docs/BENCHMARKS.md), then its finish in registers.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub fn dense_block_sparse<
