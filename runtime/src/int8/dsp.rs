@@ -1,11 +1,12 @@
 //! Dense int8 layers in the Arm DSP weight order (`tinyae_arith::dsp`): groups of four
 //! outputs, chunks of four inputs. On Arm `eabihf` cores the whole chunks run in the `smlad`
-//! micro-kernel (`kernels/dsp.rs`); elsewhere (host tests) in the same order in plain Rust.
+//! micro-kernel (`kernels/dsp.rs`); elsewhere (host tests) the same lane arithmetic in plain
+//! Rust, wrapping as the hardware does, so the host tests check the packed sums too.
 //! Every layer of every model calls one shared function, so a layer costs a call rather than
 //! an unrolled block.
 
 use super::{finish_one, Finish, Rq};
-use tinyae_arith::dsp::{weight, CHUNK, GROUP};
+use tinyae_arith::dsp::{fold, weight, CHUNK, GROUP, SEGMENT};
 
 /// Dense int8 weights in the DSP order: `groups[g][c]` are the four words of outputs
 /// `4g..4g + 4` and inputs `4c..4c + 4` (`tinyae_arith::dsp::words`), zero past the layer.
@@ -32,8 +33,9 @@ pub fn dense_i8_dsp<const I: usize, const C: usize, const G: usize, const O: usi
 }
 
 /// The layer, shared by every layer of every model: each group of four outputs starts at its
-/// biases, gains the whole chunks of inputs in the kernel and the last `I % 4` inputs here,
-/// and is finished.
+/// biases, gains the whole chunks of inputs in the kernel (at most [`SEGMENT`] at a time, each
+/// segment's packed sums folded into the outputs' own) and the last `I % 4` inputs here, and
+/// is finished.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
 fn layer(
@@ -57,7 +59,13 @@ fn layer(
             Err(_) => core::array::from_fn(|k| bias.get(k).copied().unwrap_or(0)),
         };
         let (full, last) = group.split_at(whole.min(group.len()));
-        dot4(full, x_whole, &mut acc);
+        for (words, x) in full.chunks(SEGMENT).zip(x_whole.chunks(CHUNK * SEGMENT)) {
+            let [ab, a, cd, c] = pair_sums(words, x);
+            let sums = [fold(ab, a), fold(cd, c)];
+            for (acc, sum) in acc.iter_mut().zip(sums.as_flattened()) {
+                *acc = acc.wrapping_add(*sum);
+            }
+        }
         if let Some(last) = last.first() {
             for (k, a) in acc.iter_mut().enumerate() {
                 for (r, v) in x_rest.iter().enumerate() {
@@ -72,18 +80,27 @@ fn layer(
 }
 
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-use crate::kernels::dsp::dot4;
+use crate::kernels::dsp::pair_sums;
 
-/// The kernel's arithmetic in plain Rust, in the same order.
+/// The kernel's arithmetic in plain Rust, lane by lane and wrapping like `smlad`.
 #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
-fn dot4(words: &[[u32; 4]], x: &[i8], acc: &mut [i32; 4]) {
+fn pair_sums(words: &[[u32; 4]], x: &[i8]) -> [i32; 4] {
+    // `sxtb16`: the low byte of each 16-bit lane, sign-extended; `smlad`: both lanes' products.
+    let lanes = |v: u32| [v as u16 as i16, (v >> 16) as u16 as i16].map(i32::from);
+    let low_bytes = |v: u32| [v as u8 as i8, (v >> 16) as u8 as i8].map(i32::from);
+    let smlad = |acc: i32, [l0, l1]: [i32; 2], [x0, x1]: [i32; 2]| {
+        acc.wrapping_add(l0.wrapping_mul(x0)).wrapping_add(l1.wrapping_mul(x1))
+    };
+    let mut sums = [0i32; 4];
     for (ws, xs) in words.iter().zip(x.chunks_exact(CHUNK)) {
-        for (k, a) in acc.iter_mut().enumerate() {
-            for (r, v) in xs.iter().enumerate() {
-                *a = a.wrapping_add(i32::from(weight(ws, k, r)) * i32::from(*v));
-            }
+        let xs = [[xs[0], xs[2]], [xs[1], xs[3]]].map(|pair| pair.map(i32::from));
+        for (j, word) in ws.iter().enumerate() {
+            let (pair, xs) = (2 * (j / 2), xs[j % 2]);
+            sums[pair] = smlad(sums[pair], lanes(*word), xs);
+            sums[pair + 1] = smlad(sums[pair + 1], low_bytes(*word), xs);
         }
     }
+    sums
 }
 
 #[cfg(test)]
@@ -97,7 +114,7 @@ mod tests {
         fn check<const I: usize, const C: usize, const G: usize, const O: usize>() {
             let w = |o: usize, i: usize| {
                 if o < O && i < I {
-                    ((o * 131 + i * 71 + 7) % 255) as i32 as i8
+                    (((o * 131 + i * 71 + 7) % 255) as i32 - 127) as i8
                 } else {
                     0
                 }
@@ -120,5 +137,35 @@ mod tests {
         check::<7, 2, 2, 6>();
         check::<3, 1, 1, 1>();
         check::<13, 4, 3, 9>();
+    }
+
+    /// Layers longer than a segment, at the weights' and inputs' extremes: each output's bias
+    /// cancels its exact sum, so `y` is the output's index exactly, and any error a fold made
+    /// (a multiple of 256 or more) would saturate it.
+    #[test]
+    fn long_layers_at_the_extremes_stay_exact() {
+        const I: usize = 2 * CHUNK * SEGMENT + 4 * 3 + 3;
+        const C: usize = I.div_ceil(CHUNK);
+        const O: usize = 6;
+        let patterns: [fn(usize, usize) -> i8; 3] = [
+            |o, _| if o.is_multiple_of(2) { 127 } else { -127 },
+            |o, i| if (o + i).is_multiple_of(3) { -127 } else { 127 },
+            |o, i| ((o * 37 + i * 101) % 255) as i32 as i8,
+        ];
+        for (p, w) in patterns.into_iter().enumerate() {
+            let w = |o: usize, i: usize| if o < O && i < I { w(o, i).max(-127) } else { 0 };
+            let groups: [[[u32; 4]; C]; 2] =
+                core::array::from_fn(|g| core::array::from_fn(|c| words(w, g, c)));
+            for x_value in [-128i8, 127] {
+                let x = [x_value; I];
+                let sum =
+                    |o: usize| (0..I).map(|i| i32::from(w(o, i)) * i32::from(x[i])).sum::<i32>();
+                let bias: [i32; O] = core::array::from_fn(|o| o as i32 - sum(o));
+                let rq = [Rq { m: 1 << 30, s: 30 }; O]; // × 1
+                let mut y = [0i8; O];
+                dense_i8_dsp(&DspI8 { groups }, &bias, &rq, 0, &x, &mut y, Finish::Linear);
+                assert_eq!(y, core::array::from_fn(|o| o as i8), "pattern {p}, x {x_value}");
+            }
+        }
     }
 }
