@@ -203,6 +203,64 @@ pub fn saturating_product(values: &[usize]) -> usize {
     values.iter().fold(1usize, |n, d| n.saturating_mul(*d))
 }
 
+/// `b[o]` of an optional bias, 0 without one.
+pub fn bias_at(bias: Option<&Tensor>, o: usize) -> f32 {
+    bias.map_or(0.0, |b| b.values[o])
+}
+
+/// Reports a convolution's bias unless it holds one value per output channel (`out`).
+pub fn expect_bias(layer: &str, bias: Option<&Tensor>, out: usize, errors: &mut Vec<Error>) {
+    if let Some(b) = bias {
+        let help = "a bias holds one value per output channel";
+        expect_shape(layer, b, &[out], "the bias", help, errors);
+    }
+}
+
+/// The reference loop of both convolutions, which differ only in which input pixel a tap
+/// reads: `y[o][oy][ox] = b[o] + Σ_c Σ_ky Σ_kx weight(o, c, ky, kx) · x[c][iy][ix]`, terms in
+/// the order `c`, `ky`, `kx`, with `iy = source(0, oy, ky)` and `ix = source(1, ox, kx)`. A tap
+/// whose source is `None` (padding, or a transposed convolution's gaps) is skipped, not added
+/// as a zero. `input` is `[ch, h, w]`, `output` `[out_channels, oh, ow]`.
+pub fn convolve(
+    [ch, h, w]: [usize; 3],
+    x: &[f32],
+    [oc, oh, ow]: [usize; 3],
+    [kh, kw]: [usize; 2],
+    bias: Option<&Tensor>,
+    weight: impl Fn(usize, usize, usize, usize) -> f32,
+    source: impl Fn(usize, usize, usize) -> Option<usize>,
+) -> Vec<f32> {
+    let mut y = vec![0.0f32; oc * oh * ow];
+    for o in 0..oc {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let mut acc = bias_at(bias, o);
+                for ci in 0..ch {
+                    for ky in 0..kh {
+                        let Some(iy) = source(0, oy, ky) else { continue };
+                        for kx in 0..kw {
+                            let Some(ix) = source(1, ox, kx) else { continue };
+                            acc += weight(o, ci, ky, kx) * x[(ci * h + iy) * w + ix];
+                        }
+                    }
+                }
+                y[(o * oh + oy) * ow + ox] = acc;
+            }
+        }
+    }
+    y
+}
+
+/// The MACs of both convolutions along one axis: the pairs of a position `p < from` and a tap
+/// `t < k` with `p · s + t - pad` inside `0..into`. A convolution counts, per output position
+/// (`from` outputs), the taps that land on its `into` input positions (padding skipped); a
+/// transposed one counts, per input position, the taps that land inside its output.
+pub fn taps_landing(from: usize, k: usize, s: usize, pad: usize, into: usize) -> usize {
+    (0..from)
+        .map(|p| (0..k).filter(|&t| (p * s + t).checked_sub(pad).is_some_and(|i| i < into)).count())
+        .sum()
+}
+
 /// A weight and an optional bias of the layer `owner`, or every error among them.
 pub fn weight_and_bias(
     tensors: &Tensors<'_>,
@@ -279,4 +337,35 @@ pub fn check_numel(what: &str, shape: &[usize], errors: &mut Vec<Error>) {
         )
         .help("no microcontroller holds a sample this large; check the exported shape"),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::taps_landing;
+
+    /// A transposed convolution counts per tap, not per position: the same pairs, so the same
+    /// number as [`taps_landing`] from the input side.
+    #[test]
+    fn taps_landing_counts_a_transposed_convolutions_hits() {
+        for (n, k, s, pad, out) in grid() {
+            let per_tap: usize = (0..k)
+                .map(|t| {
+                    (0..n)
+                        .filter(|&i| (i * s + t).checked_sub(pad).is_some_and(|o| o < out))
+                        .count()
+                })
+                .sum();
+            assert_eq!(taps_landing(n, k, s, pad, out), per_tap, "{n} {k} {s} {pad} {out}");
+        }
+    }
+
+    fn grid() -> impl Iterator<Item = (usize, usize, usize, usize, usize)> {
+        (1..7).flat_map(|n| {
+            (1..5).flat_map(move |k| {
+                (1..4).flat_map(move |s| {
+                    (0..3).flat_map(move |p| (1..9).map(move |o| (n, k, s, p, o)))
+                })
+            })
+        })
+    }
 }

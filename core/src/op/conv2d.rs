@@ -95,7 +95,7 @@ impl Conv2d {
 
     /// Bias `b[o]`, 0 without bias.
     pub fn b(&self, o: usize) -> f32 {
-        self.bias.as_ref().map_or(0.0, |b| b.values[o])
+        common::bias_at(self.bias.as_ref(), o)
     }
 
     /// Padding and output `[oh, ow]` for an input of `[h, w]`.
@@ -106,43 +106,16 @@ impl Conv2d {
     /// `y[o][oy][ox] = b[o] + Σ_c Σ_ky Σ_kx w[o][c][ky][kx] · x[c][oy·sh + ky - top][ox·sw + kx - left]`,
     /// terms in the order `c`, `ky`, `kx`; taps that fall on padding are skipped (not added as
     /// zeros).
-    pub fn apply(&self, [ch, h, w]: [usize; 3], x: &[f32]) -> Vec<f32> {
-        let Some(([top, left, _, _], [oh, ow])) = self.geometry([h, w]) else { return Vec::new() };
-        let ([kh, kw], [sh, sw]) = (self.kernel_size, self.stride);
-        let mut y = vec![0.0f32; self.out_channels * oh * ow];
-        for o in 0..self.out_channels {
-            for oy in 0..oh {
-                for ox in 0..ow {
-                    let mut acc = self.b(o);
-                    for ci in 0..ch {
-                        for ky in 0..kh {
-                            let Some(iy) = (oy * sh + ky).checked_sub(top).filter(|&i| i < h)
-                            else {
-                                continue;
-                            };
-                            for kx in 0..kw {
-                                let Some(ix) = (ox * sw + kx).checked_sub(left).filter(|&i| i < w)
-                                else {
-                                    continue;
-                                };
-                                acc += self.w(o, ci, ky, kx) * x[(ci * h + iy) * w + ix];
-                            }
-                        }
-                    }
-                    y[(o * oh + oy) * ow + ox] = acc;
-                }
-            }
-        }
-        y
+    pub fn apply(&self, input @ [_, h, w]: [usize; 3], x: &[f32]) -> Vec<f32> {
+        let Some((pads, [oh, ow])) = self.geometry([h, w]) else { return Vec::new() };
+        let output = [self.out_channels, oh, ow];
+        // Along axis `a`, tap `k` of output `o` reads input `o·s + k - pad` when that is inside.
+        let tap = |a: usize, o: usize, k: usize| {
+            (o * self.stride[a] + k).checked_sub(pads[a]).filter(|&i| i < [h, w][a])
+        };
+        let weight = |o, c, ky, kx| self.w(o, c, ky, kx);
+        common::convolve(input, x, output, self.kernel_size, self.bias.as_ref(), weight, tap)
     }
-}
-
-/// For each output position along one axis, the kernel taps that land inside the input
-/// (`n` long, `pad` before): the MACs a convolution performs, padding taps skipped.
-fn taps_inside(n: usize, k: usize, s: usize, pad: usize, out: usize) -> usize {
-    (0..out)
-        .map(|o| (0..k).filter(|&t| (o * s + t).checked_sub(pad).is_some_and(|i| i < n)).count())
-        .sum()
 }
 
 impl OpSpec for Conv2d {
@@ -201,10 +174,7 @@ impl OpSpec for Conv2d {
             },
             errors,
         );
-        if let Some(b) = &self.bias {
-            let help = "a bias holds one value per output channel";
-            expect_shape(layer, b, &[self.out_channels], "the bias", help, errors);
-        }
+        common::expect_bias(layer, self.bias.as_ref(), self.out_channels, errors);
     }
 
     /// MACs count the multiply-adds the generated code performs: taps on padding are skipped,
@@ -214,8 +184,8 @@ impl OpSpec for Conv2d {
         let Some(([top, left, _, _], [oh, ow])) = self.geometry([h, w]) else {
             return LayersCost::default();
         };
-        let rows = taps_inside(h, self.kernel_size[0], self.stride[0], top, oh);
-        let cols = taps_inside(w, self.kernel_size[1], self.stride[1], left, ow);
+        let rows = common::taps_landing(oh, self.kernel_size[0], self.stride[0], top, h);
+        let cols = common::taps_landing(ow, self.kernel_size[1], self.stride[1], left, w);
         let macs = self.out_channels * ch * rows * cols;
         LayersCost::weight_and_bias(&self.weight, self.bias.as_ref(), macs)
     }

@@ -43,7 +43,7 @@ impl ConvTranspose2d {
 
     /// Bias `b[o]`, 0 without bias.
     pub fn b(&self, o: usize) -> f32 {
-        self.bias.as_ref().map_or(0.0, |b| b.values[o])
+        common::bias_at(self.bias.as_ref(), o)
     }
 
     /// Output `[oh, ow]` for an input of `[h, w]`: `(h - 1) * s - 2p + k + output_padding`,
@@ -65,28 +65,15 @@ impl ConvTranspose2d {
     /// pixels with `iy · sh - ph + ky = oy` and `ix · sw - pw + kx = ox`, terms in the order
     /// `c`, `ky`, `kx` (each `(c, ky, kx)` contributes at most one term to an output): the
     /// transposed convolution without inserting zeros between input pixels.
-    pub fn apply(&self, [ch, h, w]: [usize; 3], x: &[f32]) -> Vec<f32> {
+    pub fn apply(&self, input @ [_, h, w]: [usize; 3], x: &[f32]) -> Vec<f32> {
         let Some([oh, ow]) = self.output_size([h, w]) else { return Vec::new() };
-        let ([kh, kw], [sh, sw], [ph, pw]) = (self.kernel_size, self.stride, self.padding);
-        let mut y = vec![0.0f32; self.out_channels * oh * ow];
-        for o in 0..self.out_channels {
-            for oy in 0..oh {
-                for ox in 0..ow {
-                    let mut acc = self.b(o);
-                    for ci in 0..ch {
-                        for ky in 0..kh {
-                            let Some(iy) = source(oy, ph, ky, sh, h) else { continue };
-                            for kx in 0..kw {
-                                let Some(ix) = source(ox, pw, kx, sw, w) else { continue };
-                                acc += self.w(ci, o, ky, kx) * x[(ci * h + iy) * w + ix];
-                            }
-                        }
-                    }
-                    y[(o * oh + oy) * ow + ox] = acc;
-                }
-            }
-        }
-        y
+        let output = [self.out_channels, oh, ow];
+        let tap = |a: usize, o: usize, k: usize| {
+            source(o, self.padding[a], k, self.stride[a], [h, w][a])
+        };
+        // `convolve` names the output channel first; this layout stores the input channel first.
+        let weight = |o, c, ky, kx| self.w(c, o, ky, kx);
+        common::convolve(input, x, output, self.kernel_size, self.bias.as_ref(), weight, tap)
     }
 }
 
@@ -94,14 +81,6 @@ impl ConvTranspose2d {
 fn source(o: usize, p: usize, k: usize, s: usize, n: usize) -> Option<usize> {
     let t = (o + p).checked_sub(k)?;
     (t % s == 0 && t / s < n).then_some(t / s)
-}
-
-/// For each tap along one axis, the input positions (`n` of them) whose contribution lands
-/// inside the output: the MACs the generated code performs.
-fn hits_inside(n: usize, k: usize, s: usize, pad: usize, out: usize) -> usize {
-    (0..k)
-        .map(|t| (0..n).filter(|&i| (i * s + t).checked_sub(pad).is_some_and(|o| o < out)).count())
-        .sum()
 }
 
 impl OpSpec for ConvTranspose2d {
@@ -162,18 +141,15 @@ impl OpSpec for ConvTranspose2d {
             "store the weight as PyTorch's nn.ConvTranspose2d does, [in, out, kh, kw]",
             errors,
         );
-        if let Some(b) = &self.bias {
-            let help = "a bias holds one value per output channel";
-            expect_shape(layer, b, &[self.out_channels], "the bias", help, errors);
-        }
+        common::expect_bias(layer, self.bias.as_ref(), self.out_channels, errors);
     }
 
     /// MACs count only the taps that land inside the output.
     fn cost(&self, input: &[usize]) -> LayersCost {
         let [ch, h, w] = chw(input);
         let Some([oh, ow]) = self.output_size([h, w]) else { return LayersCost::default() };
-        let rows = hits_inside(h, self.kernel_size[0], self.stride[0], self.padding[0], oh);
-        let cols = hits_inside(w, self.kernel_size[1], self.stride[1], self.padding[1], ow);
+        let rows = common::taps_landing(h, self.kernel_size[0], self.stride[0], self.padding[0], oh);
+        let cols = common::taps_landing(w, self.kernel_size[1], self.stride[1], self.padding[1], ow);
         let macs = self.out_channels * ch * rows * cols;
         LayersCost::weight_and_bias(&self.weight, self.bias.as_ref(), macs)
     }

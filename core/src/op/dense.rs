@@ -39,7 +39,7 @@ impl Dense {
 
     /// Bias `b[o]`, 0 when the layer has none.
     pub fn b(&self, o: usize) -> f32 {
-        self.bias.as_ref().map_or(0.0, |b| b.values[o])
+        super::common::bias_at(self.bias.as_ref(), o)
     }
 
     /// The layer without activation on one row of `in_features` values:
