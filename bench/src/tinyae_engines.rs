@@ -103,64 +103,83 @@ macro_rules! int8_engine {
     }};
 }
 
-/// tinyae's engines for one variant: every unroll mode for f32 (`modes`), else `auto`, and
-/// `reconstruct_q` for int8.
+/// The `auto` expansion of every variant, from one table: the families that ship the same
+/// variants (`family [N, L]`, comma-separated), then their `{ precision => model type }`, with
+/// `+ int8_engine` on the int8 models (which also get the `reconstruct_q` engine). Writes
+/// `auto_engines` and `weight_bytes`, so the engines timed and the sizes reported are those of
+/// the same type.
+macro_rules! variants {
+    ($($($family:ident [$n:literal, $l:literal]),+: $variants:tt;)+) => {
+        /// The engines of the `auto` expansion of a variant (none for an unknown one).
+        fn auto_engines(family: &str, precision: &str) -> Vec<(Box<dyn Engine>, Io)> {
+            match family {
+                $($(
+                    stringify!($family) => variants!(@engines $family [$n, $l] precision $variants),
+                )+)+
+                _ => Vec::new(),
+            }
+        }
+
+        /// `WEIGHT_BYTES` of the `auto` expansion of a variant: the constant data its code reads.
+        pub fn weight_bytes(family: &str, precision: &str) -> Option<usize> {
+            match family {
+                $($(stringify!($family) => variants!(@bytes $family precision $variants),)+)+
+                _ => None,
+            }
+        }
+    };
+    (@engines $family:ident [$n:literal, $l:literal] $precision:ident {
+        $($p:literal => $ty:ident $(+ $extra:ident)?,)+
+    }) => {
+        match $precision {
+            $($p => vec![boxed::<$family::$ty, $n, $l>("auto"), $($extra!($family::$ty, $n),)?],)+
+            _ => Vec::new(),
+        }
+    };
+    (@bytes $family:ident $precision:ident { $($p:literal => $ty:ident $(+ $extra:ident)?,)+ }) => {
+        match $precision {
+            $($p => Some($family::$ty::WEIGHT_BYTES),)+
+            _ => None,
+        }
+    };
+}
+
+variants! {
+    sensor [3, 2]: {
+        "f32" => Auto,
+    };
+    ecg5000 [140, 8], mnist [784, 32]: {
+        "f32" => Auto,
+        "f16" => F16,
+        "int8" => Int8 + int8_engine,
+        "f32 80 % pruned" => Pruned,
+        "int8 80 % pruned" => PrunedInt8 + int8_engine,
+        "f32 80 % block-pruned" => Block,
+        "int8 80 % block-pruned" => BlockInt8 + int8_engine,
+    };
+}
+
+/// tinyae's engines for one variant: `auto` (and `reconstruct_q` for int8), then, for f32 with
+/// `modes`, the other unroll modes.
 pub fn engines(family: &str, precision: &str, modes: bool) -> Vec<(Box<dyn Engine>, Io)> {
-    let mut v = Vec::new();
-    match (family, precision) {
-        ("sensor", "f32") => {
-            v.push(boxed::<sensor::Auto, 3, 2>("auto"));
-            if modes {
+    let mut v = auto_engines(family, precision);
+    if modes && precision == "f32" {
+        match family {
+            "sensor" => {
                 v.push(boxed::<sensor::Loops, 3, 2>("loops"));
                 v.push(boxed::<sensor::Full, 3, 2>("full"));
             }
-        }
-        ("ecg5000", "f32") => {
-            v.push(boxed::<ecg5000::Auto, 140, 8>("auto"));
-            if modes {
+            "ecg5000" => {
                 v.push(boxed::<ecg5000::Loops, 140, 8>("loops"));
                 v.push(boxed::<ecg5000::Full, 140, 8>("full"));
             }
-        }
-        ("ecg5000", "f16") => v.push(boxed::<ecg5000::F16, 140, 8>("auto")),
-        ("ecg5000", "int8") => {
-            v.push(boxed::<ecg5000::Int8, 140, 8>("auto"));
-            v.push(int8_engine!(ecg5000::Int8, 140));
-        }
-        ("ecg5000", "f32 80 % pruned") => v.push(boxed::<ecg5000::Pruned, 140, 8>("auto")),
-        ("ecg5000", "int8 80 % pruned") => {
-            v.push(boxed::<ecg5000::PrunedInt8, 140, 8>("auto"));
-            v.push(int8_engine!(ecg5000::PrunedInt8, 140));
-        }
-        ("ecg5000", "f32 80 % block-pruned") => v.push(boxed::<ecg5000::Block, 140, 8>("auto")),
-        ("ecg5000", "int8 80 % block-pruned") => {
-            v.push(boxed::<ecg5000::BlockInt8, 140, 8>("auto"));
-            v.push(int8_engine!(ecg5000::BlockInt8, 140));
-        }
-        ("mnist", "f32") => {
-            v.push(boxed::<mnist::Auto, 784, 32>("auto"));
-            if modes {
+            "mnist" => {
                 v.push(boxed::<mnist::Loops, 784, 32>("loops"));
                 #[cfg(feature = "mnist-full")]
                 v.push(boxed::<mnist::Full, 784, 32>("full"));
             }
+            _ => {}
         }
-        ("mnist", "f16") => v.push(boxed::<mnist::F16, 784, 32>("auto")),
-        ("mnist", "int8") => {
-            v.push(boxed::<mnist::Int8, 784, 32>("auto"));
-            v.push(int8_engine!(mnist::Int8, 784));
-        }
-        ("mnist", "f32 80 % pruned") => v.push(boxed::<mnist::Pruned, 784, 32>("auto")),
-        ("mnist", "int8 80 % pruned") => {
-            v.push(boxed::<mnist::PrunedInt8, 784, 32>("auto"));
-            v.push(int8_engine!(mnist::PrunedInt8, 784));
-        }
-        ("mnist", "f32 80 % block-pruned") => v.push(boxed::<mnist::Block, 784, 32>("auto")),
-        ("mnist", "int8 80 % block-pruned") => {
-            v.push(boxed::<mnist::BlockInt8, 784, 32>("auto"));
-            v.push(int8_engine!(mnist::BlockInt8, 784));
-        }
-        _ => {}
     }
     v
 }
@@ -170,26 +189,4 @@ pub fn sweep_boxed<M: Autoencoder<N, L> + 'static, const N: usize, const L: usiz
     label: &'static str,
 ) -> Box<dyn Engine> {
     boxed::<M, N, L>(label).0
-}
-
-/// `WEIGHT_BYTES` of the `auto` expansion of a variant: the constant data its code reads.
-pub fn weight_bytes(family: &str, precision: &str) -> Option<usize> {
-    Some(match (family, precision) {
-        ("sensor", "f32") => sensor::Auto::WEIGHT_BYTES,
-        ("ecg5000", "f32") => ecg5000::Auto::WEIGHT_BYTES,
-        ("ecg5000", "f16") => ecg5000::F16::WEIGHT_BYTES,
-        ("ecg5000", "int8") => ecg5000::Int8::WEIGHT_BYTES,
-        ("ecg5000", "f32 80 % pruned") => ecg5000::Pruned::WEIGHT_BYTES,
-        ("ecg5000", "int8 80 % pruned") => ecg5000::PrunedInt8::WEIGHT_BYTES,
-        ("ecg5000", "f32 80 % block-pruned") => ecg5000::Block::WEIGHT_BYTES,
-        ("ecg5000", "int8 80 % block-pruned") => ecg5000::BlockInt8::WEIGHT_BYTES,
-        ("mnist", "f32") => mnist::Auto::WEIGHT_BYTES,
-        ("mnist", "f16") => mnist::F16::WEIGHT_BYTES,
-        ("mnist", "int8") => mnist::Int8::WEIGHT_BYTES,
-        ("mnist", "f32 80 % pruned") => mnist::Pruned::WEIGHT_BYTES,
-        ("mnist", "int8 80 % pruned") => mnist::PrunedInt8::WEIGHT_BYTES,
-        ("mnist", "f32 80 % block-pruned") => mnist::Block::WEIGHT_BYTES,
-        ("mnist", "int8 80 % block-pruned") => mnist::BlockInt8::WEIGHT_BYTES,
-        _ => return None,
-    })
 }

@@ -7,27 +7,29 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-/// The models of `src/models.rs`.
-const MODELS: [&str; 8] = [
-    "sensor",
-    "ecg5000",
-    "mnist",
-    "activations",
-    "mnist_conv",
-    "ecg5000_lstm",
-    "keras_ecg",
-    "nab_stream",
-];
-
 fn main() {
     let here = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
-    for model in MODELS {
-        let path = here.join("vectors").join(format!("{model}.json"));
-        println!("cargo:rerun-if-changed={}", path.display());
+    // The directory is the list of models (scripts/firmware-vectors.py writes one file per model
+    // of `src/models.rs`); watching it reruns this script when a file comes or goes.
+    let dir = here.join("vectors");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    for path in json_files(&dir) {
+        let model = path.file_stem().and_then(|s| s.to_str()).expect("UTF-8 file name");
         let code = vectors(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         std::fs::write(out.join(format!("{model}.rs")), code).expect("write vectors");
     }
+}
+
+/// The `.json` files of `dir`, in name order.
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut paths: Vec<PathBuf> = entries
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
 }
 
 fn vectors(path: &Path) -> Result<String, String> {

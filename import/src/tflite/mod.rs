@@ -149,8 +149,11 @@ impl<'a> Walk<'_, 'a> {
             .first()
             .and_then(|&i| self.graph.tensors.get(i as usize))
             .map_or("", |t| t.name.as_str());
-        let op_name =
-            o.custom.clone().filter(|_| o.code == 32).unwrap_or_else(|| schema::op_name(o.code));
+        let op_name = o
+            .custom
+            .clone()
+            .filter(|_| o.code == op::CUSTOM)
+            .unwrap_or_else(|| schema::op_name(o.code));
         let site = Site::new(op_name, layer_name(name));
         if o.code == op::WHILE {
             return Err(site

@@ -3,85 +3,70 @@
 
 use super::flatbuf::{root, Error, Table};
 
-/// Builtin operator codes (the schema's `BuiltinOperator`).
-pub mod op {
-    pub const ADD: i32 = 0;
-    pub const CONCATENATION: i32 = 2;
-    pub const CONV_2D: i32 = 3;
-    pub const DEQUANTIZE: i32 = 6;
-    pub const FULLY_CONNECTED: i32 = 9;
-    pub const LOGISTIC: i32 = 14;
-    pub const MAX_POOL_2D: i32 = 17;
-    pub const MUL: i32 = 18;
-    pub const RELU: i32 = 19;
-    pub const RESHAPE: i32 = 22;
-    pub const TANH: i32 = 28;
-    pub const GATHER: i32 = 36;
-    pub const TRANSPOSE: i32 = 39;
-    pub const SUB: i32 = 41;
-    pub const DIV: i32 = 42;
-    pub const SQUEEZE: i32 = 43;
-    pub const UNIDIRECTIONAL_SEQUENCE_LSTM: i32 = 44;
-    pub const STRIDED_SLICE: i32 = 45;
-    pub const TRANSPOSE_CONV: i32 = 67;
-    pub const TILE: i32 = 69;
-    pub const EXPAND_DIMS: i32 = 70;
-    pub const PACK: i32 = 83;
-    pub const RESIZE_NEAREST_NEIGHBOR: i32 = 97;
-    pub const LEAKY_RELU: i32 = 98;
-    pub const ELU: i32 = 111;
-    pub const WHILE: i32 = 119;
-    pub const BROADCAST_TO: i32 = 130;
+/// Declares, from one list, the builtin operator codes as constants (`op::ADD`, ...) and the
+/// table `op_name` reads, so a code and its name in messages cannot disagree.
+macro_rules! builtin_ops {
+    ($($name:ident = $code:literal,)*) => {
+        /// Builtin operator codes (the schema's `BuiltinOperator`): the ones tinyae reads and
+        /// the ones its messages name.
+        #[allow(dead_code)] // codes named in messages only (ops tinyae rejects) are not matched on
+        pub mod op {
+            $(pub const $name: i32 = $code;)*
+        }
+        /// `(code, name)` of every code in `op`.
+        const OP_NAMES: &[(i32, &str)] = &[$(($code, stringify!($name)),)*];
+    };
+}
+
+builtin_ops! {
+    ADD = 0,
+    AVERAGE_POOL_2D = 1,
+    CONCATENATION = 2,
+    CONV_2D = 3,
+    DEPTHWISE_CONV_2D = 4,
+    DEQUANTIZE = 6,
+    FULLY_CONNECTED = 9,
+    LOGISTIC = 14,
+    LSTM = 16,
+    MAX_POOL_2D = 17,
+    MUL = 18,
+    RELU = 19,
+    RELU6 = 21,
+    RESHAPE = 22,
+    RESIZE_BILINEAR = 23,
+    SOFTMAX = 25,
+    TANH = 28,
+    CUSTOM = 32,
+    PAD = 34,
+    GATHER = 36,
+    TRANSPOSE = 39,
+    MEAN = 40,
+    SUB = 41,
+    DIV = 42,
+    SQUEEZE = 43,
+    UNIDIRECTIONAL_SEQUENCE_LSTM = 44,
+    STRIDED_SLICE = 45,
+    BIDIRECTIONAL_SEQUENCE_LSTM = 52,
+    CAST = 53,
+    SLICE = 65,
+    TRANSPOSE_CONV = 67,
+    TILE = 69,
+    EXPAND_DIMS = 70,
+    SHAPE = 77,
+    PACK = 83,
+    RESIZE_NEAREST_NEIGHBOR = 97,
+    LEAKY_RELU = 98,
+    ELU = 111,
+    QUANTIZE = 114,
+    HARD_SWISH = 117,
+    WHILE = 119,
+    BATCH_MATMUL = 126,
+    BROADCAST_TO = 130,
 }
 
 /// The schema's name of a builtin operator code, for messages.
 pub fn op_name(code: i32) -> String {
-    const NAMES: &[(i32, &str)] = &[
-        (0, "ADD"),
-        (1, "AVERAGE_POOL_2D"),
-        (2, "CONCATENATION"),
-        (3, "CONV_2D"),
-        (4, "DEPTHWISE_CONV_2D"),
-        (6, "DEQUANTIZE"),
-        (9, "FULLY_CONNECTED"),
-        (14, "LOGISTIC"),
-        (16, "LSTM"),
-        (17, "MAX_POOL_2D"),
-        (18, "MUL"),
-        (19, "RELU"),
-        (21, "RELU6"),
-        (22, "RESHAPE"),
-        (23, "RESIZE_BILINEAR"),
-        (25, "SOFTMAX"),
-        (28, "TANH"),
-        (32, "CUSTOM"),
-        (34, "PAD"),
-        (36, "GATHER"),
-        (39, "TRANSPOSE"),
-        (40, "MEAN"),
-        (41, "SUB"),
-        (42, "DIV"),
-        (43, "SQUEEZE"),
-        (44, "UNIDIRECTIONAL_SEQUENCE_LSTM"),
-        (45, "STRIDED_SLICE"),
-        (52, "BIDIRECTIONAL_SEQUENCE_LSTM"),
-        (53, "CAST"),
-        (65, "SLICE"),
-        (67, "TRANSPOSE_CONV"),
-        (69, "TILE"),
-        (70, "EXPAND_DIMS"),
-        (77, "SHAPE"),
-        (83, "PACK"),
-        (97, "RESIZE_NEAREST_NEIGHBOR"),
-        (98, "LEAKY_RELU"),
-        (111, "ELU"),
-        (114, "QUANTIZE"),
-        (117, "HARD_SWISH"),
-        (119, "WHILE"),
-        (126, "BATCH_MATMUL"),
-        (130, "BROADCAST_TO"),
-    ];
-    NAMES
+    OP_NAMES
         .iter()
         .find(|(c, _)| *c == code)
         .map_or_else(|| format!("builtin op #{code}"), |(_, n)| (*n).to_owned())
