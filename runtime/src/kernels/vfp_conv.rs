@@ -193,7 +193,7 @@ fn conv3x3_block<const C: usize, const W: usize, const KH: usize, const KW: usiz
         };
         ([$($act:tt)*] $rows:tt $accs:literal, $xs:literal, $all:tt, $k0:tt $k1:tt $k2:tt,
          $store:tt) => {
-            core::arch::asm!(
+            asm_clobbering!(s29;
                 conv3x3_block!([$($act)*], $accs, $xs, $all, $rows, $k0 $k1 $k2, $store),
                 b = in(reg) b.to_bits(),
                 w = inout(reg) w.as_ptr() => _,
@@ -203,13 +203,6 @@ fn conv3x3_block<const C: usize, const W: usize, const KH: usize, const KW: usiz
                 stride = in(reg) W * 4,
                 n = inout(reg) C => _,
                 y = in(reg) y,
-                out("s0") _, out("s1") _, out("s2") _, out("s3") _, out("s4") _, out("s5") _,
-                out("s6") _, out("s7") _, out("s8") _, out("s9") _, out("s10") _, out("s11") _,
-                out("s12") _, out("s13") _, out("s14") _, out("s15") _, out("s16") _,
-                out("s17") _, out("s18") _, out("s19") _, out("s20") _, out("s21") _,
-                out("s22") _, out("s23") _, out("s24") _, out("s25") _, out("s26") _,
-                out("s27") _, out("s28") _, out("s29") _,
-                options(nostack),
             )
         };
     }
@@ -539,7 +532,7 @@ fn convt2x2_block<const C: usize, const W: usize, const KH: usize, const KW: usi
         };
         (# [$($act:tt)*] $tail:tt $wa:literal, $wb:literal, $accs:literal, $xs:literal;
          $($a0:literal $a1:literal $x:literal),*) => {
-            core::arch::asm!(
+            asm_clobbering!(s28;
                 convt2x2_block!([$($act)*], $tail, $wa, $wb, $accs, $xs; $($a0 $a1 $x),*),
                 b = in(reg) b.to_bits(),
                 w = inout(reg) w.as_ptr() => _,
@@ -547,13 +540,6 @@ fn convt2x2_block<const C: usize, const W: usize, const KH: usize, const KW: usi
                 stride = in(reg) W * 4,
                 n = inout(reg) C / 2 => _,
                 y = in(reg) y.as_mut_ptr(),
-                out("s0") _, out("s1") _, out("s2") _, out("s3") _, out("s4") _, out("s5") _,
-                out("s6") _, out("s7") _, out("s8") _, out("s9") _, out("s10") _, out("s11") _,
-                out("s12") _, out("s13") _, out("s14") _, out("s15") _, out("s16") _,
-                out("s17") _, out("s18") _, out("s19") _, out("s20") _, out("s21") _,
-                out("s22") _, out("s23") _, out("s24") _, out("s25") _, out("s26") _,
-                out("s27") _, out("s28") _,
-                options(nostack),
             )
         };
     }
