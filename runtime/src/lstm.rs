@@ -122,6 +122,33 @@ fn precompute<const I: usize, const H: usize>(
     }
 }
 
+/// Step `t` of `steps` of an LSTM returning its last hidden state: `$step` with `h_prev`, the
+/// hidden state the step before wrote (zeros at the first), and `h_next`, the buffer it writes,
+/// alternating between `other` and `y` so that the last step writes `y`. A macro, so each of
+/// the four cases is its own call with its buffers known.
+macro_rules! alternate {
+    ($t:expr, $steps:expr, $y:ident, $other:ident, |$prev:ident, $next:ident| $step:expr) => {
+        match ($t == 0, ($steps - 1 - $t).is_multiple_of(2)) {
+            (true, true) => {
+                let ($prev, $next) = (Hidden::Zeros, &mut *$y);
+                $step
+            }
+            (true, false) => {
+                let ($prev, $next) = (Hidden::Zeros, &mut *$other);
+                $step
+            }
+            (false, true) => {
+                let ($prev, $next) = (Hidden::Row(&*$other), &mut *$y);
+                $step
+            }
+            (false, false) => {
+                let ($prev, $next) = (Hidden::Row(&*$y), &mut *$other);
+                $step
+            }
+        }
+    };
+}
+
 /// [`lstm_sequence`] of the vector `x` repeated `NO / H` times (a repeat layer feeding the
 /// LSTM): the repeated sequence is never written. `state` holds the cell state and the input
 /// terms (`E = 5·H`).
@@ -162,13 +189,7 @@ pub fn lstm_repeated_last<const I: usize, const H: usize, const T: usize, const 
     precompute(w_x, bias, x, pre);
     c.iter_mut().for_each(|c| *c = 0.0);
     for t in 0..T {
-        let into_y = (T - 1 - t).is_multiple_of(2);
-        match (t == 0, into_y) {
-            (true, true) => step_repeated(w_h, pre, Hidden::Zeros, c, y),
-            (true, false) => step_repeated(w_h, pre, Hidden::Zeros, c, other),
-            (false, true) => step_repeated(w_h, pre, Hidden::Row(other), c, y),
-            (false, false) => step_repeated(w_h, pre, Hidden::Row(y), c, other),
-        }
+        alternate!(t, T, y, other, |h_prev, h_next| step_repeated(w_h, pre, h_prev, c, h_next));
     }
 }
 
@@ -205,16 +226,12 @@ pub fn lstm_last<const I: usize, const H: usize, const NI: usize, const E: usize
     state: &mut [f32; E],
 ) {
     const { assert!(I > 0 && H > 0 && NI.is_multiple_of(I) && E == 2 * H) };
-    let steps = NI / I;
     let (c, other) = state.split_at_mut(H);
     c.iter_mut().for_each(|c| *c = 0.0);
+    let steps = NI / I;
     for (t, x_t) in x.chunks_exact(I).enumerate() {
-        let into_y = (steps - 1 - t).is_multiple_of(2);
-        match (t == 0, into_y) {
-            (true, true) => step(w_x, w_h, bias, x_t, Hidden::Zeros, c, y),
-            (true, false) => step(w_x, w_h, bias, x_t, Hidden::Zeros, c, other),
-            (false, true) => step(w_x, w_h, bias, x_t, Hidden::Row(other), c, y),
-            (false, false) => step(w_x, w_h, bias, x_t, Hidden::Row(y), c, other),
-        }
+        alternate!(t, steps, y, other, |h_prev, h_next| step(
+            w_x, w_h, bias, x_t, h_prev, c, h_next
+        ));
     }
 }
