@@ -28,21 +28,13 @@ impl<const S: usize> Default for Scratch<S> {
 /// The first `N` values.
 #[inline(always)]
 pub fn front<const S: usize, const N: usize>(s: &mut [f32; S]) -> &mut [f32; N] {
-    const { assert!(N <= S) };
-    match s.first_chunk_mut::<N>() {
-        Some(f) => f,
-        None => unreachable_without_panic(),
-    }
+    crate::views::regions::<_, S, N, 0, 0>(s).0
 }
 
 /// The last `N` values.
 #[inline(always)]
 pub fn back<const S: usize, const N: usize>(s: &mut [f32; S]) -> &mut [f32; N] {
-    const { assert!(N <= S) };
-    match s.last_chunk_mut::<N>() {
-        Some(b) => b,
-        None => unreachable_without_panic(),
-    }
+    crate::views::regions::<_, S, 0, 0, N>(s).2
 }
 
 /// The first `A` values to read and the last `B` values to write.

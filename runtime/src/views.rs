@@ -5,7 +5,8 @@
 use crate::scratch::unreachable_without_panic as unreachable;
 
 /// The first `A` values, the `E` after them and the last `B`, all writable: every view of
-/// scratch (here and in `scratch.rs`) is these three regions in some order and use.
+/// scratch (here and in `scratch.rs`) is these three regions, some of them empty, in some
+/// order and use.
 #[inline(always)]
 pub(crate) fn regions<T, const S: usize, const A: usize, const E: usize, const B: usize>(
     s: &mut [T; S],
