@@ -122,29 +122,18 @@ fn precompute<const I: usize, const H: usize>(
     }
 }
 
-/// Step `t` of `steps` of an LSTM returning its last hidden state: `$step` with `h_prev`, the
-/// hidden state the step before wrote (zeros at the first), and `h_next`, the buffer it writes,
-/// alternating between `other` and `y` so that the last step writes `y`. A macro, so each of
-/// the four cases is its own call with its buffers known.
+/// Step `t` of `steps` of an LSTM returning its last hidden state: `$step($args, h_prev, $c,
+/// h_next)`, where `h_prev` is the hidden state the step before wrote (zeros at the first) and
+/// `h_next` the buffer it writes, alternating between `other` and `y` so that the last step
+/// writes `y`. A macro, so that each of the four cases is its own call with its buffers known.
 macro_rules! alternate {
-    ($t:expr, $steps:expr, $y:ident, $other:ident, |$prev:ident, $next:ident| $step:expr) => {
-        match ($t == 0, ($steps - 1 - $t).is_multiple_of(2)) {
-            (true, true) => {
-                let ($prev, $next) = (Hidden::Zeros, &mut *$y);
-                $step
-            }
-            (true, false) => {
-                let ($prev, $next) = (Hidden::Zeros, &mut *$other);
-                $step
-            }
-            (false, true) => {
-                let ($prev, $next) = (Hidden::Row(&*$other), &mut *$y);
-                $step
-            }
-            (false, false) => {
-                let ($prev, $next) = (Hidden::Row(&*$y), &mut *$other);
-                $step
-            }
+    ($t:expr, $steps:expr, $y:ident, $other:ident, $step:ident($($arg:expr),*; $c:ident)) => {
+        let into_y = ($steps - 1 - $t).is_multiple_of(2);
+        match ($t == 0, into_y) {
+            (true, true) => $step($($arg,)* Hidden::Zeros, $c, $y),
+            (true, false) => $step($($arg,)* Hidden::Zeros, $c, $other),
+            (false, true) => $step($($arg,)* Hidden::Row($other), $c, $y),
+            (false, false) => $step($($arg,)* Hidden::Row($y), $c, $other),
         }
     };
 }
@@ -189,7 +178,7 @@ pub fn lstm_repeated_last<const I: usize, const H: usize, const T: usize, const 
     precompute(w_x, bias, x, pre);
     c.iter_mut().for_each(|c| *c = 0.0);
     for t in 0..T {
-        alternate!(t, T, y, other, |h_prev, h_next| step_repeated(w_h, pre, h_prev, c, h_next));
+        alternate!(t, T, y, other, step_repeated(w_h, pre; c));
     }
 }
 
@@ -230,8 +219,6 @@ pub fn lstm_last<const I: usize, const H: usize, const NI: usize, const E: usize
     c.iter_mut().for_each(|c| *c = 0.0);
     let steps = NI / I;
     for (t, x_t) in x.chunks_exact(I).enumerate() {
-        alternate!(t, steps, y, other, |h_prev, h_next| step(
-            w_x, w_h, bias, x_t, h_prev, c, h_next
-        ));
+        alternate!(t, steps, y, other, step(w_x, w_h, bias, x_t; c));
     }
 }
