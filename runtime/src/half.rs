@@ -69,18 +69,58 @@ impl Stored<f32> for F32 {
     }
 }
 
-#[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+// The builds with an f16 kernel that widens in registers: Arm cores with a single-precision
+// FPU (`vcvtb`/`vcvtt`, `half/arm.rs`) and x86 with AVX2 and F16C (`vcvtph2ps`, eight halves
+// per instruction in `x86.rs`, sixteen with AVX-512 in `x86/half.rs`). Each takes one block
+// or two on the same inputs (`f16_blocks`) and the last `N < 32` outputs (`f16_tail`).
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+mod arm;
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "f16c",
+    not(target_feature = "avx512f")
+))]
+use crate::x86::blocks_f16 as f16_blocks;
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f", target_feature = "f16c"))]
+use crate::x86::half::blocks_f16 as f16_blocks;
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c"))]
+use crate::x86::tail_f16 as f16_tail;
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+use arm::{blocks as f16_blocks, tail as f16_tail};
+
+#[cfg(any(
+    all(target_arch = "arm", target_abi = "eabihf"),
+    all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c")
+))]
 impl Stored<u16> for F16 {
     #[inline(always)]
     fn widen(self, v: u16) -> f32 {
-        #[cfg(all(target_arch = "x86_64", target_feature = "f16c"))]
-        return crate::x86::widen_f16(v);
-        #[cfg(not(all(target_arch = "x86_64", target_feature = "f16c")))]
-        f16_to_f32(v)
+        widen_f16(v)
     }
 
-    // The outputs after the last full block, eight per `vcvtph2ps` (x86.rs).
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c"))]
+    #[inline(always)]
+    fn block<const I: usize>(
+        self,
+        w: &[[u16; BLOCK_W]; I],
+        x: impl Iterator<Item = f32>,
+        acc: &mut [f32; BLOCK_W],
+    ) {
+        f16_blocks([w], x, [acc]);
+    }
+
+    #[inline(always)]
+    fn block2<const I: usize>(
+        self,
+        wa: &[[u16; BLOCK_W]; I],
+        wb: &[[u16; BLOCK_W]; I],
+        x: impl Iterator<Item = f32> + Clone,
+        a: &mut [f32; BLOCK_W],
+        b: &mut [f32; BLOCK_W],
+    ) {
+        f16_blocks([wa, wb], x, [a, b]);
+    }
+
     #[inline(always)]
     fn tail<const I: usize, const N: usize>(
         self,
@@ -88,111 +128,30 @@ impl Stored<u16> for F16 {
         x: impl Iterator<Item = f32>,
         acc: &mut [f32; N],
     ) {
-        crate::x86::tail_f16(w, x, acc);
-    }
-
-    // `vcvtph2ps` widens sixteen halves per instruction with AVX-512, eight with F16C.
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f", target_feature = "f16c"))]
-    #[inline(always)]
-    fn block<const I: usize>(
-        self,
-        w: &[[u16; BLOCK_W]; I],
-        x: impl Iterator<Item = f32>,
-        acc: &mut [f32; BLOCK_W],
-    ) {
-        crate::x86::half::blocks_f16([w], x, [acc]);
-    }
-
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f", target_feature = "f16c"))]
-    #[inline(always)]
-    fn block2<const I: usize>(
-        self,
-        wa: &[[u16; BLOCK_W]; I],
-        wb: &[[u16; BLOCK_W]; I],
-        x: impl Iterator<Item = f32> + Clone,
-        a: &mut [f32; BLOCK_W],
-        b: &mut [f32; BLOCK_W],
-    ) {
-        crate::x86::half::blocks_f16([wa, wb], x, [a, b]);
-    }
-
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx2",
-        target_feature = "f16c",
-        not(target_feature = "avx512f")
-    ))]
-    #[inline(always)]
-    fn block<const I: usize>(
-        self,
-        w: &[[u16; BLOCK_W]; I],
-        x: impl Iterator<Item = f32>,
-        acc: &mut [f32; BLOCK_W],
-    ) {
-        crate::x86::block_f16_32(w, x, acc);
-    }
-
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx2",
-        target_feature = "f16c",
-        not(target_feature = "avx512f")
-    ))]
-    #[inline(always)]
-    fn block2<const I: usize>(
-        self,
-        wa: &[[u16; BLOCK_W]; I],
-        wb: &[[u16; BLOCK_W]; I],
-        x: impl Iterator<Item = f32> + Clone,
-        a: &mut [f32; BLOCK_W],
-        b: &mut [f32; BLOCK_W],
-    ) {
-        crate::x86::block2_f16_32(wa, wb, x, a, b);
+        f16_tail(w, x, acc);
     }
 }
 
-// Arm cores with a single-precision FPU: the `vcvtb`/`vcvtt` kernel (`half/arm.rs`).
-#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-mod arm;
-
-#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+// Other builds: the portable block loops over `widen`.
+#[cfg(not(any(
+    all(target_arch = "arm", target_abi = "eabihf"),
+    all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c")
+)))]
 impl Stored<u16> for F16 {
     #[inline(always)]
     fn widen(self, v: u16) -> f32 {
-        f16_to_f32(v)
+        widen_f16(v)
     }
+}
 
-    #[inline(always)]
-    fn block<const I: usize>(
-        self,
-        w: &[[u16; BLOCK_W]; I],
-        x: impl Iterator<Item = f32>,
-        acc: &mut [f32; BLOCK_W],
-    ) {
-        arm::blocks([w], x, [acc]);
-    }
-
-    #[inline(always)]
-    fn block2<const I: usize>(
-        self,
-        wa: &[[u16; BLOCK_W]; I],
-        wb: &[[u16; BLOCK_W]; I],
-        x: impl Iterator<Item = f32> + Clone,
-        a: &mut [f32; BLOCK_W],
-        b: &mut [f32; BLOCK_W],
-    ) {
-        arm::blocks([wa, wb], x, [a, b]);
-    }
-
-    #[inline(always)]
-    fn tail<const I: usize, const N: usize>(
-        self,
-        w: &[[u16; N]; I],
-        x: impl Iterator<Item = f32>,
-        acc: &mut [f32; N],
-    ) {
-        arm::blocks([w], x, [acc]);
-    }
+/// One half as f32, exactly: by F16C's `vcvtph2ps` where the build has it (three instructions
+/// instead of the portable form's dozen; biases widen through it), else [`f16_to_f32`].
+#[inline(always)]
+fn widen_f16(v: u16) -> f32 {
+    #[cfg(all(target_arch = "x86_64", target_feature = "f16c"))]
+    return crate::x86::widen_f16(v);
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "f16c")))]
+    f16_to_f32(v)
 }
 
 impl Stored<u16> for Bf16 {

@@ -47,6 +47,35 @@ by_simd! {
         const SIMD: bool = false;
     }
 }
+/// `core::arch::asm!` of a micro-kernel that keeps its sums and operands in the
+/// single-precision registers: `s0` up to the register named first (`s28`, `s29` or `s31`)
+/// declared clobbered (the compiler saves the callee-saved `s16`-`s31` among them), and no
+/// stack used. The operands before the clobbers end with a comma.
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+macro_rules! asm_clobbering {
+    (s28; $($asm:tt)*) => {
+        asm_clobbering!(@ [] $($asm)*)
+    };
+    (s29; $($asm:tt)*) => {
+        asm_clobbering!(@ [out("s29") _,] $($asm)*)
+    };
+    (s31; $($asm:tt)*) => {
+        asm_clobbering!(@ [out("s29") _, out("s30") _, out("s31") _,] $($asm)*)
+    };
+    (@ [$($more:tt)*] $($asm:tt)*) => {
+        core::arch::asm!(
+            $($asm)*
+            out("s0") _, out("s1") _, out("s2") _, out("s3") _, out("s4") _, out("s5") _,
+            out("s6") _, out("s7") _, out("s8") _, out("s9") _, out("s10") _, out("s11") _,
+            out("s12") _, out("s13") _, out("s14") _, out("s15") _, out("s16") _,
+            out("s17") _, out("s18") _, out("s19") _, out("s20") _, out("s21") _,
+            out("s22") _, out("s23") _, out("s24") _, out("s25") _, out("s26") _,
+            out("s27") _, out("s28") _, $($more)*
+            options(nostack),
+        )
+    };
+}
+
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 pub(crate) mod vfp;
 // The convolution kernels of the same cores (`runtime/src/rows.rs` calls them).

@@ -122,6 +122,22 @@ fn precompute<const I: usize, const H: usize>(
     }
 }
 
+/// Step `t` of `steps` of an LSTM returning its last hidden state: `$step($args, h_prev, $c,
+/// h_next)`, where `h_prev` is the hidden state the step before wrote (zeros at the first) and
+/// `h_next` the buffer it writes, alternating between `other` and `y` so that the last step
+/// writes `y`. A macro, so that each of the four cases is its own call with its buffers known.
+macro_rules! alternate {
+    ($t:expr, $steps:expr, $y:ident, $other:ident, $step:ident($($arg:expr),*; $c:ident)) => {
+        let into_y = ($steps - 1 - $t).is_multiple_of(2);
+        match ($t == 0, into_y) {
+            (true, true) => $step($($arg,)* Hidden::Zeros, $c, $y),
+            (true, false) => $step($($arg,)* Hidden::Zeros, $c, $other),
+            (false, true) => $step($($arg,)* Hidden::Row($other), $c, $y),
+            (false, false) => $step($($arg,)* Hidden::Row($y), $c, $other),
+        }
+    };
+}
+
 /// [`lstm_sequence`] of the vector `x` repeated `NO / H` times (a repeat layer feeding the
 /// LSTM): the repeated sequence is never written. `state` holds the cell state and the input
 /// terms (`E = 5·H`).
@@ -162,13 +178,7 @@ pub fn lstm_repeated_last<const I: usize, const H: usize, const T: usize, const 
     precompute(w_x, bias, x, pre);
     c.iter_mut().for_each(|c| *c = 0.0);
     for t in 0..T {
-        let into_y = (T - 1 - t).is_multiple_of(2);
-        match (t == 0, into_y) {
-            (true, true) => step_repeated(w_h, pre, Hidden::Zeros, c, y),
-            (true, false) => step_repeated(w_h, pre, Hidden::Zeros, c, other),
-            (false, true) => step_repeated(w_h, pre, Hidden::Row(other), c, y),
-            (false, false) => step_repeated(w_h, pre, Hidden::Row(y), c, other),
-        }
+        alternate!(t, T, y, other, step_repeated(w_h, pre; c));
     }
 }
 
@@ -205,16 +215,10 @@ pub fn lstm_last<const I: usize, const H: usize, const NI: usize, const E: usize
     state: &mut [f32; E],
 ) {
     const { assert!(I > 0 && H > 0 && NI.is_multiple_of(I) && E == 2 * H) };
-    let steps = NI / I;
     let (c, other) = state.split_at_mut(H);
     c.iter_mut().for_each(|c| *c = 0.0);
+    let steps = NI / I;
     for (t, x_t) in x.chunks_exact(I).enumerate() {
-        let into_y = (steps - 1 - t).is_multiple_of(2);
-        match (t == 0, into_y) {
-            (true, true) => step(w_x, w_h, bias, x_t, Hidden::Zeros, c, y),
-            (true, false) => step(w_x, w_h, bias, x_t, Hidden::Zeros, c, other),
-            (false, true) => step(w_x, w_h, bias, x_t, Hidden::Row(other), c, y),
-            (false, false) => step(w_x, w_h, bias, x_t, Hidden::Row(y), c, other),
-        }
+        alternate!(t, steps, y, other, step(w_x, w_h, bias, x_t; c));
     }
 }

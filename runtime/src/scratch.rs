@@ -28,21 +28,13 @@ impl<const S: usize> Default for Scratch<S> {
 /// The first `N` values.
 #[inline(always)]
 pub fn front<const S: usize, const N: usize>(s: &mut [f32; S]) -> &mut [f32; N] {
-    const { assert!(N <= S) };
-    match s.first_chunk_mut::<N>() {
-        Some(f) => f,
-        None => unreachable_without_panic(),
-    }
+    crate::views::regions::<_, S, N, 0, 0>(s).0
 }
 
 /// The last `N` values.
 #[inline(always)]
 pub fn back<const S: usize, const N: usize>(s: &mut [f32; S]) -> &mut [f32; N] {
-    const { assert!(N <= S) };
-    match s.last_chunk_mut::<N>() {
-        Some(b) => b,
-        None => unreachable_without_panic(),
-    }
+    crate::views::regions::<_, S, 0, 0, N>(s).2
 }
 
 /// The first `A` values to read and the last `B` values to write.
@@ -50,15 +42,8 @@ pub fn back<const S: usize, const N: usize>(s: &mut [f32; S]) -> &mut [f32; N] {
 pub fn front_to_back<const S: usize, const A: usize, const B: usize>(
     s: &mut [f32; S],
 ) -> (&[f32; A], &mut [f32; B]) {
-    const { assert!(A + B <= S) };
-    let (rest, out) = match s.split_last_chunk_mut::<B>() {
-        Some(p) => p,
-        None => unreachable_without_panic(),
-    };
-    match rest.first_chunk::<A>() {
-        Some(input) => (input, out),
-        None => unreachable_without_panic(),
-    }
+    let (input, _, out) = crate::views::regions::<_, S, A, 0, B>(s);
+    (input, out)
 }
 
 /// The last `A` values to read and the first `B` values to write.
@@ -66,15 +51,8 @@ pub fn front_to_back<const S: usize, const A: usize, const B: usize>(
 pub fn back_to_front<const S: usize, const A: usize, const B: usize>(
     s: &mut [f32; S],
 ) -> (&[f32; A], &mut [f32; B]) {
-    const { assert!(A + B <= S) };
-    let (out, rest) = match s.split_first_chunk_mut::<B>() {
-        Some(p) => p,
-        None => unreachable_without_panic(),
-    };
-    match rest.last_chunk::<A>() {
-        Some(input) => (input, out),
-        None => unreachable_without_panic(),
-    }
+    let (out, _, input) = crate::views::regions::<_, S, B, 0, A>(s);
+    (input, out)
 }
 
 /// Marks a branch the const assertions rule out, without linking any panic machinery.

@@ -4,14 +4,26 @@
 
 use crate::scratch::unreachable_without_panic as unreachable;
 
+/// The first `A` values, the `E` after them and the last `B`, all writable: every view of
+/// scratch (here and in `scratch.rs`) is these three regions, some of them empty, in some
+/// order and use.
+#[inline(always)]
+pub(crate) fn regions<T, const S: usize, const A: usize, const E: usize, const B: usize>(
+    s: &mut [T; S],
+) -> (&mut [T; A], &mut [T; E], &mut [T; B]) {
+    const { assert!(A + E + B <= S) };
+    let Some((rest, back)) = s.split_last_chunk_mut::<B>() else { unreachable() };
+    let Some((front, rest)) = rest.split_first_chunk_mut::<A>() else { unreachable() };
+    let Some(middle) = rest.first_chunk_mut::<E>() else { unreachable() };
+    (front, middle, back)
+}
+
 /// The first `A` values and the last `B` values, both writable.
 #[inline(always)]
 pub fn front_back<const S: usize, const A: usize, const B: usize>(
     s: &mut [f32; S],
 ) -> (&mut [f32; A], &mut [f32; B]) {
-    const { assert!(A + B <= S) };
-    let Some((rest, back)) = s.split_last_chunk_mut::<B>() else { unreachable() };
-    let Some(front) = rest.first_chunk_mut::<A>() else { unreachable() };
+    let (front, _, back) = regions::<_, S, A, 0, B>(s);
     (front, back)
 }
 
@@ -20,10 +32,7 @@ pub fn front_back<const S: usize, const A: usize, const B: usize>(
 pub fn front_state_back<const S: usize, const A: usize, const E: usize, const B: usize>(
     s: &mut [f32; S],
 ) -> (&[f32; A], &mut [f32; E], &mut [f32; B]) {
-    const { assert!(A + E + B <= S) };
-    let Some((rest, output)) = s.split_last_chunk_mut::<B>() else { unreachable() };
-    let Some((input, rest)) = rest.split_first_chunk_mut::<A>() else { unreachable() };
-    let Some(state) = rest.first_chunk_mut::<E>() else { unreachable() };
+    let (input, state, output) = regions::<_, S, A, E, B>(s);
     (input, state, output)
 }
 
@@ -32,10 +41,7 @@ pub fn front_state_back<const S: usize, const A: usize, const E: usize, const B:
 pub fn back_state_front<const S: usize, const A: usize, const E: usize, const B: usize>(
     s: &mut [f32; S],
 ) -> (&[f32; A], &mut [f32; E], &mut [f32; B]) {
-    const { assert!(A + E + B <= S) };
-    let Some((output, rest)) = s.split_first_chunk_mut::<B>() else { unreachable() };
-    let Some((rest, input)) = rest.split_last_chunk_mut::<A>() else { unreachable() };
-    let Some(state) = rest.first_chunk_mut::<E>() else { unreachable() };
+    let (output, state, input) = regions::<_, S, B, E, A>(s);
     (input, state, output)
 }
 

@@ -41,12 +41,13 @@ pub use int8::quantize_16;
 pub use int8_avx2::quantize_16;
 
 use core::arch::x86_64::_mm_loadu_si128;
-#[cfg(target_feature = "f16c")]
-use core::arch::x86_64::{
-    __m256, _mm256_add_ps, _mm256_cvtph_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps,
-};
 #[cfg(target_feature = "avx2")]
 use core::arch::x86_64::{__m256i, _mm256_setzero_si256, _mm256_storeu_si256};
+#[cfg(target_feature = "f16c")]
+use core::arch::x86_64::{
+    _mm256_add_ps, _mm256_cvtph_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_ps,
+    _mm256_storeu_ps,
+};
 
 /// `acc + x · w` rounded once (`vfmadd…ss`). After inlining, LLVM sees its `llvm.fma.f32`
 /// and vectorizes a loop of them into `vfmadd…ps`, as it does `acc + x * w` into `vmulps` and
@@ -110,7 +111,7 @@ pub fn widen_f16(h: u16) -> f32 {
 }
 
 /// `acc[k] += x[i] · widen(w[i][k])` for the `N < 32` outputs after a layer's last full
-/// block, input by input (as [`block_f16_32`]). Without it the tail took the portable loop,
+/// block, input by input (as [`blocks_f16`]). Without it the tail took the portable loop,
 /// which LLVM widens with integer code: a fifth of MNIST f16's time for its 16 tail outputs.
 #[cfg(target_feature = "f16c")]
 #[inline(always)]
@@ -185,68 +186,39 @@ pub(crate) fn tail_lanes<const I: usize, const N: usize, W: Copy + Default, A: C
 #[cfg(target_feature = "f16c")]
 // AVX-512 builds use `half.rs` (512-bit); the tests still compare this one.
 #[cfg_attr(target_feature = "avx512f", allow(dead_code))]
-/// `acc[k] += x[i] · widen(w[i][k])` for every input in order, a block of 32 f16 weights per
-/// input, accumulators in registers.
+/// `acc[g][k] += x[i] · widen(w[g][i][k])` for every input in order, `G` blocks of 32 f16
+/// weights per input on the same inputs, accumulators in registers (`4G` of them).
 #[inline(always)]
-pub fn block_f16_32<const I: usize>(
-    w: &[[u16; 32]; I],
+pub fn blocks_f16<const I: usize, const G: usize>(
+    w: [&[[u16; 32]; I]; G],
     x: impl Iterator<Item = f32>,
-    acc: &mut [f32; 32],
+    acc: [&mut [f32; 32]; G],
 ) {
     // SAFETY: AVX2 and F16C are enabled (cfg'd by the caller); every load reads 16 bytes
-    // inside one `[u16; 32]` row (offsets 0, 16, 32, 48 of 64), every store writes 32 bytes
-    // inside `acc` (offsets 0, 32, 64, 96 of 128).
+    // inside one `[u16; 32]` row (offsets 0, 16, 32, 48 of 64), every accumulator load and
+    // store 32 bytes inside one `[f32; 32]` (offsets 0, 32, 64, 96 of 128); unaligned forms.
     unsafe {
-        let mut a: [__m256; 4] = [_mm256_set1_ps(0.0); 4];
-        for (j, aj) in a.iter_mut().enumerate() {
-            *aj = core::ptr::read_unaligned(acc.as_ptr().add(8 * j).cast());
-        }
-        for (row, xi) in w.iter().zip(x) {
-            let xv = _mm256_set1_ps(xi);
-            let halves = row.as_ptr();
+        let mut a = [[_mm256_set1_ps(0.0); 4]; G];
+        for (a, acc) in a.iter_mut().zip(&acc) {
             for (j, aj) in a.iter_mut().enumerate() {
-                let h = _mm_loadu_si128(halves.add(8 * j).cast());
-                // Multiply, then add: the portable loop's two roundings (no fused multiply-add).
-                *aj = _mm256_add_ps(*aj, _mm256_mul_ps(xv, _mm256_cvtph_ps(h)));
+                *aj = _mm256_loadu_ps(acc.as_ptr().add(8 * j));
             }
         }
-        for (j, aj) in a.iter().enumerate() {
-            _mm256_storeu_ps(acc.as_mut_ptr().add(8 * j), *aj);
-        }
-    }
-}
-
-#[cfg(target_feature = "f16c")]
-#[cfg_attr(target_feature = "avx512f", allow(dead_code))]
-/// [`block_f16_32`] for two blocks on the same inputs: eight independent accumulators.
-#[inline(always)]
-pub fn block2_f16_32<const I: usize>(
-    wa: &[[u16; 32]; I],
-    wb: &[[u16; 32]; I],
-    x: impl Iterator<Item = f32>,
-    acc_a: &mut [f32; 32],
-    acc_b: &mut [f32; 32],
-) {
-    // SAFETY: as in `block_f16_32`, for two rows and two accumulator arrays.
-    unsafe {
-        let mut a: [__m256; 8] = [_mm256_set1_ps(0.0); 8];
-        for j in 0..4 {
-            a[j] = core::ptr::read_unaligned(acc_a.as_ptr().add(8 * j).cast());
-            a[4 + j] = core::ptr::read_unaligned(acc_b.as_ptr().add(8 * j).cast());
-        }
-        for ((ra, rb), xi) in wa.iter().zip(wb).zip(x) {
+        for (i, xi) in (0..I).zip(x) {
             let xv = _mm256_set1_ps(xi);
-            let (ha, hb) = (ra.as_ptr(), rb.as_ptr());
-            for j in 0..4 {
-                let h = _mm_loadu_si128(ha.add(8 * j).cast());
-                a[j] = _mm256_add_ps(a[j], _mm256_mul_ps(xv, _mm256_cvtph_ps(h)));
-                let h = _mm_loadu_si128(hb.add(8 * j).cast());
-                a[4 + j] = _mm256_add_ps(a[4 + j], _mm256_mul_ps(xv, _mm256_cvtph_ps(h)));
+            for (a, w) in a.iter_mut().zip(w) {
+                let halves = w[i].as_ptr();
+                for (j, aj) in a.iter_mut().enumerate() {
+                    let h = _mm_loadu_si128(halves.add(8 * j).cast());
+                    // Multiply, then add: the portable loop's two roundings (no fused form).
+                    *aj = _mm256_add_ps(*aj, _mm256_mul_ps(xv, _mm256_cvtph_ps(h)));
+                }
             }
         }
-        for j in 0..4 {
-            _mm256_storeu_ps(acc_a.as_mut_ptr().add(8 * j), a[j]);
-            _mm256_storeu_ps(acc_b.as_mut_ptr().add(8 * j), a[4 + j]);
+        for (a, acc) in a.iter().zip(acc) {
+            for (j, aj) in a.iter().enumerate() {
+                _mm256_storeu_ps(acc.as_mut_ptr().add(8 * j), *aj);
+            }
         }
     }
 }
@@ -262,6 +234,25 @@ pub(crate) mod tests {
             s ^= s << 5;
             s
         }
+    }
+
+    /// `I` rows of `N` finite halves from `next` (subnormals included; model files hold no
+    /// infinities or NaNs), then `I` inputs in `[-0.5, 0.5)`: the f16 kernels' test data.
+    #[cfg(target_feature = "f16c")]
+    pub(crate) fn f16_data<const I: usize, const N: usize>(
+        next: &mut impl FnMut() -> u32,
+    ) -> ([[u16; N]; I], [f32; I]) {
+        let mut w = [[0u16; N]; I];
+        for v in w.iter_mut().flatten() {
+            *v = loop {
+                let h = next() as u16;
+                if h & 0x7c00 != 0x7c00 {
+                    break h;
+                }
+            };
+        }
+        let x = core::array::from_fn(|_| f32::from_bits(0x3f00_0000 | (next() >> 9)) - 1.0);
+        (w, x)
     }
 
     #[test]
@@ -317,18 +308,7 @@ pub(crate) mod tests {
     #[cfg(target_feature = "f16c")]
     fn check_f16_tail<const N: usize>(seed: u32) {
         use crate::half::F16;
-        let mut next = stream(seed);
-        let mut w = [[0u16; N]; 41];
-        for v in w.iter_mut().flatten() {
-            *v = loop {
-                let h = next() as u16;
-                if h & 0x7c00 != 0x7c00 {
-                    break h;
-                }
-            };
-        }
-        let x: [f32; 41] =
-            core::array::from_fn(|_| f32::from_bits(0x3f00_0000 | (next() >> 9)) - 1.0);
+        let (w, x) = f16_data::<41, N>(&mut stream(seed));
         let start: [f32; N] = core::array::from_fn(|k| k as f32 * 0.25 - 3.0);
         let (mut fast, mut portable) = (start, start);
         super::tail_f16(&w, x.iter().copied(), &mut fast);
@@ -351,26 +331,14 @@ pub(crate) mod tests {
     #[test]
     fn f16_block_equals_the_portable_loop_bit_for_bit() {
         use crate::half::{Stored, F16};
-        let mut next = stream(11);
-        let mut w = [[0u16; 32]; 97];
-        for v in w.iter_mut().flatten() {
-            // Every finite half, subnormals included.
-            *v = loop {
-                let h = next() as u16;
-                if h & 0x7c00 != 0x7c00 {
-                    break h;
-                }
-            };
-        }
-        let x: [f32; 97] =
-            core::array::from_fn(|_| f32::from_bits(0x3f00_0000 | (next() >> 9)) - 1.0);
+        let (w, x) = f16_data::<97, 32>(&mut stream(11));
         let start: [f32; 32] = core::array::from_fn(|k| k as f32 * 0.25 - 3.0);
         let (mut fast, mut portable) = (start, start);
-        super::block_f16_32(&w, x.iter().copied(), &mut fast);
+        super::blocks_f16([&w], x.iter().copied(), [&mut fast]);
         crate::half::block(&w, F16, x.iter().copied(), &mut portable);
         assert_eq!(fast.map(f32::to_bits), portable.map(f32::to_bits));
         let (mut a, mut b) = (start, start);
-        super::block2_f16_32(&w, &w, x.iter().copied(), &mut a, &mut b);
+        super::blocks_f16([&w, &w], x.iter().copied(), [&mut a, &mut b]);
         assert_eq!(a.map(f32::to_bits), portable.map(f32::to_bits));
         assert_eq!(b.map(f32::to_bits), portable.map(f32::to_bits));
         let _ = F16.widen(0);

@@ -46,6 +46,16 @@ pub(super) fn blocks<const I: usize, const N: usize, const B: usize>(
     }
 }
 
+/// The last `N < 32` outputs of a layer: one block of `N`.
+#[inline(always)]
+pub(super) fn tail<const I: usize, const N: usize>(
+    w: &[[u16; N]; I],
+    x: impl Iterator<Item = f32>,
+    acc: &mut [f32; N],
+) {
+    blocks([w], x, [acc]);
+}
+
 /// One chunk of inputs over one block of `width` outputs (`w`: the chunk's rows), shared by
 /// every layer: the groups of eight outputs in the kernel, the rest (all of them if the kernel
 /// declines) here, input by input.

@@ -29,35 +29,22 @@ pub enum Fused {
     Later,
 }
 
-/// `x`.
-#[derive(Debug, Clone, Copy)]
-pub struct Linear;
-
-impl Activation for Linear {
-    const FUSED: Fused = Fused::Linear;
-    #[inline(always)]
-    fn apply(self, v: f32) -> f32 {
-        v
-    }
-}
-
-/// `crate::activation::relu`.
-#[derive(Debug, Clone, Copy)]
-pub struct Relu;
-
-impl Activation for Relu {
-    const FUSED: Fused = Fused::Relu;
-    #[inline(always)]
-    fn apply(self, v: f32) -> f32 {
-        crate::activation::relu(v)
-    }
-}
-
-/// Declares an activation with parameters: its struct (the `f32` parameters `$field` that
-/// `crate::activation::$f` takes after the input, then, with `+ wide`, whether the layer is
-/// wide), what the scalar block loop fuses, and `apply`: `crate::activation::$f`, or in wide
-/// layers the branch-free `super::branchless::$f`, which gives the same bits.
+/// Declares an activation: its struct, what the scalar block loop fuses, and `apply`.
+/// Without parameters, a unit struct whose `apply` is `|$v| $body`. With parameters, the `f32`
+/// parameters `$field` that `crate::activation::$f` takes after the input, then, with
+/// `+ wide`, whether the layer is wide; `apply` is `crate::activation::$f`, or in wide layers
+/// the branch-free `super::branchless::$f`, which gives the same bits.
 macro_rules! activation {
+    (
+        $(#[$m:meta])*
+        $name:ident $fused:ident => |$v:ident| $body:expr
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+
+        activation!(@impl $name $fused, |self, $v| $body);
+    };
     (
         $(#[$m:meta])*
         $name:ident { $($(#[$fm:meta])* $field:ident),* $(+ $wide:ident)? } $fused:ident => $f:ident
@@ -72,11 +59,16 @@ macro_rules! activation {
             )?
         }
 
+        activation!(@impl $name $fused, |self, v| {
+            activation!(@apply self, v, $f, [$($field),*] $(, $wide)?)
+        });
+    };
+    (@impl $name:ident $fused:ident, |$s:ident, $v:ident| $body:expr) => {
         impl Activation for $name {
             const FUSED: Fused = Fused::$fused;
             #[inline(always)]
-            fn apply(self, v: f32) -> f32 {
-                activation!(@apply self, v, $f, [$($field),*] $(, $wide)?)
+            fn apply($s, $v: f32) -> f32 {
+                $body
             }
         }
     };
@@ -90,6 +82,16 @@ macro_rules! activation {
             crate::activation::$f($v $(, $s.$field)*)
         }
     };
+}
+
+activation! {
+    /// `x`.
+    Linear Linear => |v| v
+}
+
+activation! {
+    /// `crate::activation::relu`.
+    Relu Relu => |v| crate::activation::relu(v)
 }
 
 activation! {

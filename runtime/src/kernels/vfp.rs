@@ -149,7 +149,7 @@ pub(super) fn pass<M: Mac>(
     // One body, two instructions: `M::FUSED` is a constant, so only one is compiled in.
     macro_rules! kernel {
         ($op:literal) => {
-            core::arch::asm!(
+            asm_clobbering!(s31;
                 "2:",
                 "vldmia {from}, {{s0-s7}}",
                 "add {from}, {from}, {step}",
@@ -206,13 +206,6 @@ pub(super) fn pass<M: Mac>(
                 y = inout(reg) y.as_mut_ptr() => _,
                 blocks = inout(reg) blocks => _,
                 t = out(reg) _,
-                out("s0") _, out("s1") _, out("s2") _, out("s3") _, out("s4") _, out("s5") _,
-                out("s6") _, out("s7") _, out("s8") _, out("s9") _, out("s10") _, out("s11") _,
-                out("s12") _, out("s13") _, out("s14") _, out("s15") _, out("s16") _,
-                out("s17") _, out("s18") _, out("s19") _, out("s20") _, out("s21") _,
-                out("s22") _, out("s23") _, out("s24") _, out("s25") _, out("s26") _,
-                out("s27") _, out("s28") _, out("s29") _, out("s30") _, out("s31") _,
-                options(nostack),
             )
         };
     }
@@ -339,7 +332,7 @@ pub(crate) fn f16_blocks8(
     // declared: pointers and counters as inouts, `s0`-`s31` as clobbers (the compiler saves
     // the callee-saved `s16`-`s31`); the flags are not preserved; no stack is used.
     unsafe {
-        core::arch::asm!(
+        asm_clobbering!(s31;
             "1:",
             "vldmia {acc}, {{s0-s7}}",
             "mov {x}, {xs}",
@@ -380,13 +373,6 @@ pub(crate) fn f16_blocks8(
             stride = in(reg) stride.wrapping_mul(2),
             groups = inout(reg) groups => _,
             t = out(reg) _,
-            out("s0") _, out("s1") _, out("s2") _, out("s3") _, out("s4") _, out("s5") _,
-            out("s6") _, out("s7") _, out("s8") _, out("s9") _, out("s10") _, out("s11") _,
-            out("s12") _, out("s13") _, out("s14") _, out("s15") _, out("s16") _,
-            out("s17") _, out("s18") _, out("s19") _, out("s20") _, out("s21") _,
-            out("s22") _, out("s23") _, out("s24") _, out("s25") _, out("s26") _,
-            out("s27") _, out("s28") _, out("s29") _, out("s30") _, out("s31") _,
-            options(nostack),
         );
     }
     true

@@ -26,15 +26,10 @@ pub fn groups<const I: usize, const G: usize, M: Mac>(
     _mac: M,
 ) {
     // SAFETY: AVX-512F is enabled (cfg'd by the caller). A group holds `4 · I · 8 = 32 · I`
-    // floats; every load reads 16 floats at offset `32i` or `32i + 16` (`i < I`) of one group,
-    // or of an accumulator array (offsets 0 and 16 of 32); every store writes 16 floats at
-    // offsets 0 and 16 of an accumulator array; unaligned forms.
+    // floats; every load reads 16 floats at offset `32i` or `32i + 16` (`i < I`) of one group
+    // (unaligned form); the accumulators load and store through `load32`/`store32`.
     unsafe {
-        let mut a = [[_mm512_setzero_ps(); 2]; G];
-        for (a, acc) in a.iter_mut().zip(acc.iter()) {
-            a[0] = _mm512_loadu_ps(acc.as_ptr());
-            a[1] = _mm512_loadu_ps(acc.as_ptr().add(16));
-        }
+        let mut a = acc.each_ref().map(load32);
         for (i, xi) in (0..I).zip(x) {
             let xv = _mm512_set1_ps(xi);
             for (a, group) in a.iter_mut().zip(w) {
@@ -50,10 +45,27 @@ pub fn groups<const I: usize, const G: usize, M: Mac>(
                 }
             }
         }
-        for (a, acc) in a.iter().zip(acc.iter_mut()) {
-            _mm512_storeu_ps(acc.as_mut_ptr(), a[0]);
-            _mm512_storeu_ps(acc.as_mut_ptr().add(16), a[1]);
+        for (a, acc) in a.into_iter().zip(acc.iter_mut()) {
+            store32(a, acc);
         }
+    }
+}
+
+/// 32 accumulators in two 512-bit registers (an f32 group's, an f16 block's).
+#[inline(always)]
+pub(crate) fn load32(acc: &[f32; 32]) -> [__m512; 2] {
+    // SAFETY: AVX-512F is enabled (this module is cfg'd on it); 16 floats at offsets 0 and 16
+    // of 32, unaligned form.
+    unsafe { [_mm512_loadu_ps(acc.as_ptr()), _mm512_loadu_ps(acc.as_ptr().add(16))] }
+}
+
+/// The registers of [`load32`] back into `acc`.
+#[inline(always)]
+pub(crate) fn store32(a: [__m512; 2], acc: &mut [f32; 32]) {
+    // SAFETY: as in `load32`, for stores.
+    unsafe {
+        _mm512_storeu_ps(acc.as_mut_ptr(), a[0]);
+        _mm512_storeu_ps(acc.as_mut_ptr().add(16), a[1]);
     }
 }
 

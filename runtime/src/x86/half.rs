@@ -4,6 +4,7 @@
 
 use core::arch::x86_64::*;
 
+use super::f32::{load32, store32};
 use crate::half::BLOCK_W;
 
 /// `acc[g][k] += x[i] · widen(w[g][i][k])` for every input in order, `G` blocks of 32 f16
@@ -15,14 +16,10 @@ pub fn blocks_f16<const I: usize, const G: usize>(
     acc: [&mut [f32; BLOCK_W]; G],
 ) {
     // SAFETY: AVX-512F (with F16C) is enabled (cfg'd by the caller). Every weight load reads 32
-    // bytes at offset 0 or 32 of one `[u16; 32]` row (64 bytes); every accumulator load and
-    // store 16 floats at offset 0 or 16 of a `[f32; 32]`; unaligned forms.
+    // bytes at offset 0 or 32 of one `[u16; 32]` row (64 bytes), unaligned form; the
+    // accumulators load and store through `load32`/`store32`.
     unsafe {
-        let mut a = [[_mm512_setzero_ps(); 2]; G];
-        for (a, acc) in a.iter_mut().zip(&acc) {
-            a[0] = _mm512_loadu_ps(acc.as_ptr());
-            a[1] = _mm512_loadu_ps(acc.as_ptr().add(16));
-        }
+        let mut a = acc.each_ref().map(|acc| load32(acc));
         for (i, xi) in (0..I).zip(x) {
             let xv = _mm512_set1_ps(xi);
             for (a, w) in a.iter_mut().zip(w) {
@@ -34,9 +31,8 @@ pub fn blocks_f16<const I: usize, const G: usize>(
                 a[1] = _mm512_add_ps(a[1], _mm512_mul_ps(xv, hi));
             }
         }
-        for (a, acc) in a.iter().zip(acc) {
-            _mm512_storeu_ps(acc.as_mut_ptr(), a[0]);
-            _mm512_storeu_ps(acc.as_mut_ptr().add(16), a[1]);
+        for (a, acc) in a.into_iter().zip(acc) {
+            store32(a, acc);
         }
     }
 }
@@ -47,19 +43,8 @@ mod tests {
 
     #[test]
     fn f16_blocks_equal_the_portable_loop_bit_for_bit() {
-        let mut next = crate::x86::tests::stream(11);
-        let mut w = [[0u16; 32]; 53];
-        for v in w.iter_mut().flatten() {
-            // Every finite half, subnormals included.
-            *v = loop {
-                let h = next() as u16;
-                if h & 0x7c00 != 0x7c00 {
-                    break h;
-                }
-            };
-        }
-        let x: [f32; 53] =
-            core::array::from_fn(|_| f32::from_bits(0x3f00_0000 | (next() >> 9)) - 1.0);
+        use crate::x86::tests::{f16_data, stream};
+        let (w, x) = f16_data::<53, 32>(&mut stream(11));
         let start: [f32; 32] = core::array::from_fn(|k| k as f32 * 0.25 - 3.0);
         let mut expected = start;
         for (xi, row) in x.iter().zip(&w) {
