@@ -44,10 +44,16 @@ def run(tool, name, qemu, elf):
     log.unlink(missing_ok=True)
     cmd = ["timeout", "-k", "5", "300", *qemu, "-nographic",
            "-plugin", str(PLUGIN), "-d", "plugin", "-D", str(log), "-kernel", str(elf)]
-    done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    # The console goes to a file, not a pipe: QEMU makes it non-blocking and drops what a full
+    # pipe does not take (a reader 3 s late got 65,456 of 199,512 bytes).
+    out, err = TARGET_DIR / f"{name}.stdout", TARGET_DIR / f"{name}.stderr"
+    with open(out, "wb") as o, open(err, "wb") as e:
+        done = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=o, stderr=e)
+    stdout = out.read_text(errors="replace")
     if done.returncode != 0:
-        fail(tool, f"{name} exited with {done.returncode}: {done.stderr.strip()}")
-    lines = done.stdout.splitlines()
+        message = err.read_text(errors="replace").strip()
+        fail(tool, f"{name} exited with {done.returncode}: {message}")
+    lines = stdout.splitlines()
     labels = [tuple(l.split()[1:]) for l in lines if l.startswith("bench ")]
     counts = [int(l.split()[2]) for l in log.read_text().splitlines()
               if l.startswith("tinyae-insns ")]

@@ -17,9 +17,11 @@ mod embedded;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use embedded::{available, cargo, expect_success, missing_programs, missing_targets, target_dir};
+use embedded::{
+    available, cargo, emulate, expect_success, missing_programs, missing_targets, target_dir,
+};
 use tinyae::{AnomalyDetector, Encoder, ModelInfo};
 use tinyae_tests::{generated, input, repo_root, rows};
 
@@ -341,22 +343,22 @@ fn run(board: &Board) -> Option<Report> {
         .join(board.target)
         .join("release")
         .join(format!("tinyae-firmware-{}", board.dir));
-    let out = Command::new("timeout")
-        .args(["-k", "5", RUN_SECONDS, board.qemu])
-        .args(board.machine)
-        .args(["-nographic", "-kernel"])
-        .arg(&elf)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", board.qemu));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let out = emulate(
+        Command::new("timeout")
+            .args(["-k", "5", RUN_SECONDS, board.qemu])
+            .args(board.machine)
+            .args(["-nographic", "-kernel"])
+            .arg(&elf),
+        &format!("firmware-{}", board.dir),
+    );
+    let stdout = out.stdout;
     assert!(
         out.status.success(),
         "{} on {} ended with {} (124: timed out after {RUN_SECONDS} s)\nstderr:\n{}\nlast output:\n{}",
         elf.display(),
         board.qemu,
         out.status,
-        String::from_utf8_lossy(&out.stderr),
+        out.stderr,
         stdout.lines().rev().take(5).collect::<Vec<_>>().join("\n"),
     );
     let report = parse(&stdout);

@@ -9,9 +9,11 @@
 mod embedded;
 
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use embedded::{available, cargo, expect_success, missing_programs, missing_targets, target_dir};
+use embedded::{
+    available, cargo, emulate, expect_success, missing_programs, missing_targets, target_dir,
+};
 use tinyae_core::{quant, reference, Model};
 use tinyae_tests::{load_model, repo_root};
 
@@ -106,21 +108,16 @@ fn run(target: &str, qemu: &str, machine: &[&str]) -> Option<String> {
         &cargo(&dir, &["build", "--release", "--target", target]),
     );
     let elf = target_dir().join(target).join("release").join("tinyae-quant-firmware");
-    let out = Command::new("timeout")
-        .args(["-k", "5", "300", qemu])
-        .args(machine)
-        .args(["-nographic", "-kernel"])
-        .arg(&elf)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {qemu}: {e}"));
-    assert!(
-        out.status.success(),
-        "{qemu} ended with {}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
+    let out = emulate(
+        Command::new("timeout")
+            .args(["-k", "5", "300", qemu])
+            .args(machine)
+            .args(["-nographic", "-kernel"])
+            .arg(&elf),
+        &format!("quant-firmware-{target}"),
     );
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    assert!(out.status.success(), "{qemu} ended with {}: {}", out.status, out.stderr);
+    Some(out.stdout)
 }
 
 #[test]
