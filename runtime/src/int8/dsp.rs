@@ -122,13 +122,8 @@ mod tests {
             let bias: [i32; O] = core::array::from_fn(|o| o as i32 * 1000 - 3000);
             let rq = [Rq { m: 1 << 30, s: 40 }; O]; // ÷ 1024
             let mut y = [0i8; O];
-            dense_i8_dsp(
-                &DspI8 { groups },
-                &x,
-                &mut y,
-                OutI8 { bias: &bias, rq: &rq, zero_point: 0 },
-                Finish::Linear,
-            );
+            let out = OutI8 { bias: &bias, rq: &rq, zero_point: 0 };
+            dense_i8_dsp(&DspI8 { groups }, &x, &mut y, out, Finish::Linear);
             for o in 0..O {
                 let sum: i32 =
                     bias[o] + (0..I).map(|i| i32::from(w(o, i)) * i32::from(x[i])).sum::<i32>();
@@ -166,13 +161,8 @@ mod tests {
                 let bias: [i32; O] = core::array::from_fn(|o| o as i32 - sum(o));
                 let rq = [Rq { m: 1 << 30, s: 30 }; O]; // × 1
                 let mut y = [0i8; O];
-                dense_i8_dsp(
-                    &DspI8 { groups },
-                    &x,
-                    &mut y,
-                    OutI8 { bias: &bias, rq: &rq, zero_point: 0 },
-                    Finish::Linear,
-                );
+                let out = OutI8 { bias: &bias, rq: &rq, zero_point: 0 };
+                dense_i8_dsp(&DspI8 { groups }, &x, &mut y, out, Finish::Linear);
                 assert_eq!(y, core::array::from_fn(|o| o as i8), "pattern {p}, x {x_value}");
             }
         }
