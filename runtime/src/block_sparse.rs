@@ -11,7 +11,7 @@
 //! in its order: results agree bit for bit. int8 sums are exact integers, so the int8 form may
 //! hold zeros and pads (any order gives the same sum).
 
-use crate::int8::{Finish, Rq};
+use crate::int8::{Finish, OutI8};
 use crate::kernels::act::Activation;
 use crate::Scaling;
 
@@ -162,7 +162,6 @@ pub struct BlockSparseI8<const P: usize, const G: usize, const R: usize> {
 /// The int8 form: `y[o] = finish(requantize(bias[o] + Σ w · x[i]))` over the kept columns,
 /// the input zero point folded into `bias` (exact integer arithmetic).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub fn dense_block_sparse_i8<
     const I: usize,
     const P: usize,
@@ -171,34 +170,30 @@ pub fn dense_block_sparse_i8<
     const O: usize,
 >(
     w: &BlockSparseI8<P, G, R>,
-    bias: &[i32; O],
-    rq: &[Rq; O],
-    zero_point: i32,
     x: &[i8; I],
     y: &mut [i8; O],
+    out: OutI8<'_, O>,
     f: Finish<'_>,
 ) {
     const { assert!(R < BLOCK_SPARSE && G * BLOCK_SPARSE + R == O) };
     // AVX2: kept pairs looked up inside the multiply-add loop, blocks finished in registers.
     #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-    crate::x86::int8_avx2::dense_block_sparse(w, bias, rq, zero_point, x, y, f);
+    crate::x86::int8_avx2::dense_block_sparse(w, x, y, out, f);
     #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
-    blocks_i8(w, bias, rq, zero_point, x, y, f);
+    blocks_i8(w, x, y, out, f);
 }
 
 /// [`dense_block_sparse_i8`] block by block, each block's kept pairs packed from their indices.
 #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn blocks_i8<const I: usize, const P: usize, const G: usize, const R: usize, const O: usize>(
     w: &BlockSparseI8<P, G, R>,
-    bias: &[i32; O],
-    rq: &[Rq; O],
-    zero_point: i32,
     x: &[i8; I],
     y: &mut [i8; O],
+    out: OutI8<'_, O>,
     f: Finish<'_>,
 ) {
+    let OutI8 { bias, rq, zero_point } = out;
     // A pad index may be `I` (odd input counts): its weights are zero, read as input 0.
     let at = |i: u16| x.get(usize::from(i)).map_or(0, |v| i32::from(*v));
     let mut y_blocks = y.chunks_exact_mut(BLOCK_SPARSE);

@@ -31,6 +31,23 @@ pub struct Rq {
     pub s: u32,
 }
 
+/// An int8 layer's requantization, as the generated code passes it to every dense kernel: the
+/// sums start at `bias` (the input zero point's share folded in), then output `o` is
+/// requantized by `rq[o]` to `zero_point`. `O` ties them to the layer's outputs at compile time.
+///
+/// The [`Finish`] stays a separate argument: moved into this struct it is copied once more
+/// between stack slots, LLVM then drops that slot's lifetime markers and the Cortex-M4F frames
+/// and instruction counts of the int8 firmware change (scripts/quant-measure.py).
+#[derive(Debug, Clone, Copy)]
+pub struct OutI8<'a, const O: usize> {
+    /// The i32 sums' starting values.
+    pub bias: &'a [i32; O],
+    /// Each output's fixed-point requantization.
+    pub rq: &'a [Rq; O],
+    /// The zero point of the requantized values.
+    pub zero_point: i32,
+}
+
 /// `clamp(((acc · m + 2^(s-1)) >> s) + zero_point, -128, 127)`, in 64-bit arithmetic
 /// (`tinyae_arith::quant::requantize`, the reference's definition); on 32-bit cores through
 /// [`requantize_high`].
@@ -109,7 +126,6 @@ pub struct BlockedI8<const P: usize, const TILES: usize, const R: usize> {
 /// A quantized dense layer: `y[o] = finish(requantize(bias[o] + Σ_i w[o][i] · x[i]))`, with
 /// `bias` already holding the input zero point's share.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub fn dense_i8<
     const I: usize,
     const P: usize,
@@ -118,11 +134,9 @@ pub fn dense_i8<
     const O: usize,
 >(
     w: &BlockedI8<P, TILES, R>,
-    bias: &[i32; O],
-    rq: &[Rq; O],
-    zero_point: i32,
     x: &[i8; I],
     y: &mut [i8; O],
+    out: OutI8<'_, O>,
     f: Finish<'_>,
 ) {
     const { assert!(R < BLOCK_I8 && BLOCK_I8 * TILES + R == O && P == I.div_ceil(2)) };
@@ -134,8 +148,8 @@ pub fn dense_i8<
     ))]
     {
         let mut acc = [0i32; O];
-        accumulate_vnni(w, bias, x, &mut acc);
-        crate::x86::int8::requantize_all(&acc, rq, zero_point, y);
+        accumulate_vnni(w, out.bias, x, &mut acc);
+        crate::x86::int8::requantize_all(&acc, out.rq, out.zero_point, y);
         finish_requantized(y, f);
     }
     // AVX2 without VNNI: two blocks per pass, finished in registers (`x86/int8_avx2.rs`).
@@ -148,25 +162,23 @@ pub fn dense_i8<
             target_feature = "avx512vnni"
         ))
     ))]
-    crate::x86::int8_avx2::dense(w, bias, rq, zero_point, x, y, f);
+    crate::x86::int8_avx2::dense(w, x, y, out, f);
     #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
-    blocked(w, bias, rq, zero_point, x, y, f);
+    blocked(w, x, y, out, f);
 }
 
 /// [`dense_i8`] a block of 32 outputs at a time, finishing each block while it is in registers
 /// (x86 with AVX2 takes `x86/int8_avx2.rs`'s form).
 #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn blocked<const I: usize, const P: usize, const TILES: usize, const R: usize, const O: usize>(
     w: &BlockedI8<P, TILES, R>,
-    bias: &[i32; O],
-    rq: &[Rq; O],
-    zero_point: i32,
     x: &[i8; I],
     y: &mut [i8; O],
+    out: OutI8<'_, O>,
     f: Finish<'_>,
 ) {
+    let OutI8 { bias, rq, zero_point } = out;
     // x86: the input pairs as broadcastable i16x2 words, once per layer.
     #[cfg(target_arch = "x86_64")]
     let packed: [i32; P] = {

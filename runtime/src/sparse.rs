@@ -106,21 +106,19 @@ fn rows<W: Copy, B: Copy, X: Index, const O: usize, const NNZ: usize>(
 #[inline(always)]
 pub fn dense_sparse_i8<X: Index, const I: usize, const O: usize, const NNZ: usize>(
     w: &Csr<i8, X, O, NNZ>,
-    bias: &[i32; O],
-    rq: &[crate::int8::Rq; O],
-    zero_point: i32,
     x: &[i8; I],
     y: &mut [i8; O],
+    out: crate::int8::OutI8<'_, O>,
     f: crate::int8::Finish<'_>,
 ) {
     let mut nz = w.values.iter().zip(&w.index);
-    for (((y, count), b), r) in y.iter_mut().zip(&w.counts).zip(bias).zip(rq) {
+    for (((y, count), b), r) in y.iter_mut().zip(&w.counts).zip(out.bias).zip(out.rq) {
         let mut acc = *b;
         for (v, i) in nz.by_ref().take(usize::from(*count)) {
             if let Some(xi) = x.get(i.at()) {
                 acc = acc.wrapping_add(i32::from(*v).wrapping_mul(i32::from(*xi)));
             }
         }
-        *y = crate::int8::finish_one(acc, *r, zero_point, f);
+        *y = crate::int8::finish_one(acc, *r, out.zero_point, f);
     }
 }

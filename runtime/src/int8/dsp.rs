@@ -5,7 +5,7 @@
 //! Every layer of every model calls one shared function, so a layer costs a call rather than
 //! an unrolled block.
 
-use super::{finish_one, Finish, Rq};
+use super::{finish_one, Finish, OutI8, Rq};
 use tinyae_arith::dsp::{fold, weight, CHUNK, GROUP, SEGMENT};
 
 /// Dense int8 weights in the DSP order: `groups[g][c]` are the four words of outputs
@@ -18,18 +18,15 @@ pub struct DspI8<const C: usize, const G: usize> {
 
 /// A quantized dense layer (as [`super::dense_i8`]) over weights in the DSP order.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub fn dense_i8_dsp<const I: usize, const C: usize, const G: usize, const O: usize>(
     w: &DspI8<C, G>,
-    bias: &[i32; O],
-    rq: &[Rq; O],
-    zero_point: i32,
     x: &[i8; I],
     y: &mut [i8; O],
+    out: OutI8<'_, O>,
     f: Finish<'_>,
 ) {
     const { assert!(C == I.div_ceil(CHUNK) && G == O.div_ceil(GROUP)) };
-    layer(w.groups.as_flattened(), C, bias, rq, zero_point, x, y, f);
+    layer(w.groups.as_flattened(), C, out.bias, out.rq, out.zero_point, x, y, f);
 }
 
 /// The layer, shared by every layer of every model: each group of four outputs starts at its
@@ -125,7 +122,8 @@ mod tests {
             let bias: [i32; O] = core::array::from_fn(|o| o as i32 * 1000 - 3000);
             let rq = [Rq { m: 1 << 30, s: 40 }; O]; // ÷ 1024
             let mut y = [0i8; O];
-            dense_i8_dsp(&DspI8 { groups }, &bias, &rq, 0, &x, &mut y, Finish::Linear);
+            let out = OutI8 { bias: &bias, rq: &rq, zero_point: 0 };
+            dense_i8_dsp(&DspI8 { groups }, &x, &mut y, out, Finish::Linear);
             for o in 0..O {
                 let sum: i32 =
                     bias[o] + (0..I).map(|i| i32::from(w(o, i)) * i32::from(x[i])).sum::<i32>();
@@ -163,7 +161,8 @@ mod tests {
                 let bias: [i32; O] = core::array::from_fn(|o| o as i32 - sum(o));
                 let rq = [Rq { m: 1 << 30, s: 30 }; O]; // × 1
                 let mut y = [0i8; O];
-                dense_i8_dsp(&DspI8 { groups }, &bias, &rq, 0, &x, &mut y, Finish::Linear);
+                let out = OutI8 { bias: &bias, rq: &rq, zero_point: 0 };
+                dense_i8_dsp(&DspI8 { groups }, &x, &mut y, out, Finish::Linear);
                 assert_eq!(y, core::array::from_fn(|o| o as i8), "pattern {p}, x {x_value}");
             }
         }

@@ -4,7 +4,7 @@
 //! block on other targets, for the host tests) in plain Rust. Every layer of every model calls
 //! one shared function, so a layer costs a call rather than an unrolled block.
 
-use super::{requantize, Finish, Rq};
+use super::{requantize, Finish, OutI8, Rq};
 use tinyae_arith::rv32::{widths, BLOCK};
 
 /// Dense int8 weights in the RISC-V order (`tinyae_arith::rv32::order`): `B = I · O` bytes.
@@ -16,18 +16,15 @@ pub struct Rv32I8<const B: usize> {
 
 /// A quantized dense layer (as [`super::dense_i8`]) over weights in the RISC-V order.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub fn dense_i8_rv32<const I: usize, const B: usize, const O: usize>(
     w: &Rv32I8<B>,
-    bias: &[i32; O],
-    rq: &[Rq; O],
-    zero_point: i32,
     x: &[i8; I],
     y: &mut [i8; O],
+    out: OutI8<'_, O>,
     f: Finish<'_>,
 ) {
     const { assert!(B == I * O) };
-    layer(&w.w, bias, rq, zero_point, x, y, f);
+    layer(&w.w, out.bias, out.rq, out.zero_point, x, y, f);
 }
 
 /// The layer, shared by every layer of every model: each block of outputs starts at its
@@ -149,7 +146,8 @@ mod tests {
             let bias: [i32; O] = core::array::from_fn(|o| o as i32 * 1000 - 3000);
             let rq = [Rq { m: 1 << 30, s: 40 }; O]; // ÷ 1024
             let mut y = [0i8; O];
-            dense_i8_rv32(&weights, &bias, &rq, 3, &x, &mut y, Finish::Linear);
+            let out = OutI8 { bias: &bias, rq: &rq, zero_point: 3 };
+            dense_i8_rv32(&weights, &x, &mut y, out, Finish::Linear);
             for o in 0..O {
                 let sum: i32 =
                     bias[o] + (0..I).map(|i| i32::from(w(o, i)) * i32::from(x[i])).sum::<i32>();

@@ -7,7 +7,7 @@
 
 use core::arch::x86_64::*;
 
-use crate::int8::{BlockedI8, Finish, Rq, BLOCK_I8};
+use crate::int8::{BlockedI8, Finish, OutI8, Rq, BLOCK_I8};
 
 /// A layer's finish as the vector code applies it: requantized values are clamped to
 /// `[low, 127]` (`low` is -128, or the output zero point for relu: `max(clamp(v, -128, 127),
@@ -288,16 +288,14 @@ pub(crate) fn finish_sums(
     allow(dead_code)
 )]
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub fn dense<const I: usize, const P: usize, const TILES: usize, const R: usize, const O: usize>(
     w: &BlockedI8<P, TILES, R>,
-    bias: &[i32; O],
-    rq: &[Rq; O],
-    zero_point: i32,
     x: &[i8; I],
     y: &mut [i8; O],
+    out: OutI8<'_, O>,
     f: Finish<'_>,
 ) {
+    let OutI8 { bias, rq, zero_point } = out;
     let packed: [i32; P] = pack_pairs(x);
     let (b_blocks, b_tail) = bias.as_chunks::<BLOCK_I8>();
     let (r_blocks, r_tail) = rq.as_chunks::<BLOCK_I8>();
@@ -329,7 +327,6 @@ pub fn dense<const I: usize, const P: usize, const TILES: usize, const R: usize,
 /// inside the multiply-add loop (the scalar lookups overlap the vector work; `vpgatherdd`
 /// measured slower on Zen 3, docs/BENCHMARKS.md), then its finish in registers.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub fn dense_block_sparse<
     const I: usize,
     const P: usize,
@@ -338,13 +335,12 @@ pub fn dense_block_sparse<
     const O: usize,
 >(
     w: &crate::block_sparse::BlockSparseI8<P, G, R>,
-    bias: &[i32; O],
-    rq: &[Rq; O],
-    zero_point: i32,
     x: &[i8; I],
     y: &mut [i8; O],
+    out: OutI8<'_, O>,
     f: Finish<'_>,
 ) {
+    let OutI8 { bias, rq, zero_point } = out;
     let (b_blocks, b_tail) = bias.as_chunks::<BLOCK_I8>();
     let (r_blocks, r_tail) = rq.as_chunks::<BLOCK_I8>();
     let (y_blocks, y_tail) = y.as_chunks_mut::<BLOCK_I8>();
