@@ -74,8 +74,32 @@ pub fn fold(both: i32, a: i32) -> [i32; 2] {
     [a, both.wrapping_sub(a) >> 8]
 }
 
+/// What the kernel computes, lane by lane and wrapping like `smlad`: the sums
+/// `[both_ab, a, both_cd, c]` of the `words.len()` chunks of `words` against `x`, from zero
+/// ([`fold`] turns each pair into two outputs' sums). The runtime's `asm!` kernel on Arm DSP
+/// cores executes exactly this; other targets (the host tests) call it.
+pub fn pair_sums(words: &[[u32; 4]], x: &[i8]) -> [i32; 4] {
+    // `sxtb16`: the low byte of each 16-bit lane, sign-extended; `smlad`: both lanes' products.
+    let lanes = |v: u32| [v as u16 as i16, (v >> 16) as u16 as i16].map(i32::from);
+    let low_bytes = |v: u32| [v as u8 as i8, (v >> 16) as u8 as i8].map(i32::from);
+    let smlad = |acc: i32, [l0, l1]: [i32; 2], [x0, x1]: [i32; 2]| {
+        acc.wrapping_add(l0.wrapping_mul(x0)).wrapping_add(l1.wrapping_mul(x1))
+    };
+    let mut sums = [0i32; 4];
+    for (ws, xs) in words.iter().zip(x.chunks_exact(CHUNK)) {
+        let xs = [[xs[0], xs[2]], [xs[1], xs[3]]].map(|pair| pair.map(i32::from));
+        for (j, word) in ws.iter().enumerate() {
+            let (pair, xs) = (2 * (j / 2), xs[j % 2]);
+            sums[pair] = smlad(sums[pair], lanes(*word), xs);
+            sums[pair + 1] = smlad(sums[pair + 1], low_bytes(*word), xs);
+        }
+    }
+    sums
+}
+
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
 
     #[test]
@@ -91,25 +115,11 @@ mod tests {
         }
     }
 
-    /// The kernel's arithmetic, instruction by instruction: for each word, `smlad` of the word
-    /// into `both` and `smlad` of its `sxtb16` into `a`, wrapping like the hardware; then
-    /// [`fold`]. Returns the four outputs' sums over `chunks` chunks of `x`.
+    /// The four outputs' sums over `chunks` chunks of `x`, through [`pair_sums`] and [`fold`].
     fn kernel(w: impl Fn(usize, usize) -> i8, x: &[i8], chunks: usize) -> [i32; GROUP] {
-        let lanes = |v: u32| [i32::from(v as u16 as i16), i32::from((v >> 16) as u16 as i16)];
-        let low_bytes = |v: u32| [i32::from(v as u8 as i8), i32::from((v >> 16) as u8 as i8)];
-        let mut sums = [0i32; 4]; // [both(a, b), a, both(c, d), c]
-        for c in 0..chunks {
-            let ws = words(&w, 0, c);
-            let xs = &x[CHUNK * c..CHUNK * c + CHUNK];
-            for (j, word) in ws.into_iter().enumerate() {
-                let (x0, x2) = (i32::from(xs[j % 2]), i32::from(xs[j % 2 + 2]));
-                let ([l0, l1], [b0, b1]) = (lanes(word), low_bytes(word));
-                let pair = 2 * (j / 2);
-                sums[pair] = sums[pair].wrapping_add(l0 * x0).wrapping_add(l1 * x2);
-                sums[pair + 1] = sums[pair + 1].wrapping_add(b0 * x0).wrapping_add(b1 * x2);
-            }
-        }
-        let ([s0, s1], [s2, s3]) = (fold(sums[0], sums[1]), fold(sums[2], sums[3]));
+        let words: std::vec::Vec<[u32; 4]> = (0..chunks).map(|c| words(&w, 0, c)).collect();
+        let [ab, a, cd, c] = pair_sums(&words, &x[..CHUNK * chunks]);
+        let ([s0, s1], [s2, s3]) = (fold(ab, a), fold(cd, c));
         [s0, s1, s2, s3]
     }
 

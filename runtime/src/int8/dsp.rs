@@ -79,26 +79,9 @@ fn layer(
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 use crate::kernels::dsp::pair_sums;
 
-/// The kernel's arithmetic in plain Rust, lane by lane and wrapping like `smlad`.
+/// The kernel's arithmetic in plain Rust, as `tinyae_arith::dsp` defines it.
 #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
-fn pair_sums(words: &[[u32; 4]], x: &[i8]) -> [i32; 4] {
-    // `sxtb16`: the low byte of each 16-bit lane, sign-extended; `smlad`: both lanes' products.
-    let lanes = |v: u32| [v as u16 as i16, (v >> 16) as u16 as i16].map(i32::from);
-    let low_bytes = |v: u32| [v as u8 as i8, (v >> 16) as u8 as i8].map(i32::from);
-    let smlad = |acc: i32, [l0, l1]: [i32; 2], [x0, x1]: [i32; 2]| {
-        acc.wrapping_add(l0.wrapping_mul(x0)).wrapping_add(l1.wrapping_mul(x1))
-    };
-    let mut sums = [0i32; 4];
-    for (ws, xs) in words.iter().zip(x.chunks_exact(CHUNK)) {
-        let xs = [[xs[0], xs[2]], [xs[1], xs[3]]].map(|pair| pair.map(i32::from));
-        for (j, word) in ws.iter().enumerate() {
-            let (pair, xs) = (2 * (j / 2), xs[j % 2]);
-            sums[pair] = smlad(sums[pair], lanes(*word), xs);
-            sums[pair + 1] = smlad(sums[pair + 1], low_bytes(*word), xs);
-        }
-    }
-    sums
-}
+use tinyae_arith::dsp::pair_sums;
 
 #[cfg(test)]
 mod tests {
