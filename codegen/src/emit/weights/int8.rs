@@ -61,24 +61,24 @@ pub fn body(d: &Dense, q: &Quantization, activation: Activation, unrolled: bool)
     let Some(plan) = quant::plan(d, q, activation) else { return quote!() };
     let (statics, finish) = constants(d, q, &plan);
     let zp = Literal::i32_unsuffixed(plan.zero_point);
-    // The requantization and the finish every dense kernel takes (`rt::OutI8`, `rt::Finish`).
-    let out = quote!(rt::OutI8 { bias: &BIAS, rq: &RQ, zero_point: #zp }, #finish);
+    // The arguments every dense kernel takes after `w, x, y`: its `rt::OutI8` and its `rt::Finish`.
+    let out_finish = quote!(rt::OutI8 { bias: &BIAS, rq: &RQ, zero_point: #zp }, #finish);
     let body = if unrolled {
         straight_line(d, &finish, &zp)
     } else if let Some(p) = tinyae_core::block_sparse::pattern(d) {
         let w = super::block_sparse::int8_weights(d, &p);
         quote! {
             #w
-            rt::dense_block_sparse_i8(&W, x, y, #out);
+            rt::dense_block_sparse_i8(&W, x, y, #out_finish);
         }
     } else if tinyae_core::sparse::compressed(d) {
         let w = super::sparse::int8_weights(d);
         quote! {
             #w
-            rt::dense_sparse_i8(&W, x, y, #out);
+            rt::dense_sparse_i8(&W, x, y, #out_finish);
         }
     } else {
-        blocked(d, &out)
+        blocked(d, &out_finish)
     };
     quote! {
         #statics
@@ -115,7 +115,7 @@ fn straight_line(d: &Dense, finish: &TokenStream, zp: &Literal) -> TokenStream {
 
 /// A call of `rt::dense_i8` over int8 weights blocked by 32 outputs, input pairs
 /// interleaved (`rt::BlockedI8`).
-fn blocked(d: &Dense, out: &TokenStream) -> TokenStream {
+fn blocked(d: &Dense, out_finish: &TokenStream) -> TokenStream {
     let (i_n, o_n) = (d.in_features, d.out_features);
     let pairs = i_n.div_ceil(2);
     let (tiles, rest) = (o_n / BLOCK, o_n % BLOCK);
@@ -127,8 +127,8 @@ fn blocked(d: &Dense, out: &TokenStream) -> TokenStream {
     let (p_lit, t_lit, r_lit) = (usize_lit(pairs), usize_lit(tiles), usize_lit(rest));
     // Arm DSP cores and 32-bit RISC-V cores read their own orders (`int8_dsp.rs`,
     // `int8_rv32.rs`); one of the three is compiled.
-    let (dsp, dsp_call) = (super::int8_dsp::dsp_cfg(), super::int8_dsp::call(d, out));
-    let (rv32, rv32_call) = (super::int8_rv32::rv32_cfg(), super::int8_rv32::call(d, out));
+    let (dsp, dsp_call) = (super::int8_dsp::dsp_cfg(), super::int8_dsp::call(d, out_finish));
+    let (rv32, rv32_call) = (super::int8_rv32::rv32_cfg(), super::int8_rv32::call(d, out_finish));
     quote! {
         #[cfg(#dsp)]
         {
@@ -144,7 +144,7 @@ fn blocked(d: &Dense, out: &TokenStream) -> TokenStream {
                 tiles: #blocks,
                 tail: #tail,
             };
-            rt::dense_i8(&W, x, y, #out);
+            rt::dense_i8(&W, x, y, #out_finish);
         }
     }
 }

@@ -18,7 +18,7 @@ pub fn dsp_cfg() -> TokenStream {
 
 /// `static W: rt::DspI8<..>` and the call of `rt::dense_i8_dsp` (its `rt::OutI8` of `BIAS`
 /// and `RQ`, the layer's other statics, and its finish).
-pub fn call(d: &Dense, out: &TokenStream) -> TokenStream {
+pub fn call(d: &Dense, out_finish: &TokenStream) -> TokenStream {
     let (i_n, o_n) = (d.in_features, d.out_features);
     let (chunks, groups) = (i_n.div_ceil(CHUNK), o_n.div_ceil(GROUP));
     let w = |o: usize, i: usize| if o < o_n && i < i_n { d.w(o, i) as i8 } else { 0 };
@@ -30,6 +30,6 @@ pub fn call(d: &Dense, out: &TokenStream) -> TokenStream {
     let (c_lit, g_lit) = (usize_lit(chunks), usize_lit(groups));
     quote! {
         static W: rt::DspI8<#c_lit, #g_lit> = rt::DspI8 { groups: #groups_expr };
-        rt::dense_i8_dsp(&W, x, y, #out);
+        rt::dense_i8_dsp(&W, x, y, #out_finish);
     }
 }

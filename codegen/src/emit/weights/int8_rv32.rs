@@ -18,13 +18,13 @@ pub fn rv32_cfg() -> TokenStream {
 
 /// `static W: rt::Rv32I8<..>` and the call of `rt::dense_i8_rv32` (its `rt::OutI8` of `BIAS`
 /// and `RQ`, the layer's other statics, and its finish).
-pub fn call(d: &Dense, out: &TokenStream) -> TokenStream {
+pub fn call(d: &Dense, out_finish: &TokenStream) -> TokenStream {
     let (i_n, o_n) = (d.in_features, d.out_features);
     let mut bytes = LeBytes::default();
     order(|o, i| d.w(o, i) as i8, i_n, o_n).for_each(|v| bytes.i8(v));
     let (w_expr, b_lit) = (bytes.expr(), usize_lit(i_n * o_n));
     quote! {
         static W: rt::Rv32I8<#b_lit> = rt::Rv32I8 { w: #w_expr };
-        rt::dense_i8_rv32(&W, x, y, #out);
+        rt::dense_i8_rv32(&W, x, y, #out_finish);
     }
 }
