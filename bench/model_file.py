@@ -1,27 +1,21 @@
-"""Reads a tinyae model file (safetensors) for the Python side of the benchmark."""
+"""Reads a tinyae model file (safetensors) for the Python side of the benchmark, with the
+container reader of the parity references (tests/reference/fixture_file.py)."""
 import json
-import struct
+import sys
+from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "reference"))
+from fixture_file import read_tensors  # noqa: E402  (found through the path just added)
 
 NUMPY_DTYPES = {"F32": "<f4", "I8": "i1", "I32": "<i4"}
 
 
 def read_safetensors(path, dtypes=("F32",)):
     """Returns `(tensors, graph)`: numpy arrays by name and the parsed `tinyae.graph`."""
-    data = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + n])
-    meta = header.pop("__metadata__", {})
-    body = data[8 + n :]
-    tensors = {}
-    for key, info in header.items():
-        if info["dtype"] not in dtypes:
-            raise SystemExit(
-                f"{path}: tensor `{key}` is {info['dtype']}, expected one of {', '.join(dtypes)}\n"
-                "help: export the f32 (or, for TFLite, the int8) variant of the model"
-            )
-        start, end = info["data_offsets"]
-        array = np.frombuffer(body[start:end], dtype=NUMPY_DTYPES[info["dtype"]])
-        tensors[key] = array.reshape(info["shape"])
+    try:
+        tensors, meta = read_tensors(path, {d: NUMPY_DTYPES[d] for d in dtypes})
+    except ValueError as e:
+        raise SystemExit(
+            f"{e}\nhelp: export the f32 (or, for TFLite, the int8) variant of the model"
+        ) from None
     return tensors, json.loads(meta["tinyae.graph"])

@@ -17,19 +17,31 @@ DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64}
 DENSE_OPS = {"dense", "gaussian_head"}
 
 
-def read_safetensors(path):
-    """`(tensors, metadata)`: every tensor as a float64 numpy array, by name."""
-    data = path.read_bytes()
+def read_tensors(path, dtypes):
+    """`(tensors, metadata)`: every tensor as a numpy array of its own type, by name.
+    `dtypes` maps the file's dtype names to numpy's; any other dtype is a ValueError. (The
+    benchmark's bench/model_file.py reads model files through this too.)"""
+    data = Path(path).read_bytes()
     (n,) = struct.unpack("<Q", data[:8])
     header = json.loads(data[8 : 8 + n])
     meta = header.pop("__metadata__", {})
     body = data[8 + n :]
     tensors = {}
     for key, info in header.items():
+        if info["dtype"] not in dtypes:
+            raise ValueError(
+                f"{path}: tensor `{key}` is {info['dtype']}, expected one of {', '.join(dtypes)}"
+            )
         start, end = info["data_offsets"]
-        arr = np.frombuffer(body[start:end], dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
-        tensors[key] = arr.astype(np.float64)
+        arr = np.frombuffer(body[start:end], dtype=dtypes[info["dtype"]])
+        tensors[key] = arr.reshape(info["shape"])
     return tensors, meta
+
+
+def read_safetensors(path):
+    """`(tensors, metadata)`: every tensor as a float64 numpy array, by name."""
+    tensors, meta = read_tensors(path, DTYPES)
+    return {key: arr.astype(np.float64) for key, arr in tensors.items()}, meta
 
 
 # docs/FORMAT.md's defaults of the activations' parameters.

@@ -12,6 +12,7 @@ use esp_backtrace as _;
 use esp_hal::main;
 use esp_hal::time::Instant;
 use esp_println::println;
+use tinyae::AnomalyDetector;
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
@@ -43,40 +44,34 @@ fn main() -> ! {
         );
     }
 
-    // The `*_into` functions keep their buffers where the caller says: here on the stack.
+    // The inputs are locals, on the stack, as the buffers are.
     let beat = [0.25_f32; 140]; // a flat line: not a heartbeat
-    let mut scratch = EcgAe::new_scratch();
-    let mut y = [0.0_f32; 140];
-    let start = Instant::now();
-    let mut score = 0.0;
-    for _ in 0..REPEAT {
-        score = EcgAe::anomaly_score_into(&beat, &mut scratch, &mut y);
-    }
-    let us = start.elapsed().as_micros();
-    println!(
-        "ecg: score {} ({:08x}), {} µs per inference, {} MACs",
-        score,
-        score.to_bits(),
-        us / u64::from(REPEAT),
-        EcgAe::MACS
-    );
-
+    time::<EcgAe, 140, 8>("ecg", &beat);
     let image = [128.0_f32; 784]; // uniform grey: not a digit
-    let mut scratch = MnistAe::new_scratch();
-    let mut y = [0.0_f32; 784];
-    let start = Instant::now();
-    for _ in 0..REPEAT {
-        score = MnistAe::anomaly_score_into(&image, &mut scratch, &mut y);
-    }
-    let us = start.elapsed().as_micros();
-    println!(
-        "mnist: score {} ({:08x}), {} µs per inference, {} MACs",
-        score,
-        score.to_bits(),
-        us / u64::from(REPEAT),
-        MnistAe::MACS
-    );
+    time::<MnistAe, 784, 32>("mnist", &image);
 
     #[allow(clippy::empty_loop)]
     loop {}
+}
+
+/// Times `REPEAT` anomaly scores of `x` by `M` and prints the score, its bits, the time one
+/// inference takes and the model's MACs as `<name>: score …`.
+fn time<M: AnomalyDetector<N, L>, const N: usize, const L: usize>(name: &str, x: &[f32; N]) {
+    // The `*_into` functions keep their buffers where the caller says: here on the stack.
+    let mut scratch = M::new_scratch();
+    let mut y = [0.0_f32; N];
+    let start = Instant::now();
+    let mut score = 0.0;
+    for _ in 0..REPEAT {
+        score = M::anomaly_score_into(x, &mut scratch, &mut y);
+    }
+    let us = start.elapsed().as_micros();
+    println!(
+        "{}: score {} ({:08x}), {} µs per inference, {} MACs",
+        name,
+        score,
+        score.to_bits(),
+        us / u64::from(REPEAT),
+        M::MACS
+    );
 }

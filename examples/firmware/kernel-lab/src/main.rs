@@ -47,16 +47,12 @@ fn layer<const I: usize, const O: usize>(c: &mut HostConsole, name: &str, seed: 
 
     let mut reference = [[0.0f32; 16]; 8];
     let blocks = O / 16;
+    rust_blocks(buf, &x, &mut reference, blocks);
+    label(c, "rust-block16", name, macs);
     let tiles = |b: usize| -> &[[f32; 16]; I] {
         // SAFETY: block `b` is `I * 16` consecutive floats inside the buffer (`b < O / 16`).
         unsafe { &*buf.as_ptr().add(b * I * 16).cast::<[[f32; 16]; I]>() }
     };
-    bench(|| {
-        for (b, acc) in reference.iter_mut().enumerate().take(blocks) {
-            kernels::rust_block::<I, 16>(black_box(tiles(b)), &x, acc);
-        }
-    });
-    label(c, "rust-block16", name, macs);
 
     let mut out = [[0.0f32; 16]; 8];
     bench(|| {
@@ -69,23 +65,31 @@ fn layer<const I: usize, const O: usize>(c: &mut HostConsole, name: &str, seed: 
 
     // Blocks of 32 and 8 outputs (the same weights, read as other block shapes).
     let mut out32 = [[0.0f32; 32]; 4];
-    bench(|| {
-        for (b, acc) in out32.iter_mut().enumerate().take(O / 32) {
-            // SAFETY: block `b` of 32 outputs is `I * 32` floats inside the buffer.
-            let w = unsafe { &*buf.as_ptr().add(b * I * 32).cast::<[[f32; 32]; I]>() };
-            kernels::rust_block::<I, 32>(black_box(w), &x, acc);
-        }
-    });
+    rust_blocks(buf, &x, &mut out32, O / 32);
     label(c, "rust-block32", name, macs);
     let mut out8 = [[0.0f32; 8]; 16];
+    rust_blocks(buf, &x, &mut out8, O / 8);
+    label(c, "rust-block8", name, macs);
+}
+
+/// One counted region: `kernels::rust_block` on the first `blocks` blocks of `B` outputs, block
+/// `b` being the `I * B` weights from `b * I * B` in the buffer, into `out[b]`. Inlined, so
+/// each region's code is what `layer` had written out per block width.
+#[inline(always)]
+fn rust_blocks<const I: usize, const B: usize, const N: usize>(
+    buf: &[f32],
+    x: &[f32; I],
+    out: &mut [[f32; B]; N],
+    blocks: usize,
+) {
+    assert!(blocks <= N && blocks * I * B <= buf.len());
     bench(|| {
-        for (b, acc) in out8.iter_mut().enumerate().take(O / 8) {
-            // SAFETY: block `b` of 8 outputs is `I * 8` floats inside the buffer.
-            let w = unsafe { &*buf.as_ptr().add(b * I * 8).cast::<[[f32; 8]; I]>() };
-            kernels::rust_block::<I, 8>(black_box(w), &x, acc);
+        for (b, acc) in out.iter_mut().enumerate().take(blocks) {
+            // SAFETY: `b < blocks`, so the block's `I * B` floats are inside the buffer.
+            let w = unsafe { &*buf.as_ptr().add(b * I * B).cast::<[[f32; B]; I]>() };
+            kernels::rust_block::<I, B>(black_box(w), x, acc);
         }
     });
-    label(c, "rust-block8", name, macs);
 }
 
 fn label(c: &mut HostConsole, kernel: &str, layer: &str, macs: usize) {
