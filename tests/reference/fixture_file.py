@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64}
+# numpy has no bfloat16: "BF16" is read as the high half of an f32 (see `from_bytes`).
+DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": "bf16", "F64": np.float64}
 DENSE_OPS = {"dense", "gaussian_head"}
 
 
@@ -33,9 +34,17 @@ def read_tensors(path, dtypes):
                 f"{path}: tensor `{key}` is {info['dtype']}, expected one of {', '.join(dtypes)}"
             )
         start, end = info["data_offsets"]
-        arr = np.frombuffer(body[start:end], dtype=dtypes[info["dtype"]])
+        arr = from_bytes(body[start:end], dtypes[info["dtype"]])
         tensors[key] = arr.reshape(info["shape"])
     return tensors, meta
+
+
+def from_bytes(raw, dtype):
+    """The little-endian values in `raw`; `dtype` "bf16" widens bfloat16 exactly, as the bits
+    of an f32 whose low 16 bits are zero (docs/FORMAT.md)."""
+    if isinstance(dtype, str) and dtype == "bf16":
+        return (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view("<f4")
+    return np.frombuffer(raw, dtype=dtype)
 
 
 def read_safetensors(path):
@@ -69,9 +78,14 @@ def activation(spec, functions):
 
 
 def fixture_names(dense_only):
-    """The fixtures made only of dense layers (`dense_only`), or those with another op."""
+    """The fixtures the parity tests compare with these scripts (those with a committed
+    `<name>.expected.json`; name a new one on the command line) made only of dense layers
+    (`dense_only`), or those with another op. The f16, bf16, int8 and pruned variants are not
+    among them: tests/tests/quant_parity.rs and mixed_parity.rs check those."""
     names = []
     for p in sorted(FIXTURES.glob("*.safetensors")):
+        if not p.with_name(p.name.replace(".safetensors", ".expected.json")).exists():
+            continue
         graph = json.loads(read_safetensors(p)[1]["tinyae.graph"])
         ops = {layer["op"] for layer in graph["layers"]}
         if (ops <= DENSE_OPS) == dense_only:
