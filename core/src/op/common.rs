@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::activation::Activation;
 use crate::error::{Error, ErrorKind};
 use crate::format::{Tensors, MAX_DIM};
 use crate::ir::{Layer, Tensor};
@@ -167,6 +168,14 @@ impl Dims<'_> {
         }
     }
 
+    /// The sizes both convolutions declare: channels, kernel and stride.
+    pub fn conv(&mut self, [cin, cout]: [usize; 2], kernel_size: [usize; 2], stride: [usize; 2]) {
+        self.one("in_channels", cin);
+        self.one("out_channels", cout);
+        self.pair("kernel_size", kernel_size);
+        self.pair("stride", stride);
+    }
+
     /// A padding: 0 is fine but, like any size, not an absurd value.
     pub fn padding(&mut self, field: &str, p: [usize; 2]) {
         if let Some(v) = p.iter().find(|v| **v > MAX_DIM) {
@@ -201,6 +210,12 @@ pub fn expect_shape(
 /// Products of declared sizes, saturating.
 pub fn saturating_product(values: &[usize]) -> usize {
     values.iter().fold(1usize, |n, d| n.saturating_mul(*d))
+}
+
+/// Parameters from a convolution's declared sizes (saturating): `in · out · kh · kw` weights,
+/// whichever order its layout stores them in, and with a bias one per output channel.
+pub fn conv_params([cin, cout]: [usize; 2], [kh, kw]: [usize; 2], has_bias: bool) -> usize {
+    saturating_product(&[cout, cin, kh, kw]).saturating_add(if has_bias { cout } else { 0 })
 }
 
 /// `b[o]` of an optional bias, 0 without one.
@@ -261,13 +276,16 @@ pub fn taps_landing(from: usize, k: usize, s: usize, pad: usize, into: usize) ->
         .sum()
 }
 
+/// A layer's weight and optional bias.
+pub type WeightAndBias = (Tensor, Option<Tensor>);
+
 /// A weight and an optional bias of the layer `owner`, or every error among them.
 pub fn weight_and_bias(
     tensors: &Tensors<'_>,
     owner: &str,
     weight: &str,
     bias: Option<&str>,
-) -> Result<(Tensor, Option<Tensor>), Vec<Error>> {
+) -> Result<WeightAndBias, Vec<Error>> {
     let weight = tensors.get(weight, &format!("the weight of {owner}"));
     let bias = bias.map(|b| tensors.get(b, &format!("the bias of {owner}"))).transpose();
     match (weight, bias) {
@@ -276,23 +294,23 @@ pub fn weight_and_bias(
     }
 }
 
+/// A convolution's weight, optional bias and activation from its document (the layer `name`),
+/// or every error among them, in that order.
+pub fn conv_parts(
+    tensors: &Tensors<'_>,
+    name: &str,
+    (weight, bias): (&str, Option<&str>),
+    activation: &Value,
+) -> Result<(WeightAndBias, Activation), Vec<Error>> {
+    let weights = weight_and_bias(tensors, &format!("layer `{name}`"), weight, bias);
+    both(weights, Activation::from_json(activation, name))
+}
+
 /// Both results, or every error among them.
 pub fn both<A, B>(a: Result<A, Vec<Error>>, b: Result<B, Error>) -> Result<(A, B), Vec<Error>> {
     match (a, b) {
         (Ok(a), Ok(b)) => Ok((a, b)),
         (a, b) => Err(a.err().into_iter().flatten().chain(b.err()).collect()),
-    }
-}
-
-/// The three results, or every error among them, in order.
-pub fn all3<A, B, C>(
-    a: Result<A, Vec<Error>>,
-    b: Result<B, Error>,
-    c: Result<C, Error>,
-) -> Result<(A, B, C), Vec<Error>> {
-    match (both(a, b), c) {
-        (Ok((a, b)), Ok(c)) => Ok((a, b, c)),
-        (ab, c) => Err(ab.err().into_iter().flatten().chain(c.err()).collect()),
     }
 }
 

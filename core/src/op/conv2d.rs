@@ -4,12 +4,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::common::{self, chw, expect_shape, key, linear, one, saturating_product, Dims, Size2};
+use super::common::{self, chw, expect_shape, key, linear, one, Dims, Size2};
 use super::{OpFile, OpSpec, ShapeSite};
 use crate::activation::Activation;
 use crate::cost::LayersCost;
 use crate::error::{Error, ErrorKind};
-use crate::format::{Encoded, Tensors, KEY_GRAPH};
+use crate::format::{Tensors, KEY_GRAPH};
 use crate::ir::{Layer, Op, Tensor};
 
 /// How a convolution pads its input.
@@ -144,19 +144,15 @@ impl OpSpec for Conv2d {
 
     fn check_dims(&self, layer: &str, errors: &mut Vec<Error>) {
         let mut dims = Dims { layer, errors };
-        dims.one("in_channels", self.in_channels);
-        dims.one("out_channels", self.out_channels);
-        dims.pair("kernel_size", self.kernel_size);
-        dims.pair("stride", self.stride);
+        dims.conv([self.in_channels, self.out_channels], self.kernel_size, self.stride);
         if let Padding::Explicit(p) = self.padding {
             dims.padding("padding", p);
         }
     }
 
     fn declared_params(&self) -> usize {
-        let [kh, kw] = self.kernel_size;
-        saturating_product(&[self.out_channels, self.in_channels, kh, kw])
-            .saturating_add(if self.bias.is_some() { self.out_channels } else { 0 })
+        let channels = [self.in_channels, self.out_channels];
+        common::conv_params(channels, self.kernel_size, self.bias.is_some())
     }
 
     fn check_tensors(&self, layer: &str, errors: &mut Vec<Error>) {
@@ -253,11 +249,9 @@ impl OpFile for Conv2d {
     const SECTION: &'static str = super::OPS_SECTION;
 
     fn read(d: Conv2dDoc, at: &str, tensors: &Tensors<'_>) -> Result<Layer, Vec<Error>> {
-        let owner = format!("layer `{}`", d.name);
-        let weights = common::weight_and_bias(tensors, &owner, &d.weight, d.bias.as_deref());
-        let activation = Activation::from_json(&d.activation, &d.name);
-        let padding = padding(at, &d.padding);
-        let ((weight, bias), activation, padding) = common::all3(weights, activation, padding)?;
+        let weights = (d.weight.as_str(), d.bias.as_deref());
+        let parts = common::conv_parts(tensors, &d.name, weights, &d.activation);
+        let (((weight, bias), activation), padding) = common::both(parts, padding(at, &d.padding))?;
         let conv = Conv2d {
             in_channels: d.in_channels,
             out_channels: d.out_channels,
@@ -270,14 +264,8 @@ impl OpFile for Conv2d {
         Ok(Layer { name: d.name, op: Op::Conv2d(conv), activation })
     }
 
-    fn write(
-        &self,
-        name: &str,
-        activation: Activation,
-        out: &mut Vec<Encoded>,
-    ) -> Result<Conv2dDoc, String> {
-        out.extend(self.tensors().into_iter().map(crate::format::encode));
-        Ok(Conv2dDoc {
+    fn write(&self, name: &str, activation: Activation) -> Conv2dDoc {
+        Conv2dDoc {
             name: name.to_owned(),
             in_channels: self.in_channels,
             out_channels: self.out_channels,
@@ -291,6 +279,6 @@ impl OpFile for Conv2d {
             weight: self.weight.key.clone(),
             bias: key(&self.bias),
             activation: activation.to_json(),
-        })
+        }
     }
 }

@@ -4,13 +4,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::common::{self, chw, expect_shape, key, linear, one, saturating_product, zero};
+use super::common::{self, chw, expect_shape, key, linear, one, zero};
 use super::common::{Dims, Size2};
 use super::{OpFile, OpSpec, ShapeSite};
 use crate::activation::Activation;
 use crate::cost::LayersCost;
 use crate::error::Error;
-use crate::format::{Encoded, Tensors};
+use crate::format::Tensors;
 use crate::ir::{Layer, Op, Tensor};
 
 /// A transposed 2-D convolution.
@@ -117,18 +117,14 @@ impl OpSpec for ConvTranspose2d {
 
     fn check_dims(&self, layer: &str, errors: &mut Vec<Error>) {
         let mut dims = Dims { layer, errors };
-        dims.one("in_channels", self.in_channels);
-        dims.one("out_channels", self.out_channels);
-        dims.pair("kernel_size", self.kernel_size);
-        dims.pair("stride", self.stride);
+        dims.conv([self.in_channels, self.out_channels], self.kernel_size, self.stride);
         dims.padding("padding", self.padding);
         dims.padding("output_padding", self.output_padding);
     }
 
     fn declared_params(&self) -> usize {
-        let [kh, kw] = self.kernel_size;
-        saturating_product(&[self.in_channels, self.out_channels, kh, kw])
-            .saturating_add(if self.bias.is_some() { self.out_channels } else { 0 })
+        let channels = [self.in_channels, self.out_channels];
+        common::conv_params(channels, self.kernel_size, self.bias.is_some())
     }
 
     fn check_tensors(&self, layer: &str, errors: &mut Vec<Error>) {
@@ -189,10 +185,9 @@ impl OpFile for ConvTranspose2d {
     const SECTION: &'static str = super::OPS_SECTION;
 
     fn read(d: ConvTranspose2dDoc, _at: &str, tensors: &Tensors<'_>) -> Result<Layer, Vec<Error>> {
-        let owner = format!("layer `{}`", d.name);
-        let weights = common::weight_and_bias(tensors, &owner, &d.weight, d.bias.as_deref());
-        let activation = Activation::from_json(&d.activation, &d.name);
-        let ((weight, bias), activation) = common::both(weights, activation)?;
+        let weights = (d.weight.as_str(), d.bias.as_deref());
+        let ((weight, bias), activation) =
+            common::conv_parts(tensors, &d.name, weights, &d.activation)?;
         let conv = ConvTranspose2d {
             in_channels: d.in_channels,
             out_channels: d.out_channels,
@@ -206,14 +201,8 @@ impl OpFile for ConvTranspose2d {
         Ok(Layer { name: d.name, op: Op::ConvTranspose2d(conv), activation })
     }
 
-    fn write(
-        &self,
-        name: &str,
-        activation: Activation,
-        out: &mut Vec<Encoded>,
-    ) -> Result<ConvTranspose2dDoc, String> {
-        out.extend(self.tensors().into_iter().map(crate::format::encode));
-        Ok(ConvTranspose2dDoc {
+    fn write(&self, name: &str, activation: Activation) -> ConvTranspose2dDoc {
+        ConvTranspose2dDoc {
             name: name.to_owned(),
             in_channels: self.in_channels,
             out_channels: self.out_channels,
@@ -224,6 +213,6 @@ impl OpFile for ConvTranspose2d {
             weight: self.weight.key.clone(),
             bias: key(&self.bias),
             activation: activation.to_json(),
-        })
+        }
     }
 }

@@ -265,17 +265,8 @@ impl OpFile for Dense {
         Ok(Layer { name: doc.name, op: Op::Dense(dense), activation })
     }
 
-    fn write(
-        &self,
-        name: &str,
-        activation: Activation,
-        out: &mut Vec<Encoded>,
-    ) -> Result<DenseDoc, String> {
-        match &self.quant {
-            Some(q) => crate::format::collect_quantized(self, q, out).map_err(|e| e.to_string())?,
-            None => out.extend(self.tensors().into_iter().map(crate::format::encode)),
-        }
-        Ok(DenseDoc {
+    fn write(&self, name: &str, activation: Activation) -> DenseDoc {
+        DenseDoc {
             name: name.to_owned(),
             in_features: self.in_features,
             out_features: self.out_features,
@@ -283,6 +274,17 @@ impl OpFile for Dense {
             bias: key(&self.bias),
             activation: activation.to_json(),
             quantization: self.quant.as_deref().map(crate::format::quantization_doc),
-        })
+        }
+    }
+
+    /// An int8 layer stores its quantized weights and scales, not its f32 tensors.
+    fn encode_tensors(&self, out: &mut Vec<Encoded>) -> Result<(), String> {
+        match &self.quant {
+            Some(q) => crate::format::collect_quantized(self, q, out).map_err(|e| e.to_string()),
+            None => {
+                out.extend(self.tensors().into_iter().map(crate::format::encode));
+                Ok(())
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ use super::common::{numel, plain};
 use super::{OpFile, OpSpec, ShapeSite};
 use crate::activation::Activation;
 use crate::error::Error;
-use crate::format::{Encoded, Tensors};
+use crate::format::Tensors;
 use crate::ir::{Layer, Op};
 
 /// To one axis.
@@ -44,7 +44,7 @@ impl OpFile for Flatten {
         Ok(plain(d.name, Op::Flatten(Flatten)))
     }
 
-    fn write(&self, name: &str, _: Activation, _: &mut Vec<Encoded>) -> Result<FlattenDoc, String> {
-        Ok(FlattenDoc { name: name.to_owned() })
+    fn write(&self, name: &str, _: Activation) -> FlattenDoc {
+        FlattenDoc { name: name.to_owned() }
     }
 }

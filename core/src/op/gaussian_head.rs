@@ -10,7 +10,7 @@ use super::{Dense, OpFile, OpSpec, ShapeSite};
 use crate::activation::Activation;
 use crate::cost::LayersCost;
 use crate::error::Error;
-use crate::format::{Encoded, Tensors};
+use crate::format::Tensors;
 use crate::ir::{Layer, Op, Tensor};
 
 /// The VAE latent layer.
@@ -126,21 +126,15 @@ impl OpFile for GaussianHead {
         Ok(Layer { name: doc.name, op: Op::GaussianHead(head), activation })
     }
 
-    fn write(
-        &self,
-        name: &str,
-        activation: Activation,
-        out: &mut Vec<Encoded>,
-    ) -> Result<GaussianHeadDoc, String> {
-        out.extend(self.tensors().into_iter().map(crate::format::encode));
+    fn write(&self, name: &str, activation: Activation) -> GaussianHeadDoc {
         let head = |d: &Dense| HeadDoc { weight: d.weight.key.clone(), bias: key(&d.bias) };
-        Ok(GaussianHeadDoc {
+        GaussianHeadDoc {
             name: name.to_owned(),
             in_features: self.mu.in_features,
             out_features: self.mu.out_features,
             mu: head(&self.mu),
             log_var: head(&self.log_var),
             activation: activation.to_json(),
-        })
+        }
     }
 }

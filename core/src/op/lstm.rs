@@ -9,7 +9,7 @@ use super::{OpFile, OpSpec, ShapeSite};
 use crate::activation::Activation;
 use crate::cost::LayersCost;
 use crate::error::Error;
-use crate::format::{Encoded, Tensors};
+use crate::format::Tensors;
 use crate::ir::{Layer, Op, Tensor};
 
 /// An LSTM layer.
@@ -222,9 +222,8 @@ impl OpFile for Lstm {
         }
     }
 
-    fn write(&self, name: &str, _: Activation, out: &mut Vec<Encoded>) -> Result<LstmDoc, String> {
-        out.extend(self.tensors().into_iter().map(crate::format::encode));
-        Ok(LstmDoc {
+    fn write(&self, name: &str, _: Activation) -> LstmDoc {
+        LstmDoc {
             name: name.to_owned(),
             input_size: self.input_size,
             hidden_size: self.hidden_size,
@@ -233,6 +232,6 @@ impl OpFile for Lstm {
             weight_hh: self.weight_hh.key.clone(),
             bias_ih: key(&self.bias_ih),
             bias_hh: key(&self.bias_hh),
-        })
+        }
     }
 }

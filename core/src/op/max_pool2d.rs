@@ -7,7 +7,7 @@ use super::common::{chw, plain, Dims, Size2};
 use super::{OpFile, OpSpec, ShapeSite};
 use crate::activation::Activation;
 use crate::error::Error;
-use crate::format::{Encoded, Tensors};
+use crate::format::Tensors;
 use crate::ir::{Layer, Op};
 
 /// Max pooling.
@@ -107,11 +107,11 @@ impl OpFile for MaxPool2d {
         Ok(plain(d.name, Op::MaxPool2d(MaxPool2d { kernel_size, stride })))
     }
 
-    fn write(&self, name: &str, _: Activation, _: &mut Vec<Encoded>) -> Result<MaxPool2dDoc, String> {
-        Ok(MaxPool2dDoc {
+    fn write(&self, name: &str, _: Activation) -> MaxPool2dDoc {
+        MaxPool2dDoc {
             name: name.to_owned(),
             kernel_size: Size2::Two(self.kernel_size),
             stride: Some(Size2::Two(self.stride)),
-        })
+        }
     }
 }

@@ -136,13 +136,17 @@ pub trait OpFile: OpSpec + Sized {
     /// `at` names the layer in messages (`layer 3 (`enc.0`)`).
     fn read(doc: Self::Doc, at: &str, tensors: &Tensors<'_>) -> Result<Layer, Vec<Error>>;
 
-    /// The document of `self` as layer `name` with `activation`, its tensors added to `out`.
-    fn write(
-        &self,
-        name: &str,
-        activation: Activation,
-        out: &mut Vec<Encoded>,
-    ) -> Result<Self::Doc, String>;
+    /// The document of `self` as layer `name` with `activation` (its tensors are written by
+    /// [`OpFile::encode_tensors`]).
+    fn write(&self, name: &str, activation: Activation) -> Self::Doc;
+
+    /// Adds the layer's tensors to `out` as stored in the file. Every op writes its
+    /// [`OpSpec::tensors`] as they are, in that order; only an int8 dense layer writes others
+    /// (its quantized weights and scales), so only it overrides this.
+    fn encode_tensors(&self, out: &mut Vec<Encoded>) -> Result<(), String> {
+        out.extend(self.tensors().into_iter().map(crate::format::encode));
+        Ok(())
+    }
 }
 
 macro_rules! define_ops {
@@ -184,7 +188,13 @@ macro_rules! define_ops {
                 activation: Activation,
                 out: &mut Vec<Encoded>,
             ) -> Result<OpDoc, String> {
-                Ok(match self { $( Op::$variant(op) => OpDoc::$variant(op.write(name, activation, out)?), )* })
+                // Only the tensors can fail (an int8 dense layer's quantized weights).
+                Ok(match self {
+                    $( Op::$variant(op) => {
+                        op.encode_tensors(out)?;
+                        OpDoc::$variant(op.write(name, activation))
+                    } )*
+                })
             }
         }
 

@@ -7,7 +7,7 @@ use super::common::{plain, Dims};
 use super::{OpFile, OpSpec, ShapeSite};
 use crate::activation::Activation;
 use crate::error::Error;
-use crate::format::{Encoded, Tensors};
+use crate::format::Tensors;
 use crate::ir::{Layer, Op};
 
 /// `[features]` → `[times, features]`.
@@ -53,7 +53,7 @@ impl OpFile for Repeat {
         Ok(plain(d.name, Op::Repeat(Repeat { times: d.times })))
     }
 
-    fn write(&self, name: &str, _: Activation, _: &mut Vec<Encoded>) -> Result<RepeatDoc, String> {
-        Ok(RepeatDoc { name: name.to_owned(), times: self.times })
+    fn write(&self, name: &str, _: Activation) -> RepeatDoc {
+        RepeatDoc { name: name.to_owned(), times: self.times }
     }
 }

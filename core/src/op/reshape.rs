@@ -6,7 +6,7 @@ use super::common::{check_numel, numel, plain, Dims};
 use super::{OpFile, OpSpec, ShapeSite};
 use crate::activation::Activation;
 use crate::error::{Error, ErrorKind};
-use crate::format::{Encoded, Tensors, MAX_DIM};
+use crate::format::{Tensors, MAX_DIM};
 use crate::ir::{Layer, Op};
 
 /// A new shape for the same values.
@@ -72,7 +72,7 @@ impl OpFile for Reshape {
         Ok(plain(d.name, Op::Reshape(Reshape { shape: d.shape })))
     }
 
-    fn write(&self, name: &str, _: Activation, _: &mut Vec<Encoded>) -> Result<ReshapeDoc, String> {
-        Ok(ReshapeDoc { name: name.to_owned(), shape: self.shape.clone() })
+    fn write(&self, name: &str, _: Activation) -> ReshapeDoc {
+        ReshapeDoc { name: name.to_owned(), shape: self.shape.clone() }
     }
 }

@@ -7,7 +7,7 @@ use super::common::{chw, plain, Dims, Size2};
 use super::{OpFile, OpSpec, ShapeSite};
 use crate::activation::Activation;
 use crate::error::{Error, ErrorKind};
-use crate::format::{Encoded, Tensors};
+use crate::format::Tensors;
 use crate::ir::{Layer, Op};
 
 /// Nearest-neighbour upsampling.
@@ -88,11 +88,11 @@ impl OpFile for Upsample2d {
         Ok(plain(d.name, op))
     }
 
-    fn write(&self, name: &str, _: Activation, _: &mut Vec<Encoded>) -> Result<Upsample2dDoc, String> {
-        Ok(Upsample2dDoc {
+    fn write(&self, name: &str, _: Activation) -> Upsample2dDoc {
+        Upsample2dDoc {
             name: name.to_owned(),
             scale_factor: Size2::Two(self.scale_factor),
             mode: nearest(),
-        })
+        }
     }
 }
