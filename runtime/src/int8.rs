@@ -425,13 +425,7 @@ mod tests {
     /// extreme accumulators and multipliers and on a dense pseudo-random sample.
     #[test]
     fn requantize_high_is_the_definition() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_data::stream64(0x2545_f491_4f6c_dd1d);
         let edges =
             [i32::MIN, i32::MIN + 1, -1 << 20, -65_536, -1, 0, 1, 65_535, 1 << 20, i32::MAX];
         for s in 1u32..=62 {
