@@ -85,11 +85,9 @@ mod tests {
 
     #[test]
     fn every_value_round_trips() {
-        let mut state = 0x9e37_79b9u32;
+        let mut next = crate::test_data::stream(0x9e37_79b9);
         for _ in 0..1000 {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
+            let state = next();
             let v: f32 = from_le_bytes(state.to_le_bytes());
             assert_eq!(v.to_bits(), state);
             let pair: [i32; 1] = from_le_bytes(state.to_le_bytes());

@@ -89,16 +89,18 @@ use crate::x86::tail_f16 as f16_tail;
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 use arm::{blocks as f16_blocks, tail as f16_tail};
 
-#[cfg(any(
-    all(target_arch = "arm", target_abi = "eabihf"),
-    all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c")
-))]
+// The builds with an f16 kernel (above) take it for the blocks and the tail; other builds the
+// trait's portable block loops over `widen`.
 impl Stored<u16> for F16 {
     #[inline(always)]
     fn widen(self, v: u16) -> f32 {
         widen_f16(v)
     }
 
+    #[cfg(any(
+        all(target_arch = "arm", target_abi = "eabihf"),
+        all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c")
+    ))]
     #[inline(always)]
     fn block<const I: usize>(
         self,
@@ -109,6 +111,10 @@ impl Stored<u16> for F16 {
         f16_blocks([w], x, [acc]);
     }
 
+    #[cfg(any(
+        all(target_arch = "arm", target_abi = "eabihf"),
+        all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c")
+    ))]
     #[inline(always)]
     fn block2<const I: usize>(
         self,
@@ -121,6 +127,10 @@ impl Stored<u16> for F16 {
         f16_blocks([wa, wb], x, [a, b]);
     }
 
+    #[cfg(any(
+        all(target_arch = "arm", target_abi = "eabihf"),
+        all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c")
+    ))]
     #[inline(always)]
     fn tail<const I: usize, const N: usize>(
         self,
@@ -129,18 +139,6 @@ impl Stored<u16> for F16 {
         acc: &mut [f32; N],
     ) {
         f16_tail(w, x, acc);
-    }
-}
-
-// Other builds: the portable block loops over `widen`.
-#[cfg(not(any(
-    all(target_arch = "arm", target_abi = "eabihf"),
-    all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c")
-)))]
-impl Stored<u16> for F16 {
-    #[inline(always)]
-    fn widen(self, v: u16) -> f32 {
-        widen_f16(v)
     }
 }
 

@@ -410,74 +410,11 @@ pub fn dequantize_into<const N: usize>(q: &[i8; N], scale: f32, zero_point: i32,
     }
 }
 
-/// Scratch for an int8 model's `*_into` functions: `S` bytes of int8 activations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ScratchI8<const S: usize>(pub [i8; S]);
-
-impl<const S: usize> ScratchI8<S> {
-    /// Zeroed scratch; `const` so it can initialize a `static`.
-    pub const fn new() -> Self {
-        ScratchI8([0; S])
-    }
-}
-
-impl<const S: usize> Default for ScratchI8<S> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// The first `N` values.
-#[inline(always)]
-pub fn q_front<const S: usize, const N: usize>(s: &mut [i8; S]) -> &mut [i8; N] {
-    const { assert!(N <= S) };
-    match s.first_chunk_mut::<N>() {
-        Some(f) => f,
-        None => never(),
-    }
-}
-
-/// The last `N` values.
-#[inline(always)]
-pub fn q_back<const S: usize, const N: usize>(s: &mut [i8; S]) -> &mut [i8; N] {
-    const { assert!(N <= S) };
-    match s.last_chunk_mut::<N>() {
-        Some(b) => b,
-        None => never(),
-    }
-}
-
-/// The first `A` values to read and the last `B` values to write.
-#[inline(always)]
-pub fn q_front_to_back<const S: usize, const A: usize, const B: usize>(
-    s: &mut [i8; S],
-) -> (&[i8; A], &mut [i8; B]) {
-    const { assert!(A + B <= S) };
-    let Some((rest, out)) = s.split_last_chunk_mut::<B>() else { never() };
-    match rest.first_chunk::<A>() {
-        Some(input) => (input, out),
-        None => never(),
-    }
-}
-
-/// The last `A` values to read and the first `B` values to write.
-#[inline(always)]
-pub fn q_back_to_front<const S: usize, const A: usize, const B: usize>(
-    s: &mut [i8; S],
-) -> (&[i8; A], &mut [i8; B]) {
-    const { assert!(A + B <= S) };
-    let Some((out, rest)) = s.split_first_chunk_mut::<B>() else { never() };
-    match rest.last_chunk::<A>() {
-        Some(input) => (input, out),
-        None => never(),
-    }
-}
-
-/// A branch the const assertions rule out, without panic machinery.
-#[inline(always)]
-#[allow(clippy::empty_loop)]
-fn never() -> ! {
-    loop {}
+crate::scratch::scratch_type! {
+    /// Scratch for an int8 model's `*_into` functions: `S` bytes of int8 activations.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    struct ScratchI8([i8; S] = 0);
+    views q_front, q_back, q_front_to_back, q_back_to_front;
 }
 
 #[cfg(test)]
@@ -488,13 +425,7 @@ mod tests {
     /// extreme accumulators and multipliers and on a dense pseudo-random sample.
     #[test]
     fn requantize_high_is_the_definition() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_data::stream64(0x2545_f491_4f6c_dd1d);
         let edges =
             [i32::MIN, i32::MIN + 1, -1 << 20, -65_536, -1, 0, 1, 65_535, 1 << 20, i32::MAX];
         for s in 1u32..=62 {

@@ -37,6 +37,8 @@ mod seq;
 mod sparse;
 mod split;
 pub mod stream;
+#[cfg(test)]
+mod test_data;
 mod traits;
 mod views;
 #[cfg(target_arch = "x86_64")]

@@ -193,27 +193,57 @@ macro_rules! stage {
     };
 }
 
-stage! {
+/// Declares a convolution stage (`conv2d` or `conv_transpose2d`) by `stage!`: both hold the
+/// same ring, weights, bias and activation over the whole-map kernels' sizes (`$pad_h`,
+/// `$pad_w` name their padding) and are built from the arguments the generated code passes
+/// both, in the same order; `$cond` is the rest of the constructor's compile-time check.
+macro_rules! conv_stage {
+    (
+        $(#[$sm:meta])*
+        struct $name:ident<.., $pad_h:ident, $pad_w:ident>;
+        $(#[$fm:meta])*
+        fn $ctor:ident() where $cond:expr;
+        impl { $($method:item)* }
+        $(#[$rm:meta])*
+        fn row(&mut $self:ident, $r:ident, $out:ident) $row_body:block
+    ) => {
+        stage! {
+            $(#[$sm])*
+            struct $name<'a, P: Rows, A: Activation;
+                C, H, W, O, OW, KH, KW, SH, SW, $pad_h, $pad_w, D, R> {
+                ring: Ring<'a, P, C, H, W, D, R>,
+                weights: &'a [[[[f32; KW]; KH]; C]; O],
+                bias: Option<&'a [f32; O]>,
+                act: A,
+            }
+
+            $(#[$fm])*
+            #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+            fn $ctor(
+                src: P,
+                weights: &'a [[[[f32; KW]; KH]; C]; O],
+                bias: Option<&'a [f32; O]>,
+                act: A,
+                ring: &'a mut [f32; R],
+            ) {
+                const { assert!(SH > 0 && SW > 0 && $cond) };
+                $name { ring: Ring { src, ring, have: 0 }, weights, bias, act }
+            }
+
+            impl { $($method)* }
+
+            $(#[$rm])*
+            fn row(&mut $self, $r, $out) $row_body
+        }
+    };
+}
+
+conv_stage! {
     /// A `conv2d` stage (the whole-map kernel's sizes, `rt::conv2d`), `D` input rows in its ring.
-    struct ConvRows<'a, P: Rows, A: Activation; C, H, W, O, OW, KH, KW, SH, SW, PT, PL, D, R> {
-        ring: Ring<'a, P, C, H, W, D, R>,
-        weights: &'a [[[[f32; KW]; KH]; C]; O],
-        bias: Option<&'a [f32; O]>,
-        act: A,
-    }
+    struct ConvRows<.., PT, PL>;
 
     /// A `conv2d` stage reading `src`.
-    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-    fn conv_rows(
-        src: P,
-        weights: &'a [[[[f32; KW]; KH]; C]; O],
-        bias: Option<&'a [f32; O]>,
-        act: A,
-        ring: &'a mut [f32; R],
-    ) {
-        const { assert!(SH > 0 && SW > 0 && KW > 0 && (D >= KH || D == H)) };
-        ConvRows { ring: Ring { src, ring, have: 0 }, weights, bias, act }
-    }
+    fn conv_rows() where KW > 0 && (D >= KH || D == H);
 
     impl {
         /// Pulls the input rows output row `oy` reads.
@@ -382,28 +412,13 @@ stage! {
     }
 }
 
-stage! {
+conv_stage! {
     /// A `conv_transpose2d` stage (the whole-map kernel's sizes, `rt::conv_transpose2d`), `D`
     /// input rows in its ring.
-    struct ConvTRows<'a, P: Rows, A: Activation; C, H, W, O, OW, KH, KW, SH, SW, PH, PW, D, R> {
-        ring: Ring<'a, P, C, H, W, D, R>,
-        weights: &'a [[[[f32; KW]; KH]; C]; O],
-        bias: Option<&'a [f32; O]>,
-        act: A,
-    }
+    struct ConvTRows<.., PH, PW>;
 
     /// A `conv_transpose2d` stage reading `src`.
-    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-    fn conv_transpose_rows(
-        src: P,
-        weights: &'a [[[[f32; KW]; KH]; C]; O],
-        bias: Option<&'a [f32; O]>,
-        act: A,
-        ring: &'a mut [f32; R],
-    ) {
-        const { assert!(SH > 0 && SW > 0 && (D * SH >= KH || D == H)) };
-        ConvTRows { ring: Ring { src, ring, have: 0 }, weights, bias, act }
-    }
+    fn conv_transpose_rows() where D * SH >= KH || D == H;
 
     impl {}
 

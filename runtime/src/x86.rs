@@ -225,16 +225,8 @@ pub fn blocks_f16<const I: usize, const G: usize>(
 
 #[cfg(test)]
 pub(crate) mod tests {
-    /// A xorshift stream for the x86 modules' test data.
-    pub(crate) fn stream(seed: u32) -> impl FnMut() -> u32 {
-        let mut s = seed;
-        move || {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            s
-        }
-    }
+    /// The xorshift stream of the x86 modules' test data.
+    pub(crate) use crate::test_data::stream;
 
     /// `I` rows of `N` finite halves from `next` (subnormals included; model files hold no
     /// infinities or NaNs), then `I` inputs in `[-0.5, 0.5)`: the f16 kernels' test data.
