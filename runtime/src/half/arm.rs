@@ -6,7 +6,7 @@
 //! [`CHUNK`] at a time into a small buffer, and every block of the layer that reads them runs
 //! over the chunk; each output still adds its terms in input order.
 
-use super::f16_to_f32;
+use super::widen_f16;
 use crate::kernels::vfp::{f16_blocks16, f16_blocks8};
 
 /// Inputs per chunk: 128 bytes of stack.
@@ -83,7 +83,7 @@ fn rows_f16(w: &[u16], width: usize, x: &[f32], acc: &mut [f32]) {
     for (k, a) in acc.iter_mut().enumerate().skip(done) {
         for (i, xi) in x.iter().enumerate() {
             if let Some(v) = i.checked_mul(width).and_then(|r| w.get(r + k)) {
-                *a += *xi * f16_to_f32(*v);
+                *a += *xi * widen_f16(*v);
             }
         }
     }
