@@ -70,10 +70,13 @@ fn rows_f16(w: &[u16], width: usize, x: &[f32], acc: &mut [f32]) {
     let groups = width / 8;
     let pairs = groups / 2;
     let mut done = if f16_blocks16(w, width, x, acc, pairs) { 16 * pairs } else { 0 };
+    // Widths of whole pairs (every layer of MNIST's) skip the 8-wide kernel's checks.
     let rest = groups - done / 8;
-    if let (Some(w), Some(acc)) = (w.get(done..), acc.get_mut(done..)) {
-        if f16_blocks8(w, width, x, acc, rest) {
-            done += 8 * rest;
+    if rest != 0 {
+        if let (Some(w), Some(acc)) = (w.get(done..), acc.get_mut(done..)) {
+            if f16_blocks8(w, width, x, acc, rest) {
+                done += 8 * rest;
+            }
         }
     }
     // Widths that are whole groups (every layer of MNIST's) skip the fallback's setup.
