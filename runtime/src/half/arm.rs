@@ -1,6 +1,6 @@
-//! f16 weights on Arm cores with a single-precision FPU (`eabihf`): blocks of eight outputs in
-//! the `vcvtb`/`vcvtt` micro-kernel of `kernels/vfp.rs`, which widens each half in a register
-//! (software widening costs ~20 instructions a weight on these cores).
+//! f16 weights on Arm cores with a single-precision FPU (`eabihf`): blocks of sixteen (an odd
+//! one of eight) outputs in the `vcvtb`/`vcvtt` micro-kernels of `kernels/vfp.rs`, which widen
+//! each half in a register (software widening costs ~20 instructions a weight on these cores).
 //!
 //! The inputs arrive as an iterator (scaled on the fly in a first layer), so they are taken
 //! [`CHUNK`] at a time into a small buffer, and every block of the layer that reads them runs
