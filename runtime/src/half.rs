@@ -142,13 +142,19 @@ impl Stored<u16> for F16 {
     }
 }
 
-/// One half as f32, exactly: by F16C's `vcvtph2ps` where the build has it (three instructions
-/// instead of the portable form's dozen; biases widen through it), else [`f16_to_f32`].
+/// One half as f32, exactly: by F16C's `vcvtph2ps` or the Arm FPU's `vcvtb` where the build
+/// has it (three instructions instead of the portable form's dozen; biases widen through it),
+/// else [`f16_to_f32`].
 #[inline(always)]
 fn widen_f16(v: u16) -> f32 {
     #[cfg(all(target_arch = "x86_64", target_feature = "f16c"))]
     return crate::x86::widen_f16(v);
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "f16c")))]
+    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+    return crate::kernels::vfp::widen_f16(v);
+    #[cfg(not(any(
+        all(target_arch = "x86_64", target_feature = "f16c"),
+        all(target_arch = "arm", target_abi = "eabihf")
+    )))]
     f16_to_f32(v)
 }
 
