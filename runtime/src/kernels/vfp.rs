@@ -320,87 +320,100 @@ macro_rules! half_row {
     };
 }
 
-/// `groups` blocks of eight outputs of f16 weights (IEEE binary16 bits) in registers, one
-/// after the other: `acc[8g + k] += x[i] * w[i * stride + 8g + k]` for each input `i` in order.
-/// `vcvtb`/`vcvtt` widen a half exactly (FPSCR.AHP is 0: IEEE halves), and `vmla.f32` rounds
-/// the product and then the sum, so every output is the reference interpreter's. Per input and
-/// block: one load of the row, one pointer step, 8 conversions and 8 `vmla.f32` (2.25
-/// instructions per multiply-accumulate). Returns false, writing nothing, when the rows or
-/// accumulators do not fit or the rows are not word-aligned (`stride` odd or `w` not 4-byte
-/// aligned).
-#[allow(unsafe_code)]
-#[inline(always)]
-pub(crate) fn f16_blocks8(
-    w: &[u16],
-    stride: usize,
-    x: &[f32],
-    acc: &mut [f32],
-    groups: usize,
-) -> bool {
-    let n = x.len();
-    let width = groups.checked_mul(8);
-    let fits = n
-        .checked_sub(1)
-        .and_then(|last| last.checked_mul(stride))
-        .and_then(|r| r.checked_add(width?))
-        .is_some_and(|end| end <= w.len())
-        && width.is_some_and(|wd| wd <= acc.len());
-    if !fits || groups == 0 || !stride.is_multiple_of(2) || !(w.as_ptr() as usize).is_multiple_of(4)
-    {
-        return false;
-    }
-    // SAFETY: `fits` makes every read in bounds: row `i < n` of block `g < groups` is
-    // `w[i * stride + 8g..][..8]` (`(n - 1) * stride + 8 * groups <= w.len()`), word-aligned
-    // (checked above) as `vldmia` requires; the `n` inputs are `x`. The only writes are
-    // `acc[..8 * groups]` (checked), which nothing else borrows. Every register written is
-    // declared: pointers and counters as inouts, `s0`-`s31` as clobbers (the compiler saves
-    // the callee-saved `s16`-`s31`); the flags are not preserved; no stack is used.
-    unsafe {
-        asm_clobbering!(s31;
-            "1:",
-            "vldmia {acc}, {{s0-s7}}",
-            "mov {x}, {xs}",
-            "mov {w}, {ws}",
-            "lsrs {t}, {n}, #3",
-            "beq 3f",
-            "2:",
-            "vldmia {x}!, {{s8-s15}}",
-            half_row!("s8"),
-            half_row!("s9"),
-            half_row!("s10"),
-            half_row!("s11"),
-            half_row!("s12"),
-            half_row!("s13"),
-            half_row!("s14"),
-            half_row!("s15"),
-            "subs {t}, {t}, #1",
-            "bne 2b",
-            "3:",
-            "ands {t}, {n}, #7",
-            "beq 5f",
-            "4:",
-            "vldmia {x}!, {{s8}}",
-            half_row!("s8"),
-            "subs {t}, {t}, #1",
-            "bne 4b",
-            "5:",
-            "vstmia {acc}!, {{s0-s7}}",
-            "add {ws}, {ws}, #16",
-            "subs {groups}, {groups}, #1",
-            "bne 1b",
-            acc = inout(reg) acc.as_mut_ptr() => _,
-            xs = in(reg) x.as_ptr(),
-            x = out(reg) _,
-            n = in(reg) n,
-            ws = inout(reg) w.as_ptr() => _,
-            w = out(reg) _,
-            stride = in(reg) stride.wrapping_mul(2),
-            groups = inout(reg) groups => _,
-            t = out(reg) _,
-        );
-    }
-    true
+/// An f16 block kernel (the two below differ only in their widths and registers):
+/// `blocks` blocks of `$width` outputs, `acc[$width·b + k] += x[i] * w[i * stride + $width·b +
+/// k]` for each input `i` in order, the accumulators in `$acc`, `$per_pass` inputs per loop pass
+/// in `$xs` (the leftover ones one at a time in `$x1`), each row through `$row`. Returns false,
+/// writing nothing, when the rows or accumulators do not fit or the rows are not word-aligned
+/// (`stride` odd or `w` not 4-byte aligned).
+macro_rules! f16_kernel {
+    ($(#[$doc:meta])* $name:ident, $width:literal, $acc:literal, $xs:literal, $x1:literal,
+     $shift:literal, $odd:literal, $step:literal, $row:ident, [$($x:literal),+]) => {
+        $(#[$doc])*
+        #[allow(unsafe_code)]
+        #[inline(always)]
+        pub(crate) fn $name(
+            w: &[u16],
+            stride: usize,
+            x: &[f32],
+            acc: &mut [f32],
+            blocks: usize,
+        ) -> bool {
+            let n = x.len();
+            let width = blocks.checked_mul($width);
+            let fits = n
+                .checked_sub(1)
+                .and_then(|last| last.checked_mul(stride))
+                .and_then(|r| r.checked_add(width?))
+                .is_some_and(|end| end <= w.len())
+                && width.is_some_and(|wd| wd <= acc.len());
+            if !fits
+                || blocks == 0
+                || !stride.is_multiple_of(2)
+                || !(w.as_ptr() as usize).is_multiple_of(4)
+            {
+                return false;
+            }
+            // SAFETY: `fits` makes every read in bounds: row `i < n` of block `b < blocks` is
+            // `w[i * stride + width·b..][..width]` (`(n - 1) * stride + width * blocks <=
+            // w.len()`), word-aligned (checked above) as `vldmia` requires; the `n` inputs are
+            // `x`. The only writes are `acc[..width * blocks]` (checked), which nothing else
+            // borrows. Every register written is declared: pointers and counters as inouts,
+            // `s0`-`s31` as clobbers (the compiler saves the callee-saved `s16`-`s31`); the
+            // flags are not preserved; no stack is used.
+            unsafe {
+                asm_clobbering!(s31;
+                    "1:",
+                    concat!("vldmia {acc}, {{", $acc, "}}"),
+                    "mov {x}, {xs}",
+                    "mov {w}, {ws}",
+                    concat!("lsrs {t}, {n}, #", $shift),
+                    "beq 3f",
+                    "2:",
+                    concat!("vldmia {x}!, {{", $xs, "}}"),
+                    $($row!($x),)+
+                    "subs {t}, {t}, #1",
+                    "bne 2b",
+                    "3:",
+                    concat!("ands {t}, {n}, #", $odd),
+                    "beq 5f",
+                    "4:",
+                    concat!("vldmia {x}!, {{", $x1, "}}"),
+                    $row!($x1),
+                    "subs {t}, {t}, #1",
+                    "bne 4b",
+                    "5:",
+                    concat!("vstmia {acc}!, {{", $acc, "}}"),
+                    concat!("add {ws}, {ws}, #", $step),
+                    "subs {blocks}, {blocks}, #1",
+                    "bne 1b",
+                    acc = inout(reg) acc.as_mut_ptr() => _,
+                    xs = in(reg) x.as_ptr(),
+                    x = out(reg) _,
+                    n = in(reg) n,
+                    ws = inout(reg) w.as_ptr() => _,
+                    w = out(reg) _,
+                    stride = in(reg) stride.wrapping_mul(2),
+                    blocks = inout(reg) blocks => _,
+                    t = out(reg) _,
+                );
+            }
+            true
+        }
+    };
 }
+
+f16_kernel!(
+    /// `blocks` blocks of eight outputs of f16 weights (IEEE binary16 bits) in registers, one
+    /// after the other: `acc[8b + k] += x[i] * w[i * stride + 8b + k]` for each input `i` in order.
+    /// `vcvtb`/`vcvtt` widen a half exactly (FPSCR.AHP is 0: IEEE halves), and `vmla.f32` rounds
+    /// the product and then the sum, so every output is the reference interpreter's. Per input and
+    /// block: one load of the row, one pointer step, 8 conversions and 8 `vmla.f32` (2.25
+    /// instructions per multiply-accumulate). Returns false under the conditions
+    /// `f16_kernel!` names.
+    f16_blocks8, 8, "s0-s7", "s8-s15", "s8", "3", "7", "16", half_row,
+    ["s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15"]
+);
 
 /// One word `$p` of two stored halves (outputs `$a`, `$b`) of an f16 row: the high half widened
 /// into `s31` first, then the low half in place, and a `vmla.f32` of input `$x` for each.
@@ -450,79 +463,14 @@ macro_rules! half_row16 {
     };
 }
 
-/// [`f16_blocks8`] over `pairs` blocks of sixteen outputs: `acc[16p + k] += x[i] *
-/// w[i * stride + 16p + k]` for each input `i` in order, the same arithmetic. Sixteen
-/// accumulators in `s0`-`s15` halve the row loads and pointer steps per multiply-accumulate:
-/// per input and block one load of 16 halves, one pointer step, 16 conversions and 16
-/// `vmla.f32`; four inputs in `s24`-`s27` per loop pass (2.17 instructions per
-/// multiply-accumulate, against 2.30 for eight outputs). Returns false, writing nothing,
-/// under the same conditions as [`f16_blocks8`].
-#[allow(unsafe_code)]
-#[inline(always)]
-pub(crate) fn f16_blocks16(
-    w: &[u16],
-    stride: usize,
-    x: &[f32],
-    acc: &mut [f32],
-    pairs: usize,
-) -> bool {
-    let n = x.len();
-    let width = pairs.checked_mul(16);
-    let fits = n
-        .checked_sub(1)
-        .and_then(|last| last.checked_mul(stride))
-        .and_then(|r| r.checked_add(width?))
-        .is_some_and(|end| end <= w.len())
-        && width.is_some_and(|wd| wd <= acc.len());
-    if !fits || pairs == 0 || !stride.is_multiple_of(2) || !(w.as_ptr() as usize).is_multiple_of(4)
-    {
-        return false;
-    }
-    // SAFETY: `fits` makes every read in bounds: row `i < n` of block `p < pairs` is
-    // `w[i * stride + 16p..][..16]` (`(n - 1) * stride + 16 * pairs <= w.len()`), word-aligned
-    // (checked above) as `vldmia` requires; the `n` inputs are `x`. The only writes are
-    // `acc[..16 * pairs]` (checked), which nothing else borrows. Every register written is
-    // declared: pointers and counters as inouts, `s0`-`s31` as clobbers (the compiler saves
-    // the callee-saved `s16`-`s31`); the flags are not preserved; no stack is used.
-    unsafe {
-        asm_clobbering!(s31;
-            "1:",
-            "vldmia {acc}, {{s0-s15}}",
-            "mov {x}, {xs}",
-            "mov {w}, {ws}",
-            "lsrs {t}, {n}, #2",
-            "beq 3f",
-            "2:",
-            "vldmia {x}!, {{s24-s27}}",
-            half_row16!("s24"),
-            half_row16!("s25"),
-            half_row16!("s26"),
-            half_row16!("s27"),
-            "subs {t}, {t}, #1",
-            "bne 2b",
-            "3:",
-            "ands {t}, {n}, #3",
-            "beq 5f",
-            "4:",
-            "vldmia {x}!, {{s24}}",
-            half_row16!("s24"),
-            "subs {t}, {t}, #1",
-            "bne 4b",
-            "5:",
-            "vstmia {acc}!, {{s0-s15}}",
-            "add {ws}, {ws}, #32",
-            "subs {pairs}, {pairs}, #1",
-            "bne 1b",
-            acc = inout(reg) acc.as_mut_ptr() => _,
-            xs = in(reg) x.as_ptr(),
-            x = out(reg) _,
-            n = in(reg) n,
-            ws = inout(reg) w.as_ptr() => _,
-            w = out(reg) _,
-            stride = in(reg) stride.wrapping_mul(2),
-            pairs = inout(reg) pairs => _,
-            t = out(reg) _,
-        );
-    }
-    true
-}
+f16_kernel!(
+    /// [`f16_blocks8`] over `blocks` blocks of sixteen outputs: `acc[16b + k] += x[i] *
+    /// w[i * stride + 16b + k]` for each input `i` in order, the same arithmetic. Sixteen
+    /// accumulators in `s0`-`s15` halve the row loads and pointer steps per multiply-accumulate:
+    /// per input and block one load of 16 halves, one pointer step, 16 conversions and 16
+    /// `vmla.f32`; four inputs in `s24`-`s27` per loop pass (2.17 instructions per
+    /// multiply-accumulate, against 2.30 for eight outputs). Returns false, writing nothing,
+    /// under the same conditions as [`f16_blocks8`].
+    f16_blocks16, 16, "s0-s15", "s24-s27", "s24", "2", "3", "32", half_row16,
+    ["s24", "s25", "s26", "s27"]
+);
