@@ -282,7 +282,7 @@ impl OpFile for Dense {
         match &self.quant {
             Some(q) => crate::format::collect_quantized(self, q, out).map_err(|e| e.to_string()),
             None => {
-                out.extend(self.tensors().into_iter().map(crate::format::encode));
+                super::encode_as_stored(self, out);
                 Ok(())
             }
         }

@@ -144,9 +144,15 @@ pub trait OpFile: OpSpec + Sized {
     /// [`OpSpec::tensors`] as they are, in that order; only an int8 dense layer writes others
     /// (its quantized weights and scales), so only it overrides this.
     fn encode_tensors(&self, out: &mut Vec<Encoded>) -> Result<(), String> {
-        out.extend(self.tensors().into_iter().map(crate::format::encode));
+        encode_as_stored(self, out);
         Ok(())
     }
+}
+
+/// `op`'s [`OpSpec::tensors`] as they are, in that order: what every layer writes but an int8
+/// dense one (which falls back to it when it has no quantization).
+pub(crate) fn encode_as_stored(op: &impl OpSpec, out: &mut Vec<Encoded>) {
+    out.extend(op.tensors().into_iter().map(crate::format::encode));
 }
 
 macro_rules! define_ops {
