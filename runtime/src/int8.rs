@@ -123,6 +123,21 @@ pub struct BlockedI8<const P: usize, const TILES: usize, const R: usize> {
     pub tail: [[[i8; 2]; R]; P],
 }
 
+/// VNNI builds run a layer of fewer MACs than this in the AVX2 form (`x86/int8_avx2.rs`, with
+/// `vpdpwssd` for its multiply-adds): its blocks finish in registers, while the `vpdpbusd`
+/// form (`x86/int8.rs`) pays passes over the whole layer's sums (bias, requantization,
+/// activation) that only a large layer's faster multiply-adds repay. Measured on AMD Zen 4
+/// (docs/BENCHMARKS.md): ECG5000 int8 `reconstruct_q` (layers of 128 to 4,480 MACs) 370 ns ->
+/// 306 ns, MNIST int8 (its 100,352-MAC layers in `vpdpbusd`) unchanged at 2.88 µs; 8,192
+/// and 16,384 measured alike.
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx512f",
+    target_feature = "avx512bw",
+    target_feature = "avx512vnni"
+))]
+const VNNI_MIN_MACS: usize = 8192;
+
 /// A quantized dense layer: `y[o] = finish(requantize(bias[o] + Σ_i w[o][i] · x[i]))`, with
 /// `bias` already holding the input zero point's share.
 #[inline(always)]
@@ -146,7 +161,9 @@ pub fn dense_i8<
         target_feature = "avx512bw",
         target_feature = "avx512vnni"
     ))]
-    {
+    if const { I * O < VNNI_MIN_MACS } {
+        crate::x86::int8_avx2::dense(w, x, y, out, f);
+    } else {
         let mut acc = [0i32; O];
         accumulate_vnni(w, out.bias, x, &mut acc);
         crate::x86::int8::requantize_all(&acc, out.rq, out.zero_point, y);

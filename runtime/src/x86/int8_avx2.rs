@@ -1,4 +1,5 @@
-//! int8 on AVX2 cores without VNNI (Zen 3, Haswell to Alder Lake): a dense layer two blocks
+//! int8 on AVX2 cores (Zen 3, Haswell to Alder Lake; on VNNI cores the layers under
+//! `int8::VNNI_MIN_MACS`, with `vpdpwssd` for `vpmaddwd` + `vpaddd`): a dense layer two blocks
 //! of 32 outputs per pass over its inputs, each block started at its biases and finished in
 //! registers — requantized eight outputs per instruction, relu as the lower clamp, a table
 //! activation by `vpshufb` lookups — then stored as 32 bytes. The portable form requantizes
@@ -165,11 +166,6 @@ pub(crate) fn finish_block(acc: &[i32], rq: &[Rq], zero_point: i32, y: &mut [i8]
 }
 
 /// The scalar finish of a block whose sums are in registers (some shift is 32 or less).
-// VNNI builds take `x86/int8.rs`; the tests still compare this one.
-#[cfg_attr(
-    all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"),
-    allow(dead_code)
-)]
 #[cold]
 #[inline(never)]
 fn finish_32_scalar(
@@ -189,11 +185,6 @@ fn finish_32_scalar(
 
 /// The input pairs of a layer as broadcastable i16x2 words (`x[2p] & 0xffff | x[2p + 1] <<
 /// 16`, 0 past the end): `vpmovsxbw` sign-extends sixteen inputs into eight words at a time.
-// VNNI builds take `x86/int8.rs`; the tests still compare this one.
-#[cfg_attr(
-    all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"),
-    allow(dead_code)
-)]
 #[inline(always)]
 pub(crate) fn pack_pairs<const I: usize, const P: usize>(x: &[i8; I]) -> [i32; P] {
     const { assert!(P == I.div_ceil(2)) };
@@ -218,11 +209,6 @@ pub(crate) fn pack_pairs<const I: usize, const P: usize>(x: &[i8; I]) -> [i32; P
 /// `acc[g][k] = bias[g][k] + Σ_p w[g][p][k][0] · x[2p] + w[g][p][k][1] · x[2p + 1]`, outputs
 /// 8j..8j + 8 of block `g` in `acc[g][j]`. Each broadcast input pair feeds all `G` blocks
 /// (`vpmovsxbw` widens sixteen weights, `vpmaddwd` multiplies pairs and sums them).
-// VNNI builds take `x86/int8.rs`; the tests still compare this one.
-#[cfg_attr(
-    all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"),
-    allow(dead_code)
-)]
 #[inline(always)]
 pub(crate) fn blocks<const P: usize, const G: usize>(
     w: [&[[[i8; 2]; BLOCK_I8]; P]; G],
@@ -254,7 +240,7 @@ fn blocks_by<const P: usize, const G: usize>(
                 let bytes = wg[p].as_ptr().cast::<i8>();
                 for (j, aj) in ag.iter_mut().enumerate() {
                     let w16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(bytes.add(16 * j).cast()));
-                    *aj = _mm256_add_epi32(*aj, _mm256_madd_epi16(w16, xv));
+                    *aj = madd_acc(*aj, w16, xv);
                 }
             }
         }
@@ -262,12 +248,24 @@ fn blocks_by<const P: usize, const G: usize>(
     }
 }
 
+/// `acc + (pairs of i16 products summed)`: one `vpdpwssd` where AVX-512 VNNI has it (256-bit
+/// form: VL), else `vpmaddwd` then `vpaddd`. Equal: the pair sums and the total are exact
+/// (the format bounds every accumulator below 2^31).
+#[inline(always)]
+fn madd_acc(acc: __m256i, w16: __m256i, x: __m256i) -> __m256i {
+    #[cfg(all(target_feature = "avx512vnni", target_feature = "avx512vl"))]
+    // SAFETY: AVX-512 VNNI and VL are enabled (cfg above); registers only.
+    unsafe {
+        _mm256_dpwssd_epi32(acc, w16, x)
+    }
+    #[cfg(not(all(target_feature = "avx512vnni", target_feature = "avx512vl")))]
+    // SAFETY: AVX2 is enabled (cfg'd by the caller); registers only.
+    unsafe {
+        _mm256_add_epi32(acc, _mm256_madd_epi16(w16, x))
+    }
+}
+
 /// One block of 32 outputs from its sums to its int8 outputs.
-// VNNI builds take `x86/int8.rs`; the tests still compare this one.
-#[cfg_attr(
-    all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"),
-    allow(dead_code)
-)]
 #[inline(always)]
 pub(crate) fn finish_sums(
     acc: &[__m256i; 4],
@@ -282,11 +280,6 @@ pub(crate) fn finish_sums(
 }
 
 /// `crate::int8::dense_i8` on AVX2: blocks two at a time, then the odd one, then the tail.
-// VNNI builds take `x86/int8.rs`; the tests still compare this one.
-#[cfg_attr(
-    all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx512vnni"),
-    allow(dead_code)
-)]
 #[inline(always)]
 pub fn dense<const I: usize, const P: usize, const TILES: usize, const R: usize, const O: usize>(
     w: &BlockedI8<P, TILES, R>,
