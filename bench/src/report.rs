@@ -184,7 +184,8 @@ fn nonzero_macs(family: &Family, precision: &str) -> usize {
 pub fn roofline(families: &[Family], rows: &[Row], m: &Machine) {
     println!("## Roofline\n");
     println!(
-        "Measured MACs per cycle: f32 FMA {:.1}, f32 multiply then add (bit-exact form) {:.1}, \
+        "Measured (the better of two probes, before and after the timed runs): MACs per cycle \
+         f32 FMA {:.1}, f32 multiply then add (bit-exact form) {:.1}, \
          f16 weights (widen, multiply, add) {:.1}, int8 {:.1}. Read bandwidth with full-width \
          loads: {}.\n",
         m.f32_fma,
