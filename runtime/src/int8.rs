@@ -467,8 +467,6 @@ crate::scratch::scratch_type! {
 mod tests {
     use super::*;
 
-    /// The high-word requantization equals the 64-bit definition on every shift, on the
-    /// extreme accumulators and multipliers and on a dense pseudo-random sample.
     /// `quantize_into` equals the definition (`(v - offset) · scale`, then `quant::quantize`)
     /// on every input, for each kind of scaling, on widths with and without a partial last
     /// chunk of sixteen (the x86 forms' padded chunk) and with values at the rounding ties,
@@ -520,6 +518,8 @@ mod tests {
         check::<140>(4);
     }
 
+    /// The high-word requantization equals the 64-bit definition on every shift, on the
+    /// extreme accumulators and multipliers and on a dense pseudo-random sample.
     #[test]
     fn requantize_high_is_the_definition() {
         let mut next = crate::test_data::stream64(0x2545_f491_4f6c_dd1d);
