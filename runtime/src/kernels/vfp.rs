@@ -322,13 +322,14 @@ macro_rules! half_row {
 
 /// An f16 block kernel (the two below differ only in their widths and registers):
 /// `blocks` blocks of `$width` outputs, `acc[$width·b + k] += x[i] * w[i * stride + $width·b +
-/// k]` for each input `i` in order, the accumulators in `$acc`, `$per_pass` inputs per loop pass
-/// in `$xs` (the leftover ones one at a time in `$x1`), each row through `$row`. Returns false,
+/// k]` for each input `i` in order, the accumulators in `$acc`, one input per register of `$xs`
+/// per loop pass (listed again as `[$x, …]`, one `$row` each; the leftover inputs one at a time
+/// in `$x1`). The loop's shift, mask and block step follow from those counts. Returns false,
 /// writing nothing, when the rows or accumulators do not fit or the rows are not word-aligned
 /// (`stride` odd or `w` not 4-byte aligned).
 macro_rules! f16_kernel {
     ($(#[$doc:meta])* $name:ident, $width:literal, $acc:literal, $xs:literal, $x1:literal,
-     $shift:literal, $odd:literal, $step:literal, $row:ident, [$($x:literal),+]) => {
+     $row:ident, [$($x:literal),+]) => {
         $(#[$doc])*
         #[allow(unsafe_code)]
         #[inline(always)]
@@ -347,6 +348,10 @@ macro_rules! f16_kernel {
                 .and_then(|r| r.checked_add(width?))
                 .is_some_and(|end| end <= w.len())
                 && width.is_some_and(|wd| wd <= acc.len());
+            // Inputs per loop pass: one per register in `$xs`, a power of two, so the
+            // passes are `n >> log2` and the leftover inputs `n & (per_pass - 1)`.
+            const PER_PASS: u32 = [$($x),+].len() as u32;
+            const _: () = assert!(PER_PASS.is_power_of_two());
             if !fits
                 || blocks == 0
                 || !stride.is_multiple_of(2)
@@ -367,7 +372,7 @@ macro_rules! f16_kernel {
                     concat!("vldmia {acc}, {{", $acc, "}}"),
                     "mov {x}, {xs}",
                     "mov {w}, {ws}",
-                    concat!("lsrs {t}, {n}, #", $shift),
+                    "lsrs {t}, {n}, #{shift}",
                     "beq 3f",
                     "2:",
                     concat!("vldmia {x}!, {{", $xs, "}}"),
@@ -375,7 +380,7 @@ macro_rules! f16_kernel {
                     "subs {t}, {t}, #1",
                     "bne 2b",
                     "3:",
-                    concat!("ands {t}, {n}, #", $odd),
+                    "ands {t}, {n}, #{odd}",
                     "beq 5f",
                     "4:",
                     concat!("vldmia {x}!, {{", $x1, "}}"),
@@ -384,7 +389,7 @@ macro_rules! f16_kernel {
                     "bne 4b",
                     "5:",
                     concat!("vstmia {acc}!, {{", $acc, "}}"),
-                    concat!("add {ws}, {ws}, #", $step),
+                    "add {ws}, {ws}, #{step}",
                     "subs {blocks}, {blocks}, #1",
                     "bne 1b",
                     acc = inout(reg) acc.as_mut_ptr() => _,
@@ -396,6 +401,10 @@ macro_rules! f16_kernel {
                     stride = in(reg) stride.wrapping_mul(2),
                     blocks = inout(reg) blocks => _,
                     t = out(reg) _,
+                    shift = const PER_PASS.trailing_zeros(),
+                    odd = const PER_PASS - 1,
+                    // Bytes from one block's first row to the next block's: `$width` halves.
+                    step = const 2 * $width,
                 );
             }
             true
@@ -411,7 +420,7 @@ f16_kernel!(
     /// block: one load of the row, one pointer step, 8 conversions and 8 `vmla.f32` (2.25
     /// instructions per multiply-accumulate). Returns false under the conditions
     /// `f16_kernel!` names.
-    f16_blocks8, 8, "s0-s7", "s8-s15", "s8", "3", "7", "16", half_row,
+    f16_blocks8, 8, "s0-s7", "s8-s15", "s8", half_row,
     ["s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15"]
 );
 
@@ -471,6 +480,6 @@ f16_kernel!(
     /// `vmla.f32`; four inputs in `s24`-`s27` per loop pass (2.17 instructions per
     /// multiply-accumulate, against 2.30 for eight outputs). Returns false, writing nothing,
     /// under the same conditions as [`f16_blocks8`].
-    f16_blocks16, 16, "s0-s15", "s24-s27", "s24", "2", "3", "32", half_row16,
+    f16_blocks16, 16, "s0-s15", "s24-s27", "s24", half_row16,
     ["s24", "s25", "s26", "s27"]
 );
