@@ -2,11 +2,12 @@
 //! and the vectorized requantization, on AVX-512 (F, BW, VNNI) builds.
 //!
 //! The weights keep codegen's layout (`BlockedI8`: per input pair, 32 outputs × two bytes).
-//! `vpdpbusd` wants its unsigned operand per lane as four bytes of one output: here each
-//! 32-bit lane holds the pairs of two outputs, so two accumulators take the even and the odd
-//! outputs, with the input pair broadcast as `(x0, x1, 0, 0)` and `(0, 0, x0, x1)`. The weights
-//! are the unsigned operand after flipping their sign bit (`w ^ 0x80 = w + 128`, one XOR per
-//! 64 bytes), so each sum is `Σ w·x + 128 · Σ x`; the caller subtracts `128 · Σ x` once per
+//! `vpdpbusd` wants its unsigned operand per lane as four bytes of one output, so two rows
+//! (input pairs `2q` and `2q + 1`) are interleaved word by word in registers (`vpunpcklwd`,
+//! `vpunpckhwd`): each 32-bit lane then holds one output's weights for four consecutive inputs,
+//! multiplied by those four inputs broadcast, 64 products per `vpdpbusd`. The weights are the
+//! unsigned operand after flipping their sign bit (`w ^ 0x80 = w + 128`, one XOR per 64
+//! bytes), so each sum is `Σ w·x + 128 · Σ x`; the caller subtracts `128 · Σ x` once per
 //! layer. Integer sums are exact and bounded below 2^31 by the format, so the result equals the
 //! reference interpreter's whatever the order.
 
@@ -24,33 +25,47 @@ pub fn blocks_vnni<const P: usize, const G: usize>(
     out: &mut [[i32; BLOCK_I8]; G],
 ) {
     // SAFETY: AVX-512F/BW/VNNI are enabled (cfg'd by the caller). Each weight load reads the
-    // 64 bytes of one `[[i8; 2]; 32]` row; each store writes one `[i32; 32]` (128 bytes, two
-    // 64-byte halves); the broadcasts read one `u32` of `xe`. Unaligned forms throughout.
+    // 64 bytes of one `[[i8; 2]; 32]` row (`p < P`); each store writes one `[i32; 32]` (128
+    // bytes, two 64-byte halves). Unaligned forms throughout.
     unsafe {
         let flip = _mm512_set1_epi8(i8::MIN);
-        let mut even = [_mm512_setzero_si512(); G];
-        let mut odd = [_mm512_setzero_si512(); G];
-        for (p, pair) in xe.iter().enumerate() {
-            let xv_even = _mm512_set1_epi32(*pair as i32);
-            let xv_odd = _mm512_slli_epi32::<16>(xv_even);
+        let row = |g: usize, p: usize| {
+            _mm512_xor_si512(_mm512_loadu_si512(w[g][p].as_ptr().cast()), flip)
+        };
+        // Lane j of 128-bit lane l: outputs 8l + j in `lo`, 8l + 4 + j in `hi` (j < 4).
+        let mut lo = [_mm512_setzero_si512(); G];
+        let mut hi = [_mm512_setzero_si512(); G];
+        let (quads, last) = xe.as_chunks::<2>();
+        for (q, pairs) in quads.iter().enumerate() {
+            // Inputs 4q..4q + 4 as four bytes, against rows 2q (low words) and 2q + 1.
+            let xv = _mm512_set1_epi32((pairs[0] | (pairs[1] << 16)) as i32);
             for g in 0..G {
-                let row = w[g][p].as_ptr().cast::<__m512i>();
-                let wu = _mm512_xor_si512(_mm512_loadu_si512(row), flip);
-                even[g] = _mm512_dpbusd_epi32(even[g], wu, xv_even);
-                odd[g] = _mm512_dpbusd_epi32(odd[g], wu, xv_odd);
+                let (a, b) = (row(g, 2 * q), row(g, 2 * q + 1));
+                lo[g] = _mm512_dpbusd_epi32(lo[g], _mm512_unpacklo_epi16(a, b), xv);
+                hi[g] = _mm512_dpbusd_epi32(hi[g], _mm512_unpackhi_epi16(a, b), xv);
             }
         }
-        // Lane j of `even` is output 2j, of `odd` 2j + 1. The unpacks interleave within 128-bit
-        // lanes: `lo` holds outputs 0-3, 8-11, 16-19, 24-27 and `hi` 4-7, 12-15, 20-23, 28-31.
+        // An odd last pair: its row against itself, the second copy's inputs zero (the upper
+        // bytes of `xe`).
+        if let [pair] = last {
+            let xv = _mm512_set1_epi32(*pair as i32);
+            for g in 0..G {
+                let a = row(g, P - 1);
+                lo[g] = _mm512_dpbusd_epi32(lo[g], _mm512_unpacklo_epi16(a, a), xv);
+                hi[g] = _mm512_dpbusd_epi32(hi[g], _mm512_unpackhi_epi16(a, a), xv);
+            }
+        }
+        // `lo` holds outputs 0-3, 8-11, 16-19, 24-27 and `hi` 4-7, 12-15, 20-23, 28-31.
         let first = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
         let second =
             _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
         for g in 0..G {
-            let lo = _mm512_unpacklo_epi32(even[g], odd[g]);
-            let hi = _mm512_unpackhi_epi32(even[g], odd[g]);
             let dst = out[g].as_mut_ptr();
-            _mm512_storeu_si512(dst.cast(), _mm512_permutex2var_epi32(lo, first, hi));
-            _mm512_storeu_si512(dst.add(16).cast(), _mm512_permutex2var_epi32(lo, second, hi));
+            _mm512_storeu_si512(dst.cast(), _mm512_permutex2var_epi32(lo[g], first, hi[g]));
+            _mm512_storeu_si512(
+                dst.add(16).cast(),
+                _mm512_permutex2var_epi32(lo[g], second, hi[g]),
+            );
         }
     }
 }
