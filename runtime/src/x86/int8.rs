@@ -107,6 +107,20 @@ pub fn requantize_all<const O: usize>(
     }
 }
 
+/// `y[k] = table[y[k] + 128]` for 64 outputs (an int8 activation's lookup, in registers by
+/// `int8_avx2::lookup_64`).
+#[cfg(target_feature = "avx512vbmi")]
+#[inline(always)]
+pub fn look_up_64(table: &[i8; 256], y: &mut [i8; 64]) {
+    // SAFETY: AVX-512F/BW are enabled (cfg'd by the caller); the load reads and the store
+    // writes the 64 bytes of `y`.
+    unsafe {
+        let q = _mm512_loadu_si512(y.as_ptr().cast());
+        let v = super::int8_avx2::lookup_64(q, table);
+        _mm512_storeu_si512(y.as_mut_ptr().cast(), v);
+    }
+}
+
 /// `q[k] = clamp(roundf(v[k] · inv_scale) + zero_point, -128, 127)` (round half away from
 /// zero, NaN to the zero point: `crate::int8::quantize_into`'s rule), sixteen at a time.
 #[inline(always)]
@@ -163,6 +177,27 @@ mod tests {
                     })
                     .sum();
                 assert_eq!(out[g][k], plain + 128 * x_sum, "block {g} output {k}");
+            }
+        }
+    }
+
+    #[cfg(target_feature = "avx512vbmi")]
+    #[test]
+    fn vbmi_lookup_equals_indexing_the_table() {
+        let mut next = stream(23);
+        let table: [i8; 256] = core::array::from_fn(|_| next() as i8);
+        for round in 0..8 {
+            // Round 0 holds every value -128..=127 in its four chunks.
+            let y: [i8; 256] = core::array::from_fn(|k| match round {
+                0 => (k as u8).wrapping_add(128) as i8,
+                _ => next() as i8,
+            });
+            for chunk in y.as_chunks::<64>().0 {
+                let mut out = *chunk;
+                look_up_64(&table, &mut out);
+                for (o, v) in out.iter().zip(chunk) {
+                    assert_eq!(*o, table[usize::from(*v as u8 ^ 0x80)], "value {v}");
+                }
             }
         }
     }
