@@ -127,16 +127,17 @@ pub struct BlockedI8<const P: usize, const TILES: usize, const R: usize> {
 /// `vpdpwssd` for its multiply-adds): its blocks finish in registers, while the `vpdpbusd`
 /// form (`x86/int8.rs`) pays passes over the whole layer's sums (bias, requantization,
 /// activation) that only a large layer's faster multiply-adds repay. Measured on AMD Zen 4
-/// (docs/BENCHMARKS.md): ECG5000 int8 `reconstruct_q` (layers of 128 to 4,480 MACs) 370 ns ->
-/// 306 ns, MNIST int8 (its 100,352-MAC layers in `vpdpbusd`) unchanged at 2.88 µs; 8,192
-/// and 16,384 measured alike.
+/// (docs/BENCHMARKS.md): with 64 products per `vpdpbusd` and VBMI table lookups, ECG5000 int8
+/// `reconstruct_q` (layers of 256 and 4,480 MACs) 275 ns at 8,192 and 262 ns at 2,048 or 4,096
+/// (its 4,480-MAC layers in `vpdpbusd`); MNIST int8 2.58 µs at each. (When `vpdpbusd` took 32
+/// products, the AVX2 form had taken ECG5000 from 370 to 306 ns at 8,192.)
 #[cfg(all(
     target_arch = "x86_64",
     target_feature = "avx512f",
     target_feature = "avx512bw",
     target_feature = "avx512vnni"
 ))]
-const VNNI_MIN_MACS: usize = 8192;
+const VNNI_MIN_MACS: usize = 2048;
 
 /// A quantized dense layer: `y[o] = finish(requantize(bias[o] + Σ_i w[o][i] · x[i]))`, with
 /// `bias` already holding the input zero point's share.
