@@ -252,9 +252,15 @@ fn accumulate_vnni<
     acc: &mut [i32; O],
 ) {
     use crate::x86::int8::blocks_vnni;
+    // The pairs' bytes as they lie in `x`, zero-extended (a vector widening); an odd last input
+    // pairs with 0.
     let mut xe = [0u32; P];
-    for (e, (x0, x1)) in xe.iter_mut().zip(pairs(x)) {
-        *e = u32::from(x0 as u8) | (u32::from(x1 as u8) << 8);
+    let (whole, last) = x.as_chunks::<2>();
+    for (e, pair) in xe.iter_mut().zip(whole) {
+        *e = u32::from(u16::from_le_bytes(pair.map(|v| v as u8)));
+    }
+    if let (Some(e), [v]) = (xe.last_mut(), last) {
+        *e = u32::from(*v as u8);
     }
     let offset = x.iter().fold(0i32, |s, v| s.wrapping_add(i32::from(*v))).wrapping_mul(128);
     let (blocks, tail) = acc.as_chunks_mut::<BLOCK_I8>();
@@ -278,13 +284,18 @@ fn accumulate_vnni<
     for (a, b) in blocks.as_flattened_mut().iter_mut().zip(bias) {
         *a = a.wrapping_add(*b).wrapping_sub(offset);
     }
-    let mut t = [0i32; R];
-    for (t, b) in t.iter_mut().zip(bias.iter().skip(TILES * BLOCK_I8)) {
-        *t = *b;
-    }
-    block(&w.tail, x, &mut t);
-    for (a, t) in tail.iter_mut().zip(t) {
-        *a = t;
+    if R > 0 {
+        let mut t = [0i32; R];
+        for (t, b) in t.iter_mut().zip(bias.iter().skip(TILES * BLOCK_I8)) {
+            *t = *b;
+        }
+        // The AVX2 tail (eight outputs per `vpmaddwd`); the portable `block` gathers weights
+        // byte by byte.
+        let packed = crate::x86::int8_avx2::pack_pairs::<I, P>(x);
+        crate::x86::int8_avx2::tail_i8(&w.tail, &packed, &mut t);
+        for (a, t) in tail.iter_mut().zip(t) {
+            *a = t;
+        }
     }
 }
 
@@ -331,8 +342,8 @@ pub(crate) fn pairs(x: &[i8]) -> impl Iterator<Item = (i32, i32)> + '_ {
 
 /// One block of `N` outputs, portable: i32 accumulators gain both inputs of every pair in
 /// turn (axpy form, so the loop vectorizes across outputs).
-// x86 with AVX2 takes `x86/int8_avx2.rs`'s tail instead (VNNI builds still use this one).
-#[cfg_attr(all(target_arch = "x86_64", target_feature = "avx2"), allow(dead_code))]
+// x86 with AVX2 takes `x86/int8_avx2.rs`'s `tail_i8` instead.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
 #[inline(always)]
 fn block<const P: usize, const N: usize, const I: usize>(
     w: &[[[i8; 2]; N]; P],
