@@ -49,9 +49,6 @@ use core::arch::x86_64::{
     _mm256_storeu_ps,
 };
 
-/// `acc + x · w` rounded once (`vfmadd…ss`). After inlining, LLVM sees its `llvm.fma.f32`
-/// and vectorizes a loop of them into `vfmadd…ps`, as it does `acc + x * w` into `vmulps` and
-/// `vaddps`.
 /// `c as i32` for `|c| <= 1024` (the branch-free activations' `trunc_small`, which clamps
 /// first): `cvttps2dq`, one instruction per vector in a loop, where Rust's saturating `as`
 /// becomes a scalar `cvttss2si`, a NaN test and two `cmov`s per lane.
@@ -62,6 +59,9 @@ pub(crate) fn trunc_clamped(c: f32) -> i32 {
     unsafe { c.to_int_unchecked::<i32>() }
 }
 
+/// `acc + x · w` rounded once (`vfmadd…ss`). After inlining, LLVM sees its `llvm.fma.f32`
+/// and vectorizes a loop of them into `vfmadd…ps`, as it does `acc + x * w` into `vmulps` and
+/// `vaddps`.
 #[cfg(target_feature = "fma")]
 #[inline(always)]
 pub fn fmaf(acc: f32, x: f32, w: f32) -> f32 {
