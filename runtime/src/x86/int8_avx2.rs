@@ -93,7 +93,8 @@ fn pack_32(q: [__m256i; 4]) -> __m256i {
 /// `t[q + 128]` for 32 int8 values `q`: for each of the table's sixteen rows of sixteen,
 /// `vpshufb` looks up every value's low nibble in the row and `vpblendvb` keeps it where the
 /// value's high nibble selects that row (row `r` holds `q` with high nibble `r ^ 8`). With
-/// VBMI, [`lookup_64`] on the low half of a register instead (five instructions, not 64).
+/// VBMI, [`lookup_64`] on the low half of a register instead (four table loads and five
+/// operations on registers, not 16 rows of four).
 #[inline(always)]
 fn lookup_32(q: __m256i, t: &[i8; 256]) -> __m256i {
     #[cfg(all(target_feature = "avx512bw", target_feature = "avx512vbmi"))]
