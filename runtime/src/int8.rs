@@ -252,34 +252,24 @@ fn accumulate_vnni<
     acc: &mut [i32; O],
 ) {
     use crate::x86::int8::blocks_vnni;
-    // The pairs' bytes as they lie in `x`, zero-extended (a vector widening); an odd last input
-    // pairs with 0.
-    let mut xe = [0u32; P];
-    let (whole, last) = x.as_chunks::<2>();
-    for (e, pair) in xe.iter_mut().zip(whole) {
-        *e = u32::from(u16::from_le_bytes(pair.map(|v| v as u8)));
-    }
-    if let (Some(e), [v]) = (xe.last_mut(), last) {
-        *e = u32::from(*v as u8);
-    }
     let offset = x.iter().fold(0i32, |s, v| s.wrapping_add(i32::from(*v))).wrapping_mul(128);
     let (blocks, tail) = acc.as_chunks_mut::<BLOCK_I8>();
     let (groups, rest) = w.tiles.as_chunks::<4>();
     let (acc_groups, acc_rest) = blocks.as_chunks_mut::<4>();
     for (group, a) in groups.iter().zip(acc_groups) {
-        blocks_vnni(group, &xe, a);
+        blocks_vnni(group, x, a);
     }
     if let (Ok(three), Ok(a)) = (<&[_; 3]>::try_from(rest), <&mut [_; 3]>::try_from(&mut *acc_rest))
     {
-        blocks_vnni(three, &xe, a);
+        blocks_vnni(three, x, a);
     } else if let (Ok(two), Ok(a)) =
         (<&[_; 2]>::try_from(rest), <&mut [_; 2]>::try_from(&mut *acc_rest))
     {
-        blocks_vnni(two, &xe, a);
+        blocks_vnni(two, x, a);
     } else if let (Ok(one), Ok(a)) =
         (<&[_; 1]>::try_from(rest), <&mut [_; 1]>::try_from(&mut *acc_rest))
     {
-        blocks_vnni(one, &xe, a);
+        blocks_vnni(one, x, a);
     }
     for (a, b) in blocks.as_flattened_mut().iter_mut().zip(bias) {
         *a = a.wrapping_add(*b).wrapping_sub(offset);

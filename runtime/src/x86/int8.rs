@@ -16,14 +16,15 @@ use core::arch::x86_64::*;
 use crate::int8::{Rq, BLOCK_I8};
 
 /// `out[g][k] = Σ_p (w[g][p][k][0] + 128) · x[2p] + (w[g][p][k][1] + 128) · x[2p + 1]` for `G`
-/// blocks of 32 outputs on the same inputs, `xe[p]` holding the pair `x[2p], x[2p + 1]` as
-/// the bytes `(x0, x1, 0, 0)`.
+/// blocks of 32 outputs on the same `I` inputs (`x[I]` reads as 0 when `I` is odd). Four
+/// inputs as they lie in memory are the bytes each `vpdpbusd` lane multiplies.
 #[inline(always)]
-pub fn blocks_vnni<const P: usize, const G: usize>(
+pub fn blocks_vnni<const I: usize, const P: usize, const G: usize>(
     w: &[[[[i8; 2]; BLOCK_I8]; P]; G],
-    xe: &[u32; P],
+    x: &[i8; I],
     out: &mut [[i32; BLOCK_I8]; G],
 ) {
+    const { assert!(P == I.div_ceil(2)) };
     // SAFETY: AVX-512F/BW/VNNI are enabled (cfg'd by the caller). Each weight load reads the
     // 64 bytes of one `[[i8; 2]; 32]` row (`p < P`); each store writes one `[i32; 32]` (128
     // bytes, two 64-byte halves). Unaligned forms throughout.
@@ -35,25 +36,28 @@ pub fn blocks_vnni<const P: usize, const G: usize>(
         // Lane j of 128-bit lane l: outputs 8l + j in `lo`, 8l + 4 + j in `hi` (j < 4).
         let mut lo = [_mm512_setzero_si512(); G];
         let mut hi = [_mm512_setzero_si512(); G];
-        let (quads, last) = xe.as_chunks::<2>();
-        for (q, pairs) in quads.iter().enumerate() {
-            // Inputs 4q..4q + 4 as four bytes, against rows 2q (low words) and 2q + 1.
-            let xv = _mm512_set1_epi32((pairs[0] | (pairs[1] << 16)) as i32);
+        // Inputs 4q..4q + 4 (`bytes`) against rows `a` (pair 2q, the low words) and `b`.
+        let mut quad = |bytes: [i8; 4], a: usize, b: usize| {
+            let xv = _mm512_set1_epi32(i32::from_le_bytes(bytes.map(|v| v as u8)));
             for g in 0..G {
-                let (a, b) = (row(g, 2 * q), row(g, 2 * q + 1));
-                lo[g] = _mm512_dpbusd_epi32(lo[g], _mm512_unpacklo_epi16(a, b), xv);
-                hi[g] = _mm512_dpbusd_epi32(hi[g], _mm512_unpackhi_epi16(a, b), xv);
+                let (ra, rb) = (row(g, a), row(g, b));
+                lo[g] = _mm512_dpbusd_epi32(lo[g], _mm512_unpacklo_epi16(ra, rb), xv);
+                hi[g] = _mm512_dpbusd_epi32(hi[g], _mm512_unpackhi_epi16(ra, rb), xv);
             }
+        };
+        let (quads, rest) = x.as_chunks::<4>();
+        for (q, bytes) in quads.iter().enumerate() {
+            quad(*bytes, 2 * q, 2 * q + 1);
         }
-        // An odd last pair: its row against itself, the second copy's inputs zero (the upper
-        // bytes of `xe`).
-        if let [pair] = last {
-            let xv = _mm512_set1_epi32(*pair as i32);
-            for g in 0..G {
-                let a = row(g, P - 1);
-                lo[g] = _mm512_dpbusd_epi32(lo[g], _mm512_unpacklo_epi16(a, a), xv);
-                hi[g] = _mm512_dpbusd_epi32(hi[g], _mm512_unpackhi_epi16(a, a), xv);
+        // One to three inputs left, padded with zeros: with one or two, pair `P - 1` is the
+        // last and stands in for the missing second row, whose inputs are the zeros.
+        if !rest.is_empty() {
+            let mut bytes = [0i8; 4];
+            for (b, v) in bytes.iter_mut().zip(rest) {
+                *b = *v;
             }
+            let a = 2 * quads.len();
+            quad(bytes, a, (a + 1).min(P - 1));
         }
         // `lo` holds outputs 0-3, 8-11, 16-19, 24-27 and `hi` 4-7, 12-15, 20-23, 28-31.
         let first = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
@@ -153,32 +157,37 @@ mod tests {
     use crate::int8::{requantize, Rq};
     use crate::x86::tests::stream;
 
+    /// Every width modulo four (a whole last quad, one, two or three inputs left over).
     #[test]
     fn vnni_blocks_equal_the_plain_sum_plus_128_times_the_input_sum() {
-        let mut next = stream(3);
-        let mut w = [[[[0i8; 2]; BLOCK_I8]; 37]; 3];
-        for v in w.iter_mut().flatten().flatten().flatten() {
-            *v = (next() % 255) as i32 as i8; // -128..=126 and the extremes
-        }
-        w[0][0][0] = [-128, 127];
-        let x: [i8; 74] = core::array::from_fn(|i| if i < 2 { -128 } else { next() as i8 });
-        let xe: [u32; 37] = core::array::from_fn(|p| {
-            u32::from(x[2 * p] as u8) | (u32::from(x[2 * p + 1] as u8) << 8)
-        });
-        let mut out = [[0i32; BLOCK_I8]; 3];
-        blocks_vnni(&w, &xe, &mut out);
-        let x_sum: i32 = x.iter().map(|v| i32::from(*v)).sum();
-        for g in 0..3 {
-            for k in 0..BLOCK_I8 {
-                let plain: i32 = (0..37)
-                    .map(|p| {
-                        i32::from(w[g][p][k][0]) * i32::from(x[2 * p])
-                            + i32::from(w[g][p][k][1]) * i32::from(x[2 * p + 1])
-                    })
-                    .sum();
-                assert_eq!(out[g][k], plain + 128 * x_sum, "block {g} output {k}");
+        fn check<const I: usize, const P: usize>(seed: u32) {
+            let mut next = stream(seed);
+            let mut w = [[[[0i8; 2]; BLOCK_I8]; P]; 3];
+            for v in w.iter_mut().flatten().flatten().flatten() {
+                *v = (next() % 255) as i32 as i8; // -128..=126 and the extremes
+            }
+            w[0][0][0] = [-128, 127];
+            let x: [i8; I] = core::array::from_fn(|i| if i < 2 { -128 } else { next() as i8 });
+            let at = |i: usize| x.get(i).map_or(0, |v| i32::from(*v));
+            let mut out = [[0i32; BLOCK_I8]; 3];
+            blocks_vnni(&w, &x, &mut out);
+            let x_sum: i32 = x.iter().map(|v| i32::from(*v)).sum();
+            for g in 0..3 {
+                for k in 0..BLOCK_I8 {
+                    let plain: i32 = (0..P)
+                        .map(|p| {
+                            i32::from(w[g][p][k][0]) * at(2 * p)
+                                + i32::from(w[g][p][k][1]) * at(2 * p + 1)
+                        })
+                        .sum();
+                    assert_eq!(out[g][k], plain + 128 * x_sum, "I {I} block {g} output {k}");
+                }
             }
         }
+        check::<74, 37>(3);
+        check::<73, 37>(5);
+        check::<75, 38>(7);
+        check::<76, 38>(11);
     }
 
     #[cfg(target_feature = "avx512vbmi")]
